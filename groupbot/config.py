@@ -1,0 +1,227 @@
+"""Configuration: a TOML file (``--config`` or GROUPBOT_CONFIG) plus environment overrides.
+
+Validated at start with messages that name the key. Tokens come only from the environment:
+a token in the file is refused, and tokens are held in `Secret`, which never prints itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from groupbot.core.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLATFORMS = ("console", "discord", "slack")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
+
+
+class Secret:
+    """A token. Its repr and str are masked so it cannot leak into logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('****')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(slots=True)
+class DiscordConfig:
+    api_base: str | None = None
+    gateway: str | None = None
+    moderator_role: str | None = None
+
+
+@dataclass(slots=True)
+class SlackConfig:
+    api_base: str | None = None
+    moderators: tuple[str, ...] = ()
+    moderator_usergroup: str | None = None
+
+
+@dataclass(slots=True)
+class Config:
+    platform: str = "console"
+    database: str = "groupbot.db"
+    log_level: str = "INFO"
+    log_format: str = "text"
+    prompts_dir: Path = field(default_factory=lambda: default_content_path("prompts"))
+    seeds_dir: Path = field(default_factory=lambda: default_content_path("seeds"))
+    policy_file: Path | None = None
+    resources_file: Path | None = None
+    timezone: str = "UTC"
+    region: str = "US"
+    moderator_role: str | None = "moderator"
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    secrets: dict[str, Secret] = field(default_factory=dict)
+    source: str = "defaults"
+
+    def secret(self, name: str) -> Secret | None:
+        return self.secrets.get(name)
+
+
+def default_content_path(name: str) -> Path:
+    """Content shipped beside the package (a clone, or /app in the container)."""
+    candidate = PROJECT_ROOT / name
+    return candidate if candidate.exists() else Path.cwd() / name
+
+
+# key -> (section attribute, field, parser)
+_SCHEMA: dict[str, dict[str, str]] = {
+    "bot": {
+        "platform": "choice:platform",
+        "database": "str",
+        "log_level": "choice:log_level",
+        "log_format": "choice:log_format",
+        "prompts_dir": "path",
+        "seeds_dir": "path",
+        "policy_file": "path",
+        "resources_file": "path",
+    },
+    "group": {"timezone": "timezone", "region": "region", "moderator_role": "str"},
+    "discord": {"api_base": "url", "gateway": "url", "moderator_role": "str"},
+    "slack": {"api_base": "url", "moderators": "list", "moderator_usergroup": "str"},
+}
+_CHOICES = {"platform": PLATFORMS, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
+_SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+_ENV_OVERRIDES = {
+    "GROUPBOT_DATABASE": ("bot", "database"),
+    "GROUPBOT_LOG_LEVEL": ("bot", "log_level"),
+    "GROUPBOT_PLATFORM": ("bot", "platform"),
+    "GROUPBOT_DISCORD_API_BASE": ("discord", "api_base"),
+    "GROUPBOT_DISCORD_GATEWAY": ("discord", "gateway"),
+    "GROUPBOT_SLACK_API_BASE": ("slack", "api_base"),
+    "GROUPBOT_TIMEZONE": ("group", "timezone"),
+    "GROUPBOT_REGION": ("group", "region"),
+}
+
+
+def load_config(path: str | os.PathLike[str] | None = None,
+                env: Mapping[str, str] | None = None) -> Config:
+    """Read the file (if any), apply environment overrides, validate, and return a Config."""
+    env = os.environ if env is None else env
+    path = path or env.get("GROUPBOT_CONFIG") or None
+    data: dict[str, Any] = {}
+    cfg = Config()
+    if path:
+        p = Path(path)
+        try:
+            raw = p.read_bytes()
+        except FileNotFoundError:
+            raise ConfigError(f"config file {p} does not exist") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {p}: {exc.strerror}") from None
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ConfigError(f"{p}: the config file is not UTF-8 text") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+        cfg.source = str(p)
+        base = p.resolve().parent
+    else:
+        base = Path.cwd()
+    where = cfg.source
+    for section, body in data.items():
+        if section not in _SCHEMA:
+            raise ConfigError(f"{where}: unknown section [{section}]{_suggest(section, _SCHEMA)}")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: '{section}' must be a table, like [{section}]")
+        for key, value in body.items():
+            dotted = f"{section}.{key}"
+            if any(w in key.lower() for w in ("token", "secret", "password")):
+                raise ConfigError(
+                    f"{where}: '{dotted}' looks like a secret. Tokens come only from the "
+                    f"environment ({', '.join(_SECRET_ENV)}), never from the config file."
+                )
+            if key not in _SCHEMA[section]:
+                raise ConfigError(
+                    f"{where}: unknown key '{dotted}'{_suggest(key, _SCHEMA[section], section)}")
+            _apply(cfg, section, key, value, f"{where}: '{dotted}'", base)
+    for var, (section, key) in _ENV_OVERRIDES.items():
+        if env.get(var):
+            _apply(cfg, section, key, env[var], f"environment variable {var}", Path.cwd())
+    cfg.secrets = {name: Secret(env[name]) for name in _SECRET_ENV if env.get(name)}
+    return cfg
+
+
+def _suggest(word: str, options: Mapping[str, Any], section: str | None = None) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    if not close:
+        return ""
+    if section:
+        return f" (did you mean '{section}.{close[0]}'?)"
+    return f" (did you mean [{close[0]}]?)"
+
+
+def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Path) -> None:
+    kind = _SCHEMA[section][key]
+    parsed: Any
+    if kind.startswith("choice:"):
+        choices = _CHOICES[kind.split(":", 1)[1]]
+        text = str(value).strip()
+        text = text.upper() if key == "log_level" else text.lower()
+        if text not in choices:
+            raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
+        parsed = text
+    elif kind == "path":
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where} must be a path (a non-empty string)")
+        p = Path(value).expanduser()
+        parsed = p if p.is_absolute() else base / p
+    elif kind == "timezone":
+        parsed = validate_timezone(value, where)
+    elif kind == "region":
+        if not isinstance(value, str) or not (2 <= len(value) <= 3) or not value.isalpha():
+            raise ConfigError(f"{where} must be a country code like US, GB or DE, not {value!r}")
+        parsed = value.upper()
+    elif kind == "url":
+        if not isinstance(value, str) or not value.startswith(("http://", "https://", "ws://",
+                                                              "wss://")):
+            raise ConfigError(f"{where} must be an http(s):// or ws(s):// URL")
+        parsed = value.rstrip("/")
+    elif kind == "list":
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of strings")
+        parsed = tuple(value)
+    else:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string, not {type(value).__name__}")
+        parsed = value
+    target: Any = cfg
+    if section in ("discord", "slack"):
+        target = getattr(cfg, section)
+    name = {"prompts_dir": "prompts_dir"}.get(key, key)
+    setattr(target, name, parsed)
+
+
+def validate_timezone(value: Any, where: str = "time zone") -> str:
+    if not isinstance(value, str) or not value or ("/" not in value and value != "UTC"):
+        raise ConfigError(f"{where} must be an IANA time zone like Europe/Berlin, not {value!r}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone {value!r} "
+                          "(use an IANA name like America/New_York)") from None
+    return value

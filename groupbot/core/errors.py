@@ -1,0 +1,47 @@
+"""Errors the core raises on purpose, each carrying a message fit to show a person."""
+
+from __future__ import annotations
+
+
+class GroupbotError(Exception):
+    """Base class: the message is safe and useful to show to whoever caused it."""
+
+
+class ConfigError(GroupbotError):
+    """The configuration is invalid; the message names the key or file."""
+
+
+class ContentError(GroupbotError):
+    """A content file (prompts, policy, resources, articles) is invalid.
+
+    The message names the file, the line when known, and the field.
+    """
+
+    def __init__(self, path: str, message: str, line: int | None = None, field: str | None = None):
+        self.path = path
+        self.line = line
+        self.field = field
+        where = path if line is None else f"{path}:{line}"
+        what = f" field '{field}':" if field else ""
+        super().__init__(f"{where}:{what} {message}")
+
+
+class StorageError(GroupbotError):
+    """The database cannot be opened, migrated or written; the message says why."""
+
+
+class UsageError(GroupbotError):
+    """A command was malformed; the message is a short usage line naming the command."""
+
+
+class PermissionDenied(GroupbotError):
+    """The invoker may not run this command; the message says why."""
+
+
+class Unsupported(GroupbotError):
+    """The platform cannot do what was asked. Adapters raise it loudly instead of pretending."""
+
+    def __init__(self, platform: str, capability: str):
+        self.platform = platform
+        self.capability = capability
+        super().__init__(f"the {platform} platform cannot {capability}")

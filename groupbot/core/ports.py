@@ -1,0 +1,148 @@
+"""The small ports features depend on: a chat port, a clock.
+
+The store is a port too (see `groupbot.storage.store.Store`); it lives with the SQL so that
+all SQL stays in one layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from groupbot.core.types import Channel, Group, Member, PostedMessage, Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform can do. Features consult it; adapters raise `Unsupported` otherwise."""
+
+    threads: bool = False
+    buttons: bool = False
+    ephemeral: bool = False
+    delete_member_messages: bool = False
+    timeout_members: bool = False
+    idempotent_posts: bool = False
+
+
+@runtime_checkable
+class ChatPort(Protocol):
+    """What features may ask a platform to do. Every method may raise `Unsupported`."""
+
+    platform: str
+    capabilities: Capabilities
+
+    async def post(
+        self, group: Group, channel: Channel, reply: Reply, *, idempotency_key: str | None = None
+    ) -> PostedMessage:
+        """Post publicly in a channel. `idempotency_key` lets a retry not double-post."""
+        ...
+
+    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
+        """Say something only `member` sees (a DM, an ephemeral message, a console label)."""
+        ...
+
+    async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
+        """Remove a member's message."""
+        ...
+
+    async def timeout_member(
+        self, group: Group, member: Member, until: datetime, reason: str
+    ) -> None:
+        """Stop a member from posting until `until`."""
+        ...
+
+    async def alert_moderators(self, group: Group, reply: Reply) -> None:
+        """Post to the group's moderator log."""
+        ...
+
+
+class Clock(Protocol):
+    """Time, injectable so schedules are tested with a fake clock and no sleeping."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+    async def sleep_until(self, when: datetime) -> None:
+        """Return once `now() >= when`."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep_until(self, when: datetime) -> None:
+        while True:
+            delay = (when - self.now()).total_seconds()
+            if delay <= 0:
+                return
+            await asyncio.sleep(min(delay, 60.0))
+
+
+class FakeClock:
+    """A clock that only moves when told to. Sleepers wake in time order as it advances.
+
+    Used by tests and by `groupbot demo`, which simulates a week in a few seconds.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+        if self._now.tzinfo is None:
+            raise ValueError("FakeClock needs a timezone-aware start time")
+        self._sleepers: list[tuple[datetime, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def now(self) -> datetime:
+        return self._now
+
+    async def sleep_until(self, when: datetime) -> None:
+        if when <= self._now:
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (when, next(self._seq), fut))
+        await fut
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move time forward, waking each sleeper at its own time and letting it run."""
+        await self.advance_to(self._now + delta)
+
+    async def advance_to(self, target: datetime) -> None:
+        while self._sleepers and self._sleepers[0][0] <= target:
+            when, _, fut = heapq.heappop(self._sleepers)
+            self._now = max(self._now, when)
+            if not fut.done():
+                fut.set_result(None)
+            await _settle()
+        self._now = max(self._now, target)
+        await _settle()
+
+
+async def _settle(rounds: int = 20) -> None:
+    """Give woken tasks a few loop turns to run to their next await."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
+
+
+def utc(dt: datetime) -> datetime:
+    """Normalise an aware datetime to UTC; refuse naive ones (they are always a bug)."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime: always use timezone-aware times")
+    return dt.astimezone(UTC)
+
+
+__all__ = [
+    "Capabilities",
+    "ChatPort",
+    "Clock",
+    "FakeClock",
+    "SystemClock",
+    "timedelta",
+    "utc",
+]

@@ -1,0 +1,20 @@
+"""Features: each one a module with one entry class. `build_features` lists them in order.
+
+Order matters for message hooks: moderation runs first so crisis care comes before anything.
+"""
+
+from __future__ import annotations
+
+from groupbot.features.base import Feature, Services
+from groupbot.features.help import HelpFeature
+from groupbot.features.privacy import PrivacyFeature
+from groupbot.features.setup import SetupFeature
+
+
+def build_features(services: Services) -> list[Feature]:
+    features: list[Feature] = [
+        HelpFeature(services),
+        SetupFeature(services),
+        PrivacyFeature(services),
+    ]
+    return features

@@ -1,0 +1,1 @@
+"""The safe-space moderation policy: normalising, matching, and a pure `decide` function."""

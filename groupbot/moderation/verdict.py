@@ -1,0 +1,52 @@
+"""The result of judging one message: what to do, why, and which rules fired.
+
+Shared by the pure engine (which produces verdicts) and the moderation feature (which acts
+on them), so neither depends on the other's internals.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+CATEGORIES = ("harassment", "hate", "threat", "sexual", "profanity", "pii", "spam", "crisis")
+
+
+class Action(enum.Enum):
+    """The ladder, mildest first. `support` is the crisis path and is never a punishment."""
+
+    ALLOW = "allow"
+    NUDGE = "nudge"
+    REMOVE = "remove"
+    TIMEOUT = "timeout"
+    ESCALATE = "escalate"
+    SUPPORT = "support"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Action.ALLOW: 0, Action.NUDGE: 1, Action.REMOVE: 2, Action.TIMEOUT: 3,
+         Action.ESCALATE: 4, Action.SUPPORT: 5}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    action: Action
+    categories: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    reason: str = ""
+    severity: int = 0  # 0 none, 1 mild, 2 serious, 3 severe (crisis: 3 = intent or plan)
+    error: str | None = None  # set when the engine failed and fell open to escalate
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The `groupbot moderate` line format from the public interface."""
+        return {
+            "action": self.action.value,
+            "categories": list(self.categories),
+            "rules": list(self.rules),
+            "reason": self.reason,
+        }

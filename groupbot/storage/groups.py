@@ -1,0 +1,70 @@
+"""Groups and their set-up (time zone, region, moderator log, moderator role)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from groupbot.core.types import Group
+from groupbot.storage.database import Database
+
+SETTING_KEYS = ("timezone", "region", "modlog_channel", "moderator_role")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSettings:
+    group_id: str
+    timezone: str
+    region: str
+    modlog_channel: str | None
+    moderator_role: str | None
+
+
+class GroupRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def ensure(self, group: Group, now: datetime, *, timezone: str = "UTC",
+                     region: str = "US") -> GroupSettings:
+        """Create the group's row on first sight (defaults from config); return its settings."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO groups (id, platform, name, timezone, region, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+                (group.id, group.platform, group.name, timezone, region, now.isoformat()),
+            )
+        settings = await self.settings(group.id)
+        assert settings is not None
+        return settings
+
+    async def settings(self, group_id: str) -> GroupSettings | None:
+        row = await self.db.fetchone(
+            "SELECT id, timezone, region, modlog_channel, moderator_role FROM groups WHERE id = ?",
+            (group_id,),
+        )
+        if row is None:
+            return None
+        return GroupSettings(row[0], row[1], row[2], row[3], row[4])
+
+    async def set(self, group_id: str, key: str, value: str | None, changed_by: str,
+                  now: datetime) -> None:
+        """Change one setting and record who changed it, in one transaction."""
+        if key not in SETTING_KEYS:
+            raise ValueError(f"unknown setting {key}")
+        async with self.db.transaction() as conn:
+            await conn.execute(f"UPDATE groups SET {key} = ? WHERE id = ?", (value, group_id))
+            await conn.execute(
+                "INSERT INTO settings_log (group_id, key, value, changed_by, changed_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (group_id, key, value, changed_by, now.isoformat()),
+            )
+
+    async def all_ids(self) -> list[str]:
+        return [r[0] for r in await self.db.fetchall("SELECT id FROM groups ORDER BY id")]
+
+    async def export_member(self, group_id: str, member_id: str) -> dict[str, object]:
+        rows = await self.db.fetchall(
+            "SELECT key, value, changed_at FROM settings_log WHERE group_id = ? AND changed_by = ?"
+            " ORDER BY id", (group_id, member_id))
+        return {"settings_changes": [dict(zip(("key", "value", "changed_at"), r, strict=True))
+                                     for r in rows]}

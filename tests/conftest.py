@@ -1,0 +1,79 @@
+"""Shared fixtures: a bot on the console platform with a temporary database and a fake clock."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from groupbot.app import Bot
+from groupbot.config import Config
+from groupbot.core.ports import FakeClock
+from groupbot.core.types import Channel, Member
+from groupbot.platforms.console import ConsoleChat, deliver
+from groupbot.runtime import open_bot
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: object) -> object:
+    """No test may reach the internet: only loopback and local sockets are allowed."""
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        if not (host.startswith("127.") or host in ("::1", "localhost")):
+            raise RuntimeError(f"test tried to reach {host}: tests must stay on 127.0.0.1")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    yield
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return Config(database=str(tmp_path / "groupbot.db"))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+
+
+@dataclass
+class Harness:
+    """A running bot in a console group, with helpers to act as members."""
+
+    bot: Bot
+    chat: ConsoleChat
+    clock: FakeClock
+    general: Channel
+    member: Member
+    moderator: Member
+
+    async def command(self, who: Member, text: str, channel: Channel | None = None) -> None:
+        channel = channel or self.general
+        replies = await self.bot.handle_text_command(self.chat.group, channel, who, text,
+                                                     self.chat)
+        await deliver(self.chat, self.chat.group, channel, who, replies)
+
+    async def say(self, who: Member, text: str, channel: Channel | None = None) -> str:
+        message = self.chat.new_message(channel or self.general, who, text)
+        await self.bot.handle_message(message)
+        return message.id
+
+
+@pytest.fixture
+async def harness(config: Config, clock: FakeClock) -> AsyncIterator[Harness]:
+    chat = ConsoleChat(clock=clock)
+    member = chat.add_member("alex")
+    moderator = chat.add_member("robin", moderator=True)
+    general = chat.channel("general")
+    assert general is not None
+    async with open_bot(config, chat, clock) as bot:
+        yield Harness(bot, chat, clock, general, member, moderator)

@@ -1,0 +1,101 @@
+"""Configuration errors name the key; tokens only ever come from the environment."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+
+from groupbot.cli import main
+from groupbot.config import Secret, load_config
+from groupbot.core.errors import ConfigError
+from groupbot.logging_setup import setup_logging
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "groupbot.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file() -> None:
+    cfg = load_config(None, env={})
+    assert cfg.platform == "console"
+    assert cfg.database == "groupbot.db"
+    assert cfg.prompts_dir.name == "prompts"
+
+
+def test_file_and_environment_overrides(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[bot]\nplatform = "discord"\ndatabase = "x.db"\n'
+                            '[group]\ntimezone = "Europe/Berlin"\nregion = "de"\n'
+                            '[slack]\nmoderators = ["U1", "U2"]\n')
+    cfg = load_config(path, env={"GROUPBOT_DATABASE": "/data/g.db", "DISCORD_TOKEN": "abc.def"})
+    assert cfg.platform == "discord"
+    assert cfg.database == "/data/g.db"
+    assert cfg.timezone == "Europe/Berlin" and cfg.region == "DE"
+    assert cfg.slack.moderators == ("U1", "U2")
+    token = cfg.secret("DISCORD_TOKEN")
+    assert token is not None and token.reveal() == "abc.def"
+    assert "abc.def" not in repr(cfg)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[bot]\nplatfrom = "slack"\n',
+         "unknown key 'bot.platfrom' (did you mean 'bot.platform'?)"),
+        ('[bots]\nplatform = "slack"\n', "unknown section [bots] (did you mean [bot]?)"),
+        ('[bot]\nplatform = "irc"\n', "'bot.platform' must be one of console, discord, slack"),
+        ('[bot]\nlog_level = "LOUD"\n', "'bot.log_level' must be one of DEBUG"),
+        ('[group]\ntimezone = "Mars/Olympus"\n', "unknown time zone 'Mars/Olympus'"),
+        ('[group]\nregion = 12\n', "'group.region' must be a country code"),
+        ('[discord]\ntoken = "abc"\n', "Tokens come only from the environment"),
+        ('[slack]\nsigning_secret = "abc"\n', "looks like a secret"),
+        ('[bot\nplatform = 1\n', "not valid TOML"),
+        ('[discord]\napi_base = "discord.com"\n', "'discord.api_base' must be an http"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, text), env={})
+    assert fragment in str(info.value)
+    assert str(tmp_path) in str(info.value)
+
+
+def test_bad_environment_override_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="GROUPBOT_LOG_LEVEL must be one of"):
+        load_config(None, env={"GROUPBOT_LOG_LEVEL": "chatty"})
+
+
+def test_missing_config_file_is_reported() -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config("/nonexistent/groupbot.toml", env={})
+
+
+def test_cli_reports_a_broken_config_without_a_traceback(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    path = _write(tmp_path, '[bot]\nplatform = "irc"\n')
+    assert main(["--config", str(path), "db", "migrate"]) == 1
+    err = capsys.readouterr().err
+    assert "bot.platform" in err and "Traceback" not in err
+    assert not (tmp_path / "groupbot.db").exists()
+
+
+def test_secrets_are_masked_and_message_text_is_not_logged_at_info() -> None:
+    stream = io.StringIO()
+    handler = setup_logging("INFO", "json", secrets=["xoxb-very-secret-token"], stream=stream)
+    try:
+        log = logging.getLogger("groupbot.test")
+        log.info("connecting with xoxb-very-secret-token", extra={"text": "my private words"})
+        log.debug("debug line", extra={"text": "shown only at debug"})
+        assert str(Secret("xoxb-very-secret-token")) == "Secret('****')"
+    finally:
+        logging.getLogger().removeHandler(handler)
+    out = stream.getvalue()
+    assert "xoxb-very-secret-token" not in out
+    assert "****" in out
+    assert "my private words" not in out and "[private]" in out
+    assert "shown only at debug" not in out
