@@ -14,6 +14,7 @@ from groupbot.core.commands import (
 )
 from groupbot.core.errors import UsageError
 from groupbot.core.types import Reply
+from tests.conftest import Harness
 
 
 async def _noop(ctx: CommandContext) -> Reply:
@@ -105,16 +106,8 @@ def test_declaration_mistakes_are_refused() -> None:
         r.add(CommandSpec(("excerpt", "more"), "x", _noop))
 
 
-def test_every_shipped_command_is_declared_once_with_usage(config: object) -> None:
-    from groupbot.core.ports import FakeClock
-    from groupbot.features import build_features
-    from groupbot.features.base import Services
-    from groupbot.platforms.console import ConsoleChat
-
-    services = Services(config=config, store=None, clock=FakeClock(), chat=ConsoleChat())  # type: ignore[arg-type]
-    registry = services.registry
-    for feature in build_features(services):
-        feature.register(registry)
+async def test_every_shipped_command_is_declared_once_with_usage(harness: Harness) -> None:
+    registry = harness.bot.registry
     names = [s.name for s in registry.commands()]
     assert len(names) == len(set(names))
     assert {"help", "mydata export", "mydata delete", "mod setup timezone"} <= set(names)

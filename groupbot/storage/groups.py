@@ -21,8 +21,14 @@ class GroupSettings:
 
 
 class GroupRepo:
+    """Settings are read on every message, so they are cached here and refreshed on change.
+
+    Each group is served by one process (shards split guilds), so the cache stays coherent.
+    """
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._cache: dict[str, GroupSettings] = {}
 
     async def ensure(self, group: Group, now: datetime, *, timezone: str = "UTC",
                      region: str = "US") -> GroupSettings:
@@ -38,13 +44,18 @@ class GroupRepo:
         return settings
 
     async def settings(self, group_id: str) -> GroupSettings | None:
+        cached = self._cache.get(group_id)
+        if cached is not None:
+            return cached
         row = await self.db.fetchone(
             "SELECT id, timezone, region, modlog_channel, moderator_role FROM groups WHERE id = ?",
             (group_id,),
         )
         if row is None:
             return None
-        return GroupSettings(row[0], row[1], row[2], row[3], row[4])
+        settings = GroupSettings(row[0], row[1], row[2], row[3], row[4])
+        self._cache[group_id] = settings
+        return settings
 
     async def set(self, group_id: str, key: str, value: str | None, changed_by: str,
                   now: datetime) -> None:
@@ -58,6 +69,7 @@ class GroupRepo:
                 "VALUES (?, ?, ?, ?, ?)",
                 (group_id, key, value, changed_by, now.isoformat()),
             )
+        self._cache.pop(group_id, None)
 
     async def all_ids(self) -> list[str]:
         return [r[0] for r in await self.db.fetchall("SELECT id FROM groups ORDER BY id")]
