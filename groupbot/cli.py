@@ -25,7 +25,10 @@ log = logging.getLogger("groupbot")
 # Modules that add subcommands (each has register_cli(subparsers)).
 CLI_EXTENSIONS: tuple[str, ...] = (
     "groupbot.cli_db",
+    "groupbot.cli_library",
+    "groupbot.cli_prompts",
     "groupbot.cli_run",
+    "groupbot.cli_moderate",
 )
 
 AsyncCommand = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]

@@ -6,8 +6,10 @@ Order matters for message hooks: moderation runs first so crisis care comes befo
 from __future__ import annotations
 
 from groupbot.features.base import Feature, Services
+from groupbot.features.excerpts import ExcerptsFeature
 from groupbot.features.help import HelpFeature
 from groupbot.features.privacy import PrivacyFeature
+from groupbot.features.prompts import PromptsFeature
 from groupbot.features.setup import SetupFeature
 
 
@@ -16,5 +18,7 @@ def build_features(services: Services) -> list[Feature]:
         HelpFeature(services),
         SetupFeature(services),
         PrivacyFeature(services),
+        ExcerptsFeature(services),
+        PromptsFeature(services),
     ]
     return features

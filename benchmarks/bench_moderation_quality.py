@@ -1,0 +1,305 @@
+"""Moderation quality on the shared labeled data, next to better-profanity, glin-profanity
+and alt-profanity-check on the same rows.
+
+Reads ../shared/data (or $GROUPBOT_SHARED_DATA); skips with a message when it is absent.
+Never prints data-set text. Slow peers run on a fixed stride sample of the rows (every
+SAMPLE_STRIDE-th), and every system is compared on that same sample; groupbot's own
+figures are also given on all rows. Set GROUPBOT_BENCH_FULL=1 to run peers on every row.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("GROUPBOT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+FULL = os.environ.get("GROUPBOT_BENCH_FULL") == "1"
+SAMPLE_STRIDE = 1 if FULL else 8
+CRISIS_PEER_POSTS = 10**9 if FULL else 400
+BENCH = "moderation_quality"
+
+Flag = Callable[[str], bool]
+
+
+def _row(metric: str, value: float, unit: str = "ratio", peer: str | None = None,
+         peer_value: float | None = None, target: str | None = None,
+         met: bool | None = None) -> dict[str, Any]:
+    ratio = (value / peer_value) if peer_value else None
+    return {"benchmark": BENCH, "metric": metric, "value": round(value, 4), "unit": unit,
+            "peer": peer, "peer_value": None if peer_value is None else round(peer_value, 4),
+            "ratio": None if ratio is None else round(ratio, 3), "target": target, "met": met}
+
+
+# --- data -----------------------------------------------------------------------------------
+
+def load_davidson() -> list[tuple[str, int]]:
+    with open(DATA / "davidson_labeled_data.csv", encoding="utf-8", newline="") as fh:
+        return [(r["tweet"], int(r["class"])) for r in csv.DictReader(fh)]
+
+
+def load_sms() -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    with open(DATA / "SMSSpamCollection", encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader, None)
+        for row in reader:
+            if len(row) >= 2:
+                out.append(("\t".join(row[1:]), row[0].strip().lower() == "spam"))
+    return out
+
+
+def load_cssrs() -> list[tuple[str, list[str]]]:
+    csv.field_size_limit(1 << 30)
+    out: list[tuple[str, list[str]]] = []
+    with open(DATA / "cssrs_500_reddit.csv", encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            try:
+                posts = ast.literal_eval(r["Post"])
+                if not isinstance(posts, list):
+                    posts = [str(posts)]
+            except (ValueError, SyntaxError):
+                posts = [r["Post"].strip("[]")]  # a few rows are not valid literals
+            out.append((r["Label"], [str(p) for p in posts]))
+    return out
+
+
+def load_presidio() -> list[dict[str, Any]]:
+    with open(DATA / "presidio_synth_dataset_v2.json", encoding="utf-8") as fh:
+        data: list[dict[str, Any]] = json.load(fh)
+    return data
+
+
+# --- systems --------------------------------------------------------------------------------
+
+def peers() -> dict[str, tuple[Flag | None, str]]:
+    """name -> (flag function or None, note)."""
+    out: dict[str, tuple[Flag | None, str]] = {}
+    try:
+        from better_profanity import profanity
+
+        profanity.load_censor_words()
+        out["better-profanity"] = (profanity.contains_profanity, "")
+    except Exception as exc:  # report honestly, keep going
+        out["better-profanity"] = (None, f"not available: {exc}")
+    try:
+        from glin_profanity import Filter
+
+        f = Filter()
+        out["glin-profanity"] = (lambda t: bool(f.is_profane(t)), "")
+    except Exception as exc:
+        out["glin-profanity"] = (None, f"not available: {exc}")
+    try:
+        import warnings
+
+        warnings.filterwarnings("ignore")
+        from profanity_check import predict
+
+        out["alt-profanity-check"] = (lambda t: bool(predict([t])[0]), "")
+    except Exception as exc:
+        out["alt-profanity-check"] = (None, f"not available: {exc}")
+    return out
+
+
+def _prf(pred: Sequence[bool], gold: Sequence[bool]) -> tuple[float, float, float]:
+    tp = sum(1 for p, g in zip(pred, gold, strict=True) if p and g)
+    fp = sum(1 for p, g in zip(pred, gold, strict=True) if p and not g)
+    fn = sum(1 for p, g in zip(pred, gold, strict=True) if not p and g)
+    neg = sum(1 for g in gold if not g)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    fa = fp / neg if neg else 0.0
+    return precision, recall, fa
+
+
+def main() -> list[dict[str, Any]]:
+    if not DATA.is_dir():
+        print(f"bench_moderation_quality: skipped, no labeled data at {DATA} "
+              "(set GROUPBOT_SHARED_DATA to the shared data folder)")
+        return []
+    from groupbot.moderation.engine import ModerationEngine
+
+    engine = ModerationEngine()
+    rows: list[dict[str, Any]] = []
+    lines: list[str] = []
+    peer_fns = peers()
+    for name, (fn, note) in peer_fns.items():
+        if fn is None:
+            lines.append(f"peer {name}: {note}")
+
+    def ours(text: str) -> Any:
+        return engine.decide(text)
+
+    # ---- crisis -------------------------------------------------------------------------
+    users = load_cssrs()
+    by_label: dict[str, list[list[bool]]] = defaultdict(list)
+    crisis_posts: list[str] = []
+    for label, posts in users:
+        verdicts = [ours(p) for p in posts]
+        by_label[label].append(["crisis" in v.categories for v in verdicts])
+        if label in ("Ideation", "Behavior", "Attempt"):
+            crisis_posts.extend(posts)
+    pos = [u for lab in ("Ideation", "Behavior", "Attempt") for u in by_label[lab]]
+    user_recall = sum(1 for u in pos if any(u)) / len(pos)
+    post_recall = sum(sum(u) for u in pos) / sum(len(u) for u in pos)
+    rows.append(_row("crisis recall (C-SSRS Ideation/Behavior/Attempt users, any post)",
+                     user_recall, target=">= 0.9", met=user_recall >= 0.9))
+    rows.append(_row("crisis recall per post (Ideation/Behavior/Attempt posts)", post_recall))
+    for lab in ("Ideation", "Behavior", "Attempt"):
+        us = by_label[lab]
+        rows.append(_row(f"crisis recall, {lab} users", sum(1 for u in us if any(u)) / len(us)))
+    for lab in ("Supportive", "Indicator"):
+        us = by_label[lab]
+        rows.append(_row(f"crisis-verdict rate, {lab} users (any post)",
+                         sum(1 for u in us if any(u)) / len(us)))
+        rows.append(_row(f"crisis-verdict rate, {lab} posts",
+                         sum(sum(u) for u in us) / sum(len(u) for u in us)))
+    sms = load_sms()
+    davidson = load_davidson()
+    ham = [t for t, s in sms if not s]
+    neither = [t for t, c in davidson if c == 2]
+    ham_rate = sum(1 for t in ham if "crisis" in ours(t).categories) / len(ham)
+    nei_rate = sum(1 for t in neither if "crisis" in ours(t).categories) / len(neither)
+    rows.append(_row("crisis-verdict rate on SMS ham", ham_rate, target="<= 0.01",
+                     met=ham_rate <= 0.01))
+    rows.append(_row('crisis-verdict rate on Davidson "neither"', nei_rate, target="<= 0.01",
+                     met=nei_rate <= 0.01))
+    # What a plain filter does to people in crisis: share of crisis posts it would flag.
+    sample = crisis_posts[::max(1, len(crisis_posts) // CRISIS_PEER_POSTS)][:CRISIS_PEER_POSTS]
+    punished = ("remove", "timeout")
+    our_punish = sum(1 for t in sample if ours(t).action.value in punished) / len(sample)
+    for name, (fn, _note) in peer_fns.items():
+        if fn is None:
+            continue
+        rate = sum(1 for t in sample if fn(t)) / len(sample)
+        rows.append(_row(f"crisis posts punished/flagged (n={len(sample)})", our_punish,
+                         peer=name, peer_value=rate))
+
+    # ---- harassment + hate (Davidson) ------------------------------------------------------
+    acting = ("harassment", "hate", "threat")
+    our_pred = [any(c in acting for c in ours(t).categories) for t, _ in davidson]
+    our_pred_any = [bool(set(ours(t).categories) & {"harassment", "hate", "threat", "sexual",
+                                                      "profanity"}) for t, _ in davidson]
+    gold_hate = [c == 0 for _, c in davidson]
+    gold_off = [c in (0, 1) for _, c in davidson]
+    p, r, _ = _prf(our_pred, gold_hate)
+    rows.append(_row('hate-only: precision (harassment+hate+threat, all rows)', p))
+    rows.append(_row('hate-only: recall (all rows)', r))
+    p2, r2, _ = _prf(our_pred_any, gold_off)
+    rows.append(_row('hate-or-offensive: precision (any abuse category incl. profanity)', p2))
+    rows.append(_row('hate-or-offensive: recall (any abuse category incl. profanity)', r2))
+    fa_neither = sum(1 for (t, c), pr in zip(davidson, our_pred, strict=True)
+                     if c == 2 and pr) / len(neither)
+    rows.append(_row('false-alarm rate on "neither" (harassment+hate+threat, all rows)',
+                     fa_neither))
+    idx = list(range(0, len(davidson), SAMPLE_STRIDE))
+    sub_gold_hate = [gold_hate[i] for i in idx]
+    sub_gold_off = [gold_off[i] for i in idx]
+    sub_ours = [our_pred[i] for i in idx]
+    sub_ours_any = [our_pred_any[i] for i in idx]
+    sub_neither = [i for i in idx if davidson[i][1] == 2]
+    o_p, o_r, _ = _prf(sub_ours, sub_gold_hate)
+    o_fa = sum(1 for i in sub_neither if our_pred[i]) / max(1, len(sub_neither))
+    o_p2, o_r2, _ = _prf(sub_ours_any, sub_gold_off)
+    for name, (fn, _note) in peer_fns.items():
+        if fn is None:
+            continue
+        flags = {i: fn(davidson[i][0]) for i in idx}
+        pp, pr_, _ = _prf([flags[i] for i in idx], sub_gold_hate)
+        pfa = sum(1 for i in sub_neither if flags[i]) / max(1, len(sub_neither))
+        pp2, pr2, _ = _prf([flags[i] for i in idx], sub_gold_off)
+        n = len(idx)
+        rows.append(_row(f"hate-only recall (n={n})", o_r, peer=name, peer_value=pr_,
+                         target="above every peer", met=o_r > pr_))
+        rows.append(_row(f"hate-only precision (n={n})", o_p, peer=name, peer_value=pp))
+        rows.append(_row(f'false-alarm rate on "neither" (n={len(sub_neither)})', o_fa,
+                         peer=name, peer_value=pfa, target="below every peer", met=o_fa < pfa))
+        rows.append(_row(f"hate-or-offensive recall (n={n}, incl. profanity)", o_r2, peer=name,
+                         peer_value=pr2))
+        rows.append(_row(f"hate-or-offensive precision (n={n}, incl. profanity)", o_p2,
+                         peer=name, peer_value=pp2))
+
+    # ---- pii -------------------------------------------------------------------------------
+    from groupbot.moderation import pii
+
+    wanted = {"EMAIL_ADDRESS": "email", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card",
+              "IBAN_CODE": "iban", "US_SSN": "ssn", "STREET_ADDRESS": "address",
+              "IP_ADDRESS": "ip"}
+    found: dict[str, list[bool]] = defaultdict(list)
+    ours_spans = 0
+    ours_correct = 0
+    clean_sentences = 0
+    clean_flagged = 0
+    for item in load_presidio():
+        text = item["full_text"]
+        spans = pii.find(text)
+        gold = [s for s in item["spans"] if s["entity_type"] in wanted]
+        for s in gold:
+            a, b = s["start_position"], s["end_position"]
+            found[s["entity_type"]].append(any(sp.start < b and a < sp.end for sp in spans))
+        for sp in spans:
+            ours_spans += 1
+            if any(sp.start < s["end_position"] and s["start_position"] < sp.end
+                   for s in item["spans"]):
+                ours_correct += 1
+        if not item["spans"]:
+            clean_sentences += 1
+            clean_flagged += bool(spans)
+    for etype, hits in sorted(found.items()):
+        rec = sum(hits) / len(hits)
+        strict = etype not in ("STREET_ADDRESS", "IP_ADDRESS")
+        rows.append(_row(f"pii recall {etype} (n={len(hits)})", rec,
+                         target=">= 0.95" if strict else None,
+                         met=(rec >= 0.95) if strict else None))
+    rows.append(_row("pii precision (found spans overlapping any labeled entity)",
+                     ours_correct / max(1, ours_spans)))
+    ham_pii = sum(1 for t in ham if "pii" in ours(t).categories) / len(ham)
+    rows.append(_row("pii verdict rate on SMS ham", ham_pii))
+
+    # ---- spam ------------------------------------------------------------------------------
+    gold_spam = [s for _, s in sms]
+    pred_spam = ["spam" in ours(t).categories for t, _ in sms]
+    s_p, sr, sfa = _prf(pred_spam, gold_spam)
+    rows.append(_row("spam precision (SMS)", s_p))
+    rows.append(_row("spam recall (SMS)", sr, target=">= 0.8", met=sr >= 0.8))
+    rows.append(_row("spam false-alarm rate on ham (SMS)", sfa, target="<= 0.02",
+                     met=sfa <= 0.02))
+    for name, (fn, _note) in peer_fns.items():
+        if fn is None:
+            continue
+        sidx = list(range(0, len(sms), SAMPLE_STRIDE))
+        sflags = [fn(sms[i][0]) for i in sidx]
+        pr = [pred_spam[i] for i in sidx]
+        gs = [gold_spam[i] for i in sidx]
+        _, prr, _ = _prf(sflags, gs)
+        _, orr, _ = _prf(pr, gs)
+        rows.append(_row(f"spam recall (SMS, n={len(sidx)}; peers flag profanity only)", orr,
+                         peer=name, peer_value=prr))
+    for line in lines:
+        print(line)
+    return rows
+
+
+def print_table(rows: Sequence[dict[str, Any]]) -> None:
+    print(f"{'metric':<78} {'ours':>7}  {'peer':<20} {'peer':>7}  {'target':<18} met")
+    for r in rows:
+        pv = "" if r["peer_value"] is None else f"{r['peer_value']:.3f}"
+        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
+        print(f"{r['metric']:<78} {r['value']:>7.3f}  {r['peer'] or '':<20} {pv:>7}  "
+              f"{r['target'] or '':<18} {met}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    start = time.perf_counter()
+    result = main()
+    print_table(result)
+    print(f"({time.perf_counter() - start:.1f} s)")

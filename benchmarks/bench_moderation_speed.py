@@ -1,0 +1,149 @@
+"""Moderation speed: messages judged per second, one call per message, next to the peers
+(better-profanity, glin-profanity, alt-profanity-check) on the same tweets, plus the worst
+case: 10,000 characters of adversarial Unicode and a pathological policy regex.
+
+Uses the Davidson tweets from ../shared/data when present (text never printed); otherwise
+generated chat-like messages, and says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("GROUPBOT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+BENCH = "moderation_speed"
+PEER_SECONDS = 6.0  # each peer runs for about this long (they are slow; rate is per call)
+
+
+def _row(metric: str, value: float, unit: str, peer: str | None = None,
+         peer_value: float | None = None, target: str | None = None,
+         met: bool | None = None) -> dict[str, Any]:
+    ratio = value / peer_value if peer_value else None
+    return {"benchmark": BENCH, "metric": metric, "value": round(value, 3), "unit": unit,
+            "peer": peer, "peer_value": None if peer_value is None else round(peer_value, 3),
+            "ratio": None if ratio is None else round(ratio, 2), "target": target, "met": met}
+
+
+def messages() -> tuple[list[str], str]:
+    f = DATA / "davidson_labeled_data.csv"
+    if f.exists():
+        with open(f, encoding="utf-8", newline="") as fh:
+            return [r["tweet"] for r in csv.DictReader(fh)], "Davidson tweets"
+    rng = random.Random(7)
+    words = ("i feel so tired today but the group helps thanks for listening you are kind "
+             "what a week my therapist said boundaries matter call me later").split()
+    return ([" ".join(rng.choice(words) for _ in range(rng.randint(4, 25)))
+             for _ in range(20000)], "generated chat (no shared data found)")
+
+
+def rate(fn: Callable[[str], Any], texts: Sequence[str], budget: float | None = None) -> float:
+    """Messages per second, one call each; stops after `budget` seconds if given."""
+    start = time.perf_counter()
+    n = 0
+    for t in texts:
+        fn(t)
+        n += 1
+        if budget is not None and n % 50 == 0 and time.perf_counter() - start > budget:
+            break
+    return n / (time.perf_counter() - start)
+
+
+def adversarial(rng: random.Random, length: int = 10_000) -> str:
+    pool = ("\u200b\u200d\u2060\ufeff\u0301\u0308\u202e\u0430\u0435\u043e\u0456\u0455"
+            "\uff41\uff4b\U0001d41a\U0001d42e\u24d0\u1d00\u026a\U0001f1e6|*.1!@$"
+            "k i l l f*ck s h i t ||x|| ` ~ 😀 \ufffd\u0000 ")
+    return "".join(rng.choice(pool) for _ in range(length))
+
+
+def main() -> list[dict[str, Any]]:
+    from groupbot.moderation.engine import ModerationEngine
+    from groupbot.moderation.policy import default_policy_path, parse_policy
+
+    texts, source = messages()
+    engine = ModerationEngine()
+    decide = engine.decide
+    for t in texts[:2000]:  # warm up
+        decide(t)
+    ours = max(rate(decide, texts) for _ in range(2))
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = [f"messages: {len(texts)} {source}"]
+    peer_rates: dict[str, float] = {}
+    try:
+        from better_profanity import profanity
+
+        profanity.load_censor_words()
+        peer_rates["better-profanity"] = rate(profanity.contains_profanity, texts, PEER_SECONDS)
+    except Exception as exc:
+        notes.append(f"better-profanity not run: {exc}")
+    try:
+        from glin_profanity import Filter
+
+        flt = Filter()
+        peer_rates["glin-profanity"] = rate(flt.is_profane, texts, PEER_SECONDS)
+    except Exception as exc:
+        notes.append(f"glin-profanity not run: {exc}")
+    try:
+        import warnings
+
+        warnings.filterwarnings("ignore")
+        from profanity_check import predict
+
+        peer_rates["alt-profanity-check"] = rate(lambda t: predict([t]), texts, PEER_SECONDS)
+    except Exception as exc:
+        notes.append(f"alt-profanity-check not run: {exc}")
+    fastest = max(peer_rates.items(), key=lambda kv: kv[1]) if peer_rates else None
+    rows.append(_row("messages/s, one call per message", ours, "msg/s", target=">= 50000",
+                     met=ours >= 50_000))
+    for name, r in sorted(peer_rates.items(), key=lambda kv: -kv[1]):
+        is_fastest = fastest is not None and name == fastest[0]
+        rows.append(_row("messages/s vs peer" + (" (fastest peer)" if is_fastest else ""),
+                         ours, "msg/s", peer=name, peer_value=r,
+                         target=">= 10x fastest peer" if is_fastest else None,
+                         met=(ours >= 10 * r) if is_fastest else None))
+    # Worst cases.
+    rng = random.Random(11)
+    samples = [adversarial(rng) for _ in range(30)]
+    worst = 0.0
+    for s in samples:
+        t0 = time.perf_counter()
+        v = decide(s)
+        worst = max(worst, time.perf_counter() - t0)
+        assert v.error is None
+    rows.append(_row("worst case: 10,000 chars adversarial Unicode", worst * 1000, "ms",
+                     target="< 5 ms", met=worst < 0.005))
+    text = default_policy_path().read_text(encoding="utf-8").replace(
+        "rules:\n", "rules:\n  - id: patho\n    category: spam\n"
+                    "    regex: ['(a+)+$', '(x|x|x|x)*y', '(.*a){20}b']\n", 1)
+    patho = ModerationEngine(parse_policy(text, "pathological.yaml"))
+    worst_rule = 0.0
+    for n in (1000, 5000, 10_000):
+        payload = "a" * n + "!"
+        t0 = time.perf_counter()
+        patho.decide(payload)
+        worst_rule = max(worst_rule, time.perf_counter() - t0)
+    rows.append(_row("worst case: pathological regex rule, 10,000 chars", worst_rule * 1000,
+                     "ms", target="< 5 ms", met=worst_rule < 0.005))
+    for note in notes:
+        print(note)
+    return rows
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    result = main()
+    print(f"{'metric':<52} {'ours':>10} {'unit':<6} {'peer':<20} {'peer':>9} {'ratio':>7}  "
+          "target  met")
+    for r in result:
+        pv = "" if r["peer_value"] is None else f"{r['peer_value']:.1f}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}x"
+        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
+        print(f"{r['metric']:<52} {r['value']:>10.1f} {r['unit']:<6} {r['peer'] or '':<20} "
+              f"{pv:>9} {ratio:>7}  {r['target'] or ''} {met}")

@@ -1,0 +1,279 @@
+"""Detectors that read the lexicon hits with their context: crisis, harassment, hate,
+threat, sexual, profanity, and missing content notes.
+
+Each returns findings; none looks at raw substrings. Context is a few tokens either side
+of a hit in the same normalised form: who is the subject, who is the target, is it negated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from groupbot.moderation import lexicon as L
+from groupbot.moderation.matcher import Hit
+from groupbot.moderation.normalise import Normalised
+
+
+class Finding(NamedTuple):
+    category: str
+    rule: str
+    severity: int
+    note: str  # a short, moderator-readable explanation (never the member's PII)
+
+
+_STOPPERS = frozenset(
+    "this that these those the his her their my our he she they him them it its i im me "
+    "myself we us".split()
+)
+_PRESENT = frozenset("again still tonight today lately currently anymore".split())
+
+
+def _forms(norm: Normalised) -> list[list[str]]:
+    return [f.split() for f in norm.forms()]
+
+
+def _negated(tokens: Sequence[str], start: int, window: int = 3) -> bool:
+    return any(t in L.NEGATIONS for t in tokens[max(0, start - window):start])
+
+
+# --- crisis --------------------------------------------------------------------------------
+
+def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) -> Finding | None:
+    """First-person suicidal thoughts, self-harm, plans or attempts; not support or quotes.
+
+    `quoted` are the crisis hits left after quoted passages were removed (None when the
+    message had no quotes): a crisis phrase that only appears inside a quote is not one.
+    Each signal is read in its own neighbourhood (a long post can tell a story from years
+    ago and say how things are tonight): a past-time marker or supportive words next to it
+    discount it, a present marker next to it keeps it. Distress signals (hopelessness,
+    feeling a burden) are weak alone: two different ones, or one with a stronger signal,
+    count. Having the means counts only next to another signal and then means severity 3.
+    """
+    signals = [h for h in hits if h.tag.startswith("crisis.")]
+    if not signals:
+        return None
+    if quoted is not None:
+        kept = {(h.tag, h.phrase) for h in quoted}
+        signals = [h for h in signals if (h.tag, h.phrase) in kept]
+        if not signals:
+            return None
+    forms = _forms(norm)
+    context = [h for h in hits if h.tag in _CONTEXT_TAGS]
+    strong: list[Hit] = []
+    weak: list[Hit] = []
+    means: list[Hit] = []
+    history_only = True
+    for h in signals:
+        history = False
+        toks = forms[h.form]
+        start, end = h.start, h.start + h.length
+        if any(t in L.NEGATIONS and t != "didnt" for t in toks[max(0, start - 3):start]):
+            continue  # "I would never..." (but "the only reason I didn't..." still counts)
+        own = any(t in L.FIRST_PERSON for t in toks[start:end])
+        if not own:
+            # A generic phrase ("want to die") needs a first-person subject, or none.
+            subject = None
+            for t in reversed(toks[max(0, start - 4):start]):
+                if t in L.FIRST_PERSON:
+                    subject = "self"
+                    break
+                if t in L.OTHER_SUBJECTS:
+                    subject = "other"
+                    break
+            if subject == "other":
+                continue
+            own = subject == "self"
+            if not own and toks[start] in _TOPICAL:
+                # "suicidal thoughts", "suicide note": a topic, unless the sentence is about me
+                before = toks[max(0, start - _NEAR):start]
+                mine = sum(t in L.FIRST_PERSON for t in before)
+                if not mine or mine <= sum(t in L.SECOND_PERSON or t in L.OTHER_SUBJECTS
+                                           for t in before):
+                    continue
+        if h.severity < 3:
+            lo, hi = start - _NEAR, end + _NEAR
+            wlo, whi = start - _WIDE, end + _WIDE
+            near: set[str] = set()
+            wide: set[str] = set()
+            for c in context:
+                if wlo <= c.start < whi:
+                    wide.add(c.tag)
+                    if lo <= c.start < hi:
+                        near.add(c.tag)
+            present = any(t in _PRESENT for t in toks[max(0, lo):hi])
+            if "recovery" in wide and not present:
+                continue  # a recovery story ("I tried years ago; I'm doing better now")
+            if "past" in near and not present:
+                history = True  # "when I was a teen I tried to...": counted, at severity 1
+            if not own and "support" in wide:
+                around = toks[max(0, wlo):whi]
+                if "support" in near or sum(t in L.SECOND_PERSON for t in around) >= sum(
+                        t in L.FIRST_PERSON for t in around):
+                    continue  # "if you want to die, please call..."
+        history_only = history_only and history
+        kind = h.tag[7:]
+        if kind == "distress":
+            weak.append(h)
+        elif kind == "means":
+            means.append(h)
+        else:
+            strong.append(h)
+    if not strong and (not weak or _separate(weak) + bool(means) < 2):
+        return None
+    severity = max((h.severity for h in strong), default=1)
+    if history_only:
+        severity = 1  # it all happened in the past: a gentle check-in, not an alarm
+    if means:
+        severity = 3
+    if any(h.tag == "crisis.attempt" and h.phrase.startswith("i just") for h in strong):
+        severity = 3  # happening now
+    kinds = sorted({h.tag[7:] for h in strong} | ({"distress"} if weak else set())
+                   | ({"means"} if means else set()))
+    note = "crisis: signs of " + ", ".join(_CRISIS_LABELS[k] for k in kinds)
+    note += f" (severity {severity})"
+    rule = "crisis." + kinds[0] if len(kinds) == 1 else "crisis.signals"
+    return Finding("crisis", rule, severity, note)
+
+
+# First words of crisis phrases that name a topic rather than say something about oneself:
+# they count only with a first-person subject ("I have suicidal thoughts").
+_TOPICAL = frozenset(
+    "suicidal suicide thoughts thought attempted failed botched unsuccessful several multiple "
+    "two three many goodbye lethal fatal painless quick easy how ways best easiest quickest "
+    "fresh new days weeks months years the death dying psych psychiatric mental".split())
+def _separate(hits: list[Hit]) -> int:
+    """How many of `hits` do not overlap ("i cant go on" and "cant go on" are one)."""
+    count, end, form = 0, -1, 0
+    for h in sorted(hits, key=lambda h: (h.form, h.start)):
+        if h.form != form:
+            form, end = h.form, -1
+        if h.start >= end:
+            count += 1
+            end = h.start + h.length
+    return count
+
+
+_NEAR = 10  # tokens either side of a crisis signal read as its neighbourhood
+_WIDE = 30  # ... and as the passage it belongs to (recovery, whom it is addressed to)
+_CONTEXT_TAGS = frozenset(("past", "support", "recovery"))
+_CRISIS_LABELS = {"ideation": "suicidal thoughts", "selfharm": "self-harm",
+                  "plan": "a plan or intent", "attempt": "a suicide attempt",
+                  "distress": "hopelessness or distress", "means": "access to means"}
+
+
+# --- harassment, hate, threat, sexual, profanity --------------------------------------------
+
+def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str]) -> str | None:
+    """The person an insult at `start` is aimed at: you, a mention, or a member's name."""
+    for t in reversed(toks[max(0, start - 4):start]):
+        if t in L.SECOND_PERSON:
+            return "you"
+        if t == L.MENTION_TOKEN:
+            return "a mention"
+        if t in names:
+            return "a member by name"
+        if t in _STOPPERS:
+            return None
+    for t in toks[start + length:start + length + 3]:
+        if t in L.SECOND_PERSON or t == L.MENTION_TOKEN:
+            return "you" if t != L.MENTION_TOKEN else "a mention"
+        if t in names:
+            return "a member by name"
+        if t in _STOPPERS:
+            return None
+    return None
+
+
+_ACTING = frozenset(("insult", "attack", "violence", "threat", "slur", "sexual"))
+
+
+def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[Finding]:
+    out: list[Finding] = []
+    forms: list[list[str]] | None = None
+    supportive = False
+    groups: list[Hit] = []
+    preds: list[Hit] = []
+    profane: list[str] = []
+    acting: list[Hit] = []
+    for h in hits:
+        tag = h.tag
+        if tag == "profanity":
+            profane.append(h.phrase)
+        elif tag in _ACTING:
+            acting.append(h)
+        elif tag == "support":
+            supportive = True
+        elif tag == "group":
+            groups.append(h)
+        elif tag == "hatepred":
+            preds.append(h)
+    for h in acting:
+        tag = h.tag
+        if tag in ("insult", "attack", "violence", "threat"):
+            if forms is None:
+                forms = _forms(norm)
+            toks = forms[h.form]
+            if tag == "insult":
+                if _negated(toks, h.start, 2):
+                    continue
+                who = _target(toks, h.start, h.length, names)
+                if who:
+                    out.append(Finding("harassment", "harassment.insult", h.severity,
+                                       f'harassment: insult "{h.phrase}" aimed at {who}'))
+            elif tag == "attack":
+                if supportive or _negated(toks, h.start, 5):
+                    continue
+                out.append(Finding("harassment", "harassment.attack", h.severity,
+                                   f'harassment: "{h.phrase}" said to someone'))
+            elif tag == "threat":
+                if _negated(toks, h.start, 3):
+                    continue
+                out.append(Finding("threat", "threat.phrase", 3, f'threat: "{h.phrase}"'))
+            else:  # violence verb: first-person intent before it, a target after it
+                before = toks[max(0, h.start - 4):h.start]
+                after = toks[h.start + h.length:h.start + h.length + 3]
+                if (any(t in L.FIRST_PERSON or t in ("we", "were") for t in before)
+                        and any(t in L.INTENT or t in ("could", "would", "should", "might")
+                                for t in before)
+                        and any(t in L.THREAT_TARGETS for t in after)
+                        and not any(t in L.NEGATIONS for t in before)):
+                    out.append(Finding("threat", "threat.violence", 2,
+                                       f'threat: "{h.phrase}" aimed at someone'))
+        elif tag == "slur":
+            out.append(Finding("hate", "hate.slur", h.severity, f'hate: slur "{h.phrase}"'))
+        elif tag == "sexual":
+            out.append(Finding("sexual", "sexual.explicit", h.severity,
+                               f'sexual: "{h.phrase}"'))
+    if groups and preds:
+        for g in groups:
+            for p in preds:
+                if -3 <= p.start - g.start <= 6 or (
+                        p.phrase in ("kill all", "gas the", "gas all", "genocide",
+                                     "ethnic cleansing") and abs(p.start - g.start) <= 3):
+                    severe = any(w in p.phrase for w in ("die", "kill", "gas", "shot", "hanged",
+                                                         "exterminat", "genocide", "cleansing",
+                                                         "burn"))
+                    out.append(Finding("hate", "hate.attack", 3 if severe else 2,
+                                       f'hate: "{g.phrase}" with "{p.phrase}"'))
+                    break
+            else:
+                continue
+            break
+    if profane:
+        words = ", ".join(f'"{w}"' for w in dict.fromkeys(profane))
+        out.append(Finding("profanity", "profanity.word", 1, f"profanity: {words}"))
+    return out
+
+
+def content_note(norm: Normalised, hits: Sequence[Hit]) -> Finding | None:
+    """In a channel that asks for content notes: a heavy topic with no note or spoiler."""
+    heavy = [h.phrase for h in hits if h.tag == "heavy"]
+    if not heavy:
+        return None
+    head = norm.clean[:80].lower()
+    if any(m in head for m in L.CONTENT_NOTE_MARKERS) or "||" in norm.clean:
+        return None
+    return Finding("", "content_note.missing", 1,
+                   f'content note: this channel asks for a note (CN:) before heavy topics '
+                   f'("{heavy[0]}")')

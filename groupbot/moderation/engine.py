@@ -1,0 +1,438 @@
+"""`decide(text, context) -> Verdict`: the pure moderation function.
+
+Crisis runs first and wins: a message showing crisis gets `support`, never removal, a
+timeout or a strike, whatever else it contains. Everything else maps findings to the
+ladder through the policy in force for the group and channel. Any failure inside falls
+open to `escalate` with `error` set and the error logged: a member's message is never
+dropped silently because the engine broke.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from groupbot.core.errors import ContentError
+from groupbot.moderation import detectors, pii, spam
+from groupbot.moderation.detectors import Finding
+from groupbot.moderation.matcher import Hit, Matcher
+from groupbot.moderation.normalise import fold, normalise, without_quotes
+from groupbot.moderation.policy import Policy, Rule, default_policy, load_policy
+from groupbot.moderation.verdict import _RANK, Action, Verdict
+
+log = logging.getLogger(__name__)
+
+_ORDER = ("crisis", "threat", "hate", "harassment", "sexual", "pii", "spam", "profanity", "")
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationContext:
+    """Everything `decide` may look at besides the text. `history` is a snapshot of the
+    author's recent (time, fingerprint) pairs, oldest first; None means judge alone."""
+
+    policy: Policy
+    group_id: str | None = None
+    channel_id: str | None = None
+    channel_name: str | None = None
+    author_id: str | None = None
+    author_is_moderator: bool = False
+    mentions: tuple[str, ...] = ()
+    member_names: frozenset[str] = frozenset()
+    history: tuple[tuple[float, int], ...] | None = None
+    now: float = 0.0
+
+
+class _Compiled:
+    """What a policy needs at run time, built once at load."""
+
+    def __init__(self, policy: Policy) -> None:
+        extra: list[tuple[str, str, int]] = []
+        self.rules: dict[str, Rule] = {}
+        self.regex_rules: list[Rule] = []
+        # Per regex rule: literal strings one of which any match must contain (None: no
+        # such set known), so most messages skip the regex engine for that rule.
+        self.regex_checks: list[tuple[Rule, list[tuple[Any, frozenset[str] | None]]]] = []
+        for rule in policy.rules:
+            self.rules[rule.id] = rule
+            extra.extend((w, f"rule:{rule.id}", rule.severity) for w in rule.words)
+            if rule.patterns:
+                self.regex_rules.append(rule)
+                self.regex_checks.append((rule, [(p, required_literals(str(p.pattern)))
+                                                 for p in rule.patterns]))
+        self.matcher = _builtin_matcher() if not extra else Matcher(extra)
+
+
+_BUILTIN: Matcher | None = None
+
+
+def _builtin_matcher() -> Matcher:
+    global _BUILTIN
+    if _BUILTIN is None:
+        _BUILTIN = Matcher()
+    return _BUILTIN
+
+
+def compile_policy(policy: Policy) -> _Compiled:
+    compiled = policy.compiled
+    if compiled is None:
+        compiled = _Compiled(policy)
+        policy.compiled = compiled
+    assert isinstance(compiled, _Compiled)
+    return compiled
+
+
+def decide(text: str, context: ModerationContext) -> Verdict:
+    """Judge one message. Pure: the same text and context give the same verdict."""
+    try:
+        return _decide(text, context)
+    except Exception as exc:  # fail open, loudly
+        log.exception("moderation engine failed on a message; escalating it to moderators")
+        return Verdict(
+            Action.ESCALATE, (), ("engine.error",),
+            "The moderation check failed on this message, so it was left in place and "
+            "moderators are asked to look at it.",
+            severity=0, error=f"{type(exc).__name__}: {exc}")
+
+
+def _decide(text: str, ctx: ModerationContext) -> Verdict:
+    if not isinstance(text, str):
+        raise TypeError(f"expected message text, got {type(text).__name__}")
+    policy = ctx.policy
+    compiled = compile_policy(policy)
+    norm = normalise(text)
+    hits = compiled.matcher.scan(norm)
+    scope = policy.scope(ctx.group_id, ctx.channel_id, ctx.channel_name)
+    findings: list[Finding] = []
+    crisis_finding: Finding | None = None
+    has_crisis = False
+    other = False
+    street = False
+    for h in hits:
+        tag = h.tag
+        if tag.startswith("crisis."):
+            has_crisis = True
+        elif tag == "street":
+            street = True
+        else:
+            other = True
+    if has_crisis:
+        quoted: list[Hit] | None = None
+        stripped = without_quotes(norm.clean)
+        if stripped != norm.clean:
+            quoted = [h for h in compiled.matcher.scan(normalise(stripped))
+                      if h.tag.startswith("crisis.")]
+        crisis_finding = detectors.crisis(norm, hits, quoted)
+    if other:
+        findings.extend(detectors.abuse(norm, hits, ctx.member_names))
+        if compiled.rules:
+            findings.extend(_word_rules(hits, compiled, ctx))
+        if scope.require_content_note:
+            note = detectors.content_note(norm, hits)
+            if note:
+                findings.append(note)
+    pii_findings, spans = pii.detect(norm.clean, street)
+    findings.extend(pii_findings)
+    mentions = max(len(ctx.mentions), norm.mentions)
+    findings.extend(spam.detect(norm, hits, policy.spam, mentions))
+    if compiled.regex_rules:
+        fired = {f.rule for f in findings}
+        findings.extend(f for f in _regex_rules(norm.flat[1:-1], compiled, ctx)
+                        if f.rule not in fired)
+    fp = spam.fingerprint(norm)
+    if ctx.history is not None:
+        findings.extend(spam.history_findings(ctx.history, ctx.now, fp, policy.spam))
+    details: dict[str, Any] = {"fingerprint": fp}
+    if spans:
+        details["pii"] = [tuple(s) for s in spans]
+    if norm.truncated:
+        details["truncated"] = True
+    if crisis_finding is not None:
+        return _crisis_verdict(crisis_finding, findings, details)
+    if not findings:
+        if norm.truncated:
+            return Verdict(Action.ALLOW, (), (), "nothing found in the first "
+                           f"{len(norm.clean)} characters (the rest was not checked)",
+                           details=details)
+        return Verdict(Action.ALLOW, details=details)
+    return _verdict(findings, scope, ctx, details)
+
+
+def _word_rules(hits: Sequence[Hit], compiled: _Compiled, ctx: ModerationContext) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[str] = set()
+    channel = (ctx.channel_name or "").lstrip("#").lower()
+    for h in hits:
+        if h.tag.startswith("rule:"):
+            rule = compiled.rules[h.tag[5:]]
+            if rule.id in seen or (rule.channels and channel not in rule.channels
+                                   and (ctx.channel_id or "") not in rule.channels):
+                continue
+            seen.add(rule.id)
+            out.append(Finding(rule.category, f"rule.{rule.id}", rule.severity,
+                               f"{rule.category}: policy rule '{rule.id}' (\"{h.phrase}\")"))
+    return out
+
+
+def _regex_rules(text: str, compiled: _Compiled, ctx: ModerationContext) -> list[Finding]:
+    out: list[Finding] = []
+    channel: str | None = None
+    for rule, checks in compiled.regex_checks:
+        if rule.channels:
+            if channel is None:
+                channel = (ctx.channel_name or "").lstrip("#").lower()
+            if channel not in rule.channels and (ctx.channel_id or "") not in rule.channels:
+                continue
+        for pattern, needed in checks:
+            if needed is not None:
+                for lit in needed:
+                    if lit in text:
+                        break
+                else:
+                    continue  # cannot match: none of its required literals is in the text
+            if pattern.search(text):
+                out.append(Finding(rule.category, f"rule.{rule.id}", rule.severity,
+                                   f"{rule.category}: policy rule '{rule.id}' (pattern)"))
+                break
+    return out
+
+
+_sre: Any = importlib.import_module("re._parser")
+_MIN_LITERAL = 3
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Strings, one of which every match of `pattern` contains (lower-cased, as the text
+    the rules read is lower-case); None when no useful set is known. A conservative
+    analysis of the parsed pattern: literal runs, groups, alternations, repeats of at
+    least one. Anything it does not understand makes it give up, never guess."""
+    try:
+        parsed = _sre.parse(pattern)
+    except Exception:  # RE2-only syntax: no prefilter, the rule always runs
+        return None
+    found = _required(parsed)
+    if found is None or min(len(s) for s in found) < _MIN_LITERAL:
+        return None
+    return frozenset(s.lower() for s in found)
+
+
+def _required(seq: Any) -> set[str] | None:
+    best: set[str] | None = None
+
+    def consider(cands: set[str] | None) -> None:
+        nonlocal best
+        if cands and (best is None or min(map(len, cands)) > min(map(len, best))):
+            best = cands
+
+    run: list[str] = []
+    for op, arg in seq:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(arg))
+            continue
+        if run:
+            consider({"".join(run)})
+            run = []
+        if name == "SUBPATTERN":
+            consider(_required(arg[-1]))
+        elif name == "BRANCH":
+            alts = [_required(alt) for alt in arg[1]]
+            if alts and all(a is not None for a in alts):
+                consider(set().union(*(a for a in alts if a is not None)))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
+            consider(_required(arg[2]))
+        elif name == "AT":
+            continue  # \b, ^, $: zero width, do not break a literal run's meaning
+    if run:
+        consider({"".join(run)})
+    return best
+
+
+def _crisis_verdict(crisis: Finding, others: list[Finding], details: dict[str, Any]) -> Verdict:
+    cats = ["crisis"] + [c for c in _ORDER if c and c != "crisis"
+                         and any(f.category == c for f in others)]
+    rules = [crisis.rule, *dict.fromkeys(f.rule for f in others)]
+    reason = crisis.note + ". Support path: a private, kind reply with resources and a " \
+        "moderator alert; nothing is removed and no strike is counted."
+    if others:
+        reason += " Also noted: " + "; ".join(f.note for f in others[:3])
+    return Verdict(Action.SUPPORT, tuple(cats), tuple(rules), reason, crisis.severity,
+                   details=details)
+
+
+def _verdict(findings: list[Finding], scope: Any, ctx: ModerationContext,
+             details: dict[str, Any]) -> Verdict:
+    best = Action.ALLOW
+    best_rank = -1
+    best_finding = findings[0]
+    severity = 0
+    exempt_notes: list[str] = []
+    moderator = ctx.author_is_moderator
+    categories = scope.categories
+    for f in findings:
+        if not f.category:
+            act = Action.NUDGE
+        elif moderator and f.category in scope.exempt_moderators:
+            act = Action.ALLOW
+            exempt_notes.append(f.category)
+        else:
+            act = categories[f.category].action_for(f.severity)
+        rank = _RANK[act]
+        if rank > best_rank:
+            best, best_rank, best_finding = act, rank, f
+        if act is not Action.ALLOW and f.severity > severity:
+            severity = f.severity
+    if len(findings) == 1:
+        cats: tuple[str, ...] = (best_finding.category,) if best_finding.category else ()
+        rules: tuple[str, ...] = (best_finding.rule,)
+        reason = best_finding.note
+    else:
+        found = {f.category for f in findings}
+        cats = tuple(c for c in _ORDER if c and c in found)
+        rules = tuple(dict.fromkeys(f.rule for f in findings))
+        reason = best_finding.note
+        rest = [f.note for f in findings if f is not best_finding]
+        if rest:
+            reason += "; also " + "; ".join(rest[:3])
+    if best is Action.ALLOW:
+        reason += " (allowed here by the policy)"
+    elif best_finding.category:
+        reason += f" -> {best.value} (policy for {best_finding.category}, severity " \
+                  f"{best_finding.severity})"
+    else:
+        reason += f" -> {best.value}"
+    if exempt_notes:
+        reason += " (moderator exempt from " + ", ".join(dict.fromkeys(exempt_notes)) + ")"
+    return Verdict(best, cats, rules, reason, severity, details=details)
+
+
+class ModerationEngine:
+    """Load a policy once and judge messages; keeps the spam history for stateful use."""
+
+    def __init__(self, policy: Policy | str | Path | None = None) -> None:
+        if policy is None:
+            self.policy = default_policy()
+        elif isinstance(policy, Policy):
+            self.policy = policy
+        else:
+            self.policy = load_policy(policy)
+        compile_policy(self.policy)
+        self.tracker = spam.SpamTracker(self.policy.spam)
+        self._plain = self.context()  # the context of a message judged on its own
+
+    def context(self, *, group_id: str | None = None, channel_id: str | None = None,
+                channel_name: str | None = None, author_id: str | None = None,
+                author_is_moderator: bool = False, mentions: Sequence[str] = (),
+                member_names: Iterable[str] = (),
+                history: tuple[tuple[float, int], ...] | None = None,
+                now: float = 0.0) -> ModerationContext:
+        names = frozenset(n for n in (fold(x).replace(" ", "").replace("'", "")
+                                      for x in member_names) if len(n) >= 2)
+        return ModerationContext(self.policy, group_id, channel_id, channel_name, author_id,
+                                 author_is_moderator, tuple(mentions), names, history, now)
+
+    def decide(self, text: str, *, stateful: bool = False, now: float | None = None,
+               **ctx: Any) -> Verdict:
+        """Judge `text`. With `stateful`, flood/repeat history applies and is updated."""
+        if not stateful:
+            return decide(text, self.context(**ctx) if ctx else self._plain)
+        when = time.monotonic() if now is None else now
+        group = ctx.get("group_id") or ""
+        author = ctx.get("author_id") or ""
+        history = self.tracker.history(group, author, when)
+        verdict = decide(text, self.context(history=history, now=when, **ctx))
+        self.tracker.record(group, author, when, int(verdict.details.get("fingerprint", 0)))
+        return verdict
+
+
+# --- crisis and support resources ---------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    name: str
+    reach: str  # how to reach it: "Call or text 988"
+    source: str  # where the number is published
+    region: str
+
+
+def default_resources_path() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("groupbot") / "data" / "resources.yaml"))
+
+
+def load_resources(path: str | Path | None, region: str) -> list[Resource]:
+    """The resources for `region` (a country code), or the international ones if none."""
+    p = Path(path) if path else default_resources_path()
+    table = _load_resource_table(p)
+    code = region.upper()
+    if code == "UK":
+        code = "GB"
+    found = table.get(code) or table.get("INTL") or []
+    if code != "INTL" and found is not table.get("INTL"):
+        found = found + [r for r in table.get("INTL", []) if r not in found]
+    return found
+
+
+def _load_resource_table(p: Path) -> dict[str, list[Resource]]:
+    src = str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError(src, "the resources file does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(src, f"cannot read the resources file: {exc}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ContentError(src, f"not valid YAML: {exc.problem}", line) from None
+    if not isinstance(root, yaml.MappingNode):
+        raise ContentError(src, "expected 'regions:' with a list of resources per country")
+    regions = None
+    for k, v in root.value:
+        if k.value != "regions":
+            raise ContentError(src, f"unknown key '{k.value}'", k.start_mark.line + 1, k.value)
+        regions = v
+    if not isinstance(regions, yaml.MappingNode):
+        raise ContentError(src, "'regions' must map country codes to lists", None, "regions")
+    out: dict[str, list[Resource]] = {}
+    for k, v in regions.value:
+        code = str(k.value).upper()
+        key = f"regions.{code}"
+        if not isinstance(v, yaml.SequenceNode) or not v.value:
+            raise ContentError(src, "must be a non-empty list of resources",
+                               v.start_mark.line + 1, key)
+        items: list[Resource] = []
+        for i, item in enumerate(v.value):
+            ikey = f"{key}[{i}]"
+            if not isinstance(item, yaml.MappingNode):
+                raise ContentError(src, "must have name, reach and source",
+                                   item.start_mark.line + 1, ikey)
+            fields: dict[str, str] = {}
+            for fk, fv in item.value:
+                if fk.value not in ("name", "reach", "source"):
+                    raise ContentError(src, f"unknown key '{fk.value}' (use name, reach, source)",
+                                       fk.start_mark.line + 1, f"{ikey}.{fk.value}")
+                if not isinstance(fv, yaml.ScalarNode) or not str(fv.value).strip():
+                    raise ContentError(src, "must be non-empty text", fv.start_mark.line + 1,
+                                       f"{ikey}.{fk.value}")
+                fields[fk.value] = str(fv.value).strip()
+            for need in ("name", "reach", "source"):
+                if need not in fields:
+                    raise ContentError(src, "is missing", item.start_mark.line + 1,
+                                       f"{ikey}.{need}")
+            if not fields["source"].startswith("https://"):
+                raise ContentError(src, "must be the https:// page that publishes this number",
+                                   item.start_mark.line + 1, f"{ikey}.source")
+            items.append(Resource(fields["name"], fields["reach"], fields["source"], code))
+        out[code] = items
+    if "INTL" not in out:
+        raise ContentError(src, "an international fallback (INTL) is required", None, "regions")
+    return out

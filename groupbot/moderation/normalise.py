@@ -1,0 +1,486 @@
+"""Text normalisation against evasion, producing the forms the matchers need.
+
+The pipeline: invisible characters removed; NFKC; case folding; accents stripped; look-alike
+characters folded to ASCII (Unicode TR39 confusables, shipped as a generated table and applied
+with one `str.translate`); spoiler/bold/code markup dropped; leetspeak mapped inside words
+that mix letters and symbols; then word tokens. Matchers search a space-delimited token string
+(" you are an idiot "), so a pattern only ever matches whole words: "assistance" never
+contains "ass". Variants (letters split by spaces or dots joined up, stretched letters
+shortened, 1 read as l) are produced only when the text shows that kind of evasion.
+
+Plain ASCII text (most chat) skips the Unicode steps, which keeps the common case cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+from groupbot.moderation.confusables_table import TABLE as _CONFUSABLES
+from groupbot.moderation.lexicon import MENTION_TOKEN
+
+# Longest text judged; the rest of a longer message is still kept by the platform, and the
+# verdict says it was truncated. 10,000 characters of adversarial Unicode stays under 5 ms.
+MAX_CHARS = 12_000
+_LONG = 2_000  # above this, cheaper whole-string passes bound the worst case
+
+# Zero-width, joiners, bidi controls, soft hyphen, variation selectors, tag characters,
+# Hangul fillers and other characters that render as nothing.
+_INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE007F), (0xE0100, 0xE01EF),
+)
+_INVISIBLE: dict[int, None] = {
+    cp: None for lo, hi in _INVISIBLE_RANGES for cp in range(lo, hi + 1)
+}
+_INVISIBLE_RX = re.compile("[" + "".join(
+    f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _INVISIBLE_RANGES) + "]")
+
+
+def _fold_table() -> dict[int, str | None]:
+    """Confusables plus deletion of combining marks (applied after NFD)."""
+    table: dict[int, str | None] = dict(_CONFUSABLES)
+    for cp in range(0x0300, 0x0370):
+        table[cp] = None
+    for lo, hi in ((0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)):
+        for cp in range(lo, hi + 1):
+            table[cp] = None
+    table.update(_INVISIBLE)
+    # Typographic apostrophes and quotes become ASCII so "you’re" reads as "youre".
+    for cp in (0x2018, 0x2019, 0x201B, 0x02BC, 0xFF07):
+        table[cp] = "'"
+    return table
+
+
+_FOLD = _fold_table()
+
+_LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                         "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})
+_LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                         "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})
+# A word that mixes letters with digits or leet symbols: only these are mapped, so "455"
+# (a number) stays a number and "sh1t" becomes "shit".
+# (The lookbehind only lets a match start where a run of word characters starts, which is
+# where the leftmost match starts anyway; it saves re-scanning every word from each letter.)
+_MIXED = re.compile(r"(?<![a-z0-9@$!|+€])[a-z0-9@$!|+€]*(?:[a-z][0-9@$!|+€]|[0-9@$|+€][a-z])"
+                    r"[a-z0-9@$!|+€]*")
+_MIXED_HINT = re.compile(r"[a-z][0-9@$!|+€]|[0-9@$|+€][a-z]")
+_MASKED = re.compile(r"(?<![a-z])[a-z]++(?:\*+[a-z]++)+")  # from a word start, no backtracking
+_SPOILER = re.compile(r"\|\|(.+?)\|\|", re.S)
+_MENTION = re.compile(r"<@[!&]?[a-z0-9]+(?:\|[^>]*)?>"
+                      r"|(?<![\w.@])@(?!everyone\b|here\b)[a-z_][\w.-]{1,31}")
+# The same, for text without "<@": starting with a literal "@" lets the regex engine jump
+# from one "@" to the next instead of trying every position.
+_AT_MENTION = re.compile(r"@(?<![\w.@]@)(?!everyone\b|here\b)[a-z_][\w.-]{1,31}")
+_WORD = re.compile(r"[^\W_]+")
+_SPLIT_RUN = re.compile(r"(?<= )(?:[a-z] ){2,}[a-z](?= )")
+_STRETCH = re.compile(r"([a-z])\1\1+")
+_BLOCK_QUOTE = re.compile(r"(?m)^[ \t]*(?:>|&gt;).*$")
+_INLINE_QUOTE = re.compile(r"\"[^\"\n]{12,400}\"|“[^”\n]{12,400}”")
+# Words that say an inline quote is someone else's words (an article, a song, a person),
+# not the author's own: "the article says "..."", ""..." she said".
+_REPORTED_BEFORE = re.compile(
+    r"\b(?:says?|said|writes?|wrote|written|article|quote[sd]?|quoting|lines?|lyrics?|song|"
+    r"book|poem|post|tweet|tweeted|according to|reads?|title[sd]?|headline|study|asks?|asked|"
+    r"told (?:me|us|him|her|them)|tells? (?:me|us|him|her|them)|calls? it|called it)\W*$", re.I)
+_REPORTED_AFTER = re.compile(r"^\W*(?:(?:he|she|they|someone|it|my \w+) )?(?:says?|said|wrote|"
+                             r"writes?|asked|told)\b", re.I)
+_SPACES = re.compile(r"\s+")
+
+
+class Normalised(NamedTuple):
+    """The forms of one message that matchers read.
+
+    clean   NFKC text with invisible characters removed, original case (for PII and links)
+    lower   the folded, lower-case text before tokenising (for rule regexes and hints)
+    flat    " token token ... " after all folding: the primary form for whole-word matching
+    variants further flat forms to search (split letters joined, stretched letters shortened)
+    mentions how many people the text mentions; everyone: an @everyone/@here
+    truncated the text was longer than MAX_CHARS and only its start was judged
+    """
+
+    clean: str
+    lower: str
+    flat: str
+    variants: tuple[str, ...]
+    mentions: int
+    everyone: bool
+    truncated: bool
+
+    def forms(self) -> tuple[str, ...]:
+        return (self.flat, *self.variants)
+
+    def tokens(self) -> list[str]:
+        return self.flat.split()
+
+
+def fold(text: str) -> str:
+    """Unicode folding only: invisible removed, NFKC, case folded, accents and look-alikes."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+    return unicodedata.normalize("NFD", text).translate(_FOLD)
+
+
+def normalise(text: str) -> Normalised:
+    """All the forms of `text` the matchers read.
+
+    Most chat is short plain ASCII with no markup, and goes through `_normalise_ascii`,
+    which skips the Unicode folding and tokenises with a byte table; other short text
+    (Unicode, markup, masked words) goes through `_normalise_full`. Tests check that both
+    give the same result wherever the fast one applies. Text longer than `_LONG` goes
+    through `_normalise_long`, which bounds the work (whole-string passes at C speed, fewer
+    variant forms) while still folding, unmasking, mapping leetspeak and joining split
+    letters over the whole text, so a long message cannot hide a word at its end.
+    """
+    if len(text) > _LONG:
+        return _normalise_long(text)
+    if text.isascii() and _FAST_BLOCKERS.search(text) is None:
+        return _normalise_ascii(text)
+    return _normalise_full(text)
+
+
+# Characters that need the full path: spoiler/code/strike markup and masked words.
+_FAST_BLOCKERS = re.compile(r"[|`~*]")
+# ASCII tokenising: every byte that is not a lower-case letter or digit becomes a space
+# (the same tokens as `_WORD.findall` on lower-case ASCII text, at C speed).
+_ASCII_WORDS = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
+_LEET_I_BYTES = bytes(ord(str(_LEET_I.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256))
+_LEET_L_BYTES = bytes(ord(str(_LEET_L.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256))
+# A word mixing letters and leet symbols that mapping would change. Stricter than
+# `_MIXED_HINT`: a "!" that only ends a word ("wow!") is punctuation, and mapping would
+# drop it anyway, so "wow!" alone does not send the text through the leet step (the test
+# suite checks on random strings that this gate never changes a result).
+_LEET_HINT = re.compile(r"[a-z][0-9@$|+€]|[0-9@$|+€][a-z]|[a-z]!+[a-z0-9@$|+€]|![a-z]")
+_SPLIT_HINT = re.compile(r" [a-z] [a-z] [a-z] ")
+# `_LEET_HINT` on ASCII, without a regex scan: each byte mapped to its class (a letter, 1
+# a leet symbol or digit, ! itself, space anything else), then substring tests.
+_CLASSES = bytes(97 if 97 <= c <= 122 else 49 if (48 <= c <= 57 or c in b"@$|+") else
+                 33 if c == 33 else 32 for c in range(256))
+_BANG_RUN = re.compile(r"a!+[a1]")
+
+
+def _leet_hint(low: str) -> bool:
+    """`_LEET_HINT.search(low)` for ASCII text, at C speed."""
+    c = low.encode("ascii").translate(_CLASSES)
+    if b"a1" in c or b"1a" in c or b"!a" in c:
+        return True
+    return b"a!" in c and _BANG_RUN.search(c.decode("ascii")) is not None
+
+
+def _flat_ascii(low: str) -> str:
+    return " " + " ".join(low.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()) \
+        + " "
+
+
+def _flat(low: str) -> str:
+    if low.isascii():
+        return _flat_ascii(low)
+    return " " + " ".join(_WORD.findall(low)) + " "
+
+
+def _normalise_ascii(text: str) -> Normalised:
+    """The fast path: short ASCII text without markup or masked words."""
+    low = text.lower()
+    if "'" in low:
+        low = low.replace("'", "")
+    mentions = 0
+    everyone = False
+    if "@" in low:
+        everyone = "@everyone" in low or "@here" in low
+        low, mentions = (_AT_MENTION if "<@" not in low else _MENTION).subn(
+            f" {MENTION_TOKEN} ", low)
+    if not _leet_hint(low):
+        flat = _flat_ascii(low)
+        if _SPLIT_HINT.search(flat) is None and _STRETCH.search(flat) is None:
+            return Normalised(text, low, flat, (), mentions, everyone, False)
+        return Normalised(text, low, flat, _variants(flat, None), mentions, everyone, False)
+    mapped = _MIXED.sub(_leet_i, low)
+    alt_low = _MIXED.sub(_leet_l, low) if "1" in low or "|" in low else None
+    flat = _flat_ascii(mapped)
+    return Normalised(text, mapped, flat, _variants(flat, alt_low), mentions, everyone, False)
+
+
+def _variants(flat: str, alt_low: str | None) -> tuple[str, ...]:
+    """Further forms: the "1 read as l" reading, split letters joined, stretching shortened."""
+    variants: list[str] = []
+    if alt_low is not None:
+        alt = _flat(alt_low)
+        if alt != flat:
+            variants.append(alt)
+    for form in (flat, *variants):
+        if _SPLIT_HINT.search(form):
+            variants.append(_SPLIT_RUN.sub(_join_run, form))
+            # "what a f a g ..." / "i k i l l": a leading one-letter word is not part of it.
+            kept = _SPLIT_RUN.sub(_join_run_keep_word, form)
+            if kept != variants[-1]:
+                variants.append(kept)
+        if _STRETCH.search(form):
+            variants.append(_STRETCH.sub(r"\1\1", form))
+            variants.append(_STRETCH.sub(r"\1", form))
+    return tuple(variants[:6])
+
+
+def _normalise_full(text: str) -> Normalised:
+    """The general path: Unicode folding, markup, masked words, long text."""
+    truncated = len(text) > MAX_CHARS
+    if truncated:
+        text = text[:MAX_CHARS]
+    if text.isascii():
+        clean = text
+        low = text.lower()
+    else:
+        if _INVISIBLE_RX.search(text):
+            text = _INVISIBLE_RX.sub("", text)
+        clean = unicodedata.normalize("NFKC", text)
+        low = unicodedata.normalize("NFD", clean.casefold()).translate(_FOLD)
+    # Markup: spoilers, code, strike-through; bold/italic stars fall away with tokenising.
+    if "||" in low:
+        low = _SPOILER.sub(r" \1 ", low)
+    if "`" in low:
+        low = low.replace("`", " ")
+    if "~" in low:
+        low = low.replace("~", " ")
+    if "'" in low:
+        low = low.replace("'", "")
+    mentions = 0
+    everyone = False
+    if "@" in low:
+        everyone = "@everyone" in low or "@here" in low
+        low, mentions = _MENTION.subn(f" {MENTION_TOKEN} ", low)
+    alt_low: str | None = None
+    if "*" in low:
+        low = _MASKED.sub(_unmask, low)
+    if _LEET_HINT.search(low):
+        if len(low) > _LONG:
+            # Long text: map the whole string in one pass (C speed) instead of word by word;
+            # numbers get mapped too, which only matters for whole-word matches.
+            mapped = _translate(low, _LEET_I, _LEET_I_BYTES)
+            if "1" in low or "|" in low:
+                alt_low = _translate(low, _LEET_L, _LEET_L_BYTES)
+        else:
+            mapped = _MIXED.sub(_leet_i, low)
+            if "1" in low or "|" in low:
+                alt_low = _MIXED.sub(_leet_l, low)
+        low = mapped
+    flat = _flat(low)
+    return Normalised(clean, low, flat, _variants(flat, alt_low), mentions, everyone, truncated)
+
+
+def _normalise_long(text: str) -> Normalised:
+    """The bounded path for long text (see `normalise`)."""
+    truncated = len(text) > MAX_CHARS
+    if truncated:
+        text = text[:MAX_CHARS]
+    if text.isascii():
+        clean = text
+        low = text.lower()
+    else:
+        chars = set(text)
+        text = _drop_invisible(text, chars)
+        clean = unicodedata.normalize("NFKC", text)
+        low = _fold_chars(unicodedata.normalize("NFD", clean.casefold()), chars)
+    if "||" in low:
+        low = low.replace("||", " ")  # spoiler bars; a bar left over would read as an "l"
+    for ch in "`~":
+        if ch in low:
+            low = low.replace(ch, " ")
+    if "'" in low:
+        low = low.replace("'", "")
+    mentions = 0
+    everyone = False
+    if "@" in low:
+        everyone = "@everyone" in low or "@here" in low
+        low, mentions = (_AT_MENTION if "<@" not in low else _MENTION).subn(
+            f" {MENTION_TOKEN} ", low)
+    if "*" in low:
+        low = _MASKED.sub(_unmask, low)
+    if not low.isascii():
+        # Whatever is still outside ASCII after folding (emoji, other scripts) separates
+        # words here; that can only split words apart, never hide one.
+        if "\u20ac" in low:
+            low = low.replace("\u20ac", "e")
+        low = low.encode("ascii", "replace").decode("ascii")
+    alt_low: str | None = None
+    if _leet_hint(low):
+        # Map the whole string in one pass (C speed) instead of word by word; numbers get
+        # mapped too, which only matters for whole-word matches.
+        mapped = low.encode("ascii").translate(_LEET_I_BYTES).decode("ascii")
+        if "1" in low or "|" in low:
+            alt_low = low.encode("ascii").translate(_LEET_L_BYTES).decode("ascii")
+        low = mapped
+    flat = _flat_ascii(low)
+    variants: list[str] = []
+    if alt_low is not None:
+        alt = _flat_ascii(alt_low)
+        if alt != flat:
+            variants.append(alt)
+    # Split letters and stretching, on the primary form only, combined: "joined, then
+    # stretches shortened to one letter" and "joined keeping a leading one-letter word,
+    # then stretches shortened to two".
+    joined = kept = flat
+    if _SPLIT_HINT.search(flat):
+        joined, kept = _join_runs(flat)
+    for form, repl in ((joined, r"\1"), (kept, r"\1\1")):
+        form = _STRETCH.sub(repl, form)
+        if form != flat and form not in variants:
+            variants.append(form)
+    return Normalised(clean, low, flat, tuple(variants), mentions, everyone, truncated)
+
+
+_FOLD_CHARS = frozenset(chr(cp) for cp in _FOLD)
+_INVISIBLE_CHARS = frozenset(chr(cp) for cp in _INVISIBLE)
+_FEW = 48  # up to this many distinct characters to change, replace them one by one
+_MANY_CHARS = 400  # more distinct characters than this: translate in one pass
+
+
+def _drop_invisible(text: str, chars: set[str]) -> str:
+    """`text` (whose distinct characters are `chars`) without invisible characters: one
+    C-speed `replace` per distinct invisible character, or one regex pass if many."""
+    present = chars & _INVISIBLE_CHARS
+    if len(present) > _FEW:
+        return _INVISIBLE_RX.sub("", text)
+    for ch in present:
+        text = text.replace(ch, "")
+    return text
+
+
+def _fold_chars(text: str, chars: set[str]) -> str:
+    """`text.translate(_FOLD)` for the long path. `chars` are the distinct characters of
+    the text before NFKC, case folding and NFD; the characters these can turn into are
+    found per distinct character, and each one that folds is replaced with one C-speed
+    `replace`. With many distinct characters, one `translate` pass instead. (A character
+    missed here stays unfolded, and the ASCII step then makes it a word separator.)"""
+    if len(chars) > _MANY_CHARS:
+        return text.translate(_FOLD)
+    present: set[str] = set()
+    for c in chars:
+        if c >= "\x80":
+            present.update(unicodedata.normalize("NFD", unicodedata.normalize(
+                "NFKC", c).casefold()))
+    present &= _FOLD_CHARS
+    if len(present) > _FEW:
+        return text.translate(_FOLD)
+    for ch in present:
+        text = text.replace(ch, _FOLD[ord(ch)] or "")
+    return text
+
+
+def _translate(text: str, table: dict[int, str], table_bytes: bytes) -> str:
+    if text.isascii():
+        return text.encode("ascii").translate(table_bytes).decode("ascii")
+    return text.translate(table)
+
+
+def without_quotes(text: str) -> str:
+    """The text with block quotes, and inline quotes attributed to someone else ("the
+    article says "..."", ""...", she said"), removed: quoting is not saying. An inline quote
+    with no attribution may be the author's own words ("I can't just say "I want to
+    die"...") and stays."""
+    if ">" not in text and '"' not in text and "“" not in text:
+        return text
+    if ">" in text:
+        text = _BLOCK_QUOTE.sub(" ", text)
+    if '"' not in text and "“" not in text:
+        return text
+    return _INLINE_QUOTE.sub(_reported, text)
+
+
+def _reported(m: re.Match[str]) -> str:
+    s = m.string
+    before = s[max(0, m.start() - 40):m.start()]
+    after = s[m.end():m.end() + 30]
+    if _REPORTED_BEFORE.search(before) or _REPORTED_AFTER.search(after):
+        return " "
+    return m.group()
+
+
+def squash(text: str) -> str:
+    """Whitespace collapsed; used for fingerprints of repeated messages."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def _leet_i(m: re.Match[str]) -> str:
+    word = m.group()
+    tail = len(word) - len(word.rstrip("!"))  # a trailing "!" is punctuation, not an i
+    if tail:
+        return word[:-tail].translate(_LEET_I) + " "
+    return word.translate(_LEET_I)
+
+
+def _leet_l(m: re.Match[str]) -> str:
+    word = m.group()
+    tail = len(word) - len(word.rstrip("!"))
+    if tail:
+        return word[:-tail].translate(_LEET_L) + " "
+    return word.translate(_LEET_L)
+
+
+def _join_runs(form: str) -> tuple[str, str]:
+    """Both split-letter joins of `form` (`_join_run`, `_join_run_keep_word`) in one scan."""
+    joined: list[str] = []
+    kept: list[str] = []
+    pos = 0
+    for m in _SPLIT_RUN.finditer(form):
+        before = form[pos:m.start()]
+        joined.append(before)
+        kept.append(before)
+        joined.append(_join_run(m))
+        kept.append(_join_run_keep_word(m))
+        pos = m.end()
+    joined.append(form[pos:])
+    kept.append(form[pos:])
+    return "".join(joined), "".join(kept)
+
+
+def _join_run(m: re.Match[str]) -> str:
+    return m.group().replace(" ", "")
+
+
+def _join_run_keep_word(m: re.Match[str]) -> str:
+    run = m.group()
+    if run[0] in "aiu" and len(run) > 5:
+        return run[:2] + run[2:].replace(" ", "")
+    return run.replace(" ", "")
+
+
+# Masked swearing ("f*ck", "sh**t"): a star stands for one or more letters. Resolved against
+# the masked words below; anything else keeps its stars (which then split the word).
+_MASK_WORDS = (
+    "fuck", "fucking", "fucker", "shit", "bitch", "cunt", "nigger", "nigga", "faggot", "fag",
+    "whore", "slut", "dick", "cock", "pussy", "asshole", "bastard", "retard", "twat", "kill",
+    "motherfucker", "damn", "piss", "suicide", "rape",
+)
+
+
+# Candidates by first letter (a candidate must start like the masked word does).
+_MASK_BY_FIRST: dict[str, tuple[str, ...]] = {
+    first: tuple(w for w in _MASK_WORDS if w[0] == first) for first in {w[0] for w in _MASK_WORDS}
+}
+
+
+def _unmask(m: re.Match[str]) -> str:
+    word = m.group()
+    parts = [p for p in word.split("*") if p]
+    for candidate in _MASK_BY_FIRST.get(word[0], ()):
+        if _fits(candidate, parts, word):
+            return candidate
+    return word.replace("*", " ")
+
+
+def _fits(candidate: str, parts: list[str], word: str) -> bool:
+    """Does `candidate` read as `word` with each run of stars standing for 1+ letters?"""
+    if not (candidate.startswith(parts[0]) and candidate.endswith(parts[-1])):
+        return False
+    if len(candidate) < len(word.replace("*", "")) + word.count("*") - word.count("**"):
+        return False
+    pos = len(parts[0])
+    for part in parts[1:-1]:
+        found = candidate.find(part, pos + 1)
+        if found < 0:
+            return False
+        pos = found + len(part)
+    return len(candidate) - len(parts[-1]) > pos
