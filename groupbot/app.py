@@ -27,6 +27,7 @@ class Bot:
         self.registry = services.registry
         self.features = list(features)
         for feature in self.features:
+            services.features[feature.name] = feature
             feature.register(self.registry)
         self._started = False
 
@@ -47,8 +48,13 @@ class Bot:
                 log.exception("feature failed to stop", extra={"feature": feature.name})
         self._started = False
 
+    async def idle(self) -> None:
+        """Wait until every feature's background work has settled (fake-clock runs)."""
+        for feature in self.features:
+            await feature.idle()
+
     def feature(self, name: str) -> Feature | None:
-        return next((f for f in self.features if f.name == name), None)
+        return self.services.feature(name)
 
     # -- commands ------------------------------------------------------------------------
     async def handle_text_command(

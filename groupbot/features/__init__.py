@@ -6,10 +6,12 @@ Order matters for message hooks: moderation runs first so crisis care comes befo
 from __future__ import annotations
 
 from groupbot.features.base import Feature, Services
+from groupbot.features.checkins import CheckinsFeature
 from groupbot.features.excerpts import ExcerptsFeature
 from groupbot.features.help import HelpFeature
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.prompts import PromptsFeature
+from groupbot.features.schedules import SchedulesFeature
 from groupbot.features.setup import SetupFeature
 
 
@@ -20,5 +22,7 @@ def build_features(services: Services) -> list[Feature]:
         PrivacyFeature(services),
         ExcerptsFeature(services),
         PromptsFeature(services),
+        CheckinsFeature(services),
+        SchedulesFeature(services),
     ]
     return features

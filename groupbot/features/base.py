@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from groupbot.config import Config
 from groupbot.core.commands import CommandRegistry
@@ -12,8 +11,6 @@ from groupbot.core.types import Group, Message
 from groupbot.storage.groups import GroupSettings
 from groupbot.storage.store import Store
 
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass
@@ -25,6 +22,12 @@ class Services:
     clock: Clock
     chat: ChatPort
     registry: CommandRegistry = field(default_factory=CommandRegistry)
+    features: dict[str, Feature] = field(default_factory=dict)
+
+    def feature(self, name: str) -> Feature | None:
+        """Another feature by name (filled in by the Bot), looked up at run time so features
+        never import each other at module load."""
+        return self.features.get(name)
 
     async def settings(self, group: Group) -> GroupSettings:
         """The group's settings, creating the group on first sight with configured defaults."""
@@ -56,3 +59,6 @@ class Feature:
 
     async def stop(self) -> None:
         """Stop background work; called before the database closes."""
+
+    async def idle(self) -> None:
+        """Return once background work has nothing to do until the clock moves (tests, demo)."""

@@ -1,0 +1,506 @@
+"""The dispatcher: an in-memory alarm clock over schedules whose truth lives in the database.
+
+At start it loads every active schedule, settles what happened while it was down (posts an
+occurrence still inside its grace window, records older ones as missed and tells the
+moderators, reconciles claims left by a crash), then sleeps on the injected `Clock` until the
+next occurrence. Each occurrence is claimed in the ledger right before it is posted (after the
+rate limiter grants a slot), and recorded as posted after, so:
+- two dispatchers racing on one occurrence: exactly one claim wins;
+- a crash between posting and recording: the platform's idempotency key (where it has one)
+  makes the re-post a no-op; otherwise moderators are told and nothing is re-posted;
+- a 429 or a brief outage: the claim is released and the post retried later, not dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import heapq
+import itertools
+import logging
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from groupbot.core.ports import ChatPort, Clock
+from groupbot.core.types import Channel, Group, PostedMessage, Reply
+from groupbot.scheduling.limiter import RateLimiter, rate_limits_for, temporary_delay
+from groupbot.scheduling.when import Occurrence, Recurrence, describe, recurrence
+from groupbot.storage.schedules import Claim, LedgerRow, ScheduleRepo, ScheduleRow
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What to post, and how to give back anything taken for it (a prompt) if it fails."""
+
+    reply: Reply
+    undo: Callable[[], Awaitable[None]] | None = None
+
+
+ContentSource = Callable[[ScheduleRow, Occurrence], Awaitable[Reply | Prepared]]
+MAX_MISSED_RECORDED = 50  # per schedule after a long outage: the most recent ones, and a count
+
+
+def idempotency_key(schedule_id: int, occurrence: str) -> str:
+    """At most 25 characters (Discord's nonce limit), derived only from the occurrence."""
+    compact = occurrence.replace("-", "").replace("T", "").replace(":", "")
+    key = f"gb{schedule_id}.{compact}"
+    if len(key) <= 25:
+        return key
+    digest = hashlib.blake2b(f"{schedule_id}/{occurrence}".encode(), digest_size=8).hexdigest()
+    return f"gb.{digest}"[:25]
+
+
+def group_of(row: ScheduleRow) -> Group:
+    return Group(id=row.group_id, name=row.group_name, platform=row.platform)
+
+
+def channel_of(row: ScheduleRow) -> Channel:
+    return Channel(id=row.channel_id, name=row.channel_name, group_id=row.group_id)
+
+
+def what(row: ScheduleRow) -> str:
+    if row.kind == "checkin":
+        return "check-in"
+    return f"prompt ({row.theme})" if row.theme else "prompt"
+
+
+@dataclass(slots=True)
+class _Armed:
+    row: ScheduleRow
+    rec: Recurrence
+    version: int
+
+
+@dataclass(order=True, slots=True)
+class _Entry:
+    due: datetime
+    seq: int
+    kind: str = field(compare=False)  # "occurrence" | "reconcile"
+    schedule_id: int = field(compare=False)
+    version: int = field(compare=False, default=0)
+    occ: Occurrence | None = field(compare=False, default=None)
+
+
+@dataclass(slots=True)
+class Job:
+    row: ScheduleRow
+    occ: Occurrence
+    deadline: datetime
+    claimed: bool = False
+    attempts: int = 0
+
+
+@dataclass(slots=True)
+class DispatchStats:
+    posted: int = 0
+    retried: int = 0
+    missed: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    lost_races: int = 0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        repo: ScheduleRepo,
+        chat: ChatPort,
+        clock: Clock,
+        content: ContentSource,
+        *,
+        limiter: RateLimiter | None = None,
+        instance_id: str | None = None,
+        claim_lease: timedelta = timedelta(minutes=5),
+        max_in_flight: int = 64,
+    ) -> None:
+        self.repo = repo
+        self.chat = chat
+        self.clock = clock
+        self.content = content
+        self.limiter = limiter or RateLimiter(rate_limits_for(chat), clock)
+        self.instance_id = instance_id or uuid.uuid4().hex[:12]
+        self.claim_lease = claim_lease
+        self.stats = DispatchStats()
+        self._armed: dict[int, _Armed] = {}
+        self._versions: dict[int, int] = {}
+        self._heap: list[_Entry] = []
+        self._seq = itertools.count()
+        self._ready: deque[Job] = deque()
+        self._delayed: list[tuple[datetime, int, Job]] = []
+        self._sem = asyncio.Semaphore(max_in_flight)
+        self._in_flight = 0
+        self._posts: set[asyncio.Task[None]] = set()
+        self._wake_loop = asyncio.Event()
+        self._wake_pacer = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._loop_wait: datetime | bool | None = False  # False: busy; None: no deadline
+        self._pacer_wait: datetime | bool | None = False
+        self._pacer_slot: datetime | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.arm()
+        self._tasks = [asyncio.create_task(self._loop(), name="schedules-loop"),
+                       asyncio.create_task(self._pacer(), name="schedules-pacer")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        if self._posts:
+            # Let posts in flight finish and record themselves; a stuck one is reconciled at
+            # the next start like a crash.
+            done, pending = await asyncio.wait(set(self._posts), timeout=10)
+            for task in pending:
+                task.cancel()
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    log.warning("scheduled post ended with an error at shutdown")
+
+    @property
+    def armed_count(self) -> int:
+        return len(self._armed)
+
+    # -- arming --------------------------------------------------------------------------------
+    async def arm(self) -> None:
+        """Load every active schedule, settle the past, and set the alarm for each."""
+        now = self.clock.now()
+        rows = await self.repo.active()
+        last = await self.repo.last_due()
+        exceptions = await self.repo.exceptions()
+        missed: list[tuple[int, str, datetime, str, str]] = []
+        alerts: dict[str, tuple[ScheduleRow, list[str]]] = {}
+        for row in rows:
+            rec = recurrence(row.when_text, row.timezone, row.anchor)
+            version = self._versions.get(row.id, 0) + 1
+            self._versions[row.id] = version
+            self._armed[row.id] = _Armed(row, rec, version)
+            start = max(row.armed_from, last.get(row.id, row.armed_from))
+            grace = timedelta(seconds=row.grace_seconds)
+            skip_dates = exceptions.get(row.id, set())
+            recent: deque[Occurrence] = deque(maxlen=MAX_MISSED_RECORDED)
+            count = 0
+            upcoming: Occurrence | None = None
+            for occ in rec.iter_after(start):
+                if occ.due > now:
+                    upcoming = occ
+                    break
+                if now - occ.due <= grace:
+                    self._enqueue(Job(row, occ, occ.due + grace))
+                elif occ.local_date in skip_dates:
+                    missed.append((row.id, occ.key, occ.due, "skipped", "exception date"))
+                else:
+                    count += 1
+                    recent.append(occ)
+            if count:
+                for occ in recent:
+                    missed.append((row.id, occ.key, occ.due, "missed",
+                                   "offline past its grace window"))
+                self.stats.missed += count
+                lines = alerts.setdefault(row.group_id, (row, []))[1]
+                latest = describe(recent[-1], row.timezone)
+                lines.append(f"• #{row.channel_name}: {count} scheduled {what(row)} post"
+                             f"{'s' if count > 1 else ''} (schedule {row.id}), the latest due "
+                             f"{latest}")
+            if upcoming is not None:
+                self._push(_Entry(upcoming.due, next(self._seq), "occurrence", row.id, version,
+                                  upcoming))
+        await self.repo.record_many(missed, now)
+        for row, lines in alerts.values():
+            await self._alert(row, "I was offline past the grace window, so these scheduled "
+                                   "posts were not made. They are recorded as missed; nothing "
+                                   "will be posted late:\n" + "\n".join(lines[:20]))
+        for claim in await self.repo.claims():
+            if claim.claimed_by == self.instance_id:
+                continue
+            ready_at = (claim.claimed_at or now) + self.claim_lease
+            if ready_at <= now:
+                await self._reconcile(claim)
+            else:
+                self._push(_Entry(ready_at, next(self._seq), "reconcile", claim.schedule_id,
+                                  occ=_occurrence_of(claim)))
+        self._wake_loop.set()
+
+    async def refresh(self, schedule_id: int) -> Occurrence | None:
+        """Re-read one schedule after a change (add, pause, resume, skip, remove) and re-arm it.
+        Returns its next occurrence, or None when it is not active."""
+        row = await self.repo.get(schedule_id)
+        version = self._versions.get(schedule_id, 0) + 1
+        self._versions[schedule_id] = version
+        if row is None or row.paused:
+            self._armed.pop(schedule_id, None)
+            self._wake_loop.set()
+            return None
+        rec = recurrence(row.when_text, row.timezone, row.anchor)
+        self._armed[schedule_id] = _Armed(row, rec, version)
+        occ = rec.next_after(max(self.clock.now(), row.armed_from))
+        if occ is not None:
+            self._push(_Entry(occ.due, next(self._seq), "occurrence", schedule_id, version, occ))
+        self._wake_loop.set()
+        return occ
+
+    def _push(self, entry: _Entry) -> None:
+        heapq.heappush(self._heap, entry)
+
+    # -- the alarm loop ------------------------------------------------------------------------
+    async def _loop(self) -> None:
+        while True:
+            self._wake_loop.clear()
+            now = self.clock.now()
+            while self._heap and self._heap[0].due <= now:
+                entry = heapq.heappop(self._heap)
+                try:
+                    await self._on_due(entry, now)
+                except Exception:
+                    log.exception("schedule occurrence failed", extra={
+                        "schedule": entry.schedule_id})
+            wake = self._heap[0].due if self._heap else None
+            await self._wait("_loop_wait", wake, self._wake_loop)
+
+    async def _on_due(self, entry: _Entry, now: datetime) -> None:
+        if entry.kind == "reconcile":
+            assert entry.occ is not None
+            ledger = await self.repo.entry(entry.schedule_id, entry.occ.key)
+            if ledger is not None and ledger.state == "claimed":
+                await self._reconcile(ledger)
+            return
+        armed = self._armed.get(entry.schedule_id)
+        if armed is None or armed.version != entry.version or entry.occ is None:
+            return  # paused, removed or re-armed since this alarm was set
+        occ = entry.occ
+        upcoming = armed.rec.next_after(occ.due)
+        if upcoming is not None:
+            self._push(_Entry(upcoming.due, next(self._seq), "occurrence", armed.row.id,
+                              armed.version, upcoming))
+        grace = timedelta(seconds=armed.row.grace_seconds)
+        if now - occ.due <= grace:
+            self._enqueue(Job(armed.row, occ, occ.due + grace))
+            return
+        # The process was stalled (or suspended) past the grace window.
+        if await self.repo.record(armed.row.id, occ.key, occ.due, "missed",
+                                  "late past its grace window", now):
+            self.stats.missed += 1
+            await self._alert(armed.row, f"The scheduled {what(armed.row)} in "
+                                         f"#{armed.row.channel_name} due "
+                                         f"{describe(occ, armed.row.timezone)} was not posted: I "
+                                         f"was held up past its grace window. It is recorded as "
+                                         "missed.")
+
+    # -- pacing --------------------------------------------------------------------------------
+    def _enqueue(self, job: Job, not_before: datetime | None = None) -> None:
+        if not_before is None or not_before <= self.clock.now():
+            self._ready.append(job)
+        else:
+            heapq.heappush(self._delayed, (not_before, next(self._seq), job))
+        self._wake_pacer.set()
+
+    async def _pacer(self) -> None:
+        while True:
+            self._wake_pacer.clear()
+            now = self.clock.now()
+            while self._delayed and self._delayed[0][0] <= now:
+                self._ready.append(heapq.heappop(self._delayed)[2])
+            if not self._ready:
+                wake = self._delayed[0][0] if self._delayed else None
+                await self._wait("_pacer_wait", wake, self._wake_pacer)
+                continue
+            job = self._ready.popleft()
+            channel_at = self.limiter.channel_ready_at(job.row.channel_id)
+            if channel_at > now:
+                heapq.heappush(self._delayed, (channel_at, next(self._seq), job))
+                continue
+            slot = self.limiter.reserve_global()
+            if slot > now:
+                self._pacer_slot = slot
+                self._progress.set()
+                try:
+                    await self.clock.sleep_until(slot)
+                finally:
+                    self._pacer_slot = None
+            self.limiter.note_channel(job.row.channel_id)
+            await self._sem.acquire()
+            self._in_flight += 1
+            task = asyncio.create_task(self._post(job))
+            self._posts.add(task)
+            task.add_done_callback(self._posts.discard)
+
+    async def _wait(self, attr: str, wake: datetime | None, event: asyncio.Event) -> None:
+        """Sleep on the clock until `wake`, or until `event` is set (new work)."""
+        setattr(self, attr, wake)
+        self._progress.set()
+        waiters: set[asyncio.Future[Any]] = {asyncio.ensure_future(event.wait())}
+        if wake is not None:
+            waiters.add(asyncio.ensure_future(self.clock.sleep_until(wake)))
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+            setattr(self, attr, False)
+
+    # -- posting -------------------------------------------------------------------------------
+    async def _post(self, job: Job) -> None:
+        row, occ = job.row, job.occ
+        key = idempotency_key(row.id, occ.key)
+        try:
+            if not job.claimed:
+                outcome = await self.repo.claim(row.id, occ.key, occ.due, by=self.instance_id,
+                                                idempotency_key=key, now=self.clock.now())
+                if outcome is not Claim.CLAIMED:
+                    if outcome is Claim.TAKEN:
+                        self.stats.lost_races += 1
+                    log.info("occurrence not posted", extra={
+                        "schedule": row.id, "occurrence": occ.key, "reason": outcome.value})
+                    return
+                job.claimed = True
+            prepared: Prepared | None = None
+            try:
+                content = await self.content(row, occ)
+                prepared = content if isinstance(content, Prepared) else Prepared(content)
+                posted: PostedMessage = await self.chat.post(
+                    group_of(row), channel_of(row), prepared.reply, idempotency_key=key)
+            except Exception as exc:
+                if prepared is not None and prepared.undo is not None:
+                    try:
+                        await prepared.undo()
+                    except Exception:
+                        log.exception("could not undo a failed post's content")
+                await self._post_failed(job, exc)
+                return
+            await self.repo.mark_posted(row.id, occ.key, posted.id, self.clock.now())
+            self.stats.posted += 1
+        finally:
+            self._in_flight -= 1
+            self._sem.release()
+            self._progress.set()
+
+    async def _post_failed(self, job: Job, exc: Exception) -> None:
+        row, occ = job.row, job.occ
+        now = self.clock.now()
+        temporary = temporary_delay(exc)
+        if temporary is not None:
+            seconds, whole_bot = temporary
+            if whole_bot:
+                self.limiter.penalize(seconds)
+            else:
+                self.limiter.hold_channel(row.channel_id, seconds)
+            retry_at = now + timedelta(seconds=max(seconds, 0.001 * 2 ** min(job.attempts, 10)))
+            if retry_at <= job.deadline:
+                await self.repo.release(row.id, occ.key, self.instance_id)
+                job.claimed = False
+                job.attempts += 1
+                self.stats.retried += 1
+                self._enqueue(job, retry_at)
+                return
+            if await self.repo.settle(row.id, occ.key, "missed", f"kept failing: {exc}", now,
+                                      claimed_by=self.instance_id):
+                self.stats.missed += 1
+                await self._alert(row, f"The scheduled {what(row)} in #{row.channel_name} due "
+                                       f"{describe(occ, row.timezone)} could not be posted: the "
+                                       "platform kept refusing it until its grace window ended. "
+                                       "It is recorded as missed.")
+            return
+        log.warning("scheduled post failed", extra={"schedule": row.id, "error": repr(exc)})
+        if await self.repo.settle(row.id, occ.key, "failed", str(exc) or type(exc).__name__,
+                                  now, claimed_by=self.instance_id):
+            self.stats.failed += 1
+            await self._alert(row, f"The scheduled {what(row)} in #{row.channel_name} due "
+                                   f"{describe(occ, row.timezone)} could not be posted: "
+                                   f"{str(exc)[:300] or type(exc).__name__}. Check that I can "
+                                   f"still post there (schedule {row.id}).")
+
+    # -- crash recovery ------------------------------------------------------------------------
+    async def _reconcile(self, claim: LedgerRow) -> None:
+        """A claim whose owner never recorded the outcome: resolve it without double-posting."""
+        row = self._armed[claim.schedule_id].row if claim.schedule_id in self._armed else \
+            await self.repo.get(claim.schedule_id)
+        now = self.clock.now()
+        if row is None:
+            return  # the schedule was removed; its ledger went with it
+        occ = _occurrence_of(claim)
+        finder = getattr(self.chat, "find_post", None)
+        if finder is not None and claim.idempotency_key:
+            found = await finder(group_of(row), channel_of(row), claim.idempotency_key)
+            if found is not None:
+                await self.repo.mark_posted(row.id, occ.key, found.id, now)
+                return
+        grace = timedelta(seconds=row.grace_seconds)
+        if self.chat.capabilities.idempotent_posts and now - occ.due <= grace:
+            if await self.repo.takeover(row.id, occ.key, claim.claimed_by, self.instance_id,
+                                        now):
+                self._enqueue(Job(row, occ, occ.due + grace, claimed=True))
+            return
+        if await self.repo.settle(row.id, occ.key, "uncertain",
+                                  "interrupted after claiming; not re-posted", now,
+                                  claimed_by=claim.claimed_by):
+            self.stats.uncertain += 1
+            await self._alert(row, f"I was interrupted while posting the scheduled {what(row)} "
+                                   f"in #{row.channel_name} due {describe(occ, row.timezone)}, "
+                                   "and this platform cannot tell me whether it went out. I "
+                                   "have not re-posted it, to avoid a duplicate: please check "
+                                   "the channel and post it by hand if it is missing.")
+
+    async def _alert(self, row: ScheduleRow, text: str) -> None:
+        try:
+            await self.chat.alert_moderators(group_of(row), Reply.public(text,
+                                                                        title="Schedules"))
+        except Exception:
+            log.exception("could not alert moderators", extra={"group": row.group_id})
+
+    # -- for tests and tools -------------------------------------------------------------------
+    def _idle(self) -> bool:
+        now = self.clock.now()
+        loop, pacer = self._loop_wait, self._pacer_wait
+        if loop is False or (isinstance(loop, datetime) and loop <= now):
+            return False
+        if self._wake_loop.is_set() or (self._heap and self._heap[0].due <= now):
+            return False
+        if self._in_flight:
+            return False
+        if self._pacer_slot is not None:  # holding a job until its rate-limit slot
+            return self._pacer_slot > now
+        if pacer is False or (isinstance(pacer, datetime) and pacer <= now):
+            return False
+        return (not self._ready and not self._wake_pacer.is_set()
+                and (not self._delayed or self._delayed[0][0] > now))
+
+    async def wait_idle(self) -> None:
+        """Return once nothing more can happen until the clock moves (tests, the demo)."""
+        while not self._idle():
+            if not self._tasks:
+                return
+            if any(t.done() for t in self._tasks):
+                for t in self._tasks:
+                    if t.done() and not t.cancelled() and t.exception() is not None:
+                        raise RuntimeError("the dispatcher stopped") from t.exception()
+                return
+            self._progress.clear()
+            await self._progress.wait()
+
+    def next_wake(self) -> datetime | None:
+        """The earliest instant at which the dispatcher has something to do."""
+        times = [self._heap[0].due] if self._heap else []
+        if self._delayed:
+            times.append(self._delayed[0][0])
+        if self._pacer_slot is not None:
+            times.append(self._pacer_slot)
+        return min(times) if times else None
+
+    def pending_jobs(self) -> int:
+        return len(self._ready) + len(self._delayed) + self._in_flight
+
+
+def _occurrence_of(claim: LedgerRow) -> Occurrence:
+    return Occurrence(claim.occurrence, datetime.fromisoformat(claim.occurrence), claim.due_at)

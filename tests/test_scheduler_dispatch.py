@@ -1,0 +1,350 @@
+"""The dispatcher: exactly once across restarts, downtime, races, crashes, DST and 429s.
+
+Everything runs on a FakeClock; `wait_idle()` lets the dispatcher finish what the current
+instant allows (database work included) before the test looks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from groupbot.core.ports import FakeClock
+from groupbot.core.types import Group, Reply
+from groupbot.scheduling.dispatcher import Dispatcher, Prepared, idempotency_key
+from groupbot.scheduling.limiter import RateLimiter, RateLimits
+from groupbot.scheduling.when import Occurrence
+from groupbot.storage.database import Database
+from groupbot.storage.schedules import Claim, ScheduleRepo, ScheduleRow
+from groupbot.storage.store import Store
+from tests.test_scheduling_limiter import RecordingChat, max_in_any_second
+
+GROUP = Group("fake:circle", "Circle", "fake")
+MONDAY_7 = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # 08:00 in Berlin; posts due 08:00 UTC
+DUE = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+async def content(row: ScheduleRow, occ: Occurrence) -> Reply:
+    return Reply.public(f"prompt for #{row.channel_name} at {occ.key}")
+
+
+@dataclass
+class World:
+    db: Database
+    repo: ScheduleRepo
+    clock: FakeClock
+    chat: RecordingChat
+    path: Path
+    dispatchers: list[Dispatcher]
+
+    async def add(self, when: str = "weekly mon 09:00", tz: str = "Europe/Berlin",
+                  channel: str = "general", grace: int = 3600) -> int:
+        return await self.repo.add(group_id=GROUP.id, channel_id=f"c-{channel}",
+                                   channel_name=channel, kind="prompt", theme=None,
+                                   when_text=when, timezone=tz, anchor=None, created_by="mod",
+                                   now=self.clock.now(), grace_seconds=grace)
+
+    async def dispatcher(self, repo: ScheduleRepo | None = None,
+                         **kwargs: object) -> Dispatcher:
+        d = Dispatcher(repo or self.repo, self.chat, self.clock, content, **kwargs)  # type: ignore[arg-type]
+        await d.start()
+        self.dispatchers.append(d)
+        await d.wait_idle()
+        return d
+
+    async def at(self, when: datetime) -> None:
+        """Move the clock to `when`, stopping at each instant a dispatcher wakes for."""
+        while True:
+            wakes = [w for d in self.dispatchers
+                     if (w := d.next_wake()) is not None and w <= when]
+            if not wakes:
+                break
+            await self.clock.advance_to(max(min(wakes), self.clock.now()))
+            for d in self.dispatchers:
+                await d.wait_idle()
+        await self.clock.advance_to(when)
+        for d in self.dispatchers:
+            await d.wait_idle()
+
+    async def stop(self, d: Dispatcher) -> None:
+        await d.stop()
+        self.dispatchers.remove(d)
+
+    async def states(self, sid: int | None = None) -> dict[str, int]:
+        return await self.repo.count_states(sid)
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    clock = FakeClock(MONDAY_7)
+    path = tmp_path / "s.db"
+    async with Database(path) as db:
+        await Store(db).groups.ensure(GROUP, clock.now(), timezone="Europe/Berlin")
+        w = World(db, ScheduleRepo(db), clock, RecordingChat(clock), path, [])
+        yield w
+        for d in list(w.dispatchers):
+            await d.stop()
+
+
+async def test_posts_on_time_once_per_occurrence(world: World) -> None:
+    sid = await world.add()
+    await world.dispatcher()
+    await world.at(DUE - timedelta(seconds=1))
+    assert world.chat.posts == []
+    await world.at(DUE + timedelta(seconds=1))
+    assert [p.at for p in world.chat.posts] == [DUE]
+    assert world.chat.posts[0].key == idempotency_key(sid, "2026-01-05T09:00")
+    assert len(world.chat.posts[0].key or "") <= 25
+    await world.at(DUE + timedelta(days=7, minutes=1))
+    assert len(world.chat.posts) == 2
+    assert await world.states(sid) == {"posted": 2}
+
+
+async def test_restart_within_the_grace_window_posts_once(world: World) -> None:
+    sid = await world.add()
+    first = await world.dispatcher()
+    await world.stop(first)  # down before 09:00 ...
+    await world.clock.advance_to(DUE + timedelta(minutes=40))  # ... back 40 minutes late
+    second = await world.dispatcher()
+    assert len(world.chat.posts) == 1
+    assert await world.states(sid) == {"posted": 1}
+    await world.stop(second)
+    await world.dispatcher()  # another restart: nothing is posted again
+    assert len(world.chat.posts) == 1
+    assert world.chat.alerts == []
+
+
+async def test_downtime_beyond_grace_is_recorded_missed_and_moderators_told(world: World) -> None:
+    sid = await world.add()
+    await world.stop(await world.dispatcher())
+    await world.clock.advance_to(DUE + timedelta(days=14, hours=3))  # three Mondays missed
+    await world.dispatcher()
+    assert world.chat.posts == []
+    assert await world.states(sid) == {"missed": 3}
+    assert len(world.chat.alerts) == 1
+    assert "3 scheduled prompt posts" in world.chat.alerts[0]
+    assert "missed" in world.chat.alerts[0]
+    await world.at(DUE + timedelta(days=21, minutes=1))  # the schedule carries on
+    assert len(world.chat.posts) == 1
+    assert await world.states(sid) == {"missed": 3, "posted": 1}
+
+
+async def test_two_dispatchers_on_two_connections_post_exactly_once(world: World) -> None:
+    world.chat.idempotent = False  # only the ledger may prevent the double post
+    sid = await world.add()
+    async with Database(world.path) as other_db:
+        other = ScheduleRepo(other_db)
+        a = await world.dispatcher()
+        b = await world.dispatcher(other)
+        await world.at(DUE + timedelta(seconds=1))
+        assert len(world.chat.posts) == 1
+        assert a.stats.posted + b.stats.posted == 1
+        assert a.stats.lost_races + b.stats.lost_races == 1
+        assert await world.states(sid) == {"posted": 1}
+        await world.stop(b)
+
+
+async def test_racing_claims_have_one_winner(world: World) -> None:
+    sid = await world.add()
+    async with Database(world.path) as other_db:
+        repos = [world.repo, ScheduleRepo(other_db)]
+        outcomes = await asyncio.gather(*[
+            repos[i % 2].claim(sid, "2026-01-05T09:00", DUE, by=f"d{i}", idempotency_key="k",
+                               now=DUE) for i in range(20)])
+    assert outcomes.count(Claim.CLAIMED) == 1
+    assert outcomes.count(Claim.TAKEN) == 19
+
+
+async def test_crash_after_posting_is_deduplicated_by_the_platform_key(world: World) -> None:
+    sid = await world.add()
+    world.chat.crash_after_post = True
+    crashed = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    assert len(world.chat.posts) == 1
+    assert await world.states(sid) == {"claimed": 1}  # posted, but never recorded
+    await world.stop(crashed)
+    world.chat.crash_after_post = False
+    await world.dispatcher()  # the claim is fresh: it is left alone for the lease ...
+    assert await world.states(sid) == {"claimed": 1}
+    await world.at(DUE + timedelta(minutes=6))  # ... then reconciled with the same key
+    assert len(world.chat.posts) == 1  # the platform returned the first message
+    assert await world.states(sid) == {"posted": 1}
+    assert world.chat.alerts == []
+
+
+async def test_crash_without_platform_idempotency_is_surfaced_not_reposted(world: World) -> None:
+    world.chat.idempotent = False
+    sid = await world.add()
+    world.chat.crash_after_post = True
+    crashed = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(crashed)
+    world.chat.crash_after_post = False
+    await world.clock.advance(timedelta(minutes=10))
+    await world.dispatcher()
+    assert len(world.chat.posts) == 1
+    assert await world.states(sid) == {"uncertain": 1}
+    assert len(world.chat.alerts) == 1
+    assert "cannot tell me whether it went out" in world.chat.alerts[0]
+
+
+async def test_a_429_is_retried_not_dropped(world: World) -> None:
+    sid = await world.add()
+    world.chat.rate_limited = 2
+    d = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    assert world.chat.posts == []
+    assert await world.states(sid) == {}  # the claim was released: a crash now loses nothing
+    await world.at(DUE + timedelta(seconds=10))
+    assert len(world.chat.posts) == 1
+    assert d.stats.retried == 2
+    assert await world.states(sid) == {"posted": 1}
+
+
+async def test_a_refused_channel_fails_loudly(world: World) -> None:
+    sid = await world.add()
+    world.chat.refuse_channels.add("c-general")
+    await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    assert world.chat.posts == []
+    assert await world.states(sid) == {"failed": 1}
+    assert "could not be posted" in world.chat.alerts[0]
+
+
+async def test_pause_and_resume_do_not_make_up_missed_posts(world: World) -> None:
+    sid = await world.add()
+    d = await world.dispatcher()
+    await world.repo.set_paused(sid, True, world.clock.now())
+    await d.refresh(sid)
+    await world.at(DUE + timedelta(minutes=5))
+    assert world.chat.posts == []
+    await world.repo.set_paused(sid, False, world.clock.now())
+    await d.refresh(sid)
+    await world.at(DUE + timedelta(minutes=30))
+    assert world.chat.posts == []  # the 09:00 that fell in the pause is not posted late
+    await world.at(DUE + timedelta(days=7, seconds=1))
+    assert len(world.chat.posts) == 1
+
+
+async def test_a_paused_schedule_is_not_posted_by_a_dispatcher_that_missed_the_pause(
+        world: World) -> None:
+    sid = await world.add()
+    await world.dispatcher()
+    await world.repo.set_paused(sid, True, world.clock.now())  # no refresh: the DB decides
+    await world.at(DUE + timedelta(minutes=5))
+    assert world.chat.posts == []
+
+
+async def test_skip_and_exception_dates(world: World) -> None:
+    sid = await world.add()
+    await world.repo.record(sid, "2026-01-05T09:00", DUE, "skipped", "by mod", world.clock.now())
+    await world.repo.add_exception(sid, "2026-01-12", "mod")
+    await world.dispatcher()
+    await world.at(DUE + timedelta(days=7, minutes=5))
+    assert world.chat.posts == []
+    states = await world.repo.history(sid)
+    assert [(r.occurrence, r.state) for r in states] == [
+        ("2026-01-12T09:00", "skipped"), ("2026-01-05T09:00", "skipped")]
+    assert states[0].note == "exception date"
+    await world.at(DUE + timedelta(days=14, minutes=1))
+    assert len(world.chat.posts) == 1
+
+
+async def test_exception_dates_during_downtime_are_not_reported_missed(world: World) -> None:
+    sid = await world.add()
+    await world.repo.add_exception(sid, "2026-01-05", "mod")
+    await world.clock.advance_to(DUE + timedelta(hours=5))
+    await world.dispatcher()
+    assert await world.states(sid) == {"skipped": 1}
+    assert world.chat.alerts == []
+
+
+@pytest.mark.parametrize(("tz", "wall", "start", "expected"), [
+    ("Europe/Berlin", "02:30", datetime(2026, 3, 27, 12, tzinfo=UTC),
+     [datetime(2026, 3, 28, 1, 30, tzinfo=UTC), datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+      datetime(2026, 3, 30, 0, 30, tzinfo=UTC)]),
+    ("Europe/Berlin", "02:30", datetime(2026, 10, 23, 12, tzinfo=UTC),
+     [datetime(2026, 10, 24, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+      datetime(2026, 10, 26, 1, 30, tzinfo=UTC)]),
+    ("America/New_York", "02:30", datetime(2026, 3, 6, 12, tzinfo=UTC),
+     [datetime(2026, 3, 7, 7, 30, tzinfo=UTC), datetime(2026, 3, 8, 7, 0, tzinfo=UTC),
+      datetime(2026, 3, 9, 6, 30, tzinfo=UTC)]),
+    ("America/New_York", "01:30", datetime(2026, 10, 30, 12, tzinfo=UTC),
+     [datetime(2026, 10, 31, 5, 30, tzinfo=UTC), datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+      datetime(2026, 11, 2, 6, 30, tzinfo=UTC)]),
+])
+async def test_daily_across_dst_posts_once_a_day(tmp_path: Path, tz: str, wall: str,
+                                                 start: datetime,
+                                                 expected: list[datetime]) -> None:
+    clock = FakeClock(start)
+    async with Database(tmp_path / "dst.db") as db:
+        await Store(db).groups.ensure(GROUP, clock.now())
+        w = World(db, ScheduleRepo(db), clock, RecordingChat(clock), tmp_path, [])
+        sid = await w.add(f"daily {wall}", tz)
+        d = await w.dispatcher()
+        for hour in range(1, 4 * 24):  # hour by hour, as a real clock would wake
+            await w.at(start + timedelta(hours=hour))
+        await d.stop()
+    assert [p.at for p in w.chat.posts][:3] == expected
+    assert len({p.key for p in w.chat.posts}) == len(w.chat.posts)
+    assert sid == 1
+
+
+async def test_fan_out_is_paced_and_none_is_lost(world: World) -> None:
+    for i in range(300):
+        await world.add(channel=f"ch{i}")
+    limiter = RateLimiter(RateLimits(global_per_second=50, channel_count=5, channel_period=5),
+                          world.clock)
+    world.chat.rate_limited = 3  # a few 429s on the way
+    d = await world.dispatcher(limiter=limiter)
+    t = DUE
+    while t < DUE + timedelta(seconds=20):
+        t += timedelta(milliseconds=20)
+        await world.at(t)
+    assert len(world.chat.posts) == 300
+    assert len({p.channel_id for p in world.chat.posts}) == 300
+    times = sorted(p.at for p in world.chat.posts)
+    assert max_in_any_second(times) <= 50  # never faster than the limit
+    span = (times[-1] - times[0]).total_seconds()
+    assert span < 300 / 50 + 3  # close to the limit (plus the 429 back-off)
+    assert d.stats.retried == 3
+    assert await world.states() == {"posted": 300}
+
+
+async def test_per_channel_limit_spaces_posts_in_one_channel(world: World) -> None:
+    for _ in range(3):
+        await world.add(channel="general")
+    limiter = RateLimiter(RateLimits(global_per_second=50, channel_count=1, channel_period=1),
+                          world.clock)
+    await world.dispatcher(limiter=limiter)
+    t = DUE
+    while t < DUE + timedelta(seconds=5):
+        t += timedelta(milliseconds=100)
+        await world.at(t)
+    times = [p.at for p in world.chat.posts]
+    assert len(times) == 3
+    assert all(b - a >= timedelta(seconds=1) for a, b in itertools.pairwise(times))
+
+
+async def test_content_is_given_back_when_the_post_fails(world: World) -> None:
+    given_back: list[str] = []
+
+    async def prepared(row: ScheduleRow, occ: Occurrence) -> Prepared:
+        async def undo() -> None:
+            given_back.append(occ.key)
+        return Prepared(Reply.public("p"), undo)
+
+    await world.add()
+    world.chat.rate_limited = 1
+    d = Dispatcher(world.repo, world.chat, world.clock, prepared)  # type: ignore[arg-type]
+    await d.start()
+    world.dispatchers.append(d)
+    await world.at(DUE + timedelta(seconds=10))
+    assert given_back == ["2026-01-05T09:00"]
+    assert len(world.chat.posts) == 1
