@@ -9,14 +9,18 @@ from groupbot.features.base import Feature, Services
 from groupbot.features.checkins import CheckinsFeature
 from groupbot.features.excerpts import ExcerptsFeature
 from groupbot.features.help import HelpFeature
+from groupbot.features.moderation import ModerationFeature
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.prompts import PromptsFeature
+from groupbot.features.resources import ResourcesFeature
 from groupbot.features.schedules import SchedulesFeature
 from groupbot.features.setup import SetupFeature
 
 
 def build_features(services: Services) -> list[Feature]:
     features: list[Feature] = [
+        ModerationFeature(services),
+        ResourcesFeature(services),
         HelpFeature(services),
         SetupFeature(services),
         PrivacyFeature(services),

@@ -1,0 +1,846 @@
+"""Live moderation: judge every message and edit, act on the verdict, keep cases and strikes.
+
+Crisis comes first: a `support` verdict is never a punishment. The member gets a private,
+warm reply with the region's resources and a way to reach a moderator; moderators are told
+without the message being quoted. Everything else climbs the ladder (nudge, remove, timeout,
+escalate) with strikes that decay, and every action is a numbered, append-only case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
+from groupbot.core.errors import Unsupported, UsageError
+from groupbot.core.types import (
+    Button,
+    ButtonStyle,
+    Channel,
+    Group,
+    Interaction,
+    Member,
+    Message,
+    Reply,
+)
+from groupbot.features.base import Feature, Services
+from groupbot.moderation.verdict import Action, Verdict
+from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
+
+log = logging.getLogger(__name__)
+
+CARE_COOLDOWN = timedelta(hours=4)
+PURGE_EVERY = timedelta(hours=1)
+PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
+NOT_A_THERAPIST = "I'm a bot, not a therapist or a crisis service."
+
+GUIDELINES = {
+    "harassment": "Speak to each other with care. Disagree with ideas, not with people.",
+    "hate": "No slurs and no attacks on any group of people.",
+    "threat": "No threats, even as a joke. Everyone here needs to feel safe.",
+    "sexual": "Keep sexual content out of the group.",
+    "profanity": "This channel asks everyone to keep the language gentle.",
+    "pii": "Keep phone numbers, addresses and other private details out of the group.",
+    "spam": "No promotions, invite links or repeated messages.",
+}
+DEFAULT_GUIDELINE = "Please keep this group a safe, kind space for everyone."
+
+
+class Decider(Protocol):
+    """The engine contract the feature relies on (`groupbot.moderation.engine`).
+
+    Context keywords: group_id, channel_id, channel_name, author_id, author_is_moderator,
+    mentions. With `stateful`, the engine applies and updates its bounded flood and repeat
+    history, timed by `now` (seconds).
+    """
+
+    def decide(self, text: str, *, stateful: bool = False, now: float | None = None,
+               **ctx: Any) -> Verdict: ...
+
+
+ResourceLoader = Callable[[str], Sequence[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    points: float
+    action: Action  # nudge, timeout or escalate
+    minutes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StrikePolicy:
+    """How strikes weigh, decay and escalate. Read from the engine's policy when it has one."""
+
+    half_life_days: float = 14.0
+    thresholds: tuple[Threshold, ...] = (Threshold(3.0, Action.TIMEOUT, 60),
+                                         Threshold(5.0, Action.ESCALATE))
+    action_weights: tuple[tuple[Action, float], ...] = ((Action.REMOVE, 1.0),
+                                                        (Action.TIMEOUT, 2.0))
+    warn_weight: float = 1.0
+    default_timeout: timedelta = timedelta(hours=1)
+
+    def at(self, action: Action) -> Threshold | None:
+        """The lowest threshold with this action, if any."""
+        found = [t for t in self.thresholds if t.action is action]
+        return min(found, key=lambda t: t.points) if found else None
+
+    def reached(self, total: float, action: Action) -> Threshold | None:
+        """The highest threshold with this action that `total` has reached."""
+        found = [t for t in self.thresholds if t.action is action and total >= t.points]
+        return max(found, key=lambda t: t.points) if found else None
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What actually happened on the platform, for the case and the moderators."""
+
+    notes: list[str]
+    removed: bool = False
+    timed_out_until: datetime | None = None
+
+
+class ModerationFeature(Feature):
+    name = "moderation"
+
+    def __init__(self, services: Services, engine: Decider | None = None,
+                 resources: ResourceLoader | None = None,
+                 strike_policy: StrikePolicy | None = None) -> None:
+        super().__init__(services)
+        self.cases = CaseRepo(services.store.db)
+        services.store.register_member_data("moderation", self.cases)
+        self.engine: Decider = engine if engine is not None else _default_engine(services)
+        self.resources: ResourceLoader = (resources if resources is not None
+                                          else default_resources(services))
+        self.strikes = strike_policy or strike_policy_from(self.engine)
+        self._purge_task: asyncio.Task[None] | None = None
+        # one member's messages are judged against their strikes one at a time
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary())
+        # after each timed purge: the clock time it purged at, and an event tests can await
+        self.last_purge: datetime | None = None
+        self.purged = asyncio.Event()
+
+    # -- wiring --------------------------------------------------------------------------
+    def register(self, registry: CommandRegistry) -> None:
+        mod = Access.MODERATOR
+        member = OptionSpec("member", OptionKind.MEMBER, "the member")
+        registry.command("mod strikes", "A member's strikes, after decay", member,
+                         access=mod, private=True)(self.cmd_strikes)
+        registry.command("mod warn", "Warn a member privately and add a strike", member,
+                         OptionSpec("reason", OptionKind.TEXT, "why (the member sees this)"),
+                         access=mod, private=True)(self.cmd_warn)
+        registry.command("mod pardon", "Stop a member's strikes counting (all, or one case's)",
+                         member,
+                         OptionSpec("case", OptionKind.INTEGER, "a case number", required=False,
+                                    min_value=1),
+                         access=mod, private=True)(self.cmd_pardon)
+        registry.command("mod case", "Show a case; amend its reason; or close it",
+                         OptionSpec("id", OptionKind.INTEGER, "the case number", min_value=1),
+                         OptionSpec("action", OptionKind.CHOICE, "what to do", required=False,
+                                    choices=("show", "reason", "close")),
+                         OptionSpec("text", OptionKind.TEXT, "the new reason, or a closing note",
+                                    required=False),
+                         access=mod, private=True)(self.cmd_case)
+        registry.command("mod queue", "Escalations and appeals awaiting a moderator",
+                         access=mod, private=True)(self.cmd_queue)
+        registry.command("mod policy show", "The moderation policy in force",
+                         access=mod, private=True)(self.cmd_policy_show)
+        registry.command("mod policy test", "A dry run: what would happen to this text, and why",
+                         OptionSpec("text", OptionKind.TEXT, "the text to test"),
+                         access=mod, private=True)(self.cmd_policy_test)
+        registry.command("mod policy keep-text",
+                         "Keep message text in cases for N days (0: keep only a hash)",
+                         OptionSpec("days", OptionKind.INTEGER, "days, 0 to turn off",
+                                    min_value=0, max_value=MAX_KEEP_TEXT_DAYS),
+                         access=mod, private=True)(self.cmd_keep_text)
+        registry.command("appeal", "Ask the moderators to review a case about you",
+                         OptionSpec("case", OptionKind.INTEGER, "the case number", min_value=1),
+                         OptionSpec("text", OptionKind.TEXT, "what you'd like them to know"),
+                         private=True)(self.cmd_appeal)
+        registry.add_button("gb:care:reach:", self.btn_reach)
+        registry.add_button("gb:care:ok:", self.btn_ok)
+
+    async def start(self) -> None:
+        await self.cases.purge_expired(self.services.clock.now())
+        self._purge_task = asyncio.create_task(self._purge_loop(), name="moderation-purge")
+
+    async def stop(self) -> None:
+        task, self._purge_task = self._purge_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _purge_loop(self) -> None:
+        clock = self.services.clock
+        while True:
+            await clock.sleep_until(clock.now() + PURGE_EVERY)
+            now = clock.now()
+            try:
+                erased = await self.cases.purge_expired(now)
+                if erased:
+                    log.info("erased expired case texts", extra={"count": erased})
+            except Exception:
+                log.exception("purging expired case texts failed")
+            self.last_purge = now
+            self.purged.set()
+
+    # -- judging -------------------------------------------------------------------------
+    def judge(self, text: str, *, stateful: bool = False, **ctx: Any) -> Verdict:
+        """Run the engine; a failure inside it fails open to `escalate`, never to silence.
+
+        `ctx`: group_id, channel_id, channel_name, author_id, author_is_moderator, mentions.
+        With `stateful`, the engine's bounded flood/repeat history applies (live messages)."""
+        try:
+            if stateful:
+                return self.engine.decide(text, stateful=True,
+                                          now=self.services.clock.now().timestamp(), **ctx)
+            return self.engine.decide(text, **ctx)
+        except Exception as exc:
+            log.exception("moderation engine failed", extra={"group": ctx.get("group_id")})
+            return Verdict(Action.ESCALATE, rules=("engine.error",),
+                           reason="the moderation engine failed on this message",
+                           error=f"{type(exc).__name__}: {exc}"[:300])
+
+    async def on_message(self, message: Message) -> bool:
+        if message.author.is_bot:
+            return False
+        # edits are re-checked, but only new messages feed the flood and repeat history
+        verdict = self.judge(message.text, stateful=not message.edited,
+                             group_id=message.group.id, channel_id=message.channel.id,
+                             channel_name=message.channel.name, author_id=message.author.id,
+                             author_is_moderator=message.author.is_moderator,
+                             mentions=tuple(message.mentions))
+        if verdict.action is Action.ALLOW and verdict.error is None:
+            return False
+        if message.edited and await self._already_handled(message, verdict):
+            return True
+        source = "edit" if message.edited else "message"
+        async with self._lock(message.group.id, message.author.id):
+            if verdict.action is Action.SUPPORT:
+                await self._care(message.group, message.author, verdict, source,
+                                 channel=message.channel, message_id=message.id,
+                                 text=message.text)
+            else:
+                await self._enforce(message, verdict, source)
+        return True
+
+    def _lock(self, group_id: str, member_id: str) -> asyncio.Lock:
+        key = (group_id, member_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def _already_handled(self, message: Message, verdict: Verdict) -> bool:
+        """An edit that changes nothing about the verdict is not a second offence."""
+        earlier = await self.cases.find_by_message(message.group.id, message.id)
+        return any(c.action == verdict.action.value and
+                   set(verdict.categories) <= set(c.categories) and
+                   verdict.severity <= c.severity for c in earlier)
+
+    # -- the policy's view of a verdict -------------------------------------------------
+    def _scope_categories(self, group_id: str, channel: Channel | None) -> Any:
+        policy = getattr(self.engine, "policy", None)
+        scope = getattr(policy, "scope", None)
+        if scope is None:
+            return None
+        try:
+            return scope(group_id, channel.id if channel else None,
+                         channel.name if channel else None).categories
+        except Exception:
+            log.exception("reading the policy scope failed", extra={"group": group_id})
+            return None
+
+    def strike_weight(self, verdict: Verdict, group_id: str, channel: Channel | None) -> float:
+        """Strikes only follow punitive actions (remove, timeout, escalate); never support or
+        a nudge. The policy's per-category `strike` decides the weight when there is one."""
+        if verdict.action not in (Action.REMOVE, Action.TIMEOUT, Action.ESCALATE):
+            return 0.0
+        if verdict.error is not None:
+            return 0.0  # our failure, not the member's
+        cats = self._scope_categories(group_id, channel)
+        if cats is not None:
+            weights = [float(cats[c].strike) for c in verdict.categories if c in cats]
+            return max(weights, default=0.0)
+        return dict(self.strikes.action_weights).get(verdict.action, 0.0)
+
+    def guideline(self, verdict: Verdict, group_id: str, channel: Channel | None) -> str:
+        """The guideline sentence for the verdict's main category, from the policy if set."""
+        cats = self._scope_categories(group_id, channel)
+        for category in verdict.categories:
+            text = ""
+            if cats is not None and category in cats:
+                text = str(getattr(cats[category], "guideline", "") or "").strip()
+            text = text or GUIDELINES.get(category, "")
+            if text:
+                return text if text.endswith((".", "!", "?")) else text + "."
+        return DEFAULT_GUIDELINE
+
+    # -- the ladder ------------------------------------------------------------------------
+    async def _enforce(self, message: Message, verdict: Verdict, source: str) -> None:
+        group, member, channel = message.group, message.author, message.channel
+        now = self.services.clock.now()
+        action = verdict.action
+        weight = self.strike_weight(verdict, group.id, channel)
+        before = await self.cases.effective_strikes(group.id, member.id, now,
+                                                    self.strikes.half_life_days)
+        total = before + weight
+        timeout_step = self.strikes.reached(total, Action.TIMEOUT) if weight > 0 else None
+        review_step = self.strikes.reached(total, Action.ESCALATE) if weight > 0 else None
+        needs_review = (action is Action.ESCALATE or review_step is not None
+                        or verdict.error is not None)
+        notes: list[str] = []
+        if timeout_step is not None and action is not Action.TIMEOUT:
+            notes.append(f"strikes reached {total:.1f} (timeout at {timeout_step.points:g})")
+        if review_step is not None:
+            notes.append(f"strikes reached {total:.1f} (review at {review_step.points:g})")
+        if verdict.error:
+            notes.append(f"engine error: {verdict.error}")
+        case = await self.cases.open_case(group.id, NewCase(
+            member_id=member.id, action=action.value, source=source, channel_id=channel.id,
+            message_id=message.id, categories=verdict.categories, rules=verdict.rules,
+            reason=verdict.reason, severity=verdict.severity, needs_review=needs_review,
+            error=verdict.error, text=message.text, strike_weight=weight, notes=notes), now)
+
+        outcome = _Outcome(notes=[])
+        guideline = self.guideline(verdict, group.id, channel)
+        if action is Action.NUDGE:
+            await self._dm(group, member, Reply.private(
+                f"A gentle reminder about this group's guidelines for your message in "
+                f"#{channel.name}: {guideline} Your message is still up; you're welcome to edit "
+                "it. Thank you for helping keep this a safe space."), outcome)
+        elif action in (Action.REMOVE, Action.TIMEOUT):
+            await self._remove(message, case, guideline, outcome)
+        if action is Action.TIMEOUT or timeout_step is not None:
+            minutes = verdict.details.get("timeout_minutes")
+            if isinstance(minutes, int | float) and minutes > 0:
+                length = timedelta(minutes=float(minutes))
+            elif timeout_step is not None and timeout_step.minutes > 0:
+                length = timedelta(minutes=timeout_step.minutes)
+            else:
+                length = self.strikes.default_timeout
+            await self._timeout(group, member, case, now + length, guideline, outcome)
+        for note in outcome.notes:
+            await self.cases.amend(group.id, case.number, "note", note, "bot", now)
+        fallback = bool(outcome.notes)
+        if fallback and not needs_review:
+            await self.cases.amend(group.id, case.number, "review",
+                                   "the platform could not carry out the action", "bot", now)
+        if needs_review or fallback or action is not Action.NUDGE:
+            await self._alert_case(group, member, channel, case, verdict, total, outcome,
+                                   needs_review or fallback)
+        log.info("moderation action", extra={
+            "group": group.id, "case": case.number, "action": action.value,
+            "rules": ",".join(verdict.rules), "fallback": fallback})
+
+    async def _remove(self, message: Message, case: Case, guideline: str,
+                      outcome: _Outcome) -> None:
+        group, member, channel = message.group, message.author, message.channel
+        try:
+            await self.services.chat.delete_message(group, channel, message.id)
+            outcome.removed = True
+        except Unsupported as exc:
+            log.warning("cannot remove a message on this platform",
+                        extra={"group": group.id, "case": case.number, "error": str(exc)})
+            outcome.notes.append(f"could not remove the message: {exc}")
+        except Exception as exc:
+            log.exception("removing a message failed", extra={"case": case.number})
+            outcome.notes.append(f"removing the message failed: {type(exc).__name__}")
+        appeal = (f"If you think this was a mistake, you can ask the moderators to look again "
+                  f"with `/appeal {case.number} <what you'd like them to know>`.")
+        if outcome.removed:
+            replies = [Reply.private(
+                f"I removed your message in #{channel.name} (case {case.number}). This group's "
+                f"guideline: {guideline} Here is a copy of what you wrote, so nothing of yours "
+                f"is lost. {appeal}")]
+            replies += [Reply.private(chunk) for chunk in _chunks(message.text)]
+        else:
+            replies = [Reply.private(
+                f"Your message in #{channel.name} goes against this group's guidelines: "
+                f"{guideline} I can't remove messages here, so I've asked a moderator to take a "
+                f"look; please consider editing or deleting it yourself (case {case.number}). "
+                f"{appeal}")]
+        for reply in replies:
+            if not await self._dm(group, member, reply, outcome):
+                break
+
+    async def _timeout(self, group: Group, member: Member, case: Case, until: datetime,
+                       guideline: str, outcome: _Outcome) -> None:
+        reason = f"case {case.number}: {case.reason or guideline}"[:450]
+        try:
+            await self.services.chat.timeout_member(group, member, until, reason)
+            outcome.timed_out_until = until
+        except Unsupported as exc:
+            log.warning("cannot time out members on this platform",
+                        extra={"group": group.id, "case": case.number, "error": str(exc)})
+            outcome.notes.append(f"could not time out the member: {exc}")
+            return
+        except Exception as exc:
+            log.exception("timing out a member failed", extra={"case": case.number})
+            outcome.notes.append(f"timing out the member failed: {type(exc).__name__}")
+            return
+        minutes = max(1, round((until - self.services.clock.now()).total_seconds() / 60))
+        await self._dm(group, member, Reply.private(
+            f"You're paused from posting for about {minutes} minutes (case {case.number}). "
+            f"{guideline} Take a breather; you're welcome back afterwards. You can appeal "
+            f"with `/appeal {case.number} <text>`."), outcome)
+
+    async def _dm(self, group: Group, member: Member, reply: Reply, outcome: _Outcome) -> bool:
+        try:
+            await self.services.chat.send_private(group, member, reply)
+            return True
+        except Exception as exc:
+            log.warning("private message failed", extra={"group": group.id,
+                                                         "error": type(exc).__name__})
+            outcome.notes.append(f"could not message the member privately: {exc}")
+            return False
+
+    async def _alert(self, group: Group, reply: Reply) -> bool:
+        try:
+            await self.services.chat.alert_moderators(group, reply)
+            return True
+        except Exception:
+            log.exception("alerting moderators failed", extra={"group": group.id})
+            return False
+
+    async def _alert_case(self, group: Group, member: Member, channel: Channel, case: Case,
+                          verdict: Verdict, total: float, outcome: _Outcome,
+                          review: bool) -> None:
+        done = []
+        if outcome.removed:
+            done.append("removed the message and sent the author a private copy")
+        if outcome.timed_out_until is not None:
+            done.append(f"paused them until {outcome.timed_out_until:%Y-%m-%d %H:%M} UTC")
+        lines = [
+            f"Case {case.number}: {verdict.action.value} for <@{member.id}> in "
+            f"#{channel.name} ({', '.join(verdict.categories) or 'no category'}; rules: "
+            f"{', '.join(verdict.rules) or 'none'}).",
+            f"Reason: {verdict.reason or 'none given'}",
+            f"Effective strikes: {total:.1f}.",
+        ]
+        if done:
+            lines.append("I " + " and ".join(done) + ".")
+        if verdict.error:
+            lines.append(f"The moderation engine failed on this message ({verdict.error}); the "
+                         "message is still up. Please look at it.")
+        lines.extend(f"Note: {n}" for n in outcome.notes)
+        if review:
+            lines.append(f"This needs a moderator: see `/mod case {case.number}`; close it with "
+                         f"`/mod case {case.number} close <note>`.")
+        await self._alert(group, Reply.private("\n".join(lines), title="Moderation"))
+
+    # -- crisis care ---------------------------------------------------------------------
+    async def care_for(self, group: Group, member: Member, text: str, source: str) -> None:
+        """The crisis-care path for other features (a check-in note): same reply, same
+        cooldown, same moderator alert. Never a strike, never a removal."""
+        await self.services.settings(group)  # the group may be new to the store
+        verdict = self.judge(text, group_id=group.id, author_id=member.id,
+                             author_is_moderator=member.is_moderator)
+        if verdict.action is not Action.SUPPORT:
+            verdict = Verdict(Action.SUPPORT, categories=("crisis",), rules=(f"{source}",),
+                              reason=f"care asked for by {source}",
+                              severity=max(1, verdict.severity if "crisis" in verdict.categories
+                                           else 1))
+        async with self._lock(group.id, member.id):
+            await self._care(group, member, verdict, source, text=text)
+
+    async def _care(self, group: Group, member: Member, verdict: Verdict, source: str, *,
+                    channel: Channel | None = None, message_id: str | None = None,
+                    text: str | None = None) -> None:
+        now = self.services.clock.now()
+        last = await self.cases.last_care(group.id, member.id)
+        repeat = (last is not None and now - last[0] < CARE_COOLDOWN
+                  and verdict.severity <= last[1])
+        notes = []
+        if repeat and last is not None:
+            notes.append("support reply not repeated: sent "
+                         f"{_ago(now - last[0])} ago at the same or higher severity")
+        case = await self.cases.open_case(group.id, NewCase(
+            member_id=member.id, action=Action.SUPPORT.value, source=source,
+            channel_id=channel.id if channel else None, message_id=message_id,
+            categories=verdict.categories or ("crisis",), rules=verdict.rules,
+            reason=verdict.reason, severity=verdict.severity, text=text, keep_text=False,
+            notes=notes), now)
+        sent = False
+        if not repeat:
+            reply = await self._care_reply(group, member, case.number)
+            outcome = _Outcome(notes=[])
+            sent = await self._dm(group, member, reply, outcome)
+            for note in outcome.notes:
+                await self.cases.amend(group.id, case.number, "note", note, "bot", now)
+            if sent:
+                await self.cases.record_care(group.id, member.id, verdict.severity, now)
+        where = f"a message in #{channel.name}" if channel else f"from their {source}"
+        if sent:
+            said = "I sent them support resources privately and offered a moderator's help."
+        elif repeat:
+            said = ("I sent them support resources recently, so I didn't repeat them. They may "
+                    "still need someone.")
+        else:
+            said = ("I could NOT reach them privately (the private message failed); please "
+                    "reach out to them yourselves.")
+        await self._alert(group, Reply.private(
+            f"Case {case.number}: <@{member.id}> may be going through a very hard time "
+            f"({where}). {said} I haven't removed anything or said anything in public, "
+            "and I'm not quoting their words here. If you can, check in with them gently and "
+            "privately.", title="Support"))
+        log.info("crisis care", extra={"group": group.id, "case": case.number,
+                                       "sent": sent, "repeat": repeat})
+
+    async def _care_reply(self, group: Group, member: Member, case_number: int) -> Reply:
+        settings = await self.services.settings(group)
+        lines = [
+            f"Hi {member.display_name}, I wanted to check in with you privately. It sounds like "
+            "things might be really heavy right now, and I'm glad you said something. You "
+            "don't have to carry this alone.",
+            "",
+            f"{NOT_A_THERAPIST} But there are people who can listen right now:",
+            *self.resource_lines(settings.region),
+            "",
+            "If you are in danger right now, please call your local emergency number.",
+            "Your message is still up and I haven't said anything in the channel. If you'd "
+            "like, I can ask one of the group's moderators to reach out to you privately.",
+        ]
+        return Reply.private("\n".join(lines), title="You're not alone", buttons=(
+            Button(f"gb:care:reach:{case_number}", "Talk to a moderator privately",
+                   ButtonStyle.PRIMARY),
+            Button(f"gb:care:ok:{case_number}", "I'm okay, thanks"),
+        ))
+
+    def resource_lines(self, region: str) -> list[str]:
+        return resource_lines(self.resources, region)
+
+    async def _case_for_button(self, interaction: Interaction) -> Case | Reply:
+        raw = interaction.custom_id.rsplit(":", 1)[-1]
+        if not raw.isdigit():
+            return Reply.private("That button is no longer in use.")
+        case = await self.cases.get(interaction.group.id, int(raw))
+        if case is None or case.member_id != interaction.member.id:
+            return Reply.private("That button belongs to someone else.")
+        return case
+
+    async def btn_reach(self, interaction: Interaction) -> Reply:
+        found = await self._case_for_button(interaction)
+        if isinstance(found, Reply):
+            return found
+        now = self.services.clock.now()
+        await self.cases.amend(interaction.group.id, found.number, "note",
+                               "the member asked to talk with a moderator", interaction.member.id,
+                               now)
+        alerted = await self._alert(interaction.group, Reply.private(
+            f"Case {found.number}: <@{interaction.member.id}> would like to talk with a "
+            "moderator privately. Please send them a direct message soon.", title="Support"))
+        if not alerted:
+            return Reply.private(
+                "I couldn't reach the moderators just now, sorry. Please message one of them "
+                "directly, or use /resources. If you are in danger, call your local emergency "
+                "number.")
+        return Reply.private(
+            "I've let the moderators know. One of them will message you privately as soon as "
+            "they can. If you are in danger right now, please call your local emergency number.")
+
+    async def btn_ok(self, interaction: Interaction) -> Reply:
+        found = await self._case_for_button(interaction)
+        if isinstance(found, Reply):
+            return found
+        await self.cases.amend(interaction.group.id, found.number, "note",
+                               "the member said they are okay", interaction.member.id,
+                               self.services.clock.now())
+        return Reply.private("Thanks for letting me know. If things get heavy, /resources has "
+                             "these lines any time, and the moderators are here too.")
+
+    # -- commands: strikes -----------------------------------------------------------------
+    async def cmd_strikes(self, ctx: CommandContext) -> Reply:
+        member: Member = ctx.args["member"]
+        now = self.services.clock.now()
+        strikes = await self.cases.strikes(ctx.group.id, member.id)
+        hl = self.strikes.half_life_days
+        total = sum(s.effective(now, hl) for s in strikes)
+        steps = ", ".join(f"{t.action.value} at {t.points:g}" for t in self.strikes.thresholds)
+        lines = [f"@{member.display_name}: {total:.1f} effective strikes (they halve every "
+                 f"{hl:g} days; {steps or 'no thresholds'})."]
+        for s in strikes[-15:]:
+            state = ("pardoned" if s.pardoned_at else f"counts {s.effective(now, hl):.2f}")
+            case = f"case {s.case_number}" if s.case_number else "no case"
+            lines.append(f"• {s.created_at:%Y-%m-%d}: {case}, weight {s.weight:g}, {state}")
+        if not strikes:
+            lines.append("No strikes.")
+        return Reply.private("\n".join(lines))
+
+    async def cmd_warn(self, ctx: CommandContext) -> Reply:
+        member: Member = ctx.args["member"]
+        reason = str(ctx.args["reason"]).strip()
+        if not reason:
+            raise UsageError(f"Give a reason. Usage: {ctx.spec.usage()}")
+        if member.is_bot:
+            raise UsageError("Bots can't be warned.")
+        async with self._lock(ctx.group.id, member.id):
+            return await self._warn(ctx, member, reason)
+
+    async def _warn(self, ctx: CommandContext, member: Member, reason: str) -> Reply:
+        group = ctx.group
+        now = self.services.clock.now()
+        weight = self.strikes.warn_weight
+        before = await self.cases.effective_strikes(group.id, member.id, now,
+                                                    self.strikes.half_life_days)
+        total = before + weight
+        escalate = self.strikes.reached(total, Action.ESCALATE) is not None
+        case = await self.cases.open_case(group.id, NewCase(
+            member_id=member.id, action="warn", source="manual", created_by=ctx.invoker.id,
+            channel_id=ctx.channel.id, reason=reason, severity=1, needs_review=escalate,
+            strike_weight=weight), now)
+        outcome = _Outcome(notes=[])
+        await self._dm(group, member, Reply.private(
+            f"A moderator of {group.name} asked me to pass this on (case {case.number}): "
+            f"{reason}\nIf you think this was a mistake, you can reply with "
+            f"`/appeal {case.number} <what you'd like them to know>`."), outcome)
+        step = self.strikes.reached(total, Action.TIMEOUT)
+        if step is not None:
+            length = (timedelta(minutes=step.minutes) if step.minutes > 0
+                      else self.strikes.default_timeout)
+            await self._timeout(group, member, case, now + length,
+                                f"A moderator's note: {reason}", outcome)
+        for note in outcome.notes:
+            await self.cases.amend(group.id, case.number, "note", note, "bot", now)
+        lines = [f"Case {case.number}: warned @{member.display_name}. Effective strikes now "
+                 f"{total:.1f}."]
+        if outcome.timed_out_until:
+            lines.append(f"That reached the timeout threshold: paused until "
+                         f"{outcome.timed_out_until:%Y-%m-%d %H:%M} UTC.")
+        if escalate:
+            lines.append("That reached the review threshold: the case is in /mod queue.")
+        lines.extend(f"Note: {n}" for n in outcome.notes)
+        return Reply.private("\n".join(lines))
+
+    async def cmd_pardon(self, ctx: CommandContext) -> Reply:
+        member: Member = ctx.args["member"]
+        number = ctx.arg("case")
+        if number is not None:
+            case = await self.cases.get(ctx.group.id, int(number))
+            if case is None or case.member_id != member.id:
+                raise UsageError(f"Case {number} isn't about @{member.display_name}.")
+        count, cases = await self.cases.pardon(ctx.group.id, member.id, number,
+                                               ctx.invoker.id, self.services.clock.now())
+        if not count:
+            return Reply.private(f"@{member.display_name} has no active strikes"
+                                 + (f" on case {number}." if number else "."))
+        which = ", ".join(str(n) for n in cases) or "no case"
+        return Reply.private(f"Pardoned {count} strike(s) for @{member.display_name} "
+                             f"(cases: {which}). Each case records the pardon.")
+
+    # -- commands: cases ---------------------------------------------------------------------
+    async def cmd_case(self, ctx: CommandContext) -> Reply:
+        number = int(ctx.args["id"])
+        action = ctx.arg("action", "show")
+        text = str(ctx.arg("text", "")).strip()
+        now = self.services.clock.now()
+        case = await self.cases.get(ctx.group.id, number, now)
+        if case is None:
+            raise UsageError(f"There is no case {number} in this group.")
+        if action == "show":
+            return Reply.private(self.describe_case(case))
+        if not text:
+            raise UsageError(f"/mod case {number} {action} needs a text. Usage: "
+                             f"{ctx.spec.usage()}")
+        await self.cases.amend(ctx.group.id, number, action, text, ctx.invoker.id, now)
+        case = await self.cases.get(ctx.group.id, number, now)
+        assert case is not None
+        head = ("Reason amended." if action == "reason"
+                else "Closed; it has left the queue.")
+        return Reply.private(f"{head}\n{self.describe_case(case)}")
+
+    def describe_case(self, case: Case) -> str:
+        by = "the bot" if case.created_by == "bot" else f"<@{case.created_by}>"
+        lines = [
+            f"Case {case.number} · {case.action} · {case.created_at:%Y-%m-%d %H:%M} UTC by {by}",
+            f"Member: <@{case.member_id}>" + (f" · channel <#{case.channel_id}>"
+                                              if case.channel_id else ""),
+            f"Categories: {', '.join(case.categories) or 'none'} · rules: "
+            f"{', '.join(case.rules) or 'none'} · severity {case.severity}",
+            f"Reason: {case.current_reason or 'none given'}",
+            f"Status: {'awaiting a moderator' if case.is_open else 'no action needed'}",
+        ]
+        if case.error:
+            lines.append(f"Engine error: {case.error}")
+        if case.text is not None and case.text_expires_at is not None:
+            lines.append(f"Text (kept until {case.text_expires_at:%Y-%m-%d}): "
+                         f"{_clip(case.text, 600)}")
+        elif case.text_hash:
+            lines.append(f"Text not kept; hash {case.text_hash[:16]}…")
+        for a in case.amendments:
+            who = "the bot" if a.by_member == "bot" else f"<@{a.by_member}>"
+            lines.append(f"  {a.at:%Y-%m-%d %H:%M} {a.kind} by {who}: {_clip(a.body, 300)}")
+        return "\n".join(lines)
+
+    async def cmd_queue(self, ctx: CommandContext) -> Reply:
+        cases = await self.cases.queue(ctx.group.id)
+        if not cases:
+            return Reply.private("The queue is empty: nothing is waiting for a moderator.")
+        lines = ["Awaiting a moderator (oldest first):"]
+        for c in cases:
+            appealed = any(a.kind == "appeal" for a in c.amendments)
+            why = "appeal" if appealed else ("engine error" if c.error else c.action)
+            lines.append(f"• Case {c.number} ({why}) <@{c.member_id}>, {c.created_at:%Y-%m-%d}: "
+                         f"{_clip(c.current_reason or ', '.join(c.rules), 120)}")
+        lines.append("Resolve one with `/mod case <id> close <note>`.")
+        return Reply.private("\n".join(lines))
+
+    async def cmd_appeal(self, ctx: CommandContext) -> Reply:
+        number = int(ctx.args["case"])
+        text = str(ctx.args["text"]).strip()
+        case = await self.cases.get(ctx.group.id, number)
+        if case is None or case.member_id != ctx.invoker.id:
+            raise UsageError(f"Case {number} isn't one about you, so you can't appeal it. Check "
+                             "the number in the message I sent you.")
+        if not text:
+            raise UsageError(f"Tell the moderators what you'd like them to know. Usage: "
+                             f"{ctx.spec.usage()}")
+        now = self.services.clock.now()
+        await self.cases.amend(ctx.group.id, number, "appeal", text, ctx.invoker.id, now)
+        await self._alert(ctx.group, Reply.private(
+            f"Case {number}: <@{ctx.invoker.id}> appealed: {_clip(text, 1000)}\n"
+            f"See `/mod case {number}`; close it with `/mod case {number} close <note>`.",
+            title="Appeal"))
+        return Reply.private(f"Thank you. Your appeal on case {number} is with the moderators; "
+                             "they'll look at it and get back to you.")
+
+    # -- commands: policy ----------------------------------------------------------------------
+    async def cmd_policy_show(self, ctx: CommandContext) -> Reply:
+        keep = await self.cases.keep_text_days(ctx.group.id)
+        policy = getattr(self.engine, "policy", None)
+        describe = getattr(policy, "describe", None)
+        body = str(describe()) if callable(describe) else ""
+        s = self.strikes
+        steps = ", ".join(f"{t.action.value} at {t.points:g}" for t in s.thresholds)
+        lines = [body.strip() or "The default safe-space policy is in force.", "",
+                 f"Strikes halve every {s.half_life_days:g} days; {steps or 'no thresholds'}. "
+                 "Crisis messages never count.",
+                 "Cases keep message text for " + (f"{keep} days." if keep else
+                                                    "0 days (only a hash and the rules).")]
+        return Reply.private("\n".join(lines), title="Moderation policy")
+
+    async def cmd_policy_test(self, ctx: CommandContext) -> Reply:
+        text = str(ctx.args["text"])
+        verdict = self.judge(text, group_id=ctx.group.id, channel_id=ctx.channel.id,
+                             channel_name=ctx.channel.name, author_id="policy-test",
+                             author_is_moderator=False)
+        lines = [
+            f"Action: {verdict.action.value}",
+            f"Categories: {', '.join(verdict.categories) or 'none'}",
+            f"Rules: {', '.join(verdict.rules) or 'none'}",
+            f"Reason: {verdict.reason or 'nothing matched'}",
+            f"Severity: {verdict.severity}",
+        ]
+        if verdict.error:
+            lines.append(f"Engine error: {verdict.error}")
+        lines.append("(A dry run in #" + ctx.channel.name + ": nothing was recorded.)")
+        return Reply.private("\n".join(lines), title="Policy test")
+
+    async def cmd_keep_text(self, ctx: CommandContext) -> Reply:
+        days = int(ctx.args["days"])
+        await self.cases.set_keep_text_days(ctx.group.id, days)
+        if days == 0:
+            return Reply.private("Cases now keep only a hash of the message and the rules that "
+                                 "fired. Any text kept so far has been erased.")
+        return Reply.private(f"New cases will keep the message text for {days} days, then erase "
+                             "it. Crisis messages are never kept.")
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _chunks(text: str, size: int = PRIVATE_CHUNK) -> list[str]:
+    """Split a member's own text for private messages without losing a character."""
+    if not text:
+        return ["(your message was empty)"]
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _ago(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes} minutes" if minutes < 120 else f"{minutes // 60} hours"
+
+
+def resource_lines(loader: ResourceLoader, region: str, with_source: bool = False) -> list[str]:
+    """The region's support lines as bullet lines; a loading failure never fails a reply."""
+    try:
+        items = list(loader(region))
+    except Exception:
+        log.exception("loading crisis resources failed", extra={"region": region})
+        items = []
+    lines = [line for line in (format_resource(r, with_source) for r in items) if line]
+    if not lines:
+        lines = ["• Your local emergency number, or a local crisis line "
+                 "(findahelpline.com lists them by country)."]
+    return lines
+
+
+def format_resource(item: Any, with_source: bool = False) -> str:
+    """One resource as a bullet line. Accepts the engine's `Resource` or a plain dict."""
+    def get(key: str) -> str:
+        value = item.get(key) if isinstance(item, dict) else getattr(item, key, None)
+        return str(value).strip() if value else ""
+
+    name = get("name")
+    if not name:
+        return ""
+    how = get("reach") or " · ".join(x for x in (get("phone"), get("url")) if x)
+    line = f"• {name}" + (f": {how}" if how else "")
+    source = get("source")
+    if with_source and source:
+        line += f" (source: {source})"
+    return line
+
+
+def _default_engine(services: Services) -> Decider:
+    from groupbot.moderation.engine import ModerationEngine
+
+    return ModerationEngine(services.config.policy_file)
+
+
+def default_resources(services: Services) -> ResourceLoader:
+    """The resources file (config, else the shipped one), read once per region."""
+    from groupbot.moderation.engine import load_resources
+
+    path = services.config.resources_file
+    cache: dict[str, list[Any]] = {}
+
+    def load(region: str) -> Sequence[Any]:
+        key = region.upper()
+        if key not in cache:
+            cache[key] = list(load_resources(path, key))
+        return cache[key]
+
+    return load
+
+
+def strike_policy_from(engine: Any) -> StrikePolicy:
+    """The policy's strike settings (half-life, thresholds) when the engine has a policy."""
+    found = getattr(getattr(engine, "policy", None), "strikes", None)
+    if found is None:
+        return StrikePolicy()
+    half = getattr(found, "half_life_days", None)
+    raw = getattr(found, "thresholds", None)
+    kwargs: dict[str, Any] = {}
+    if isinstance(half, int | float) and half > 0:
+        kwargs["half_life_days"] = float(half)
+    if isinstance(raw, tuple | list):
+        steps = [Threshold(float(t.points), t.action, int(getattr(t, "minutes", 0) or 0))
+                 for t in raw if isinstance(getattr(t, "action", None), Action)]
+        kwargs["thresholds"] = tuple(sorted(steps, key=lambda t: t.points))
+    return StrikePolicy(**kwargs)
+
+
+__all__ = ["Decider", "ModerationFeature", "StrikePolicy", "Threshold", "format_resource",
+           "resource_lines"]

@@ -1,0 +1,513 @@
+"""The live moderation feature: the ladder, crisis care, strikes, cases, appeals, fallbacks.
+
+Runs against the console chat port (which records everything the bot does), an in-memory
+database, a FakeClock and a small fake engine, so each test is about the feature's behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from groupbot.app import Bot
+from groupbot.config import Config
+from groupbot.core.errors import Unsupported
+from groupbot.core.ports import FakeClock
+from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply
+from groupbot.features.base import Services
+from groupbot.features.moderation import CARE_COOLDOWN, ModerationFeature
+from groupbot.features.privacy import PrivacyFeature
+from groupbot.features.resources import ResourcesFeature
+from groupbot.moderation.verdict import Action, Verdict
+from groupbot.platforms.console import ConsoleChat
+from groupbot.storage.database import Database
+from groupbot.storage.store import Store
+
+
+class FakeEngine:
+    """Judges by marker phrases, so each test says plainly what the engine decided."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def decide(self, text: str, *, stateful: bool = False, now: float | None = None,
+               **ctx: Any) -> Verdict:
+        self.calls.append({"text": text, "stateful": stateful, "now": now, **ctx})
+        t = text.lower()
+        if "explode" in t:
+            raise RuntimeError("rule table corrupted")
+        if "end it tonight" in t:
+            return Verdict(Action.SUPPORT, ("crisis",), ("crisis.plan",), "intent with a plan", 3)
+        if "can't go on" in t:
+            return Verdict(Action.SUPPORT, ("crisis",), ("crisis.ideation",), "ideation", 2)
+        if "idiot" in t:
+            return Verdict(Action.REMOVE, ("harassment",), ("harassment.insult",),
+                           "insult aimed at a member", 2)
+        if "hurt you" in t:
+            return Verdict(Action.ESCALATE, ("threat",), ("threat.violence",), "a threat", 3)
+        if "pause me" in t:
+            return Verdict(Action.TIMEOUT, ("spam",), ("spam.flood",), "flooding", 2,
+                           details={"timeout_minutes": 10})
+        if "damn" in t:
+            return Verdict(Action.NUDGE, ("profanity",), ("profanity.general",), "swearing", 1)
+        return Verdict(Action.ALLOW)
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    phone: str
+    source: str
+
+
+RESOURCES = {"US": [Line("988 Suicide & Crisis Lifeline", "call or text 988", "988lifeline.org")],
+             "GB": [Line("Samaritans", "116 123", "samaritans.org")]}
+
+
+def load_resources(region: str) -> Sequence[Line]:
+    return RESOURCES.get(region, [])
+
+
+class NoDeleteChat(ConsoleChat):
+    """Like Slack for members' messages: cannot delete them, cannot time anyone out."""
+
+    async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
+        raise Unsupported("slack", "delete members' messages")
+
+    async def timeout_member(self, group: Group, member: Member, until: datetime,
+                             reason: str) -> None:
+        raise Unsupported("slack", "time out members")
+
+
+@dataclass
+class World:
+    bot: Bot
+    chat: ConsoleChat
+    clock: FakeClock
+    feature: ModerationFeature
+    engine: FakeEngine
+    general: Channel
+    alice: Member
+    bob: Member
+    mod: Member
+
+    @property
+    def group(self) -> Group:
+        return self.chat.group
+
+    async def say(self, member: Member, text: str, channel: Channel | None = None) -> Message:
+        msg = self.chat.new_message(channel or self.general, member, text)
+        await self.bot.handle_message(msg)
+        return msg
+
+    async def cmd(self, member: Member, text: str) -> str:
+        replies = await self.bot.handle_text_command(self.group, self.general, member, text,
+                                                     resolver=self.chat)
+        return "\n".join(r.text for r in replies)
+
+    def private(self, member: Member) -> list[str]:
+        return [e.text for e in self.chat.private_to(member)]
+
+    def modlog(self) -> list[str]:
+        return [e.text for e in self.chat.of_kind("modlog")]
+
+
+async def _world(chat_cls: type[ConsoleChat] = ConsoleChat) -> AsyncIterator[World]:
+    clock = FakeClock()
+    chat = chat_cls(clock=clock)
+    async with Database(":memory:") as db:
+        services = Services(config=Config(), store=Store(db), clock=clock, chat=chat)
+        engine = FakeEngine()
+        feature = ModerationFeature(services, engine=engine, resources=load_resources)
+        bot = Bot(services, [feature, ResourcesFeature(services, resources=load_resources),
+                             PrivacyFeature(services)])
+        await bot.start()
+        try:
+            yield World(bot, chat, clock, feature, engine, chat.channel("general") or
+                        chat.add_channel("general"), chat.add_member("Alice"),
+                        chat.add_member("Bob"), chat.add_member("Mo", moderator=True))
+        finally:
+            await bot.stop()
+
+
+@pytest.fixture
+async def w() -> AsyncIterator[World]:
+    async for world in _world():
+        yield world
+
+
+@pytest.fixture
+async def slack_like() -> AsyncIterator[World]:
+    async for world in _world(NoDeleteChat):
+        yield world
+
+
+# -- the ladder ------------------------------------------------------------------------------
+async def test_targeted_insult_is_removed_and_author_gets_their_text(w: World) -> None:
+    msg = await w.say(w.alice, "Bob you idiot, I spent an hour on that reply")
+    assert msg.id in w.chat.deleted
+    dms = w.private(w.alice)
+    assert "I removed your message" in dms[0] and "/appeal 1" in dms[0]
+    assert "Bob you idiot, I spent an hour on that reply" in dms
+    assert w.chat.of_kind("post") == []  # no public call-out
+    assert any("Case 1: remove" in t and "harassment.insult" in t for t in w.modlog())
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.action == "remove" and case.text is None
+    assert case.text_hash and len(case.text_hash) == 64
+    assert len(await w.feature.cases.strikes(w.group.id, w.alice.id)) == 1
+
+
+async def test_a_long_removed_message_comes_back_whole(w: World) -> None:
+    text = "idiot " + "".join(chr(0x400 + i % 200) for i in range(5000))
+    await w.say(w.alice, text)
+    copies = w.private(w.alice)[1:]
+    assert len(copies) >= 3 and all(len(c) <= 1800 for c in copies)
+    assert "".join(copies) == text
+
+
+async def test_nudge_is_private_and_counts_no_strike(w: World) -> None:
+    msg = await w.say(w.alice, "damn this week")
+    assert msg.id not in w.chat.deleted
+    assert "gentle reminder" in w.private(w.alice)[0]
+    assert w.modlog() == []
+    assert await w.feature.cases.strikes(w.group.id, w.alice.id) == []
+
+
+async def test_allowed_message_passes_to_later_hooks(w: World) -> None:
+    msg = w.chat.new_message(w.general, w.alice, "thank you all for tonight")
+    assert await w.feature.on_message(msg) is False
+    assert w.chat.events == []
+
+
+async def test_timeout_verdict_removes_and_pauses_for_the_verdicts_length(w: World) -> None:
+    await w.say(w.bob, "pause me please")
+    until = w.chat.is_timed_out(w.bob)
+    assert until == w.clock.now() + timedelta(minutes=10)
+    assert any("paused from posting" in t for t in w.private(w.bob))
+
+
+async def test_escalation_goes_to_the_queue_and_a_moderator_closes_it(w: World) -> None:
+    msg = await w.say(w.bob, "I will hurt you")
+    assert msg.id not in w.chat.deleted
+    assert any("needs a moderator" in t for t in w.modlog())
+    queue = await w.cmd(w.mod, "/mod queue")
+    assert "Case 1 (escalate)" in queue
+    closed = await w.cmd(w.mod, "/mod case 1 close spoke with them, resolved")
+    assert "left the queue" in closed
+    assert "queue is empty" in await w.cmd(w.mod, "/mod queue")
+
+
+async def test_edits_are_rechecked_but_an_unchanged_verdict_is_not_a_second_offence(
+        w: World) -> None:
+    msg = await w.say(w.alice, "hello everyone")
+    edited = dataclasses.replace(msg, text="hello everyone, damn", edited=True)
+    await w.bot.handle_message(edited)
+    assert len(w.private(w.alice)) == 1
+    again = dataclasses.replace(msg, text="hello everyone, damn it", edited=True)
+    await w.bot.handle_message(again)
+    assert len(w.private(w.alice)) == 1  # same verdict on the same message: no repeat
+    worse = dataclasses.replace(msg, text="hello everyone, you idiot", edited=True)
+    await w.bot.handle_message(worse)
+    assert msg.id in w.chat.deleted
+    case = await w.feature.cases.get(w.group.id, 2)
+    assert case is not None and case.source == "edit"
+
+
+# -- crisis first ----------------------------------------------------------------------------
+async def test_crisis_message_gets_private_care_and_is_never_punished(w: World) -> None:
+    text = "honestly I can't go on like this anymore"
+    msg = await w.say(w.alice, text)
+    assert msg.id not in w.chat.deleted
+    assert w.chat.of_kind("timeout") == [] and w.chat.of_kind("post") == []
+    assert await w.feature.cases.strikes(w.group.id, w.alice.id) == []
+    care = w.chat.private_to(w.alice)
+    assert len(care) == 1
+    reply = care[0].reply
+    assert reply is not None
+    assert "not a therapist" in reply.text and "988" in reply.text
+    assert "emergency number" in reply.text
+    assert reply.buttons[0].custom_id == "gb:care:reach:1"
+    alerts = w.modlog()
+    assert len(alerts) == 1 and "may be going through a very hard time" in alerts[0]
+    assert text not in alerts[0] and "can't go on" not in alerts[0]
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.action == "support" and case.text is None
+
+
+async def test_care_reply_uses_the_groups_region(w: World) -> None:
+    await w.cmd(w.mod, "/mod policy keep-text 0")  # a command first, so the group exists
+    await w.bot.services.store.groups.set(w.group.id, "region", "GB", w.mod.id, w.clock.now())
+    await w.say(w.alice, "I can't go on")
+    care = w.private(w.alice)[0]
+    assert "Samaritans" in care and "988" not in care
+
+
+async def test_care_is_not_repeated_within_hours_unless_more_severe(w: World) -> None:
+    await w.say(w.alice, "I can't go on")
+    await w.clock.advance(timedelta(minutes=30))
+    await w.say(w.alice, "really, I can't go on")
+    assert len(w.private(w.alice)) == 1
+    assert len(w.modlog()) == 2 and "didn't repeat" in w.modlog()[1]
+    await w.clock.advance(timedelta(minutes=30))
+    await w.say(w.alice, "I'm going to end it tonight")  # more severe: care again
+    assert len(w.private(w.alice)) == 2
+    await w.clock.advance(timedelta(minutes=30))
+    await w.say(w.alice, "I can't go on")  # less severe than the last, within hours
+    assert len(w.private(w.alice)) == 2
+    await w.clock.advance(CARE_COOLDOWN)
+    await w.say(w.alice, "I can't go on")
+    assert len(w.private(w.alice)) == 3
+    # the cooldown is per member
+    await w.say(w.bob, "I can't go on")
+    assert len(w.private(w.bob)) == 1
+    assert w.chat.deleted == set()
+
+
+async def test_reach_a_moderator_button(w: World) -> None:
+    await w.say(w.alice, "I can't go on")
+    click = Interaction("gb:care:reach:1", w.group, w.general, w.alice)
+    replies = await w.bot.handle_interaction(click)
+    assert "let the moderators know" in replies[0].text
+    assert "would like to talk with a moderator privately" in w.modlog()[-1]
+    stranger = await w.bot.handle_interaction(Interaction("gb:care:reach:1", w.group,
+                                                          w.general, w.bob))
+    assert "belongs to someone else" in stranger[0].text
+    ok = await w.bot.handle_interaction(Interaction("gb:care:ok:1", w.group, w.general, w.alice))
+    assert "Thanks for letting me know" in ok[0].text
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None
+    assert [a.by_member for a in case.amendments] == [w.alice.id, w.alice.id]
+
+
+async def test_care_for_serves_other_features(w: World) -> None:
+    await w.feature.care_for(w.group, w.bob, "mood 1, everything is grey", "check-in")
+    care = w.private(w.bob)
+    assert len(care) == 1 and "not a therapist" in care[0]
+    assert "from their check-in" in w.modlog()[0] and "grey" not in w.modlog()[0]
+    await w.feature.care_for(w.group, w.bob, "mood 1 again", "check-in")
+    assert len(w.private(w.bob)) == 1  # same cooldown as the live path
+
+
+async def test_crisis_wins_even_when_the_member_is_near_a_threshold(w: World) -> None:
+    for _ in range(2):
+        await w.say(w.alice, "idiot")
+    strikes = len(await w.feature.cases.strikes(w.group.id, w.alice.id))
+    await w.say(w.alice, "damn I can't go on")
+    assert len(await w.feature.cases.strikes(w.group.id, w.alice.id)) == strikes
+    assert w.chat.is_timed_out(w.alice) is None
+
+
+# -- strikes ---------------------------------------------------------------------------------
+async def test_strikes_decay_over_fake_days(w: World) -> None:
+    await w.say(w.alice, "idiot")
+    assert "1.0 effective strikes" in await w.cmd(w.mod, "/mod strikes @Alice")
+    await w.clock.advance(timedelta(days=14))
+    assert "0.5 effective strikes" in await w.cmd(w.mod, "/mod strikes @Alice")
+    await w.clock.advance(timedelta(days=14))
+    assert "0.2 effective strikes" in await w.cmd(w.mod, "/mod strikes @Alice")
+
+
+async def test_thresholds_escalate_the_ladder(w: World) -> None:
+    await w.say(w.alice, "idiot")
+    await w.say(w.alice, "idiot")
+    assert w.chat.is_timed_out(w.alice) is None
+    await w.say(w.alice, "idiot")  # 3 strikes: removed and paused
+    assert w.chat.is_timed_out(w.alice) is not None
+    assert "queue is empty" in await w.cmd(w.mod, "/mod queue")
+    await w.clock.advance(timedelta(hours=2))
+    for _ in range(3):
+        await w.say(w.alice, "idiot")  # 3.98, 4.98 after a little decay, then 5.98
+    queue = await w.cmd(w.mod, "/mod queue")
+    assert "Case 6" in queue and "Case 5" not in queue
+    case = await w.feature.cases.get(w.group.id, 6)
+    assert case is not None and any("review at 5" in a.body for a in case.amendments)
+
+
+async def test_decayed_strikes_do_not_trigger_thresholds(w: World) -> None:
+    await w.say(w.alice, "idiot")
+    await w.say(w.alice, "idiot")
+    await w.clock.advance(timedelta(days=30))
+    await w.say(w.alice, "idiot")
+    assert w.chat.is_timed_out(w.alice) is None
+
+
+async def test_warn_and_pardon(w: World) -> None:
+    reply = await w.cmd(w.mod, "/mod warn @Bob please keep it kind in #general")
+    assert "Case 1: warned @Bob" in reply and "1.0" in reply
+    dm = w.private(w.bob)[0]
+    assert "please keep it kind in #general" in dm and "/appeal 1" in dm
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.created_by == w.mod.id and case.action == "warn"
+    await w.cmd(w.mod, "/mod warn @Bob second")
+    third = await w.cmd(w.mod, "/mod warn @Bob third")
+    assert "timeout threshold" in third and w.chat.is_timed_out(w.bob) is not None
+    pardoned = await w.cmd(w.mod, "/mod pardon @Bob 2")
+    assert "Pardoned 1 strike(s)" in pardoned and "2" in pardoned
+    assert "2.0 effective strikes" in await w.cmd(w.mod, "/mod strikes @Bob")
+    await w.cmd(w.mod, "/mod pardon @Bob")
+    assert "0.0 effective strikes" in await w.cmd(w.mod, "/mod strikes @Bob")
+    assert "no active strikes" in await w.cmd(w.mod, "/mod pardon @Bob")
+    assert "isn't about @Alice" in await w.cmd(w.mod, "/mod pardon @Alice 1")
+
+
+# -- cases, appeals, the policy --------------------------------------------------------------
+async def test_reason_edit_is_an_amendment_with_who_and_when(w: World) -> None:
+    await w.say(w.alice, "idiot")
+    await w.clock.advance(timedelta(hours=3))
+    when = w.clock.now()
+    out = await w.cmd(w.mod, "/mod case 1 reason name-calling after a warning")
+    assert "Reason amended" in out and "name-calling after a warning" in out
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None
+    assert case.reason == "insult aimed at a member"
+    amendment = case.amendments[-1]
+    assert (amendment.kind, amendment.by_member, amendment.at) == ("reason", w.mod.id, when)
+    shown = await w.cmd(w.mod, "/mod case 1")
+    assert f"reason by <@{w.mod.id}>" in shown and "hash" in shown
+    assert "There is no case 9" in await w.cmd(w.mod, "/mod case 9")
+    assert "needs a text" in await w.cmd(w.mod, "/mod case 1 reason")
+
+
+async def test_case_text_kept_only_when_the_group_opts_in(w: World) -> None:
+    await w.say(w.alice, "idiot number one")
+    assert "Text not kept" in await w.cmd(w.mod, "/mod case 1")
+    await w.cmd(w.mod, "/mod policy keep-text 3")
+    await w.say(w.alice, "idiot number two")
+    assert "idiot number two" in await w.cmd(w.mod, "/mod case 2")
+    # the hourly purge timer erases it without anyone looking at the case
+    expiry = w.clock.now() + timedelta(days=3)
+    await w.clock.advance(timedelta(days=3))
+    # the database runs on a thread, so the loop may lag behind the fake clock: tick on
+    # until it has purged at a time past the expiry (each tick wakes or completes a purge)
+    while w.feature.last_purge is None or w.feature.last_purge < expiry:
+        w.feature.purged.clear()
+        await w.clock.advance(timedelta(hours=1))
+        await asyncio.wait_for(w.feature.purged.wait(), 10)
+    raw = await w.feature.cases.db.fetchone("SELECT text FROM mod_cases WHERE number = 2")
+    assert raw is not None and raw[0] is None
+    assert "idiot number two" not in await w.cmd(w.mod, "/mod case 2")
+
+
+async def test_appeal_only_by_the_cases_member(w: World) -> None:
+    await w.say(w.alice, "idiot")
+    refused = await w.cmd(w.bob, "/appeal 1 she did not mean it")
+    assert "isn't one about you" in refused
+    out = await w.cmd(w.alice, "/appeal 1 I was quoting a film, not insulting Bob")
+    assert "with the moderators" in out
+    assert "appealed: I was quoting a film" in w.modlog()[-1]
+    assert "Case 1 (appeal)" in await w.cmd(w.mod, "/mod queue")
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.amendments[-1].kind == "appeal"
+    assert case.amendments[-1].by_member == w.alice.id
+
+
+async def test_policy_test_is_a_dry_run(w: World) -> None:
+    out = await w.cmd(w.mod, "/mod policy test you idiot")
+    assert "Action: remove" in out and "harassment.insult" in out
+    assert "Categories: harassment" in out and "insult aimed at a member" in out
+    assert await w.feature.cases.get(w.group.id, 1) is None
+    assert w.chat.deleted == set()
+    shown = await w.cmd(w.mod, "/mod policy show")
+    assert "halve every 14 days" in shown and "only a hash" in shown
+
+
+async def test_mod_commands_refuse_non_moderators(w: World) -> None:
+    await w.say(w.bob, "idiot")
+    for command in ("/mod strikes @Bob", "/mod warn @Bob rude", "/mod pardon @Bob",
+                    "/mod case 1", "/mod case 1 reason edited", "/mod queue",
+                    "/mod policy show", "/mod policy test hi", "/mod policy keep-text 9"):
+        assert "is for moderators" in await w.cmd(w.alice, command), command
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.amendments == ()
+    assert await w.feature.cases.keep_text_days(w.group.id) == 0
+
+
+# -- failures --------------------------------------------------------------------------------
+async def test_unsupported_delete_falls_back_gracefully(
+        slack_like: World, caplog: pytest.LogCaptureFixture) -> None:
+    w = slack_like
+    with caplog.at_level(logging.WARNING):
+        await w.say(w.alice, "you idiot")
+    dm = w.private(w.alice)
+    assert len(dm) == 1 and "can't remove messages here" in dm[0]
+    assert "Here is a copy" not in dm[0]
+    alert = w.modlog()[-1]
+    assert "could not remove the message" in alert and "needs a moderator" in alert
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and any("could not remove" in a.body for a in case.amendments)
+    assert any("cannot remove a message" in r.message for r in caplog.records)
+
+
+async def test_unsupported_timeout_falls_back(slack_like: World) -> None:
+    w = slack_like
+    await w.say(w.bob, "pause me")
+    assert "could not time out the member" in w.modlog()[-1]
+    assert "Case 1" in await w.cmd(w.mod, "/mod queue")
+
+
+async def test_engine_failure_fails_open_to_escalate(w: World) -> None:
+    msg = await w.say(w.alice, "this will explode the engine")
+    assert msg.id not in w.chat.deleted
+    assert w.private(w.alice) == []
+    alert = w.modlog()[-1]
+    assert "engine failed" in alert and "RuntimeError" in alert
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.action == "escalate" and case.error
+    assert "engine error" in await w.cmd(w.mod, "/mod queue")
+    dry = await w.cmd(w.mod, "/mod policy test explode")
+    assert "Action: escalate" in dry and "RuntimeError" in dry
+
+
+async def test_a_failing_private_message_is_noted_for_moderators(w: World) -> None:
+    async def broken(group: Group, member: Member, reply: Reply) -> None:
+        raise Unsupported("console", "message this member privately")
+
+    w.chat.send_private = broken  # type: ignore[method-assign]
+    await w.say(w.alice, "I can't go on")
+    assert "could NOT reach them privately" in w.modlog()[-1]
+    # the cooldown only starts once the care reply was actually delivered
+    assert await w.feature.cases.last_care(w.group.id, w.alice.id) is None
+
+
+# -- /resources and /mydata ------------------------------------------------------------------
+async def test_resources_command(w: World) -> None:
+    out = await w.cmd(w.alice, "/resources")
+    assert "988" in out and "not a therapist or a crisis service" in out
+    await w.bot.services.store.groups.set(w.group.id, "region", "ZZ", w.mod.id, w.clock.now())
+    fallback = await w.cmd(w.alice, "/resources")
+    assert "local emergency number" in fallback and "findahelpline" in fallback
+
+
+async def test_mydata_export_and_delete_reach_cases(w: World) -> None:
+    await w.cmd(w.mod, "/mod policy keep-text 5")
+    await w.say(w.alice, "you idiot")
+    await w.cmd(w.alice, "/appeal 1 please reconsider")
+    export = await w.cmd(w.alice, "/mydata export")
+    assert '"moderation"' in export and "harassment.insult" in export
+    assert "please reconsider" in export and "you idiot" in export
+    prompt = await w.cmd(w.alice, "/mydata delete")
+    assert "hashed reference" in prompt
+    done = await w.cmd(w.alice, "/mydata delete yes")
+    assert "moderation:" in done
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.text is None and case.text_hash
+    assert case.rules == ("harassment.insult",)
+    assert await w.feature.cases.strikes(w.group.id, w.alice.id) == []
+    after = await w.cmd(w.alice, "/mydata export")
+    assert "you idiot" not in after and "please reconsider" not in after
+
+
+async def test_live_messages_feed_the_engines_history_with_the_bots_clock(w: World) -> None:
+    msg = await w.say(w.alice, "good morning")
+    await w.bot.handle_message(dataclasses.replace(msg, text="good morning all", edited=True))
+    live, edit = w.engine.calls[-2], w.engine.calls[-1]
+    assert live["stateful"] is True and live["now"] == w.clock.now().timestamp()
+    assert live["author_id"] == w.alice.id and live["channel_name"] == "general"
+    assert edit["stateful"] is False

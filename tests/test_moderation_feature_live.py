@@ -1,0 +1,141 @@
+"""The moderation feature with the real engine, the shipped policy and resources, wired by
+`open_bot` as every platform runs it (console chat, in-memory database, fake clock)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from groupbot.app import Bot
+from groupbot.config import Config
+from groupbot.core.ports import FakeClock
+from groupbot.core.types import Channel, Member, Message
+from groupbot.features.moderation import ModerationFeature
+from groupbot.moderation.verdict import Action
+from groupbot.platforms.console import ConsoleChat
+from groupbot.runtime import open_bot
+
+
+@dataclass
+class Live:
+    bot: Bot
+    chat: ConsoleChat
+    clock: FakeClock
+    feature: ModerationFeature
+    general: Channel
+    alice: Member
+    mod: Member
+
+    async def say(self, text: str, channel: Channel | None = None,
+                  member: Member | None = None) -> Message:
+        msg = self.chat.new_message(channel or self.general, member or self.alice, text)
+        await self.bot.handle_message(msg)
+        return msg
+
+    async def cmd(self, member: Member, text: str) -> str:
+        replies = await self.bot.handle_text_command(self.chat.group, self.general, member, text,
+                                                     resolver=self.chat)
+        return "\n".join(r.text for r in replies)
+
+
+@pytest.fixture
+async def live() -> AsyncIterator[Live]:
+    clock = FakeClock()
+    chat = ConsoleChat(clock=clock)
+    async with open_bot(Config(database=":memory:"), chat, clock) as bot:
+        feature = bot.feature("moderation")
+        assert isinstance(feature, ModerationFeature)
+        general = chat.channel("general")
+        assert general is not None
+        yield Live(bot, chat, clock, feature, general, chat.add_member("Alice"),
+                   chat.add_member("Mo", moderator=True))
+
+
+async def test_moderation_runs_first_and_uses_the_shipped_policy(live: Live) -> None:
+    assert live.bot.features[0] is live.feature
+    assert live.feature.strikes.half_life_days == 30  # from groupbot/data/policy.yaml
+    shown = await live.cmd(live.mod, "/mod policy show")
+    assert "Safe space" in shown and "harassment" in shown and "only a hash" in shown
+
+
+async def test_real_insult_is_removed_and_returned(live: Live) -> None:
+    msg = await live.say("Bob you are an idiot")
+    assert msg.id in live.chat.deleted
+    dms = [e.text for e in live.chat.private_to(live.alice)]
+    assert "Bob you are an idiot" in dms
+    assert "Disagree with ideas" in dms[0]  # the policy's guideline for harassment
+
+
+async def test_real_crisis_message_gets_care_with_us_resources(live: Live) -> None:
+    msg = await live.say("I want to kill myself tonight, I have the pills ready")
+    assert msg.id not in live.chat.deleted
+    care = live.chat.private_to(live.alice)
+    assert len(care) == 1 and "988" in care[0].text and "not a therapist" in care[0].text
+    assert await live.feature.cases.strikes(live.chat.group.id, live.alice.id) == []
+    modlog = [e.text for e in live.chat.of_kind("modlog")]
+    assert len(modlog) == 1 and "pills" not in modlog[0]
+
+
+async def test_venting_is_allowed_and_self_talk_is_not_an_insult(live: Live) -> None:
+    for text in ("this week has been so damn hard", "I feel like such an idiot"):
+        msg = await live.say(text)
+        assert msg.id not in live.chat.deleted
+    assert live.chat.events == []
+
+
+async def test_policy_strikes_and_thresholds_apply(live: Live) -> None:
+    await live.say("you idiot")  # harassment: 2 points
+    assert live.chat.is_timed_out(live.alice) is None
+    await live.say("you idiot")  # 4 points: the policy's 60-minute timeout
+    until = live.chat.is_timed_out(live.alice)
+    assert until is not None and until - live.clock.now() == timedelta(minutes=60)
+
+
+async def test_oversharing_pii_is_removed_without_a_strike(live: Live) -> None:
+    msg = await live.say("call me at 555-123-4567")
+    assert msg.id in live.chat.deleted
+    assert await live.feature.cases.strikes(live.chat.group.id, live.alice.id) == []
+
+
+async def test_flood_history_applies_in_the_live_path(live: Live) -> None:
+    removed = []
+    for _ in range(4):
+        msg = await live.say("hello there friends")
+        removed.append(msg.id in live.chat.deleted)
+        await live.clock.advance(timedelta(seconds=1))
+    assert removed[:2] == [False, False] and removed[2] and removed[3]
+    case = await live.feature.cases.get(live.chat.group.id, 1)
+    assert case is not None and "spam.repeat" in case.rules
+
+
+async def test_edits_do_not_feed_the_repeat_history(live: Live) -> None:
+    import dataclasses
+
+    msg = await live.say("see you all on thursday")
+    for _ in range(4):
+        await live.bot.handle_message(dataclasses.replace(msg, edited=True))
+    assert live.chat.deleted == set()
+
+
+async def test_policy_test_uses_the_real_engine(live: Live) -> None:
+    out = await live.cmd(live.mod, "/mod policy test y0u 1d10t")
+    assert "Action: remove" in out and "harassment" in out
+    calm = await live.cmd(live.mod, "/mod policy test my therapist gave me an analysis")
+    assert "Action: allow" in calm
+
+
+async def test_resources_command_lists_sources(live: Live) -> None:
+    out = await live.cmd(live.alice, "/resources")
+    assert "988" in out and "source: https://" in out and "not a therapist" in out
+    await live.cmd(live.mod, "/mod setup region GB")
+    gb = await live.cmd(live.alice, "/resources")
+    assert "Samaritans" in gb and "988 Suicide" not in gb
+
+
+async def test_engine_decides_support_for_crisis_even_with_insults(live: Live) -> None:
+    verdict = live.feature.judge("I'm such an idiot, I want to kill myself",
+                                 group_id=live.chat.group.id)
+    assert verdict.action is Action.SUPPORT
