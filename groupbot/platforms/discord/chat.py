@@ -1,0 +1,291 @@
+"""`DiscordChat`: the ChatPort on discord.py, plus the global pacer for fan-out.
+
+discord.py handles per-route rate limits (and 429s); it has no proactive global limiter, so
+bot-initiated calls (posts, DMs, deletions, timeouts) go through `Pacer` (50 requests/s by
+default, Discord's global limit). Interaction responses do not count against that limit and
+are not paced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from groupbot.core.errors import GroupbotError
+from groupbot.core.ports import Capabilities, Clock, SystemClock
+from groupbot.core.types import (
+    Button,
+    ButtonStyle,
+    Channel,
+    Group,
+    Member,
+    PostedMessage,
+    Reply,
+    Visibility,
+)
+from groupbot.platforms.discord.render import Chunk, render_reply
+from groupbot.scheduling.limiter import (
+    DISCORD_RATE_LIMITS,
+    TEMPORARY_DEFAULT_DELAY,
+    RetryLater,
+)
+
+if TYPE_CHECKING:
+    from groupbot.platforms.discord.client import GroupbotClient
+
+log = logging.getLogger(__name__)
+
+MAX_TIMEOUT = timedelta(days=28)
+MODLOG_NAMES = ("mod-log", "modlog", "moderators", "mod-logs")
+UNDELIVERED_PREFIX = "gbd:undelivered:"
+THREAD_EXISTS = 160004
+DMS_CLOSED = 50007
+
+
+class DiscordUnavailable(RetryLater, GroupbotError):
+    """Discord answered 5xx; safe to show, and a scheduler may retry it later."""
+
+    def __init__(self, message: str) -> None:
+        RetryLater.__init__(self, TEMPORARY_DEFAULT_DELAY, reason=message)
+
+
+class Pacer:
+    """A token bucket shared by everything this process sends (default 50 requests/s)."""
+
+    def __init__(self, rate: float = 50.0, burst: int = 50,
+                 now: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("the pacer needs a positive rate and a burst of at least 1")
+        self.rate = rate
+        self.burst = float(burst)
+        self._tokens = float(burst)
+        self._now = now
+        self._sleep = sleep
+        self._last = now()
+        self._lock = asyncio.Lock()
+        self.waited = 0.0  # seconds spent waiting, for logs and tests
+
+    def _refill(self) -> None:
+        t = self._now()
+        self._tokens = min(self.burst, self._tokens + (t - self._last) * self.rate)
+        self._last = t
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            self._refill()
+            if self._tokens < 1:
+                delay = (1 - self._tokens) / self.rate
+                self.waited += delay
+                await self._sleep(delay)
+                self._refill()
+            self._tokens -= 1
+
+
+def nonce_for(key: str, part: int = 0) -> str:
+    """A Discord nonce (at most 25 characters) derived from an idempotency key."""
+    digest = hashlib.sha256(f"{key}\x00{part}".encode()).hexdigest()
+    return "gb" + digest[:23]
+
+
+class _RouteView(discord.ui.View):
+    """Buttons whose clicks are routed by custom id in `on_interaction`, never by this object.
+
+    Not dispatchable, so discord.py keeps no per-message state: a click on a message posted
+    before a restart is handled exactly like a fresh one.
+    """
+
+    def __init__(self, buttons: tuple[Button, ...]) -> None:
+        super().__init__(timeout=None)
+        styles = {ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
+                  ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
+                  ButtonStyle.DANGER: discord.ButtonStyle.danger}
+        for i, b in enumerate(buttons[:25]):
+            self.add_item(discord.ui.Button(label=b.label[:80], custom_id=b.custom_id[:100],
+                                            style=styles[b.style], row=i // 5))
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+
+def message_kwargs(chunk: Chunk) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if chunk.content is not None:
+        kwargs["content"] = chunk.content
+    if chunk.embed is not None:
+        kwargs["embed"] = discord.Embed.from_dict(chunk.embed)
+    if chunk.buttons:
+        kwargs["view"] = _RouteView(chunk.buttons)
+    return kwargs
+
+
+class DiscordChat:
+    """What features may ask of Discord, through discord.py's REST client."""
+
+    platform = "discord"
+    capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
+                                delete_member_messages=True, timeout_members=True,
+                                idempotent_posts=True)
+    rate_limits = DISCORD_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
+
+    def __init__(self, client: GroupbotClient, pacer: Pacer | None = None) -> None:
+        self.client = client
+        self.pacer = pacer or Pacer()
+        self.settings_of: Callable[[Group], Awaitable[Any]] | None = None
+        self.clock: Clock = SystemClock()
+        self.last_seen: dict[tuple[str, str], str] = {}  # (group, member) -> channel id
+        self.undelivered: dict[str, tuple[str, Reply]] = {}  # token -> (member id, reply)
+        self._tokens = itertools.count(1)
+
+    def owns_group(self, group_id: str) -> bool:
+        """Whether this process's shards serve the group (schedules run only there)."""
+        return self.client.owns_group(group_id)
+
+    # -- ChatPort ----------------------------------------------------------------------
+    async def post(self, group: Group, channel: Channel, reply: Reply, *,
+                   idempotency_key: str | None = None) -> PostedMessage:
+        target = self.client.get_partial_messageable(int(channel.id),
+                                                     guild_id=_int(group.id))
+        first: discord.Message | None = None
+        for i, chunk in enumerate(render_reply(reply)):
+            kwargs = message_kwargs(chunk)
+            if idempotency_key:
+                kwargs["nonce"] = nonce_for(idempotency_key, i)
+            await self.pacer.acquire()
+            msg = await self._call("post a message", target.send(
+                allowed_mentions=discord.AllowedMentions.none(), **kwargs))
+            first = first or msg
+        assert first is not None
+        thread_id = None
+        if reply.thread_name:
+            thread_id = await self._open_thread(channel.id, str(first.id), reply.thread_name)
+        return PostedMessage(str(first.id), channel.id, group.id, thread_id)
+
+    async def _open_thread(self, channel_id: str, message_id: str, name: str) -> str | None:
+        await self.pacer.acquire()
+        try:
+            data = await self.client.http.start_thread_with_message(
+                int(channel_id), int(message_id), name=name[:100] or "discussion",
+                auto_archive_duration=1440)
+            return str(data["id"])
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:  # a retried post: Discord names the thread by message
+                return message_id
+            log.warning("could not open a thread", extra={"channel": channel_id,
+                                                           "status": exc.status,
+                                                           "code": exc.code})
+            return None
+
+    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
+        await self.pacer.acquire()
+        try:
+            dm = await self._call("open a direct message",
+                                  self.client.create_dm(discord.Object(int(member.id))))
+            for chunk in render_reply(reply):
+                await self.pacer.acquire()
+                await self._call("send a direct message", dm.send(**message_kwargs(chunk)))
+        except discord.Forbidden as exc:
+            log.warning("direct messages closed; falling back to a mention in the channel",
+                        extra={"group": group.id, "member": member.id, "code": exc.code})
+            await self._dm_fallback(group, member, reply)
+
+    async def _dm_fallback(self, group: Group, member: Member, reply: Reply) -> None:
+        """Keep the text for the member and say so briefly where they last posted."""
+        channel_id = self.last_seen.get((group.id, member.id))
+        if channel_id is None:
+            log.warning("could not reach the member privately and know no channel for them; "
+                        "the note was not delivered", extra={"group": group.id,
+                                                             "member": member.id})
+            return
+        token = f"{next(self._tokens)}-{int(time.time())}"
+        self.undelivered[token] = (member.id, reply)
+        target = self.client.get_partial_messageable(int(channel_id), guild_id=_int(group.id))
+        view = _RouteView((Button(UNDELIVERED_PREFIX + token, "Show me",
+                                  ButtonStyle.PRIMARY),))
+        await self.pacer.acquire()
+        await self._call("post a mention", target.send(
+            f"<@{member.id}>, I have a private note for you, but your direct messages are "
+            "closed. Press the button to read it (only you will see it).",
+            view=view, allowed_mentions=discord.AllowedMentions(users=True)))
+
+    def take_undelivered(self, token: str, member_id: str) -> Reply | None:
+        entry = self.undelivered.get(token)
+        if entry is None or entry[0] != member_id:
+            return None
+        del self.undelivered[token]
+        return entry[1]
+
+    async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
+        await self.pacer.acquire()
+        try:
+            await self._call("delete a message", self.client.http.delete_message(
+                int(channel.id), int(message_id)))
+        except discord.NotFound:
+            log.info("message already gone", extra={"group": group.id, "channel": channel.id,
+                                                     "message": message_id})
+
+    async def timeout_member(self, group: Group, member: Member, until: datetime,
+                             reason: str) -> None:
+        until = min(until, self.clock.now() + MAX_TIMEOUT - timedelta(minutes=1))
+        await self.pacer.acquire()
+        try:
+            await self._call("time out a member", self.client.http.edit_member(
+                int(group.id), int(member.id), reason=reason[:512] or None,
+                communication_disabled_until=until.isoformat()))
+        except discord.Forbidden:
+            log.warning("Discord refused the timeout (missing Moderate Members permission, or "
+                        "the member's role is above the bot's)",
+                        extra={"group": group.id, "member": member.id})
+            raise GroupbotError(
+                "Discord did not let me time out that member: the bot needs the Moderate "
+                "Members permission and a role above theirs.") from None
+        except discord.NotFound:
+            log.warning("timeout target has left the server",
+                        extra={"group": group.id, "member": member.id})
+
+    async def alert_moderators(self, group: Group, reply: Reply) -> None:
+        channel_id = await self._modlog(group)
+        if channel_id is None:
+            log.warning("no moderator log channel: set one with /mod setup modlog",
+                        extra={"group": group.id})
+            return
+        await self.post(group, Channel(channel_id, "mod-log", group.id),
+                        Reply(reply.text, Visibility.PUBLIC, reply.title, reply.citation,
+                              reply.buttons))
+
+    async def _modlog(self, group: Group) -> str | None:
+        if self.settings_of is not None:
+            settings = await self.settings_of(group)
+            if settings is not None and settings.modlog_channel:
+                return str(settings.modlog_channel)
+        guild = self.client.get_guild(_int(group.id) or 0)
+        if guild is not None:
+            for ch in guild.text_channels:
+                if ch.name in MODLOG_NAMES:
+                    return str(ch.id)
+        return None
+
+    async def _call(self, what: str, aw: Awaitable[Any]) -> Any:
+        try:
+            return await aw
+        except discord.DiscordServerError as exc:
+            log.error("Discord server error; the request was not completed",
+                      extra={"action": what, "status": exc.status})
+            raise DiscordUnavailable(
+                f"Discord is having trouble right now (HTTP {exc.status}), so I could not "
+                f"{what}. Please try again in a little while.") from None
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
