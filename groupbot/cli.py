@@ -24,6 +24,7 @@ log = logging.getLogger("groupbot")
 
 # Modules that add subcommands (each has register_cli(subparsers)).
 CLI_EXTENSIONS: tuple[str, ...] = (
+    "groupbot.cli_commands",
     "groupbot.cli_db",
     "groupbot.cli_library",
     "groupbot.cli_prompts",

@@ -39,10 +39,11 @@ class Demo:
         return self.bot.registry.get(command.split()) is not None
 
     async def scene(self, title: str, at: timedelta | None = None) -> None:
-        if at is not None:
-            await self.clock.advance_to(START + at)
-        now = self.clock.now()
-        print(f"\n=== {now:%A %d %b, %H:%M} UTC · {title} ===")
+        when = START + at if at is not None else self.clock.now()
+        print(f"\n=== {when:%A %d %b, %H:%M} UTC · {title} ===")
+        if at is not None:  # scheduled posts due on the way appear under this heading
+            await self.clock.advance_to(when)
+            await self.bot.idle()
 
     def missing(self, what: str) -> None:
         print(f"(skipped: {what} is not available in this build)")
@@ -73,7 +74,7 @@ class Demo:
         else:
             self.missing("scheduling (/mod schedule)")
 
-        await self.scene("the week's first prompt", timedelta(hours=1, minutes=1))
+        await self.scene("the week's first prompt", timedelta(hours=1))
         if not self.has("mod schedule add") and self.has("mod prompt post"):
             await self.as_member(self.robin, "/mod prompt post boundaries")
         await self.as_member(self.alex, "I said no to an extra shift for the first time. "
@@ -91,14 +92,14 @@ class Demo:
         else:
             self.missing("moderation")
 
-        await self.scene("a member in a hard moment", timedelta(days=3, hours=21))
+        await self.scene("a member in a hard moment", timedelta(days=3, hours=14))
         if self.bot.feature("moderation") is not None:
             await self.as_member(self.alex, "honestly I don't want to be alive anymore, I've been "
                                             "thinking about ending it")
         else:
             self.missing("crisis care (moderation)")
 
-        await self.scene("the weekly check-in", timedelta(days=4, hours=17, minutes=1))
+        await self.scene("the weekly check-in", timedelta(days=4, hours=10))
         if self.has("checkin"):
             if not self.has("mod schedule add"):
                 await self.as_member(self.robin, "/mod checkin post")
