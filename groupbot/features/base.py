@@ -12,7 +12,6 @@ from groupbot.storage.groups import GroupSettings
 from groupbot.storage.store import Store
 
 
-
 @dataclass
 class Services:
     """The ports and shared state a feature depends on. No platform types in here."""
