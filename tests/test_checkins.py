@@ -117,9 +117,12 @@ async def test_reminders_go_only_to_those_who_asked_and_have_not_answered(
 
 async def test_bad_checkin_input_gets_help(harness: Harness) -> None:
     h = harness
-    assert "from 1 (really hard) to 5" in joined(await run(h, h.member, "/checkin 7"))
-    assert "from 1 (really hard) to 5" in joined(await run(h, h.member, "/checkin \u202e\u0000"))
-    assert "is off" in joined(await run(h, h.member, "/checkin remind maybe"))
+    assert "from 1 to 5 (1 (really hard) to 5 (great))" in joined(
+        await run(h, h.member, "/checkin 7"))
+    assert "from 1 to 5" in joined(await run(h, h.member, "/checkin \u202e\u0000"))
+    assert "must be one of on, off" in joined(await run(h, h.member, "/checkin remind maybe"))
+    assert "Only you can see your answer" in joined(await run(h, h.member, "/checkin"))
+    assert "You haven't checked in yet" in joined(await run(h, h.member, "/checkin history"))
     long_note = "ü" * 3000
     await run(h, h.member, f"/checkin 3 {long_note}")
     history = await checkins(h).repo.history(h.chat.group.id, h.member.id)

@@ -89,7 +89,7 @@ async def test_convert_checks_choices_and_integers() -> None:
                                                         min_value=1, max_value=5),))
     with pytest.raises(UsageError, match="whole number"):
         await r.convert(spec2, {"k": "x"}, None, None)  # type: ignore[arg-type]
-    with pytest.raises(UsageError, match="at most 5"):
+    with pytest.raises(UsageError, match="from 1 to 5"):
         await r.convert(spec2, {"k": "9"}, None, None)  # type: ignore[arg-type]
 
 
@@ -116,3 +116,22 @@ async def test_every_shipped_command_is_declared_once_with_usage(harness: Harnes
         assert spec.usage().startswith("/" + spec.name)
         if spec.path[0] == "mod":
             assert spec.access is Access.MODERATOR, f"/{spec.name} must be moderator-only"
+
+
+def test_a_default_subcommand_runs_when_only_the_group_is_typed() -> None:
+    r = CommandRegistry()
+    r.add(CommandSpec(("checkin", "now"), "now", _noop,
+                      (OptionSpec("mood", OptionKind.INTEGER, "mood", required=False),
+                       OptionSpec("note", OptionKind.TEXT, "note", required=False)),
+                      default=True))
+    r.add(CommandSpec(("checkin", "history"), "history", _noop))
+    assert r.parse("/checkin").spec.path == ("checkin", "now")
+    parsed = r.parse("/checkin 2 a long week")
+    assert parsed.spec.path == ("checkin", "now")
+    assert parsed.raw == {"mood": "2", "note": "a long week"}
+    assert r.parse("/checkin history").spec.path == ("checkin", "history")
+    assert r.parse("/checkin now 4").raw == {"mood": "4"}
+    with pytest.raises(ValueError, match="two default subcommands"):
+        r.add(CommandSpec(("checkin", "later"), "x", _noop, default=True))
+    with pytest.raises(ValueError, match="only a subcommand"):
+        r.add(CommandSpec(("solo",), "x", _noop, default=True))

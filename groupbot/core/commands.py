@@ -84,6 +84,9 @@ class CommandSpec:
     access: Access = Access.MEMBER
     private: bool = False  # replies default to private (ephemeral) visibility
     slow: bool = False  # may take a while: adapters defer and follow up
+    # Typed text naming only the group (``/checkin 3``) runs this subcommand. Discord cannot
+    # have a command that is also a group, so it shows the subcommand (``/checkin now``).
+    default: bool = False
 
     @property
     def name(self) -> str:
@@ -132,6 +135,11 @@ class CommandRegistry:
                 raise ValueError(f"/{spec.name} nests under the leaf command /{spec.name}")
         if any(k[: len(spec.path)] == spec.path for k in self._commands):
             raise ValueError(f"/{spec.name} would shadow its own subcommands")
+        if spec.default:
+            if len(spec.path) < 2:
+                raise ValueError(f"/{spec.name}: only a subcommand can be a group's default")
+            if self.default_for(spec.path[:-1]) is not None:
+                raise ValueError(f"/{' '.join(spec.path[:-1])} has two default subcommands")
         seen_optional = False
         names: set[str] = set()
         for i, opt in enumerate(spec.options):
@@ -157,6 +165,7 @@ class CommandRegistry:
         access: Access = Access.MEMBER,
         private: bool = False,
         slow: bool = False,
+        default: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorator form: ``@registry.command("mod warn", "Warn a member", opt, ...)``."""
 
@@ -164,7 +173,7 @@ class CommandRegistry:
             self.add(
                 CommandSpec(
                     tuple(path.split()), description, handler, tuple(options), access, private,
-                    slow,
+                    slow, default,
                 )
             )
             return handler
@@ -187,6 +196,11 @@ class CommandRegistry:
     def children(self, prefix: tuple[str, ...]) -> list[CommandSpec]:
         n = len(prefix)
         return [s for s in self.commands() if s.path[:n] == prefix and len(s.path) > n]
+
+    def default_for(self, prefix: tuple[str, ...]) -> CommandSpec | None:
+        """The subcommand that runs when only the group ``prefix`` is typed."""
+        return next((s for s in self.children(prefix)
+                     if s.default and len(s.path) == len(prefix) + 1), None)
 
     def button_handler(self, custom_id: str) -> ButtonHandler | None:
         best = ""
@@ -224,6 +238,9 @@ class CommandRegistry:
                 if self.children(tuple(words[:n])):
                     prefix = tuple(words[:n])
                     break
+            default = self.default_for(prefix) if prefix else None
+            if default is not None:
+                return ParsedCommand(default, self._bind(default, body, tokens[len(prefix):]))
             if prefix:
                 subs = ", ".join(s.usage() for s in self.children(prefix))
                 raise UsageError(f"/{' '.join(prefix)} needs a subcommand: {subs}")
@@ -296,13 +313,20 @@ async def _convert_one(
 ) -> Any:
     usage = f"Usage: {spec.usage()}"
     if opt.kind is OptionKind.INTEGER:
+        if opt.min_value is not None and opt.max_value is not None:
+            wanted = f"a whole number from {opt.min_value} to {opt.max_value} ({opt.description})"
+        else:
+            wanted = "a whole number"
         if isinstance(value, bool):
-            raise UsageError(f"<{opt.name}> must be a whole number. {usage}")
+            raise UsageError(f"<{opt.name}> must be {wanted}. {usage}")
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise UsageError(f"<{opt.name}> must be a whole number, not '{_clip(str(value))}'. "
+            raise UsageError(f"<{opt.name}> must be {wanted}, not '{_clip(str(value))}'. "
                              f"{usage}") from None
+        if opt.min_value is not None and opt.max_value is not None and \
+                not opt.min_value <= number <= opt.max_value:
+            raise UsageError(f"<{opt.name}> must be {wanted}. {usage}")
         if opt.min_value is not None and number < opt.min_value:
             raise UsageError(f"<{opt.name}> must be at least {opt.min_value}. {usage}")
         if opt.max_value is not None and number > opt.max_value:

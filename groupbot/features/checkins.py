@@ -105,14 +105,20 @@ class CheckinsFeature(Feature):
     def register(self, registry: CommandRegistry) -> None:
         self.registry = registry
         registry.command(
-            "checkin", "Check in: how you're doing, 1 to 5, with an optional private note "
-                       "(also: /checkin history, /checkin remind on|off)",
-            OptionSpec("mood", OptionKind.STRING, "1 (really hard) to 5 (great), history, or "
-                                                  "remind", required=False),
-            OptionSpec("note", OptionKind.TEXT, "a private note (or on/off for remind)",
+            "checkin now", "Check in: how you're doing, 1 to 5, with an optional private note "
+                           "(typing just /checkin works too)",
+            OptionSpec("mood", OptionKind.INTEGER, "1 (really hard) to 5 (great)",
+                       required=False, min_value=1, max_value=5),
+            OptionSpec("note", OptionKind.TEXT, "a private note only you can see",
                        required=False),
-            private=True,
+            private=True, default=True,
         )(self.checkin)
+        registry.command("checkin history", "Your own check-ins (only you see them)",
+                         private=True)(self.history)
+        registry.command("checkin remind", "A private reminder when you haven't checked in",
+                         OptionSpec("state", OptionKind.CHOICE, "on or off",
+                                    choices=("on", "off")),
+                         private=True)(self.remind)
         mod = Access.MODERATOR
         registry.command("mod checkin post", "Post a check-in now",
                          OptionSpec("channel", OptionKind.CHANNEL, "where (default: here)",
@@ -209,26 +215,24 @@ class CheckinsFeature(Feature):
         return Reply.private(f"Posted a check-in in #{channel.name}.")
 
     # -- answering ---------------------------------------------------------------------------
+    async def history(self, ctx: CommandContext) -> Reply | list[Reply]:
+        return await self._history(ctx.group, ctx.invoker)
+
+    async def remind(self, ctx: CommandContext) -> Reply | list[Reply]:
+        return await self._remind(ctx.group, ctx.invoker, str(ctx.args["state"]))
+
     async def checkin(self, ctx: CommandContext) -> Reply | list[Reply]:
-        first = str(ctx.arg("mood") or "").strip().lower()
+        mood: int | None = ctx.arg("mood")
         rest = ctx.arg("note")
-        if not first:
+        if mood is None:
             return Reply.private("How are you doing? Choose a number from 1 (really hard) to 5 "
                                  "(great). Only you can see your answer.",
                                  buttons=mood_buttons(0))
-        if first == "history":
-            return await self._history(ctx.group, ctx.invoker)
-        if first in ("remind", "reminder", "reminders"):
-            return await self._remind(ctx.group, ctx.invoker, str(rest or "").strip().lower())
-        if first not in {"1", "2", "3", "4", "5"}:
-            return Reply.private("Choose a number from 1 (really hard) to 5 (great), like "
-                                 "`/checkin 3` or `/checkin 2 a long week`. Also: /checkin "
-                                 "history, /checkin remind on|off.")
         latest = await self.repo.latest_post(ctx.group.id)
         now = self.services.clock.now()
         cid = latest.id if latest is not None and now - latest.created_at <= ATTACH_WINDOW \
             else None
-        return await self._record(ctx.group, ctx.channel, ctx.invoker, int(first),
+        return await self._record(ctx.group, ctx.channel, ctx.invoker, mood,
                                   clean_note(rest), cid)
 
     async def mood_button(self, interaction: Interaction) -> Reply | list[Reply]:
