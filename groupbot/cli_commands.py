@@ -36,7 +36,8 @@ async def commands_cmd(args: argparse.Namespace, config: Config) -> int:
     logging.getLogger().setLevel(logging.WARNING)  # only the table on stdout
     config = dataclasses.replace(config, database=":memory:")
     async with open_bot(config, ConsoleChat(), start=False) as bot:
-        specs = sorted(bot.registry.commands(), key=lambda s: (s.path[0] == "mod", s.path))
+        specs = sorted(bot.registry.commands(),
+                       key=lambda s: (s.access is Access.MODERATOR, s.path))
     if args.markdown:
         print(markdown_table(specs))
     else:
