@@ -322,11 +322,13 @@ async def test_thresholds_escalate_the_ladder(w: World) -> None:
     assert w.chat.is_timed_out(w.alice) is not None
     assert "queue is empty" in await w.cmd(w.mod, "/mod queue")
     await w.clock.advance(timedelta(hours=2))
-    for _ in range(3):
-        await w.say(w.alice, "idiot")  # 3.98, 4.98 after a little decay, then 5.98
+    await w.say(w.alice, "idiot")  # 3.98 after a little decay: shown as 4.0, below review
     queue = await w.cmd(w.mod, "/mod queue")
-    assert "Case 6" in queue and "Case 5" not in queue
-    case = await w.feature.cases.get(w.group.id, 6)
+    assert "queue is empty" in queue
+    await w.say(w.alice, "idiot")  # 4.98, shown to moderators as 5.0: review at 5
+    queue = await w.cmd(w.mod, "/mod queue")
+    assert "Case 5" in queue and "Case 4" not in queue
+    case = await w.feature.cases.get(w.group.id, 5)
     assert case is not None and any("review at 5" in a.body for a in case.amendments)
 
 
@@ -511,3 +513,12 @@ async def test_live_messages_feed_the_engines_history_with_the_bots_clock(w: Wor
     assert live["stateful"] is True and live["now"] == w.clock.now().timestamp()
     assert live["author_id"] == w.alice.id and live["channel_name"] == "general"
     assert edit["stateful"] is False
+
+
+def test_thresholds_compare_at_the_decimal_moderators_see() -> None:
+    from groupbot.features.moderation import StrikePolicy, Threshold
+    from groupbot.moderation.verdict import Action
+
+    policy = StrikePolicy(thresholds=(Threshold(4.0, Action.TIMEOUT, 60),))
+    assert policy.reached(3.9998, Action.TIMEOUT) is not None  # shown as 4.0
+    assert policy.reached(3.94, Action.TIMEOUT) is None  # shown as 3.9

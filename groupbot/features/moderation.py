@@ -36,6 +36,7 @@ from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
 log = logging.getLogger(__name__)
 
 CARE_COOLDOWN = timedelta(hours=4)
+AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as several events
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
 NOT_A_THERAPIST = "I'm a bot, not a therapist or a crisis service."
@@ -92,8 +93,13 @@ class StrikePolicy:
         return min(found, key=lambda t: t.points) if found else None
 
     def reached(self, total: float, action: Action) -> Threshold | None:
-        """The highest threshold with this action that `total` has reached."""
-        found = [t for t in self.thresholds if t.action is action and total >= t.points]
+        """The highest threshold with this action that `total` has reached.
+
+        Compared at the one decimal moderators are shown, so two 2-point strikes minutes
+        apart (3.9998 after decay, shown as 4.0) reach a threshold of 4 as they appear to.
+        """
+        shown = round(total, 1)
+        found = [t for t in self.thresholds if t.action is action and shown >= t.points]
         return max(found, key=lambda t: t.points) if found else None
 
 
@@ -126,6 +132,8 @@ class ModerationFeature(Feature):
         # after each timed purge: the clock time it purged at, and an event tests can await
         self.last_purge: datetime | None = None
         self.purged = asyncio.Event()
+        # (group, member, rule, message or content) -> (case number, when) of recent automod
+        self._automod_recent: dict[tuple[str, str, str, str], tuple[int, datetime]] = {}
 
     # -- wiring --------------------------------------------------------------------------
     def register(self, registry: CommandRegistry) -> None:
@@ -437,6 +445,45 @@ class ModerationFeature(Feature):
             lines.append(f"This needs a moderator: see `/mod case {case.number}`; close it with "
                          f"`/mod case {case.number} close <note>`.")
         await self._alert(group, Reply.private("\n".join(lines), title="Moderation"))
+
+    # -- the platform's own automatic moderation ---------------------------------------------
+    async def record_automod(self, group: Group, member_id: str, *, rule: str, action: str,
+                             trigger: str, channel_id: str | None = None,
+                             message_id: str | None = None, content: str | None = None) -> Case:
+        """Count an action the platform took itself (Discord AutoMod) in the case log.
+
+        No strike and no message to the member: the platform already acted, on its own rules.
+        One rule firing on one message arrives once per action (block, alert, timeout); those
+        become notes on one case instead of several cases."""
+        await self.services.settings(group)
+        async with self._lock(group.id, member_id):  # the events of one trigger race
+            return await self._record_automod(group, member_id, rule, action, trigger,
+                                              channel_id, message_id, content)
+
+    async def _record_automod(self, group: Group, member_id: str, rule: str, action: str,
+                              trigger: str, channel_id: str | None, message_id: str | None,
+                              content: str | None) -> Case:
+        now = self.services.clock.now()
+        key = (group.id, member_id, rule, message_id or content or "")
+        self._automod_recent = {k: v for k, v in self._automod_recent.items()
+                                if now - v[1] <= AUTOMOD_MERGE}
+        recent = self._automod_recent.get(key)
+        if recent is not None:
+            await self.cases.amend(group.id, recent[0], "note",
+                                   f"the platform's automod also did: {action}", "bot", now)
+            found = await self.cases.get(group.id, recent[0])
+            if found is not None:
+                return found
+        categories = ("spam",) if trigger in ("spam", "mention_spam") else ()
+        case = await self.cases.open_case(group.id, NewCase(
+            member_id=member_id, action="automod", source="automod", channel_id=channel_id,
+            message_id=message_id, categories=categories, rules=(f"automod.{trigger}",),
+            reason=f"the platform's automod rule {rule} ({trigger}) did: {action}",
+            severity=1, text=content or None), now)
+        self._automod_recent[key] = (case.number, now)
+        log.info("automod action recorded", extra={"group": group.id, "case": case.number,
+                                                   "action": action, "trigger": trigger})
+        return case
 
     # -- crisis care ---------------------------------------------------------------------
     async def care_for(self, group: Group, member: Member, text: str, source: str) -> None:

@@ -177,7 +177,9 @@ class Dispatcher:
     async def arm(self) -> None:
         """Load every active schedule, settle the past, and set the alarm for each."""
         now = self.clock.now()
-        rows = await self.repo.active()
+        active = await self.repo.active()
+        rows = [r for r in active if self._owns(r.group_id)]
+        foreign = {r.id for r in active if not self._owns(r.group_id)}  # another shard's
         last = await self.repo.last_due()
         exceptions = await self.repo.exceptions()
         missed: list[tuple[int, str, datetime, str, str]] = []
@@ -223,7 +225,7 @@ class Dispatcher:
                                    "posts were not made. They are recorded as missed; nothing "
                                    "will be posted late:\n" + "\n".join(lines[:20]))
         for claim in await self.repo.claims():
-            if claim.claimed_by == self.instance_id:
+            if claim.claimed_by == self.instance_id or claim.schedule_id in foreign:
                 continue
             ready_at = (claim.claimed_at or now) + self.claim_lease
             if ready_at <= now:
@@ -239,7 +241,7 @@ class Dispatcher:
         row = await self.repo.get(schedule_id)
         version = self._versions.get(schedule_id, 0) + 1
         self._versions[schedule_id] = version
-        if row is None or row.paused:
+        if row is None or row.paused or not self._owns(row.group_id):
             self._armed.pop(schedule_id, None)
             self._wake_loop.set()
             return None
@@ -250,6 +252,12 @@ class Dispatcher:
             self._push(_Entry(occ.due, next(self._seq), "occurrence", schedule_id, version, occ))
         self._wake_loop.set()
         return occ
+
+    def _owns(self, group_id: str) -> bool:
+        """Whether this process serves the group: a sharded platform (Discord split across
+        processes) answers `owns_group`; each process runs its own groups' schedules only."""
+        owns = getattr(self.chat, "owns_group", None)
+        return True if owns is None else bool(owns(group_id))
 
     def _push(self, entry: _Entry) -> None:
         heapq.heappush(self._heap, entry)

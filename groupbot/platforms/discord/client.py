@@ -207,6 +207,7 @@ class GroupbotClient(discord.AutoShardedClient):
 
     # -- AutoMod -----------------------------------------------------------------------
     async def on_automod_action(self, execution: discord.AutoModAction) -> None:
+        """Discord's own AutoMod acted: count it in the case log (no strike, no DM)."""
         self.automod_seen += 1
         facts = {"group": str(execution.guild_id), "member": str(execution.user_id),
                  "rule": str(execution.rule_id), "action": execution.action.type.name,
@@ -214,11 +215,17 @@ class GroupbotClient(discord.AutoShardedClient):
         recorder = getattr(self.bot.feature("moderation"), "record_automod", None) \
             if self.bot is not None else None
         if recorder is None:
-            log.info("discord automod action (not in the case log: the moderation feature "
-                     "has no record_automod)", extra=facts)
+            log.info("discord automod action (not in the case log: no moderation feature)",
+                     extra=facts)
             return
+        name = getattr(self.get_guild(execution.guild_id), "name", None)
+        group = Group(str(execution.guild_id), name or str(execution.guild_id), "discord")
         try:
-            await recorder(**facts)
+            await recorder(group, str(execution.user_id), rule=facts["rule"],
+                           action=facts["action"], trigger=facts["trigger"],
+                           channel_id=str(execution.channel_id) if execution.channel_id else None,
+                           message_id=str(execution.message_id) if execution.message_id else None,
+                           content=execution.content or None)
         except Exception:
             log.exception("could not record an automod action", extra=facts)
 
