@@ -61,4 +61,7 @@ class PrivacyFeature(Feature):
                 if count:
                     erased.append(f"{name}: {count}")
         summary = ", ".join(erased) if erased else "there was nothing to erase"
-        return Reply.private(f"Done. I erased what I kept about you ({summary}).")
+        return Reply.private(
+            f"Done. I erased what I kept about you ({summary}). Any moderation case about you "
+            "keeps only its number, the rule that fired and a hash of the message (not the "
+            "text), so the moderators' record stays complete.")
