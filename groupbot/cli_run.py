@@ -47,10 +47,12 @@ async def run_cmd(args: argparse.Namespace, config: Config) -> int:
 
         code: int = await run_discord(config, args)
         return code
-    raise ConfigError(
-        "the Slack platform is not built yet in this version of groupbot; use "
-        "--platform console or --platform discord"
-    )
+    if platform == "slack":
+        from groupbot.platforms.slack.runner import run_slack
+
+        slack_code: int = await run_slack(config, args)
+        return slack_code
+    raise ConfigError(f"unknown platform {platform!r}: use console, discord or slack")
 
 
 async def console_cmd(args: argparse.Namespace, config: Config) -> int:

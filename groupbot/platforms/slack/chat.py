@@ -1,0 +1,352 @@
+"""`SlackChat`: the ChatPort on slack_sdk's AsyncWebClient.
+
+Honest about what a bot token can do on Slack: it can post, reply in threads, send
+ephemeral messages and DMs, and show buttons; it cannot delete members' messages or time
+members out (both raise `Unsupported`, and moderation falls back to a private warning and a
+moderator alert). Slack has no idempotency key, so scheduled posts carry message metadata
+and `find_post` looks for it after a crash instead of re-posting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from groupbot.config import Config
+from groupbot.core.errors import GroupbotError, Unsupported
+from groupbot.core.ports import Capabilities
+from groupbot.core.types import Channel, Group, Member, PostedMessage, Reply, Visibility
+from groupbot.platforms.slack.render import SlackMessage, render_reply, to_mrkdwn
+from groupbot.scheduling.limiter import SLACK_RATE_LIMITS, TEMPORARY_DEFAULT_DELAY, RetryLater
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "groupbot_occurrence"
+HISTORY_PAGES = 5  # conversations.history pages (200 messages each) searched by find_post
+CACHE_SECONDS = 300.0
+MAX_INLINE_RETRY = 10.0  # a longer Retry-After goes back to the caller (the scheduler waits)
+
+# Slack error codes that a person can act on, and what to tell them
+_FRIENDLY = {
+    "not_in_channel": "I'm not a member of that channel: invite me with `/invite @groupbot` "
+                      "there first.",
+    "channel_not_found": "I can't see that channel: it may be private (invite me with "
+                         "`/invite @groupbot`) or it no longer exists.",
+    "is_archived": "That channel is archived, so I can't post in it.",
+    "restricted_action": "This workspace does not let me post in that channel.",
+    "missing_scope": "This Slack app lacks a permission (scope) it needs; a workspace admin "
+                     "should reinstall it with the scopes listed in groupbot's README.",
+    "msg_too_long": "That message was too long for Slack.",
+    "cannot_dm_bot": "I can't send a direct message to a bot.",
+    "user_not_found": "I can't find that member.",
+}
+
+
+class SlackUnavailable(RetryLater, GroupbotError):
+    """Slack refused for now (429 over the inline wait, or a 5xx): a scheduler retries it."""
+
+    def __init__(self, message: str, retry_after: float = TEMPORARY_DEFAULT_DELAY) -> None:
+        RetryLater.__init__(self, retry_after, reason=message)
+
+
+class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 retry, waiting exactly Retry-After, and only when it is short.
+
+    A long wait is not slept through inside a request: the 429 reaches `SlackChat`, which
+    raises `RetryLater` so the scheduler holds the channel and tries again later.
+    """
+
+    def __init__(self, max_retry_count: int = 2, max_wait: float = MAX_INLINE_RETRY,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+        self._sleep = sleep
+        self.waited: list[float] = []
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        return retry_after_of(response.headers) <= self.max_wait
+
+    async def prepare_for_next_attempt_async(self, *, state: RetryState, request: HttpRequest,
+                                             response: HttpResponse | None = None,
+                                             error: Exception | None = None) -> None:
+        if response is None:
+            raise error or RuntimeError("no response to retry")
+        delay = retry_after_of(response.headers)
+        self.waited.append(delay)
+        state.next_attempt_requested = True
+        await self._sleep(delay)
+        state.increment_current_attempt()
+
+
+def retry_after_of(headers: Any) -> float:
+    """Seconds from a Retry-After header (slack_sdk gives lists of values); 1 if absent."""
+    for key, value in dict(headers or {}).items():
+        if str(key).lower() == "retry-after":
+            raw = value[0] if isinstance(value, list | tuple) else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                return 1.0
+    return 1.0
+
+
+def make_client(token: str, base_url: str | None = None, *,
+                retry: AsyncRetryHandler | None = None) -> AsyncWebClient:
+    """An AsyncWebClient with 429s retried (slack_sdk retries only connection errors)."""
+    kwargs: dict[str, Any] = {"token": token}
+    if base_url:
+        kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+    client = AsyncWebClient(**kwargs)
+    client.retry_handlers.append(retry or RateLimitRetry())
+    return client
+
+
+class _Cache:
+    """A small time-limited cache (users, user groups, channel names)."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
+        self.ttl = ttl
+        self._data: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str) -> Any:
+        hit = self._data.get(key)
+        if hit is None or time.monotonic() - hit[0] > self.ttl:
+            return None
+        return hit[1]
+
+    def put(self, key: str, value: Any) -> Any:
+        if len(self._data) > 10_000:
+            self._data.clear()
+        self._data[key] = (time.monotonic(), value)
+        return value
+
+
+class SlackChat:
+    """What features may ask of Slack, through the Web API."""
+
+    platform = "slack"
+    capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
+                                delete_member_messages=False, timeout_members=False,
+                                idempotent_posts=False)
+    rate_limits = SLACK_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
+
+    def __init__(self, client: AsyncWebClient, config: Config) -> None:
+        self.client = client
+        self.config = config
+        self.settings_of: Callable[[Group], Awaitable[Any]] | None = None
+        self._users = _Cache()
+        self._channels = _Cache()
+        self._groups = _Cache()
+        self._dms: dict[str, str] = {}
+
+    # -- ChatPort ----------------------------------------------------------------------
+    async def post(self, group: Group, channel: Channel, reply: Reply, *,
+                   idempotency_key: str | None = None) -> PostedMessage:
+        first: str | None = None
+        for i, msg in enumerate(render_reply(reply)):
+            kwargs = _message_kwargs(msg)
+            if idempotency_key and i == 0:
+                kwargs["metadata"] = {"event_type": METADATA_EVENT,
+                                      "event_payload": {"key": idempotency_key}}
+            data = await self.call("post a message", "chat_postMessage", channel=channel.id,
+                                   unfurl_links=False, unfurl_media=False, **kwargs)
+            first = first or str(data.get("ts"))
+        assert first is not None
+        thread_id = None
+        if reply.thread_name:
+            thread_id = await self._open_thread(channel.id, first, reply.thread_name)
+        return PostedMessage(first, channel.id, group.id, thread_id)
+
+    async def _open_thread(self, channel_id: str, ts: str, name: str) -> str | None:
+        """Slack threads hang off a message: a first reply names the discussion."""
+        try:
+            await self.call("start a thread", "chat_postMessage", channel=channel_id,
+                            thread_ts=ts, text=f"*{to_mrkdwn(name[:200])}*: share your "
+                            "thoughts here, in this thread.")
+            return ts
+        except GroupbotError as exc:
+            log.warning("could not open a thread", extra={"channel": channel_id,
+                                                           "error": str(exc)})
+            return None
+
+    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
+        """A direct message (the app's Messages tab), opened with conversations.open."""
+        dm = self._dms.get(member.id)
+        if dm is None:
+            data = await self.call("open a direct message", "conversations_open",
+                                   users=member.id)
+            dm = str((data.get("channel") or {}).get("id"))
+            self._dms[member.id] = dm
+        for msg in render_reply(reply):
+            await self.call("send a direct message", "chat_postMessage", channel=dm,
+                            unfurl_links=False, **_message_kwargs(msg))
+
+    async def post_ephemeral(self, channel_id: str, member_id: str, reply: Reply,
+                             thread_ts: str | None = None) -> None:
+        """A reply only `member_id` sees, in the channel (lost on reload, as Slack does)."""
+        for msg in render_reply(reply):
+            extra = {"thread_ts": thread_ts} if thread_ts else {}
+            await self.call("send a private reply", "chat_postEphemeral", channel=channel_id,
+                            user=member_id, **extra, **_message_kwargs(msg))
+
+    async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
+        raise Unsupported("slack", "delete members' messages (a bot token may delete only its "
+                                   "own; moderators can remove it in Slack)")
+
+    async def timeout_member(self, group: Group, member: Member, until: datetime,
+                             reason: str) -> None:
+        raise Unsupported("slack", "time out members (Slack has no timeouts for bots)")
+
+    async def alert_moderators(self, group: Group, reply: Reply) -> None:
+        """The group's mod-log channel; without one, a DM to each configured moderator."""
+        public = Reply(reply.text, Visibility.PUBLIC, reply.title, reply.citation, reply.buttons)
+        channel_id = await self._modlog(group)
+        if channel_id is not None:
+            await self.post(group, Channel(channel_id, "mod-log", group.id), public)
+            return
+        moderators = await self.moderator_ids()
+        if not moderators:
+            log.warning("no moderator log channel and no moderators configured: set one with "
+                        "/groupbot mod setup modlog", extra={"group": group.id})
+            return
+        for user_id in sorted(moderators)[:25]:
+            try:
+                await self.send_private(group, Member(user_id, user_id), public)
+            except GroupbotError as exc:
+                log.warning("could not alert a moderator", extra={"member": user_id,
+                                                                  "error": str(exc)})
+
+    async def _modlog(self, group: Group) -> str | None:
+        if self.settings_of is not None:
+            settings = await self.settings_of(group)
+            if settings is not None and settings.modlog_channel:
+                return str(settings.modlog_channel)
+        return None
+
+    # -- reconciling scheduled posts -----------------------------------------------------
+    async def find_post(self, group: Group, channel: Channel, key: str) -> PostedMessage | None:
+        """A post carrying `key` in its metadata, from the channel's recent history."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            extra = {"cursor": cursor} if cursor else {}
+            data = await self.call("read the channel's history", "conversations_history",
+                                   channel=channel.id, include_all_metadata=True, limit=200,
+                                   **extra)
+            for msg in data.get("messages") or []:
+                meta = msg.get("metadata") or {}
+                if (meta.get("event_type") == METADATA_EVENT
+                        and (meta.get("event_payload") or {}).get("key") == key):
+                    thread = str(msg["ts"]) if msg.get("reply_count") or msg.get(
+                        "thread_ts") else None
+                    return PostedMessage(str(msg["ts"]), channel.id, group.id, thread)
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor or not data.get("has_more"):
+                break
+        return None
+
+    # -- people ---------------------------------------------------------------------------
+    async def user(self, user_id: str) -> dict[str, Any]:
+        """users.info, cached; an empty dict when Slack will not say."""
+        hit = self._users.get(user_id)
+        if hit is not None:
+            return dict(hit)
+        try:
+            data = await self.call("look up a member", "users_info", user=user_id)
+        except GroupbotError:
+            return {}
+        return dict(self._users.put(user_id, dict(data.get("user") or {})))
+
+    async def usergroup_members(self, usergroup: str) -> frozenset[str]:
+        hit = self._groups.get(usergroup)
+        if hit is not None:
+            return frozenset(hit)
+        try:
+            data = await self.call("read the moderator user group", "usergroups_users_list",
+                                   usergroup=usergroup)
+        except GroupbotError as exc:
+            log.warning("could not read the moderator user group",
+                        extra={"usergroup": usergroup, "error": str(exc)})
+            return frozenset()
+        return frozenset(self._groups.put(usergroup, frozenset(
+            str(u) for u in data.get("users") or [])))
+
+    async def moderator_ids(self, extra_usergroup: str | None = None) -> frozenset[str]:
+        ids = set(self.config.slack.moderators)
+        for usergroup in {self.config.slack.moderator_usergroup, extra_usergroup} - {None}:
+            assert usergroup is not None
+            ids |= await self.usergroup_members(usergroup)
+        return frozenset(ids)
+
+    async def channel_info(self, channel_id: str) -> dict[str, Any]:
+        hit = self._channels.get(channel_id)
+        if hit is not None:
+            return dict(hit)
+        try:
+            data = await self.call("look up a channel", "conversations_info", channel=channel_id)
+        except GroupbotError:
+            return {}
+        return dict(self._channels.put(channel_id, dict(data.get("channel") or {})))
+
+    async def list_all(self, method: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """A paginated list (conversations.list, users.list), cached for a few minutes."""
+        cache_key = f"{method}:{sorted(kwargs.items())}"
+        hit = self._channels.get(cache_key)
+        if hit is not None:
+            return list(hit)
+        out: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(20):
+            extra = {"cursor": cursor} if cursor else {}
+            data = await self.call("list the workspace", method, limit=200, **kwargs, **extra)
+            out += list(data.get(key) or [])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return list(self._channels.put(cache_key, out))
+
+    # -- calls ------------------------------------------------------------------------------
+    async def call(self, what: str, method: str, **kwargs: Any) -> dict[str, Any]:
+        """One Web API call; Slack's refusals become errors fit to show a person."""
+        try:
+            response = await getattr(self.client, method)(**kwargs)
+        except SlackApiError as exc:
+            status = getattr(exc.response, "status_code", 0)
+            error = str(exc.response.get("error", "")) if exc.response is not None else ""
+            if status == 429:
+                retry = retry_after_of(getattr(exc.response, "headers", {}))
+                log.warning("Slack rate limit", extra={"action": what, "retry_after": retry})
+                raise SlackUnavailable(f"Slack asked me to slow down, so I could not {what} "
+                                       "just now. I'll try again shortly.", retry) from None
+            if status >= 500:
+                log.error("Slack server error", extra={"action": what, "status": status})
+                raise SlackUnavailable(f"Slack is having trouble right now (HTTP {status}), so "
+                                       f"I could not {what}. Please try again in a little "
+                                       "while.") from None
+            log.warning("Slack refused a call", extra={"action": what, "error": error})
+            friendly = _FRIENDLY.get(error, f"Slack said '{error or status}'.")
+            raise GroupbotError(f"I could not {what}: {friendly}") from None
+        data = response.data if hasattr(response, "data") else response
+        return dict(data) if isinstance(data, dict) else {}
+
+
+def _message_kwargs(msg: SlackMessage) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"text": msg.text}
+    if msg.blocks:
+        kwargs["blocks"] = msg.blocks
+    return kwargs
