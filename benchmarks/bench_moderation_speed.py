@@ -112,13 +112,25 @@ def main() -> list[dict[str, Any]]:
     rng = random.Random(11)
     samples = [adversarial(rng) for _ in range(30)]
     worst = 0.0
+    total = 0.0
     for s in samples:
-        t0 = time.perf_counter()
-        v = decide(s)
-        worst = max(worst, time.perf_counter() - t0)
-        assert v.error is None
-    rows.append(_row("worst case: 10,000 chars adversarial Unicode", worst * 1000, "ms",
-                     target="< 5 ms", met=worst < 0.005))
+        # The median of three runs of each message, so that one scheduling hiccup of a
+        # shared machine is not reported as the engine's worst case; the worst message
+        # still counts.
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            v = decide(s)
+            runs.append(time.perf_counter() - t0)
+            assert v.error is None
+        runs.sort()
+        worst = max(worst, runs[1])
+        total += runs[1]
+    rows.append(_row("worst case: 10,000 chars adversarial Unicode (median of 3 runs, "
+                     "worst of 30 messages)", worst * 1000, "ms", target="< 5 ms",
+                     met=worst < 0.005))
+    rows.append(_row("mean: 10,000 chars adversarial Unicode", total / len(samples) * 1000,
+                     "ms"))
     text = default_policy_path().read_text(encoding="utf-8").replace(
         "rules:\n", "rules:\n  - id: patho\n    category: spam\n"
                     "    regex: ['(a+)+$', '(x|x|x|x)*y', '(.*a){20}b']\n", 1)

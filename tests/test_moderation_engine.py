@@ -92,6 +92,19 @@ def test_insult_by_member_name_and_mention() -> None:
     assert "harassment" in v.categories
 
 
+@pytest.mark.parametrize(("text", "is_hate"), [
+    ("i hate all muslims", True),
+    ("fuck these immigrants", True),
+    ("look at that white trash", True),
+    ("muslims hate being stereotyped", False),
+    ("we hate losing to the other team", False),
+    ("cheese and crackers for lunch", False),
+    ("my Polish grandmother makes the best pierogi", False),
+])
+def test_attacks_on_groups_and_compound_slurs(text: str, is_hate: bool) -> None:
+    assert ("hate" in ENGINE.decide(text).categories) is is_hate
+
+
 def test_threats_escalate() -> None:
     v = ENGINE.decide("I will kill you")
     assert v.action is Action.ESCALATE and "threat" in v.categories
@@ -114,6 +127,9 @@ def test_luhn_and_iban_checks() -> None:
     ("ssn 123-45-6789", "ssn"),
     ("write to sam.jones@example.org", "email"),
     ("her number is (415) 555-0134", "phone"),
+    ("nobody is answering at 20 734 118", "phone"),
+    ("leave a message on 381 2264", "phone"),
+    ("office +31 (0)6 123 456 78", "phone"),
     ("he lives at 221 Baker Street", "address"),
     ("NI number AB 12 34 56 C", "nino"),
 ])

@@ -27,6 +27,7 @@ _STOPPERS = frozenset(
     "myself we us".split()
 )
 _PRESENT = frozenset("again still tonight today lately currently anymore".split())
+_STILL = frozenset("again still tonight".split())  # what outweighs a recovery story
 
 
 def _forms(norm: Normalised) -> list[list[str]]:
@@ -45,10 +46,12 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
     `quoted` are the crisis hits left after quoted passages were removed (None when the
     message had no quotes): a crisis phrase that only appears inside a quote is not one.
     Each signal is read in its own neighbourhood (a long post can tell a story from years
-    ago and say how things are tonight): a past-time marker or supportive words next to it
-    discount it, a present marker next to it keeps it. Distress signals (hopelessness,
-    feeling a burden) are weak alone: two different ones, or one with a stronger signal,
-    count. Having the means counts only next to another signal and then means severity 3.
+    ago and say how things are tonight): a recovery story around it ("I'm doing better
+    now") or supportive words addressed to someone else drop it; a past-time marker next
+    to it ("when I was a teen") makes it a gentle severity 1 unless a present marker
+    ("again", "tonight") is there too. Distress signals (hopelessness, feeling trapped)
+    are weak alone: two different ones, or one with a stronger signal, count. Having the
+    means counts only next to another signal, and then means severity 3.
     """
     signals = [h for h in hits if h.tag.startswith("crisis.")]
     if not signals:
@@ -101,8 +104,9 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
                     wide.add(c.tag)
                     if lo <= c.start < hi:
                         near.add(c.tag)
-            present = any(t in _PRESENT for t in toks[max(0, lo):hi])
-            if "recovery" in wide and not present:
+            window = toks[max(0, lo):hi]
+            present = any(t in _PRESENT for t in window)
+            if "recovery" in wide and not any(t in _STILL for t in window):
                 continue  # a recovery story ("I tried years ago; I'm doing better now")
             if "past" in near and not present:
                 history = True  # "when I was a teen I tried to...": counted, at severity 1
@@ -142,6 +146,8 @@ _TOPICAL = frozenset(
     "suicidal suicide thoughts thought attempted failed botched unsuccessful several multiple "
     "two three many goodbye lethal fatal painless quick easy how ways best easiest quickest "
     "fresh new days weeks months years the death dying psych psychiatric mental".split())
+
+
 def _separate(hits: list[Hit]) -> int:
     """How many of `hits` do not overlap ("i cant go on" and "cant go on" are one)."""
     count, end, form = 0, -1, 0

@@ -105,7 +105,9 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
     if not isinstance(text, str):
         raise TypeError(f"expected message text, got {type(text).__name__}")
     policy = ctx.policy
-    compiled = compile_policy(policy)
+    compiled = policy.compiled
+    if compiled is None:
+        compiled = compile_policy(policy)
     norm = normalise(text)
     hits = compiled.matcher.scan(norm)
     scope = policy.scope(ctx.group_id, ctx.channel_id, ctx.channel_name)
@@ -114,6 +116,7 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
     has_crisis = False
     other = False
     street = False
+    rule_hit = False
     for h in hits:
         tag = h.tag
         if tag.startswith("crisis."):
@@ -122,6 +125,8 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
             street = True
         else:
             other = True
+            if tag.startswith("rule:"):
+                rule_hit = True
     if has_crisis:
         quoted: list[Hit] | None = None
         stripped = without_quotes(norm.clean)
@@ -131,7 +136,7 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
         crisis_finding = detectors.crisis(norm, hits, quoted)
     if other:
         findings.extend(detectors.abuse(norm, hits, ctx.member_names))
-        if compiled.rules:
+        if rule_hit:
             findings.extend(_word_rules(hits, compiled, ctx))
         if scope.require_content_note:
             note = detectors.content_note(norm, hits)
@@ -341,7 +346,11 @@ class ModerationEngine:
                **ctx: Any) -> Verdict:
         """Judge `text`. With `stateful`, flood/repeat history applies and is updated."""
         if not stateful:
-            return decide(text, self.context(**ctx) if ctx else self._plain)
+            if ctx:
+                return decide(text, self.context(**ctx))
+            if self._plain.policy is not self.policy:  # the policy was swapped
+                self._plain = self.context()
+            return decide(text, self._plain)
         when = time.monotonic() if now is None else now
         group = ctx.get("group_id") or ""
         author = ctx.get("author_id") or ""

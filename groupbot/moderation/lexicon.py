@@ -103,11 +103,17 @@ shut (the fuck|the hell|) up, stfu, gtfo, (nobody|no one) asked (you|u|)
 SLURS_SEVERE = """
 nigger+, nigguh+, kike+, spic+, wetback+, chink+, gook+, raghead+, towelhead+, sandnigger+,
 coon+, jigaboo+, porch monkey+, beaner+, paki+, faggot+, fagot+, fag+, tranny, trannies, shemale+,
-zipperhead+, heeb+, golliwog+, wog+, redskin, squaw+, gyppo+, pikey+, muzzie+, darkie+, negroid+
+zipperhead+, heeb+, golliwog+, wog+, redskin, squaw+, gyppo+, pikey+, muzzie+, darkie+, negroid+,
+white trash, trailer trash, whitey+, jungle bunn(y|ies), tar bab(y|ies), sambo+, pickaninn(y|ies),
+hymie+, yid+, dago+, kraut+, polack+, chinaman, chinamen, (slant|slanty) eye+, camel jockey+,
+sand monkey+, (halfbreed|half breed)+, ching chong, lesbo+, batty boy+, poofter+,
+boong+, gypo+
 """
 
 SLURS_MILD = """
-nigga+, niggah+, dyke+, homo+, mongoloid+, spaz+, spastic, jap+, honky+, honkey+, wigger+
+nigga+, niggah+, dyke+, homo+, mongoloid+, spaz+, spastic, jap+, honky+, honkey+, wigger+,
+nig, nigs, gringo+, honkie+,
+(white|dumb|stupid|fucking|fuckin|lil|little|redneck|old|ass|racist|broke) (cracker|crackers|cracka|crackas)
 """
 
 GROUPS = """
@@ -123,7 +129,9 @@ HATE_PREDICATES = """
 should (die|be killed|be shot|be gassed|be hanged|be deported|be exterminated|burn|not exist|not be allowed|go back),
 (deserve|deserves) to die, go back to (your|their) (country|countries),
 kill all, exterminate+, gas (the|all), (hate|hating|despise) (all|the|every),
-(all|every) (of them|one of them) (should|must|need to), genocide, ethnic cleansing
+(all|every) (of them|one of them) (should|must|need to), genocide, ethnic cleansing,
+(i|we|i fucking|i really|i just|i honestly) (hate|despise|detest|cant stand|loathe),
+(fuck|fuk|fck|fuck all|fuck you) (all|these|those|them|every|the)
 """
 
 # --- threat ------------------------------------------------------------------------------
@@ -227,7 +235,16 @@ suicidal (thoughts|ideation|urges|feelings|again|tonight|lately|thoughts again),
 (my|i have|ive had|i had|i get|i struggle with|i struggled with|i deal with|i dealt with|i battle|i live with|ive dealt with|ive struggled with|ive battled) (suicidal|suicide) (thoughts|ideation|urges|feelings|tendencies|depression|attempts|attempt),
 (considered|contemplated|attempted|considering|contemplating|researching|planned|planning) (suicide|killing myself|ending my life|ending it all),
 (tried|try|trying|attempted) (killing|hanging|drowning|poisoning|cutting|hurting) myself,
-(suicide|killing myself|ending it all|ending my life|death) (is|seems|feels like|was) (the|my) (best|only|easiest) (way out|option|answer|escape|solution|choice)
+(suicide|killing myself|ending it all|ending my life|death) (is|seems|feels like|was) (the|my) (best|only|easiest) (way out|option|answer|escape|solution|choice),
+(want|wanna|wanted|wanting|need|needed|thinking about|think about|thought about|considering|considered|plan to|planning to|tried to|try to|going to|gonna) (to|) commit suicide,
+(thinking|thought|think) about committing suicide, (tried|attempted|try|trying) suicide,
+(dont|do not|wouldnt|would not|didnt|did not) (want|wanna) to be around (anymore|much longer|any longer|),
+(not|never) (brave|strong|courageous) enough to (end it|kill myself|go through with it|end my life),
+too (scared|afraid|cowardly|much of a coward|chicken) to (kill myself|end it|end my life|go through with it),
+(dont|do not|wouldnt|would not) (care|even care|mind) if i (die|died|dont wake up|didnt wake up|never wake up|got hit by a car),
+(death|dying|being dead|not existing) (would be|sounds like|feels like|seems like|would feel like) (a relief|peaceful|such a relief|a release|the answer|better than this),
+(i|) (think|thinking|thought) about (death|dying|being dead) (all the time|every day|constantly|so much|every night|more and more),
+(end|ending) my (suffering|misery) (forever|for good|permanently|)
 """
 
 CRISIS_SELFHARM = """
@@ -239,6 +256,8 @@ my (self harm|selfharm|cuts|cutting|scars are fresh), (fresh|new) (cuts|wounds) 
 (i|ive|i have|i still) (self harm|selfharm|self harmed|selfharmed|self injure|self injured),
 i cut (again|deeper|deep|tonight|today|last night|my (arm|arms|wrist|wrists|thigh|thighs|legs|leg|skin)),
 (need|want|wanna) to (cut|hurt myself|harm myself|bleed),
+(slit|slitting|slice|slicing|sliced|cut open) my (wrist|wrists|arm|arms|thigh|thighs),
+(i|i have|ive got|i got) (scars|cuts|fresh cuts) (on|all over) my (arm|arms|wrist|wrists|thigh|thighs|legs|body|stomach),
 (days|weeks|months|years) (without|free of|free from|clean from|clean of) (cutting|self harm|selfharm|self harming|hurting myself),
 (the|my) (first|last) time i (cut|cut myself|self harmed|hurt myself), (i|ive) (been|started) cutting,
 (tried|try|trying) cutting, (i|) (have|need|had|needed) to cut, (i|i still|still) (cut|self harm) (when|whenever|every|to cope|sometimes|a lot),
@@ -299,6 +318,7 @@ DISTRESS = """
 (thank you|thanks) for everything (goodbye|bye), (i love you all|love you all) (goodbye|bye),
 (relapsed|relapse|relapsing) (again|today|last night|tonight), (broke|broken|ruined|lost) my (streak|clean streak),
 (woke|waking|wake) up in (the|a) (hospital|er|icu|psych ward), (psych|psychiatric|mental) (ward|hospital|unit),
+(hit|hitting|punch|punching|slap|slapping|scratching|pinching) myself (until|till|so hard|again|hard),
 (why|how) (am i|do i keep) (still|) (here|alive|going|living),
 (id|i would|i much|id much|i would much) rather (die|be dead) than, (everything|all) i (had|have) to live for,
 (i|ive|i have|i had) (been|) (hospitalized|committed|admitted) (for|after) (my|an|a) (attempt|overdose|suicide attempt|suicidal)
@@ -334,7 +354,8 @@ when i was (younger|a kid|a teen|a teenager|in school|in high school|in college|
 """
 
 RECOVERY = """
-(im|i am|i feel|feeling|its|things are) (better|doing better|in recovery|recovered|healing|much better|so much better|a lot better) (now|these days|today|),
+(im|i am|i feel|feeling|its|things are|life is|im doing|i am doing|doing) (so much|much|a lot|way|far|) better (now|these days|today|than ever|),
+(im|i am|now im|now i am) (in recovery|recovered|healing|in a better place|doing well|doing okay|doing ok|happy now|safe now),
 (got|getting|gotten|finally got) (better|help|through it), (years|months|days|weeks) clean, recovered (from|),
 (glad|grateful|thankful|happy) (i|that i) (failed|survived|didnt|am still here|stayed|reached out|got help|am alive|lived),
 (glad|grateful|thankful|happy) to be (alive|here|still here), (im|i am) still here and,

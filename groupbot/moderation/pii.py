@@ -28,6 +28,8 @@ ADDRESS_WORDS = (
 _COMPOUND_STREETS = ("straße", "strasse", "weg", "laan", "gasse", "allee", "plein", "vej",
                      "gade", "gatan", "vägen", "vegur", "gata", "veien", "katu", "utca", "ulica")
 _DIGIT = re.compile(r"\d")
+# A compound street name ("Hauptstraße 5") needs its suffix, maybe a dot, a space, a digit.
+_COMPOUND_NUMBER = re.compile(r"(?:" + "|".join(_COMPOUND_STREETS) + r")\.? \d")
 _EMAIL_HINT = re.compile(r"@[A-Za-z0-9-]+\.[A-Za-z0-9-]")
 _ADDRESS_SCAN = 4000
 _WORDS = re.compile(r"[^\W_]+")
@@ -41,10 +43,11 @@ _SSN_BARE = re.compile(r"(?:ssn|social security(?: number| no)?)\D{0,20}(\d{9})(
 _NINO = re.compile(r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
                    r" ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])")
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(0?\d{0,4}\)[ .-]?)?\d{2,5}(?:[ .-]?\d{2,5}){0,5}"
+    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(0?\d{0,4}\)[ .-]?\d{1,5}|\d{2,5})(?:[ .-]?\d{2,5}){0,5}"
     r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w)", re.I)
 _PHONE_CUE = re.compile(r"(?:phone|tel|telephone|call|mobile|cell|number|ph|fax|text|whatsapp|"
-                        r"reach me|contact)\W{0,3}(?:\w+\W{1,3}){0,3}$", re.I)
+                        r"reach me|contact|answering|answer|ring|dial|message|sms|landline|"
+                        r"hotline|extension)\W{0,3}(?:\w+\W{1,3}){0,3}$", re.I)
 _BANK_CUE = re.compile(r"(?:iban|account|acct|bank|transfer|wire|pay|from|to)\W{0,3}"
                        r"(?:\w+\W{1,3}){0,2}$", re.I)
 _IP = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
@@ -159,7 +162,7 @@ def find(text: str, street_word: bool | None = None) -> list[Span]:
         flat = " " + " ".join(_WORDS.findall(low)) + " "
         street_word = any(f" {w} " in flat for w in ADDRESS_WORDS)
     # Every street pattern needs a digit, except "I live at ..." / "my address is ...".
-    address = (digit and (street_word or any(c in low for c in _COMPOUND_STREETS))) or (
+    address = (digit and (street_word or _COMPOUND_NUMBER.search(low) is not None)) or (
         street_word and ("live" in low or "address" in low))
     if not (email or numeric or address):
         return []
@@ -179,8 +182,7 @@ def find(text: str, street_word: bool | None = None) -> list[Span]:
     if numeric:
         if len(text) > _WINDOWED:
             for a, b in _digit_windows(text):
-                _numeric(text[a:b], lambda k, x, y, a=a: add(k, x + a, y + a),
-                         lambda x, y, a=a: free(x + a, y + a))
+                _numeric(text[a:b], _shifted_add(add, a), _shifted_free(free, a))
         else:
             _numeric(text, add, free)
     if address:
@@ -190,6 +192,15 @@ def find(text: str, street_word: bool | None = None) -> list[Span]:
 
 _WINDOWED = 2000  # longer text: numeric patterns run only around runs of digits
 _CONTEXT = 64  # characters kept either side of a run (cue words, the rest of an IBAN)
+
+
+def _shifted_add(add: Callable[[str, int, int], None],
+                 offset: int) -> Callable[[str, int, int], None]:
+    return lambda kind, a, b: add(kind, a + offset, b + offset)
+
+
+def _shifted_free(free: Callable[[int, int], bool], offset: int) -> Callable[[int, int], bool]:
+    return lambda a, b: free(a + offset, b + offset)
 
 
 def _digit_windows(text: str) -> list[tuple[int, int]]:
@@ -265,7 +276,7 @@ def _addresses(text: str, add_: Callable[[str, int, int], None],
             add_("address", m.start(), m.end())
     low = text.lower()
     # Each pattern runs only when a word it cannot match without is in the text.
-    eu = any(w in low for w in _EU_PREFIXES) or any(c in low for c in _COMPOUND_STREETS)
+    eu = any(w in low for w in _EU_PREFIXES) or _COMPOUND_NUMBER.search(low) is not None
     unit = "apt" in low or "apartment" in low or "suite" in low or "ste" in low
     for rx in ((_ADDRESS_EU,) if eu else ()) + ((_UNIT,) if unit else ()):
         for m in rx.finditer(text):

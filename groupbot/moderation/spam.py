@@ -63,21 +63,27 @@ def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
             out.append(Finding("spam", "spam.invite", 2, "spam: an invite link to another server "
                                                           "or chat"))
     if score > 0 or "http" in clean or "www." in clean:
-        has_digit = _has_digit(clean)
-        if "http://" in clean or "https://" in clean or "www." in clean or _LINK.search(clean):
+        low = clean.lower()
+        if "http://" in low or "https://" in low or "www." in low or (
+                any(tld in low for tld in _TLDS) and _LINK.search(clean)):
             score += 1.0
             signals.append("a link")
         if "/" in clean and _SHORTENER.search(clean):
             score += 1.5
             signals.append("a shortened link")
-        if has_digit:
-            if _MONEY.search(clean):
+        if _has_digit(clean):
+            # The text's shape (see `_SHAPE`) gives substring tests that each pattern below
+            # needs (for ASCII digits), so most texts skip those regex passes.
+            shape = clean.encode("utf-8", "replace").translate(_SHAPE)
+            if ((b"1p" in shape or b"1 p" in shape or "+" in clean or "box" in low
+                 or any(c in clean for c in "£$€") or any(u in low for u in _UNITS))
+                    and _MONEY.search(clean)):
                 score += 1.5
                 signals.append("a price or prize amount")
-            if _SHORTCODE.search(clean):
+            if b"11111" in shape and _SHORTCODE.search(clean):
                 score += 1.0
                 signals.append("a text short code")
-            if _LONGNUM.search(clean):
+            if b"1111111111" in shape and _LONGNUM.search(clean):
                 score += 1.0
                 signals.append("a premium or long number")
         if score > 0 and len(clean) >= 20:
@@ -96,6 +102,11 @@ def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
 
 
 _LONG_TEXT = 2000
+_TLDS = (".com", ".net", ".org", ".co.uk", ".io", ".biz", ".info", ".xyz", ".ly")
+_UNITS = ("pound", "dollar", "usd", "gbp", "eur", "ppm")
+# Digits, "," and "." as "1" (an amount), "p" as itself, white space as " ", the rest "0".
+_SHAPE = bytes(49 if (48 <= c <= 57 or c in (44, 46)) else 112 if c in (80, 112) else
+               32 if (9 <= c <= 13 or 28 <= c <= 32) else 48 for c in range(256))
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _ASCII_UPPER = bytes(range(65, 91))
 
