@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -184,3 +185,19 @@ def test_bad_limits_are_refused() -> None:
         RateLimits(global_per_second=0)
     with pytest.raises(ValueError):
         RateLimits(channel_count=0)
+
+
+async def test_admit_keeps_real_sends_within_the_limit_after_late_wakeups() -> None:
+    """Callers that wake late bunch up; admit() counts the real send times."""
+    clock = FakeClock(T0)
+    limiter = RateLimiter(RateLimits(global_per_second=5), clock)
+    sent: list[datetime] = []
+    for _ in range(5):
+        await limiter.admit()
+        sent.append(clock.now())
+    waiter = asyncio.ensure_future(limiter.admit())
+    await clock.advance(timedelta(milliseconds=500))
+    assert not waiter.done()  # a sixth send within the same second must wait
+    await clock.advance(timedelta(milliseconds=500))
+    await waiter
+    assert clock.now() - sent[0] >= timedelta(seconds=1)

@@ -377,6 +377,7 @@ class Dispatcher:
             try:
                 content = await self.content(row, occ)
                 prepared = content if isinstance(content, Prepared) else Prepared(content)
+                await self.limiter.admit()
                 posted: PostedMessage = await self.chat.post(
                     group_of(row), channel_of(row), prepared.reply, idempotency_key=key)
             except Exception as exc:

@@ -91,6 +91,7 @@ class RateLimiter:
         self._tat: datetime | None = None  # theoretical arrival time of the next request
         self._second = timedelta(seconds=1)
         self._window: deque[datetime] = deque(maxlen=max(1, int(limits.global_per_second)))
+        self._sent: deque[datetime] = deque(maxlen=max(1, int(limits.global_per_second)))
         self._period = timedelta(seconds=limits.channel_period)
         self._channels: dict[str, deque[datetime]] = {}
         self._prune_at: datetime | None = None
@@ -108,6 +109,21 @@ class RateLimiter:
 
     async def acquire_global(self) -> None:
         await self.clock.sleep_until(self.reserve_global())
+
+    async def admit(self) -> None:
+        """Wait, right before a request really goes out, until the last second of real sends
+        has room, then count this one.
+
+        Slots are spaced by `reserve_global`, but a caller that wakes late (a busy loop, a slow
+        database claim) sends later than its slot and can bunch up with the next ones; this
+        check on the actual send times keeps every one-second window within the limit.
+        """
+        while len(self._sent) == self._sent.maxlen:
+            free_at = self._sent[0] + self._second
+            if free_at <= self.clock.now():
+                break
+            await self.clock.sleep_until(free_at)
+        self._sent.append(self.clock.now())
 
     def penalize(self, seconds: float) -> None:
         """The platform said the whole bot is over its limit: push every slot back."""
