@@ -8,7 +8,7 @@ of a hit in the same normalised form: who is the subject, who is the target, is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from groupbot.moderation import lexicon as L
 from groupbot.moderation.matcher import Hit
@@ -21,6 +21,9 @@ class Finding(NamedTuple):
     severity: int
     note: str  # a short, moderator-readable explanation (never the member's PII)
 
+
+# Builds a Finding without the NamedTuple's Python-level __new__ (the commonest finding).
+_new: Any = tuple.__new__
 
 _STOPPERS = frozenset(
     "this that these those the his her their my our he she they him them it its i im me "
@@ -35,7 +38,7 @@ def _forms(norm: Normalised) -> list[list[str]]:
 
 
 def _negated(tokens: Sequence[str], start: int, window: int = 3) -> bool:
-    return any(t in L.NEGATIONS for t in tokens[max(0, start - window):start])
+    return not L.NEGATIONS.isdisjoint(tokens[max(0, start - window):start])
 
 
 # --- crisis --------------------------------------------------------------------------------
@@ -218,7 +221,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
         tag = h.tag
         if tag in ("insult", "attack", "violence", "threat"):
             if forms is None:
-                forms = _forms(norm)
+                forms = _forms(norm) if norm.variants else [norm.flat.split()]
             toks = forms[h.form]
             if tag == "insult":
                 if _negated(toks, h.start, 2):
@@ -267,8 +270,11 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 continue
             break
     if profane:
-        words = ", ".join(f'"{w}"' for w in dict.fromkeys(profane))
-        out.append(Finding("profanity", "profanity.word", 1, f"profanity: {words}"))
+        if len(profane) == 1:
+            words = f'"{profane[0]}"'
+        else:
+            words = '"' + '", "'.join(dict.fromkeys(profane)) + '"'
+        out.append(_new(Finding, ("profanity", "profanity.word", 1, f"profanity: {words}")))
     return out
 
 

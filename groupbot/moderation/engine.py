@@ -22,7 +22,7 @@ import yaml
 from groupbot.core.errors import ContentError
 from groupbot.moderation import detectors, pii, spam
 from groupbot.moderation.detectors import Finding
-from groupbot.moderation.matcher import Hit, Matcher
+from groupbot.moderation.matcher import CRISIS, OTHER, RULE, SPAM, STREET, Hit, Matcher
 from groupbot.moderation.normalise import fold, normalise, without_quotes
 from groupbot.moderation.policy import Policy, Rule, default_policy, load_policy
 from groupbot.moderation.verdict import _RANK, Action, Verdict
@@ -67,6 +67,30 @@ class _Compiled:
                 self.regex_checks.append((rule, [(p, required_literals(str(p.pattern)))
                                                  for p in rule.patterns]))
         self.matcher = _builtin_matcher() if not extra else Matcher(extra)
+        # Every regex rule's required literals, when each rule has them: a message that
+        # contains none of them skips the regex rules altogether (None: always run them).
+        literals: set[str] | None = set()
+        for _rule, checks in self.regex_checks:
+            for _pattern, needed in checks:
+                if needed is None or literals is None:
+                    literals = None
+                else:
+                    literals.update(needed)
+        self.regex_literals: tuple[str, ...] | None = (
+            None if literals is None else tuple(sorted(literals)))
+        # Verdict parts by (scope, moderator?, findings): a pure function of a small domain
+        # (the same few findings recur), so the reason text is built once per combination.
+        self.verdicts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def regex_may_match(self, text: str) -> bool:
+        """False when no regex rule can match `text` (none of their literals is in it)."""
+        literals = self.regex_literals
+        if literals is None:
+            return True
+        for lit in literals:
+            if lit in text:
+                return True
+        return False
 
 
 _BUILTIN: Matcher | None = None
@@ -109,34 +133,21 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
     if compiled is None:
         compiled = compile_policy(policy)
     norm = normalise(text)
-    hits = compiled.matcher.scan(norm)
+    hits, flags = compiled.matcher.scan_flags(norm)
     scope = policy.scope(ctx.group_id, ctx.channel_id, ctx.channel_name)
     findings: list[Finding] = []
     crisis_finding: Finding | None = None
-    has_crisis = False
-    other = False
-    street = False
-    rule_hit = False
-    for h in hits:
-        tag = h.tag
-        if tag.startswith("crisis."):
-            has_crisis = True
-        elif tag == "street":
-            street = True
-        else:
-            other = True
-            if tag.startswith("rule:"):
-                rule_hit = True
-    if has_crisis:
+    street = (flags & STREET) != 0
+    if flags & CRISIS:
         quoted: list[Hit] | None = None
         stripped = without_quotes(norm.clean)
         if stripped != norm.clean:
             quoted = [h for h in compiled.matcher.scan(normalise(stripped))
                       if h.tag.startswith("crisis.")]
         crisis_finding = detectors.crisis(norm, hits, quoted)
-    if other:
+    if flags & OTHER:
         findings.extend(detectors.abuse(norm, hits, ctx.member_names))
-        if rule_hit:
+        if flags & RULE:
             findings.extend(_word_rules(hits, compiled, ctx))
         if scope.require_content_note:
             note = detectors.content_note(norm, hits)
@@ -145,11 +156,12 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
     pii_findings, spans = pii.detect(norm.clean, street)
     findings.extend(pii_findings)
     mentions = max(len(ctx.mentions), norm.mentions)
-    findings.extend(spam.detect(norm, hits, policy.spam, mentions))
-    if compiled.regex_rules:
-        fired = {f.rule for f in findings}
-        findings.extend(f for f in _regex_rules(norm.flat[1:-1], compiled, ctx)
-                        if f.rule not in fired)
+    findings.extend(spam.detect(norm, hits, policy.spam, mentions, (flags & SPAM) != 0))
+    if compiled.regex_rules and compiled.regex_may_match(norm.flat):
+        found = _regex_rules(norm.flat[1:-1], compiled, ctx)
+        if found:
+            fired = {f.rule for f in findings}
+            findings.extend(f for f in found if f.rule not in fired)
     fp = spam.fingerprint(norm)
     if ctx.history is not None:
         findings.extend(spam.history_findings(ctx.history, ctx.now, fp, policy.spam))
@@ -166,7 +178,19 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
                            f"{len(norm.clean)} characters (the rest was not checked)",
                            details=details)
         return Verdict(Action.ALLOW, details=details)
-    return _verdict(findings, scope, ctx, details)
+    key = (id(scope), ctx.author_is_moderator, *findings)
+    memo = compiled.verdicts
+    parts = memo.get(key)
+    if parts is None or parts[0] is not scope:
+        v = _verdict(findings, scope, ctx, details)
+        if len(memo) >= _VERDICT_MEMO:
+            memo.clear()
+        memo[key] = (scope, v.action, v.categories, v.rules, v.reason, v.severity)
+        return v
+    return Verdict(parts[1], parts[2], parts[3], parts[4], parts[5], None, details)
+
+
+_VERDICT_MEMO = 4096
 
 
 def _word_rules(hits: Sequence[Hit], compiled: _Compiled, ctx: ModerationContext) -> list[Finding]:

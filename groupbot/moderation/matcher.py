@@ -8,7 +8,7 @@ Built once per policy; scanning is linear in the text and independent of list si
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -25,6 +25,26 @@ class Hit(NamedTuple):
     length: int  # number of tokens
 
 
+# Builds a Hit without the NamedTuple's Python-level __new__ (the scan's hot loop).
+_new: Any = tuple.__new__
+
+
+CRISIS, STREET, OTHER, RULE, SPAM = 1, 2, 4, 8, 16
+
+
+def tag_flags(tag: str) -> int:
+    """What a hit with `tag` asks the engine to run: crisis; the street-address gate; the
+    abuse detectors (any other tag); word rules (`rule:` tags) and spam wording (`spam`),
+    both also OTHER."""
+    if tag.startswith("crisis."):
+        return CRISIS
+    if tag == "street":
+        return STREET
+    if tag == "spam":
+        return OTHER | SPAM
+    return OTHER | (RULE if tag.startswith("rule:") else 0)
+
+
 class Matcher:
     def __init__(self, extra: Iterable[tuple[str, str, int]] = ()) -> None:
         table: dict[str, list[tuple[str, int, str, int]]] = {}
@@ -37,26 +57,37 @@ class Matcher:
                     bucket.append(entry)
         self._automaton = ahocorasick.Automaton()
         for key, values in table.items():
-            self._automaton.add_word(key, (len(key), tuple(values)))
+            flags = 0
+            for tag, *_rest in values:
+                flags |= tag_flags(tag)
+            self._automaton.add_word(key, (len(key), tuple(values), flags))
         self._automaton.make_automaton()
         self.size = len(table)
 
     def scan(self, norm: Normalised) -> list[Hit]:
+        return self.scan_flags(norm)[0]
+
+    def scan_flags(self, norm: Normalised) -> tuple[list[Hit], int]:
+        """The hits, and the `tag_flags` of all of them OR-ed together (so the engine
+        knows which detectors to run without a second loop over the hits)."""
         hits: list[Hit] = []
         automaton = self._automaton
+        flags = 0
         if not norm.variants and len(norm.flat) <= 512:
             form = norm.flat
-            for end, (klen, values) in automaton.iter(form):
+            for end, (klen, values, vflags) in automaton.iter(form):
+                flags |= vflags
                 tok = form.count(" ", 0, end - klen + 2) - 1
                 for tag, severity, phrase, length in values:
-                    hits.append(Hit(tag, severity, phrase, 0, tok, length))
-            return hits
+                    hits.append(_new(Hit, (tag, severity, phrase, 0, tok, length)))
+            return hits, flags
         seen: set[tuple[str, str]] = set()
         for index, form in enumerate(norm.forms()):
             # Token index counted incrementally from the previous hit (hits come in order of
             # their end), so a long text with many hits stays linear.
             last, count = 0, 0
-            for end, (klen, values) in automaton.iter(form):
+            for end, (klen, values, vflags) in automaton.iter(form):
+                flags |= vflags  # (a hit skipped below repeats a tag already counted)
                 start = end - klen + 1
                 if start >= last:
                     count += form.count(" ", last, start)
@@ -68,5 +99,5 @@ class Matcher:
                     if index and (tag, phrase) in seen:
                         continue
                     seen.add((tag, phrase))
-                    hits.append(Hit(tag, severity, phrase, index, tok, length))
-        return hits
+                    hits.append(_new(Hit, (tag, severity, phrase, index, tok, length)))
+        return hits, flags

@@ -40,12 +40,22 @@ _FINGERPRINT_SKIP = 3  # very short messages ("ok", "yes") are not counted as re
 
 
 def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
-           mentions: int) -> list[Finding]:
+           mentions: int, wording: bool = True) -> list[Finding]:
+    """`wording` False says no hit is tagged "spam" (the engine knows from the matcher)."""
     out: list[Finding] = []
     clean = norm.clean
     score = 0.0
-    phrases = [h.phrase for h in hits if h.tag == "spam"]
-    score += 2.0 * len(set(phrases))
+    phrases = [h.phrase for h in hits if h.tag == "spam"] if wording and hits else []
+    if not phrases and "/" not in clean and "http" not in clean and "www." not in clean \
+            and policy.score_threshold > 0 and not _has_any(norm.flat):
+        # (Most chat.) No wording, no link: the score stays 0 below, so only mentions count.
+        if mentions >= policy.mass_mentions:
+            out.append(Finding("spam", "spam.mentions", 2, f"spam: mentions {mentions} people"))
+        if norm.everyone:
+            out.append(Finding("spam", "spam.everyone", 1, "spam: mentions everyone"))
+        return out
+    if phrases:
+        score += 2.0 * len(set(phrases))
     weak = 0
     tokens = None
     if phrases or _has_any(norm.flat):
@@ -68,7 +78,8 @@ def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
                 any(tld in low for tld in _TLDS) and _LINK.search(clean)):
             score += 1.0
             signals.append("a link")
-        if "/" in clean and _SHORTENER.search(clean):
+        if "/" in clean and (not clean.isascii() or any(d in low for d in _SHORT_HOSTS)) \
+                and _SHORTENER.search(clean):
             score += 1.5
             signals.append("a shortened link")
         if _has_digit(clean):
@@ -102,6 +113,8 @@ def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
 
 
 _LONG_TEXT = 2000
+# `_SHORTENER`'s hosts with their slash: one of them is in any ASCII text it matches.
+_SHORT_HOSTS = ("bit.ly/", "tinyurl.com/", "goo.gl/", "t.co/", "is.gd/", "cutt.ly/", "rb.gy/")
 _TLDS = (".com", ".net", ".org", ".co.uk", ".io", ".biz", ".info", ".xyz", ".ly")
 _UNITS = ("pound", "dollar", "usd", "gbp", "eur", "ppm")
 # Digits, "," and "." as "1" (an amount), "p" as itself, white space as " ", the rest "0".
@@ -147,7 +160,7 @@ def _has_digit(text: str) -> bool:
 def fingerprint(norm: Normalised) -> int:
     """Identifies repeats of the same message (after normalising); 0 for trivial text."""
     flat = norm.flat
-    if flat.count(" ") <= _FINGERPRINT_SKIP and len(flat) < 16:
+    if len(flat) < 16 and flat.count(" ") <= _FINGERPRINT_SKIP:
         return 0
     return hash(flat)
 
