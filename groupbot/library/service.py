@@ -9,6 +9,7 @@ import asyncio
 import difflib
 import itertools
 import logging
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,8 +42,50 @@ RERANK_POOL = 20  # candidates re-ranked; the same pool for every page keeps pag
 RERANK_EXTRA = 8
 BODY_HIT_BONUS = 0.1  # per distinct matched word in the body, up to three
 HEADING_COVERAGE_BONUS = 0.5  # times the share of the query's words in the section title
+COMMON_SHARE = 0.03  # a word in 3% of the passages or more is common ...
+COMMON_MIN_PASSAGES = 250  # ... and never one in fewer passages than this
 RECENT_KEEP = 5  # "/excerpt" alone avoids the last few passages shown in the channel
 _MARKS = re.compile(f"[{HIGHLIGHT_OPEN}{HIGHLIGHT_CLOSE}]")
+_MARKED = re.compile(f"{HIGHLIGHT_OPEN}([^{HIGHLIGHT_CLOSE}]*){HIGHLIGHT_CLOSE}")
+
+
+@dataclass(frozen=True, slots=True)
+class _LibraryStats:
+    version: int
+    passages: int
+    common_at: int  # a word in this many passages or more is "common"
+
+
+def _common_line(passages: int) -> int:
+    """Words in COMMON_SHARE of the passages or more are common, as in IR practice, but
+    never below COMMON_MIN_PASSAGES: scoring that many passages costs well under 1 ms, and in
+    a small library (the seed article) every word keeps its full weight."""
+    return max(COMMON_MIN_PASSAGES, math.ceil(COMMON_SHARE * passages))
+
+
+def _tiers(groups: list[str], rare: list[str], words: list[str], any_match: str) -> list[str]:
+    """FTS5 expressions searched in turn, best first; a later one runs only when the earlier
+    ones cannot fill the page, and its order is fixed, so "next" never repeats.
+
+    `groups`: each found word with its synonyms; `rare`: those of words that are not common.
+    Each tier is ANDed with `any_match` so bm25 still scores every word, pair and synonym of
+    the query in the passages the tier selects.
+      1. all the words; 2. any two of them; 3. a word in the section title;
+      4. when the query mixes rare and common words: any rare word (common words that never
+         meet would otherwise make FTS5 score thousands of passages for one page);
+      5. any word.
+    """
+    tiers = []
+    if len(groups) > 1:
+        tiers.append(" AND ".join(f"({g})" for g in groups) + f" AND ({any_match})")
+    if len(groups) > 2:
+        both = " OR ".join(f"(({a}) AND ({b}))" for a, b in itertools.combinations(groups, 2))
+        tiers.append(f"({both}) AND ({any_match})")
+    tiers.append(f"{{heading}} : ({' OR '.join(words)}) AND ({any_match})")
+    if rare and len(rare) < len(groups):
+        tiers.append(f"({' OR '.join(f'({g})' for g in rare)}) AND ({any_match})")
+    tiers.append(any_match)
+    return tiers
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +101,10 @@ class ExcerptService:
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self.repo = LibraryRepo(db)
         self.clock = clock or SystemClock()
+        self._stats: _LibraryStats | None = None
+        self._common_words: tuple[int, list[str]] | None = None
+        self._vocab: dict[str, list[str]] = {}  # first letter -> library words
+        self._vocab_version = -1
 
     # -- ingesting ---------------------------------------------------------------------------
     async def ingest(self, paths: Iterable[str | Path]) -> list[IngestResult]:
@@ -73,6 +120,8 @@ class ExcerptService:
                 continue
             status = await self.repo.store_article(article, self.clock.now())
             results.append(IngestResult(str(path), status, article.title, len(article.passages)))
+        if any(r.status in ("added", "replaced") for r in results):
+            await self.repo.optimize()
         return results
 
     async def ensure_seeds(self, seeds_dir: Path) -> list[IngestResult]:
@@ -95,7 +144,7 @@ class ExcerptService:
         outcome = SearchOutcome(query_words=words)
         if not words:
             outcome.reason = "only-common-words" if query_words(query) else "empty"
-            outcome.suggestions = await self.repo.common_words(6, STOPWORDS)
+            outcome.suggestions = await self.common_words()
             return outcome
         phrases = [fts_phrase(w) for w in words]
         # adjacent pairs as phrases too: "relationship addiction" beats either word alone
@@ -106,26 +155,15 @@ class ExcerptService:
         offset = max(0, min(offset, 500))
         need = offset + limit
         pool = max(RERANK_POOL, need + RERANK_EXTRA)
-        present = await self.repo.terms_present(phrases)
-        outcome.missing = [w for w, ok in zip(words, present, strict=True) if not ok]
-        found = [w for w, ok in zip(words, present, strict=True) if ok]
-        # Tiers, best first: passages with all the words, then those with a word in their
-        # section title, then any passage with any word. A later tier is only searched when
-        # the earlier ones cannot fill the page, so common words do not make FTS5 score
-        # every passage; the order is the same for every page, so "next" never repeats.
+        version, counts, common_at = await self._term_counts(phrases)
+        outcome.missing = [w for w, n in zip(words, counts, strict=True) if not n]
+        found = [(w, n) for w, n in zip(words, counts, strict=True) if n]
         groups = [" OR ".join([fts_phrase(w)] + [fts_phrase(x) for x in expand([w])])
-                  for w in found]  # words no passage contains cannot be required
-        tiers = []
-        if len(groups) > 1:
-            tiers.append(" AND ".join(f"({g})" for g in groups) + f" AND ({any_match})")
-        if len(groups) > 2:  # any two of the words together
-            both = " OR ".join(f"(({a}) AND ({b}))" for a, b in itertools.combinations(groups, 2))
-            tiers.append(f"({both}) AND ({any_match})")
-        tiers.append(f"{{heading}} : ({' OR '.join(phrases + extras)}) AND ({any_match})")
-        tiers.append(any_match)
+                  for w, _ in found]  # words no passage contains cannot be required
+        rare = [g for g, (_, n) in zip(groups, found, strict=True) if n < common_at]
         ranked: list[tuple[float, aiosqlite.Row]] = []
         seen: set[int] = set()
-        for expr in tiers:
+        for expr in _tiers(groups, rare, phrases + extras, any_match):
             rows = [r for r in await self.repo.search(expr, (HEADING_WEIGHT, BODY_WEIGHT), pool)
                     if int(r["id"]) not in seen]
             seen.update(int(r["id"]) for r in rows)
@@ -134,19 +172,48 @@ class ExcerptService:
                                  key=lambda x: -x[0]))
             if len(ranked) >= need:
                 break
-        page = ranked[offset : offset + limit]
-        details = await self.repo.passages([int(r["id"]) for _, r in page])
-        for score, row in page:  # excerpts are cut only for the page shown
-            passage = details.get(int(row["id"]))
-            if passage is not None:
-                outcome.results.append(_excerpt(passage, row["body_hl"], score))
+        for score, row in ranked[offset : offset + limit]:  # cut only for the page shown
+            outcome.results.append(_excerpt(row, row["body_hl"], score))
         if not outcome.results:
             outcome.reason = "no-match"
         if outcome.missing:
-            outcome.suggestions = await self.close_words(outcome.missing)
+            outcome.suggestions = await self._close_words(outcome.missing, version)
             if not outcome.results and not outcome.suggestions:
-                outcome.suggestions = await self.repo.common_words(6, STOPWORDS)
+                outcome.suggestions = await self.common_words()
         return outcome
+
+    async def _term_counts(self, phrases: list[str]) -> tuple[int, list[int], int]:
+        """The library's version; how many passages hold each phrase, counted up to the
+        "common" line; and that line.
+
+        The line depends on the library's size, cached until the library changes; the same
+        statement reports the library's version, so a change is noticed on the next search.
+        """
+        stats = self._stats or await self._load_stats()
+        version, counts = await self.repo.term_counts(phrases, stats.common_at)
+        if version != stats.version:
+            stats = await self._load_stats()
+            version, counts = await self.repo.term_counts(phrases, stats.common_at)
+        return version, counts, stats.common_at
+
+    async def _load_stats(self) -> _LibraryStats:
+        version = await self.repo.version()
+        passages = await self.repo.passage_count()
+        self._stats = _LibraryStats(version, passages, _common_line(passages))
+        self._common_words = None
+        return self._stats
+
+    async def common_words(self) -> list[str]:
+        """The library's most widespread words (suggestions when a query finds nothing).
+
+        Reading them scans the whole vocabulary (~0.1 s for 1,000 articles), so they are
+        kept until the library changes."""
+        version = await self.repo.version()
+        cached = self._common_words
+        if cached is None or cached[0] != version:
+            cached = (version, await self.repo.common_words(6, STOPWORDS))
+            self._common_words = cached
+        return list(cached[1])
 
     async def best(self, query: str) -> Excerpt | None:
         """The single best excerpt for a query, or None when nothing matches."""
@@ -158,12 +225,27 @@ class ExcerptService:
 
     async def close_words(self, words: Sequence[str], per_word: int = 3) -> list[str]:
         """Words the library does contain that are spelled close to `words`."""
+        version = await self.repo.version()
+        return await self._close_words(words, version, per_word)
+
+    async def _close_words(self, words: Sequence[str], version: int,
+                           per_word: int = 3) -> list[str]:
+        """Candidates share the word's first letter; each letter's words are read once (a
+        range scan of the vocabulary, ~2 ms for 1,000 articles) and kept until `version`
+        changes."""
+        if self._vocab_version != version:
+            self._vocab.clear()
+            self._vocab_version = version
         out: dict[str, None] = {}
         for word in words:
             if not word:
                 continue
-            near = await self.repo.vocabulary_near(word[0], max(2, len(word) - 3), len(word) + 3)
-            vocab = [t for t, _ in near if t not in STOPWORDS and not t.isdigit()]
+            first = word[0]
+            if first not in self._vocab:
+                self._vocab[first] = [t for t in await self.repo.words_starting(first)
+                                      if t not in STOPWORDS and not t.isdigit()]
+            low, high = max(2, len(word) - 3), len(word) + 3
+            vocab = [t for t in self._vocab[first] if low <= len(t) <= high]
             for hit in difflib.get_close_matches(word, vocab, n=per_word, cutoff=0.7):
                 out.setdefault(hit, None)
         return list(out)[:6]
@@ -261,7 +343,8 @@ def _rerank(row: aiosqlite.Row, n_words: int) -> float:
 
 
 def _hits(sentence: str) -> tuple[int, int]:
-    words = re.findall(f"{HIGHLIGHT_OPEN}([^{HIGHLIGHT_CLOSE}]*){HIGHLIGHT_CLOSE}", sentence)
+    """Distinct and total highlighted words."""
+    words = _MARKED.findall(sentence) if HIGHLIGHT_OPEN in sentence else []
     return len({w.lower() for w in words}), len(words)
 
 
@@ -274,19 +357,20 @@ def _window(sentences: list[str]) -> str:
     if not sentences:
         return ""
     best: tuple[tuple[int, int, int, int, int], int, int] | None = None
+    lengths = [len(_MARKS.sub("", s)) for s in sentences]
+    marked = [[w.lower() for w in _MARKED.findall(s)] for s in sentences]
     for i in range(len(sentences)):
         total = -1
         distinct: set[str] = set()
         count = 0
+        starts_marked = int(bool(marked[i]))
         for j in range(i, min(i + MAX_SENTENCES, len(sentences))):
-            total += 1 + len(_MARKS.sub("", sentences[j]))
+            total += 1 + lengths[j]
             if total > MAX_EXCERPT_CHARS and j > i:
                 break
-            words = re.findall(f"{HIGHLIGHT_OPEN}([^{HIGHLIGHT_CLOSE}]*){HIGHLIGHT_CLOSE}",
-                               sentences[j])
-            distinct |= {w.lower() for w in words}
-            count += len(words)
-            key = (len(distinct), count, int(_hits(sentences[i])[0] > 0), min(total, 420), -i)
+            distinct.update(marked[j])
+            count += len(marked[j])
+            key = (len(distinct), count, starts_marked, min(total, 420), -i)
             if best is None or key > best[0]:
                 best = (key, i, j)
             if total > MAX_EXCERPT_CHARS:

@@ -124,18 +124,23 @@ class LibraryRepo:
     # -- searching ---------------------------------------------------------------------------
     async def search(self, match: str, weights: tuple[float, float], limit: int,
                      offset: int = 0) -> list[aiosqlite.Row]:
-        """Passages matching an FTS5 expression, best first (bm25 with column weights).
+        """Passages matching an FTS5 expression, best first (bm25 with column weights), with
+        their highlights and citation fields, so a search needs no second read.
 
         `ORDER BY rank` lets FTS5 sort internally, so highlight() runs only for the rows
-        returned, not for every match.
+        returned, not for every match; the join runs only for those rows too.
         """
         rank = f"bm25({float(weights[0])}, {float(weights[1])})"
-        return await self.db.fetchall(
+        return await self._rows(
+            "SELECT f.id, f.score, f.heading_hl, f.body_hl, p.id AS pid, p.section, "
+            f"p.section_path, p.article_id, {_ARTICLE_COLUMNS} FROM ("
             "SELECT rowid AS id, rank AS score, "
             f"highlight(library_fts, 0, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}') AS heading_hl, "
             f"highlight(library_fts, 1, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}') AS body_hl "
             "FROM library_fts WHERE library_fts MATCH ? AND rank MATCH ? "
-            "ORDER BY rank LIMIT ? OFFSET ?",
+            "ORDER BY rank LIMIT ? OFFSET ?) AS f "
+            "JOIN library_passages p ON p.id = f.id "
+            "JOIN library_articles a ON a.id = p.article_id ORDER BY f.score, f.id",
             (match, rank, limit, offset),
         )
 
@@ -144,29 +149,46 @@ class LibraryRepo:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = await self.db.fetchall(
+        rows = await self._rows(
             f"SELECT p.id AS pid, p.section, p.section_path, p.body, p.article_id, "
             f"{_ARTICLE_COLUMNS} FROM library_passages p JOIN library_articles a "
             f"ON a.id = p.article_id WHERE p.id IN ({marks})", tuple(ids))
         return {int(r["pid"]): r for r in rows}
 
-    async def terms_present(self, phrases: Sequence[str]) -> list[bool]:
-        """For each FTS5 phrase, whether any passage contains it (stemmed)."""
-        if not phrases:
-            return []
-        parts = ", ".join("(SELECT count(*) FROM (SELECT 1 FROM library_fts "
-                          "WHERE library_fts MATCH ? LIMIT 1))" for _ in phrases)
-        row = await self.db.fetchone(f"SELECT {parts}", tuple(phrases))
-        return [bool(row[i]) for i in range(len(phrases))] if row else [False] * len(phrases)
+    async def term_counts(self, phrases: Sequence[str], cap: int) -> tuple[int, list[int]]:
+        """The library's version, and for each FTS5 phrase how many passages contain it,
+        counted up to `cap` (0: absent). One statement; each count stops at `cap` rows."""
+        parts = "".join(", (SELECT count(*) FROM (SELECT 1 FROM library_fts "
+                        "WHERE library_fts MATCH ? LIMIT ?))" for _ in phrases)
+        params: list[object] = []
+        for phrase in phrases:
+            params += [phrase, cap]
+        rows = await self._rows(f"SELECT (SELECT version FROM library_meta){parts}", params)
+        row = rows[0]
+        return int(row[0]), [int(row[i + 1]) for i in range(len(phrases))]
 
-    async def vocabulary_near(self, first: str, min_len: int,
-                              max_len: int) -> list[tuple[str, int]]:
-        """Library words starting with `first` whose length is in range, with document counts."""
-        rows = await self.db.fetchall(
-            "SELECT term, doc FROM library_vocab WHERE term >= ? AND term < ? "
-            "AND length(term) BETWEEN ? AND ?",
-            (first, first + "\U0010ffff", min_len, max_len))
-        return [(r["term"], int(r["doc"])) for r in rows]
+    async def version(self) -> int:
+        """Changes whenever an article is added, replaced or removed."""
+        rows = await self._rows("SELECT version FROM library_meta")
+        return int(rows[0][0])
+
+    async def optimize(self) -> None:
+        """Merge each FTS5 index into one segment, so a term is read once per query rather
+        than once per segment. Run after ingesting; takes ~0.3 s per 16,000 passages."""
+        async with self.db.transaction() as conn:
+            await conn.execute("INSERT INTO library_fts(library_fts) VALUES ('optimize')")
+            await conn.execute("INSERT INTO library_words(library_words) VALUES ('optimize')")
+
+    async def _rows(self, sql: str, params: Sequence[object] = ()) -> list[aiosqlite.Row]:
+        """A read in one hop to the database thread (a cursor would take three): searches
+        make several reads, and each hop costs ~0.1 ms."""
+        return list(await self.db.conn.execute_fetchall(sql, params))
+
+    async def words_starting(self, first: str) -> list[str]:
+        """The library's (unstemmed) words that start with `first`."""
+        rows = await self._rows("SELECT term FROM library_vocab WHERE term >= ? AND term < ?",
+                                (first, first + "\U0010ffff"))
+        return [r["term"] for r in rows]
 
     async def common_words(self, limit: int, exclude: frozenset[str]) -> list[str]:
         """The library's most widespread words (for suggestions), skipping `exclude`."""
