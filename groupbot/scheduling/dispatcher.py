@@ -137,6 +137,7 @@ class Dispatcher:
         self._delayed: list[tuple[datetime, int, Job]] = []
         self._sem = asyncio.Semaphore(max_in_flight)
         self._in_flight = 0
+        self._admit_sleeping = 0
         self._posts: set[asyncio.Task[None]] = set()
         self._wake_loop = asyncio.Event()
         self._wake_pacer = asyncio.Event()
@@ -377,7 +378,7 @@ class Dispatcher:
             try:
                 content = await self.content(row, occ)
                 prepared = content if isinstance(content, Prepared) else Prepared(content)
-                await self.limiter.admit()
+                await self._admit()
                 posted: PostedMessage = await self.chat.post(
                     group_of(row), channel_of(row), prepared.reply, idempotency_key=key)
             except Exception as exc:
@@ -469,6 +470,18 @@ class Dispatcher:
             log.exception("could not alert moderators", extra={"group": row.group_id})
 
     # -- for tests and tools -------------------------------------------------------------------
+    async def _admit(self) -> None:
+        """Wait until the limiter's window of real sends has room (see RateLimiter.admit),
+        counted so `wait_idle` knows this post is only waiting for the clock."""
+        while (free_at := self.limiter.admit_at()) > self.clock.now():
+            self._admit_sleeping += 1
+            self._progress.set()
+            try:
+                await self.clock.sleep_until(free_at)
+            finally:
+                self._admit_sleeping -= 1
+        self.limiter.note_sent()
+
     def _idle(self) -> bool:
         now = self.clock.now()
         loop, pacer = self._loop_wait, self._pacer_wait
@@ -476,7 +489,7 @@ class Dispatcher:
             return False
         if self._wake_loop.is_set() or (self._heap and self._heap[0].due <= now):
             return False
-        if self._in_flight:
+        if self._in_flight > self._admit_sleeping:  # posts not merely waiting for the clock
             return False
         if self._pacer_slot is not None:  # holding a job until its rate-limit slot
             return self._pacer_slot > now

@@ -92,6 +92,8 @@ class RateLimiter:
         self._second = timedelta(seconds=1)
         self._window: deque[datetime] = deque(maxlen=max(1, int(limits.global_per_second)))
         self._sent: deque[datetime] = deque(maxlen=max(1, int(limits.global_per_second)))
+        # the platform times requests on arrival, after our clock read: keep a small margin
+        self._sent_window = self._second + timedelta(milliseconds=10)
         self._period = timedelta(seconds=limits.channel_period)
         self._channels: dict[str, deque[datetime]] = {}
         self._prune_at: datetime | None = None
@@ -118,11 +120,19 @@ class RateLimiter:
         database claim) sends later than its slot and can bunch up with the next ones; this
         check on the actual send times keeps every one-second window within the limit.
         """
-        while len(self._sent) == self._sent.maxlen:
-            free_at = self._sent[0] + self._second
-            if free_at <= self.clock.now():
-                break
+        while (free_at := self.admit_at()) > self.clock.now():
             await self.clock.sleep_until(free_at)
+        self.note_sent()
+
+    def admit_at(self) -> datetime:
+        """When the next request may really go out (now, if the last second has room)."""
+        now = self.clock.now()
+        if len(self._sent) < (self._sent.maxlen or 1):
+            return now
+        return max(now, self._sent[0] + self._sent_window)
+
+    def note_sent(self) -> None:
+        """Count a request going out now (after `admit_at` said it may)."""
         self._sent.append(self.clock.now())
 
     def penalize(self, seconds: float) -> None:
