@@ -11,6 +11,7 @@ from groupbot.platforms.slack.render import (
     MAX_BLOCKS,
     MAX_SECTION,
     MAX_TEXT,
+    _split,
     escape,
     plain_text_of,
     render_reply,
@@ -42,9 +43,18 @@ def test_escape_keeps_slack_tokens_and_escapes_the_rest() -> None:
     "a &amp; b " * 1200,
 ])
 def test_split_text_loses_nothing(text: str) -> None:
-    parts = split_text(text, MAX_SECTION)
+    parts = _split(text, MAX_SECTION)
     assert "".join(parts) == text
     assert all(0 < len(p) <= MAX_SECTION for p in parts)
+
+
+def test_a_hard_cut_never_splits_a_slack_token() -> None:
+    text = "x" * 2995 + "<@U12345>" + "y" * 3000  # no space to cut at
+    parts = _split(text, 3000)
+    assert "".join(parts) == text
+    assert parts[0] == "x" * 2995 and parts[1].startswith("<@U12345>")
+    # the plain splitter, without Slack's rule, cuts inside the token
+    assert split_text(text, 3000)[0].endswith("<@U12")
 
 
 def test_a_plain_long_reply_is_split_into_messages() -> None:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
 from groupbot.core.errors import Unsupported, UsageError
+from groupbot.core.text import split_text
 from groupbot.core.types import (
     Button,
     ButtonStyle,
@@ -807,7 +808,7 @@ def _chunks(text: str, size: int = PRIVATE_CHUNK) -> list[str]:
     """Split a member's own text for private messages without losing a character."""
     if not text:
         return ["(your message was empty)"]
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return split_text(text, size)
 
 
 def _clip(text: str, n: int) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from groupbot.core.commands import Access, CommandRegistry, CommandSpec, OptionKind, OptionSpec
+from groupbot.core.text import split_text
 from groupbot.core.types import Button, ButtonStyle, Reply
 
 MAX_CONTENT = 2000
@@ -38,36 +39,6 @@ class Chunk:
     content: str | None = None
     embed: dict[str, Any] | None = None
     buttons: tuple[Button, ...] = field(default_factory=tuple)
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split at paragraph, line or word boundaries; pieces joined back equal the input."""
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = -1
-        for sep in ("\n\n", "\n", " "):
-            at = window.rfind(sep)
-            if at > limit // 3:
-                cut = at + len(sep)
-                break
-        if cut <= 0:
-            cut = limit
-            # never split a surrogate-free code point pair such as an emoji + modifier badly
-            while cut > 1 and _is_joiner(rest[cut - 1]):
-                cut -= 1
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
-def _is_joiner(ch: str) -> bool:
-    return ch in "\u200d\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"
 
 
 def render_reply(reply: Reply) -> list[Chunk]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from groupbot.core.text import split_text
 from groupbot.core.types import Button, ButtonStyle, Reply
 
 MAX_SECTION = 3000
@@ -82,34 +83,9 @@ def to_mrkdwn(text: str) -> str:
     return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], text)
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Split at paragraph, line or word boundaries; the pieces joined back equal the input."""
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = -1
-        for sep in ("\n\n", "\n", " "):
-            at = window.rfind(sep)
-            if at > limit // 3:
-                cut = at + len(sep)
-                break
-        if cut <= 0:
-            cut = limit
-            while cut > 1 and (_is_joiner(rest[cut - 1]) or _is_joiner(rest[cut])
-                               or _inside_token(rest, cut)):
-                cut -= 1
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
-def _is_joiner(ch: str) -> bool:
-    return ch in "\u200d\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"
+def _split(text: str, limit: int) -> list[str]:
+    """Split within a Slack limit without cutting an escape or a <@U1> token."""
+    return split_text(text, limit, keep_together=_inside_token)
 
 
 def _inside_token(text: str, cut: int) -> bool:
@@ -162,12 +138,12 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
             blocks.append({"type": "header",
                            "text": {"type": "plain_text", "text": title or "…", "emoji": True}})
         else:  # too long for a header: a bold section keeps every word
-            blocks += [_section(p) for p in split_text(f"*{escape(title)}*", MAX_SECTION)]
+            blocks += [_section(p) for p in _split(f"*{escape(title)}*", MAX_SECTION)]
     body = to_mrkdwn(reply.text) if reply.text.strip() else ""
-    blocks += [_section(p) for p in split_text(body, MAX_SECTION) if p.strip()]
+    blocks += [_section(p) for p in _split(body, MAX_SECTION) if p.strip()]
     if reply.citation:
         parts = [{"type": "mrkdwn", "text": p}
-                 for p in split_text(to_mrkdwn(reply.citation), MAX_CONTEXT) if p.strip()]
+                 for p in _split(to_mrkdwn(reply.citation), MAX_CONTEXT) if p.strip()]
         for start in range(0, len(parts), MAX_CONTEXT_ELEMENTS):
             blocks.append({"type": "context",
                            "elements": parts[start:start + MAX_CONTEXT_ELEMENTS]})
@@ -189,7 +165,7 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
     """
     if not (reply.title or reply.citation or reply.buttons):
         body = to_mrkdwn(reply.text) if reply.text.strip() else "…"
-        return [SlackMessage(text=p) for p in split_text(body, MAX_TEXT)]
+        return [SlackMessage(text=p) for p in _split(body, MAX_TEXT)]
     blocks = reply_blocks(reply)
     fallback = fallback_text(reply)
     messages = [SlackMessage(text=fallback, blocks=blocks[start:start + MAX_BLOCKS])
