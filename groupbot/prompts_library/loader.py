@@ -95,6 +95,22 @@ class _FileReader:
         line = node.start_mark.line + 1 if node is not None else None
         self.out.problems.append(ContentError(self.path, message, line, fld))
 
+    def open_mapping(self, path: Path, keys: Iterable[str],
+                     what: str) -> tuple[Node, dict[str, Node]] | None:
+        """Read, parse and check the top-level mapping of a file; None after a problem."""
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.problem(None, None, f"cannot read the file: {exc.strerror}")
+            return None
+        root = self.compose(raw)
+        if root is None:
+            return None
+        fields = self.mapping(root, "", keys, what)
+        if fields is None:
+            return None
+        return root, fields
+
     def compose(self, raw: bytes) -> Node | None:
         if len(raw) > MAX_FILE_BYTES:
             self.problem(None, None, f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
@@ -211,17 +227,10 @@ class _FileReader:
 # -- theme files --------------------------------------------------------------------------
 def _read_theme_file(path: Path, shown: str, out: _Collected) -> None:
     r = _FileReader(shown, out)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        r.problem(None, None, f"cannot read the file: {exc.strerror}")
+    opened = r.open_mapping(path, THEME_FILE_KEYS, "a prompt file")
+    if opened is None:
         return
-    root = r.compose(raw)
-    if root is None:
-        return
-    fields = r.mapping(root, "", THEME_FILE_KEYS, "a prompt file")
-    if fields is None:
-        return
+    root, fields = opened
     theme = r.slug(fields, "theme", "theme", root, required=True)
     title = r.text(fields, "title", "title", root, required=False, max_len=MAX_TITLE,
                    one_line=True)
@@ -301,17 +310,10 @@ def _follow_ups(r: _FileReader, fields: dict[str, Node], fld: str,
 def _read_curriculum_file(path: Path, shown: str, out: _Collected,
                           seen: dict[str, Location]) -> None:
     r = _FileReader(shown, out)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        r.problem(None, None, f"cannot read the file: {exc.strerror}")
+    opened = r.open_mapping(path, CURRICULUM_KEYS, "a curriculum")
+    if opened is None:
         return
-    root = r.compose(raw)
-    if root is None:
-        return
-    fields = r.mapping(root, "", CURRICULUM_KEYS, "a curriculum")
-    if fields is None:
-        return
+    root, fields = opened
     before = len(out.problems)
     cid = r.slug(fields, "id", "id", root, required=True)
     title = r.text(fields, "title", "title", root, required=True, max_len=MAX_TITLE,
