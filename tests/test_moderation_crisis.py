@@ -112,3 +112,110 @@ def test_long_post_reads_each_signal_in_its_own_context() -> None:
 def test_own_words_in_quotes_still_count() -> None:
     v = ENGINE.decide('I keep wanting to text my friend "I want to kill myself" but I can\'t')
     assert v.action is Action.SUPPORT
+
+
+# --- more kinds of crisis language (the C-SSRS items, in everyday words) --------------------
+
+MORE_CRISIS_KINDS = [
+    # wish to be dead, said in other ways
+    ("all I want right now is to die", 2, 2),
+    ("honestly I've had a death wish for months", 2, 2),
+    ("some days I'm just waiting to die", 2, 2),
+    ("every day I'm alive feels like torture", 2, 2),
+    ("I keep thinking about dying, it doesn't stop", 2, 2),
+    ("I've been having thoughts of suicide", 2, 2),
+    ("ugh, suicidal urges are back tonight", 2, 2),
+    ("my therapist calls it passive suicidal ideation, but it scares me", 2, 2),
+    # what keeps someone alive, said as the only thing left
+    ("the only reason I haven't killed myself is my dog", 2, 2),
+    ("if it wasn't for my kids I would have already ended it", 2, 2),
+    ("I'm scared that if I don't end my life I'll be sad forever", 2, 2),
+    ("I don't have what it takes to end it and I hate that", 2, 2),
+    # slang and split words people use
+    ("I'm going to neck myself", 2, 3),
+    ("I want to kill my self", 2, 2),
+    ("some days I want to jump in front of a train", 2, 2),
+    # method, means, preparations
+    ("I'm getting my affairs in order and I don't want to be alive anymore", 3, 3),
+    ("I know exactly how I would do it and I want to die", 3, 3),
+    ("I want to end it tonight", 3, 3),
+    # actual, aborted and interrupted attempts
+    ("I downed a whole bottle of pills", 2, 3),
+    ("I put a gun in my mouth last week", 2, 2),
+    ("I tried to suffocate myself", 2, 2),
+    # self-injury, including the clinical words people use about themselves
+    ("I'm a cutter and the urges are bad", 2, 2),
+    ("I struggle with self-injurious behavior", 2, 2),
+    ("there are fresh marks on my wrists again", 2, 2),
+    # two separate signs of hopelessness: a gentle check-in
+    ("nothing will ever get better and I can't do this anymore", 1, 1),
+    ("I'm at rock bottom and I feel so hopeless", 1, 1),
+]
+
+MORE_NOT_CRISIS = [
+    # supporting someone, second person
+    "If you feel suicidal, please call a crisis line. You are not alone.",
+    "Have you been having thoughts of suicide? I'm here for you if you need to talk",
+    "I know it feels like nothing will ever get better, but please reach out to someone",
+    # negated
+    "I would never kill myself, I have too much to live for",
+    "I don't want to die, I just want the pain to ease a bit",
+    # recovery
+    "I used to have a death wish years ago, but I'm doing so much better now",
+    "I was a cutter in high school and I'm in recovery now",
+    # quoted
+    'the song says "all I want is to die" and it made me cry in a good way',
+    "> every day I'm alive feels like torture\nthis line from the poem stayed with me",
+    # someone else
+    "My friend said the only reason she hasn't killed herself is her cat",
+    # ordinary chat: one weak sign, a means word or a goodbye on its own
+    "my life is over, they cancelled my favourite show lol",
+    "I don't know what to do anymore with this printer",
+    "I bought a gun for hunting season",
+    "said goodbye to everyone at the airport, see you in June",
+    "I almost died laughing at that video",
+    "this homework is killing me",
+    "my method for bread is to let it rise overnight",
+]
+
+
+@pytest.mark.parametrize(("text", "low", "high"), MORE_CRISIS_KINDS)
+def test_more_crisis_language_kinds(text: str, low: int, high: int) -> None:
+    v = ENGINE.decide(text)
+    assert v.action is Action.SUPPORT, (text, v.as_json())
+    assert low <= v.severity <= high, (text, v.severity, v.reason)
+
+
+@pytest.mark.parametrize("text", MORE_NOT_CRISIS)
+def test_more_not_crisis(text: str) -> None:
+    v = ENGINE.decide(text)
+    assert "crisis" not in v.categories, (text, v.as_json())
+
+
+def test_a_negated_recovery_marker_is_not_a_recovery_story() -> None:
+    v = ENGINE.decide("I tried to kill myself last year. Things haven't gotten better since.")
+    assert v.action is Action.SUPPORT, v.reason
+    # ... while a real recovery marker still drops the old story
+    ok = ENGINE.decide("I tried to kill myself last year. Things have gotten better since.")
+    assert "crisis" not in ok.categories
+
+
+# A long post about the writer's own life, one sign of hopelessness in it (no stronger
+# signal): a gentle check-in. The same sign in a short line, or in a long reply that talks
+# to someone else, is not.
+_OWN_LIFE = ("I have been trying to keep my job and my flat together for months now. I get up, "
+             "I go to work, I come home and I sit in my room. My family lives far away and I "
+             "have not talked to my friends in weeks. ")
+
+
+def test_one_sign_of_hopelessness_in_a_long_post_about_myself_is_a_gentle_check_in() -> None:
+    v = ENGINE.decide(_OWN_LIFE + "Honestly I feel so hopeless.")
+    assert v.action is Action.SUPPORT and v.severity == 1, v.reason
+    assert "crisis" not in ENGINE.decide("honestly I feel so hopeless about this exam").categories
+
+
+def test_one_sign_of_hopelessness_in_a_long_reply_to_someone_is_not() -> None:
+    reply = ("You have been through so much, and you are still here, and you should be proud of "
+             "yourself. Your family loves you and your friends want to hear from you. You can "
+             "take it one day at a time. I know you feel hopeless sometimes, and that is okay.")
+    assert "crisis" not in ENGINE.decide(reply).categories

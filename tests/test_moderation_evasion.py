@@ -23,6 +23,11 @@ INNOCENT = [
     "homophone", "Japan", "japanese", "Pakistan", "faggoting", "Uranus", "Titus",
     "wanking", "cunning", "Cummings", "document", "circumstance", "sussed", "ass-istance",
     "pen island", "shitake", "diesel", "suicide squad movie", "analytics", "Lightwater",
+    # near the slur and group lists: drinks, places, idioms, animals, a car part
+    "Negroni", "Montenegro", "flame retardant", "tardy slip", "niggling doubt", "coonhound",
+    "Maine Coon", "honky-tonk playlist", "Tardis", "Spic and Span", "guinea pig",
+    "chink in the armour", "Homo sapiens lecture", "crackers and cheese", "hickory smoker",
+    "Nigg Bay trip", "fag break", "tranny fluid",
 ]
 
 

@@ -53,8 +53,9 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
     now") or supportive words addressed to someone else drop it; a past-time marker next
     to it ("when I was a teen") makes it a gentle severity 1 unless a present marker
     ("again", "tonight") is there too. Distress signals (hopelessness, feeling trapped)
-    are weak alone: two different ones, or one with a stronger signal, count. Having the
-    means counts only next to another signal, and then means severity 3.
+    are weak alone: two different ones, or one with a stronger signal, count; so does a
+    single one in a long post mostly about the writer's own life (a gentle severity 1).
+    Having the means counts only next to another signal, and then means severity 3.
     """
     signals = [h for h in hits if h.tag.startswith("crisis.")]
     if not signals:
@@ -65,7 +66,9 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
         if not signals:
             return None
     forms = _forms(norm)
-    context = [h for h in hits if h.tag in _CONTEXT_TAGS]
+    # A negated recovery marker ("things haven't gotten better") is no recovery story.
+    context = [h for h in hits if h.tag in _CONTEXT_TAGS and not (
+        h.tag == "recovery" and not _UNDONE.isdisjoint(forms[h.form][max(0, h.start - 2):h.start]))]
     strong: list[Hit] = []
     weak: list[Hit] = []
     means: list[Hit] = []
@@ -74,8 +77,11 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
         history = False
         toks = forms[h.form]
         start, end = h.start, h.start + h.length
-        if any(t in L.NEGATIONS and t != "didnt" for t in toks[max(0, start - 3):start]):
-            continue  # "I would never..." (but "the only reason I didn't..." still counts)
+        before3 = toks[max(0, start - 3):start]
+        if any(t in L.NEGATIONS and t != "didnt" for t in before3) and not (
+                "if" in before3 and toks[start] not in _WANTING):
+            continue  # "I would never..." (but "the only reason I didn't..." and
+            # "scared that if I don't end it..." still count)
         own = any(t in L.FIRST_PERSON for t in toks[start:end])
         if not own:
             # A generic phrase ("want to die") needs a first-person subject, or none.
@@ -90,7 +96,8 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
             if subject == "other":
                 continue
             own = subject == "self"
-            if not own and toks[start] in _TOPICAL:
+            if not own and toks[start] in _TOPICAL and _SELF_EVIDENT.isdisjoint(
+                    toks[start:end]):
                 # "suicidal thoughts", "suicide note": a topic, unless the sentence is about me
                 before = toks[max(0, start - _NEAR):start]
                 mine = sum(t in L.FIRST_PERSON for t in before)
@@ -126,7 +133,8 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
             means.append(h)
         else:
             strong.append(h)
-    if not strong and (not weak or _separate(weak) + bool(means) < 2):
+    if not strong and (not weak or _separate(weak) + bool(means) < 2) and not (
+            weak and _about_myself(forms[0])):
         return None
     severity = max((h.severity for h in strong), default=1)
     if history_only:
@@ -151,6 +159,20 @@ _TOPICAL = frozenset(
     "fresh new days weeks months years the death dying psych psychiatric mental".split())
 
 
+def _about_myself(toks: Sequence[str]) -> bool:
+    """A long post mostly about the writer's own life, where one sign of hopelessness is
+    enough for a gentle check-in. Everyday chat is short; a supportive reply talks to "you"."""
+    if len(toks) < _LONG_POST:
+        return False
+    mine = yours = 0
+    for t in toks:
+        if t in L.FIRST_PERSON:
+            mine += 1
+        elif t in L.SECOND_PERSON:
+            yours += 1
+    return mine * 100 >= len(toks) * _MINE_PERCENT and mine > 2 * yours
+
+
 def _separate(hits: list[Hit]) -> int:
     """How many of `hits` do not overlap ("i cant go on" and "cant go on" are one)."""
     count, end, form = 0, -1, 0
@@ -163,6 +185,14 @@ def _separate(hits: list[Hit]) -> int:
     return count
 
 
+# Words that make a topical phrase personal on their own ("suicidal thoughts are back").
+_SELF_EVIDENT = frozenset("again back tonight lately returned worse stronger".split())
+# A negation in a conditional ("if I don't ...") does not cancel an act, but does a wish.
+_WANTING = frozenset("want wanna need".split())
+_UNDONE = L.NEGATIONS | {"nothing", "hasnt", "havent", "hadnt", "barely"}
+
+_LONG_POST = 30  # tokens: shorter than this, one distress signal alone is not enough
+_MINE_PERCENT = 8  # ... nor in a post where fewer than this share of words are I/me/my
 _NEAR = 10  # tokens either side of a crisis signal read as its neighbourhood
 _WIDE = 30  # ... and as the passage it belongs to (recovery, whom it is addressed to)
 _CONTEXT_TAGS = frozenset(("past", "support", "recovery"))
@@ -174,9 +204,22 @@ _CRISIS_LABELS = {"ideation": "suicidal thoughts", "selfharm": "self-harm",
 # --- harassment, hate, threat, sexual, profanity --------------------------------------------
 
 def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str]) -> str | None:
-    """The person an insult at `start` is aimed at: you, a mention, or a member's name."""
+    """The person an insult at `start` is aimed at: you, a mention, or a member's name; or
+    someone pointed at ("that idiot", "this stupid bitch": `THIRD_PARTY`, a mild nudge),
+    for an insult that names a person."""
+    if toks[start] in _PERSON_INSULTS:
+        for i in range(start - 1, max(-1, start - 4), -1):
+            t = toks[i]
+            if t in _POINTING:
+                return THIRD_PARTY
+            if t in ("a", "an"):
+                # "<someone> is (such) a <insult>": how members describe people who hurt
+                # them ("my mom is such a ..."), which a support group hears, not polices.
+                break
+            if t in _STOPPERS or t in _NOT_BETWEEN or t in _YOU:
+                break
     for t in reversed(toks[max(0, start - 4):start]):
-        if t in L.SECOND_PERSON:
+        if t in _YOU:
             return "you"
         if t == L.MENTION_TOKEN:
             return "a mention"
@@ -185,7 +228,7 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
         if t in _STOPPERS:
             return None
     for t in toks[start + length:start + length + 3]:
-        if t in L.SECOND_PERSON or t == L.MENTION_TOKEN:
+        if t in _YOU or t == L.MENTION_TOKEN:
             return "you" if t != L.MENTION_TOKEN else "a mention"
         if t in names:
             return "a member by name"
@@ -193,6 +236,22 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
             return None
     return None
 
+
+THIRD_PARTY = "someone pointed at (this/that)"
+# Chat spellings of "you" ("yo" is left out: it is also a greeting, and "yo girl" is "your").
+_YOU = L.SECOND_PERSON | frozenset(("yu", "yuh", "youse", "yr"))
+_POINTING = frozenset(("this", "that", "dat", "dis", "thiss", "thatt"))
+# Words that break "that ... <insult>" apart ("that is a bitch" is an idiom, not a person).
+_NOT_BETWEEN = frozenset("is was s a an of to and or but be been are were its thats".split())
+# Insults that name a person (so "that <insult>" points at someone); not adjectives ("that
+# ugly sweater") or words with other senses ("that pig", "that clown show").
+_PERSON_INSULTS = frozenset(
+    "idiot idiots moron morons loser losers dumbass dumbasses retard retards bitch bitches "
+    "slut sluts whore whores hoe hoes skank skanks cunt cunts twat twats prick pricks asshole "
+    "assholes arsehole arseholes bastard bastards imbecile imbeciles dipshit dipshits douche "
+    "douchebag douchebags jackass jackasses dickhead dickheads shithead shitheads fatass "
+    "wanker wankers tosser tossers scumbag scumbags lowlife thot thots slag slags hag hags "
+    "bimbo cocksucker motherfucker fucktard tard creep creeps".split())
 
 _ACTING = frozenset(("insult", "attack", "violence", "threat", "slur", "sexual"))
 
@@ -205,6 +264,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
     preds: list[Hit] = []
     profane: list[str] = []
     acting: list[Hit] = []
+    benign: list[Hit] = []
     for h in hits:
         tag = h.tag
         if tag == "profanity":
@@ -217,6 +277,12 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             groups.append(h)
         elif tag == "hatepred":
             preds.append(h)
+        elif tag == "benign":
+            benign.append(h)
+    if benign:  # "maine coon", "tranny fluid": the word inside is used in its innocent sense
+        acting = [h for h in acting if not any(
+            b.form == h.form and b.start <= h.start and h.start + h.length <= b.start + b.length
+            for b in benign)]
     for h in acting:
         tag = h.tag
         if tag in ("insult", "attack", "violence", "threat"):
@@ -228,7 +294,9 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                     continue
                 who = _target(toks, h.start, h.length, names)
                 if who:
-                    out.append(Finding("harassment", "harassment.insult", h.severity,
+                    # About someone not addressed ("that idiot"): mild, a reminder.
+                    severity = 1 if who == THIRD_PARTY else h.severity
+                    out.append(Finding("harassment", "harassment.insult", severity,
                                        f'harassment: insult "{h.phrase}" aimed at {who}'))
             elif tag == "attack":
                 if supportive or _negated(toks, h.start, 5):
@@ -255,20 +323,11 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             out.append(Finding("sexual", "sexual.explicit", h.severity,
                                f'sexual: "{h.phrase}"'))
     if groups and preds:
-        for g in groups:
-            for p in preds:
-                if -3 <= p.start - g.start <= 6 or (
-                        p.phrase in ("kill all", "gas the", "gas all", "genocide",
-                                     "ethnic cleansing") and abs(p.start - g.start) <= 3):
-                    severe = any(w in p.phrase for w in ("die", "kill", "gas", "shot", "hanged",
-                                                         "exterminat", "genocide", "cleansing",
-                                                         "burn"))
-                    out.append(Finding("hate", "hate.attack", 3 if severe else 2,
-                                       f'hate: "{g.phrase}" with "{p.phrase}"'))
-                    break
-            else:
-                continue
-            break
+        if forms is None:
+            forms = _forms(norm) if norm.variants else [norm.flat.split()]
+        found = _group_attack(groups, preds, forms)
+        if found is not None:
+            out.append(found)
     if profane:
         if len(profane) == 1:
             words = f'"{profane[0]}"'
@@ -276,6 +335,67 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             words = '"' + '", "'.join(dict.fromkeys(profane)) + '"'
         out.append(_new(Finding, ("profanity", "profanity.word", 1, f"profanity: {words}")))
     return out
+
+
+def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],
+                  forms: list[list[str]]) -> Finding | None:
+    """A group of people next to a dehumanising or exclusionary predicate.
+
+    Most predicates count a few tokens either side of the group ("<group> are vermin",
+    "I hate <group>"). Words that are innocent on their own count only right next to the
+    group: an adjective just before it ("filthy <group>"; "stupid", "fucking" and the like
+    only before a plural, so "stupid asian restaurant" is not an attack on a people), a
+    noun just after it ("<group> scum"), and an action just before it ("deport all <group>").
+    """
+    for g in groups:
+        g_end = g.start + g.length
+        for p in preds:
+            phrase = p.phrase
+            if phrase in _ADJ_BEFORE:
+                ok = (p.form == g.form and p.start + p.length == g.start
+                      and (phrase in _ADJ_ANY or _plural(g.phrase)))
+            elif phrase in _NOUN_AFTER:
+                ok = p.form == g.form and p.start == g_end
+            elif " " in phrase and phrase.partition(" ")[0] in _ACTIONS and phrase not in _ANY_SIDE:
+                ok = p.form == g.form and 0 <= g.start - (p.start + p.length) <= 2
+            elif p.start > g.start:  # after it, unless the group is someone's object:
+                # "people who attack <group> are disgusting" is not about the group
+                ok = p.start - g.start <= 6 and not (
+                    g.start and p.form == g.form and forms[g.form][g.start - 1] in _OBJECT_OF)
+            else:  # before it, up to two words between ("I hate loud fat <group>")
+                ok = p.start - g.start >= -3 or (
+                    p.form == g.form and g.start - (p.start + p.length) <= 2)
+            if ok:
+                severe = any(w in phrase for w in _SEVERE_WORDS)
+                return Finding("hate", "hate.attack", 3 if severe else 2,
+                               f'hate: "{g.phrase}" with "{phrase}"')
+    return None
+
+
+def _plural(group: str) -> bool:
+    last = group.rpartition(" ")[2]
+    return last.endswith("s") or last in ("people", "women", "men", "folk", "chinese", "islam")
+
+
+# Adjectives that count only just before a group; the first ones before any group ("dirty"
+# + a singular is still a slur), the rest only before a plural.
+_ADJ_ANY = frozenset("dirty filthy stinking stinkin greasy smelly subhuman godless savage "
+                     "inbred nasty".split())
+_ADJ_BEFORE = _ADJ_ANY | frozenset(
+    "stupid dumb lazy ignorant fucking fuckin fkn damn goddamn bloody fuck fuk fck".split())
+_NOUN_AFTER = frozenset("trash filth scum vermin rats pigs savages apes monkeys cockroaches "
+                        "roaches parasites".split())
+_ACTIONS = frozenset("kill killing lynch lynching hang slaughter murder shoot bomb nuke gas ban "
+                     "deport expel exterminate round lock get wipe kick".split())
+# Words just before a group that make it the object of what is said about someone else.
+_OBJECT_OF = frozenset(
+    "hate hates hating attack attacks attacking against bully bullies bullying harass harasses "
+    "harassing hurt hurts hurting mock mocks mocking insult insults insulting about toward "
+    "towards call calls calling discriminate discriminating of to with for".split())
+_ANY_SIDE = frozenset(("kill all", "gas the", "gas all"))  # read either side, as before
+_SEVERE_WORDS = ("die", "kill", "gas", "shot", "shoot", "hang", "hung", "lynch", "murder",
+                 "slaughter", "nuke", "bomb", "exterminat", "genocide", "cleansing", "burn",
+                 "wipe", "wiped", "eliminat")
 
 
 def content_note(norm: Normalised, hits: Sequence[Hit]) -> Finding | None:

@@ -11,7 +11,9 @@ Each entry is (pattern, tag, severity). The tag says which detector reads the hi
   attack    harassment with the target built in ("kill yourself", "nobody likes you")
   slur      hate, on its own
   group     a group of people (hate only with a hate predicate nearby)
-  hatepred  a dehumanising or exclusionary predicate
+  hatepred  a dehumanising or exclusionary predicate (some only right next to a group: see
+            detectors.abuse)
+  benign    an innocent phrase around a slur or insult ("maine coon"): that hit is dropped
   violence  a violent verb (threat only with first-person intent and a target)
   threat    a threat phrase on its own
   sexual    explicit sexual content
@@ -82,7 +84,10 @@ twat+, prick+, asshole+, arsehole+, bastard+, jerk+, clown+, freak+, creep+, foo
 dipshit+, douche+, douchebag+, jackass, jackasses, numbnuts, dickhead+, shithead+, fatass, fatso+,
 pig+, cow+, hag+, wanker+, tosser+, (piece|pile) of (shit|crap|garbage|trash),
 waste of (space|oxygen|air), lowlife+, degenerate+, subhuman, parasite+, vermin, disgrace,
-psycho+, weirdo+, bimbo+, slag+, thot+, incel+, simp+
+psycho+, weirdo+, bimbo+, slag+, thot+, incel+, simp+,
+tard+, fucktard+, libtard+, dumbfuck+, fuckface+, fuckhead+, cocksucker+, motherfucker+,
+cripple+, uncle tom+, pussy boy+,
+(fucking|fuckin|stupid|dumb|little|lil|ugly|a|such a) queer
 """
 
 ATTACKS = """
@@ -91,11 +96,15 @@ drop dead, (nobody|no one|noone) (likes|loves|wants|cares about) (you|u),
 (you|u) should (die|just die|kill yourself|not exist|disappear),
 i hope (you|u) die, i hope (you|u) get (cancer|hit by a car|hit by a bus|raped),
 (the|) world would be better without (you|u), (everyone|everybody) hates (you|u),
-(you|u) dont deserve to live, (you|u) deserve to die
+(you|u) dont deserve to live, (you|u) deserve to die,
+(kill|hang|neck|shoot) (urself|yoself|yaself|ya self|your self|ur self|yourslef),
+(kill|hang) (yaselves|urselves|yoselves|yall selves), (go|) (drink|eat|swallow) bleach
 """
 
 MILD_ATTACKS = """
-shut (the fuck|the hell|) up, stfu, gtfo, (nobody|no one) asked (you|u|)
+shut (the fuck|the hell|) up, stfu, gtfo, (nobody|no one) asked (you|u|),
+(you|u|ya|youre|you are|u r) (a|such a|little|fucking|fuckin|lil|a little|a fucking|) (pussy|pussies),
+(yo|ya|your|ur|you) (bitch|pussy|hoe|punk|dumb|stupid|fat|ugly|broke|lame|weak|scary|sorry|bitch made) ass
 """
 
 # --- hate --------------------------------------------------------------------------------
@@ -107,13 +116,22 @@ zipperhead+, heeb+, golliwog+, wog+, redskin, squaw+, gyppo+, pikey+, muzzie+, d
 white trash, trailer trash, whitey+, jungle bunn(y|ies), tar bab(y|ies), sambo+, pickaninn(y|ies),
 hymie+, yid+, dago+, kraut+, polack+, chinaman, chinamen, (slant|slanty) eye+, camel jockey+,
 sand monkey+, (halfbreed|half breed)+, ching chong, lesbo+, batty boy+, poofter+,
-boong+, gypo+
+boong+, gypo+,
+niggar+, niggur+, niggerish, niggery, niggerize+, niggerized, niggress+, niqqer+, niglet+,
+nigglet+, nignog+, nig nog+, kneegrow+, sheboon+, towel head+, rag head+, spear chucker+,
+porch monkies, (jiggaboo|jigga boo|jiggerboo)+, moon cricket+, dune coon+, oven dodger+,
+(goatfucker|goat fucker)+, chinky, muzrat+, dothead+, curry muncher+, faggit+,
+fagget+, fagg+
 """
 
 SLURS_MILD = """
 nigga+, niggah+, dyke+, homo+, mongoloid+, spaz+, spastic, jap+, honky+, honkey+, wigger+,
 nig, nigs, gringo+, honkie+,
-(white|dumb|stupid|fucking|fuckin|lil|little|redneck|old|ass|racist|broke) (cracker|crackers|cracka|crackas)
+(white|dumb|stupid|fucking|fuckin|lil|little|redneck|old|ass|racist|broke) (cracker|crackers|cracka|crackas),
+niggaz, nigguz, nicca+, niccaz, nigha+, niqqa+, nibba+, gaywad+, retard, retards,
+coloreds, border (jumper|hopper)+, cotton picker+,
+window licker+, peckerwood+, ofay+, whigger+, cracker ass+,
+(kill|killing|hang|lynch) (the|some|all|all the|them|em|) (cracker|crackers)
 """
 
 GROUPS = """
@@ -121,7 +139,13 @@ muslim+, islam, jew+, jewish people, blacks, black people, black (men|women), wh
 gays, gay people, lesbian+, trans people, transgender+, transgender people, immigrant+, refugee+,
 mexican+, arab+, asian+, chinese people, indian+, women, females, feminist+, christian+, hindu+,
 sikh+, disabled people, autistic people, homosexual+, illegal+, foreigner+, migrant+, africans,
-latinos, latinas, hispanics, gypsies, roma, queers, bisexuals, atheists, catholic+
+latinos, latinas, hispanics, gypsies, roma, queers, bisexuals, atheists, catholic+,
+bitches, hoes, sluts, whores, thots, skanks, negros, negroes, white folk+, black folk+,
+colored people, (gay|trans|black|white|muslim|jewish|asian|mexican) (men|women|girls|guys|chicks),
+rednecks, hillbillies, cripples,
+transgenders, the disabled, handicapped people, the chinese, koreans, japanese people,
+pakistanis, somalis, nigerians, syrians, palestinians, iranians, afghans, haitians,
+puerto ricans, filipinos, jewish people, muslim people, buddhists, mormons, jehovahs witnesses
 """
 
 HATE_PREDICATES = """
@@ -131,7 +155,38 @@ should (die|be killed|be shot|be gassed|be hanged|be deported|be exterminated|bu
 kill all, exterminate+, gas (the|all), (hate|hating|despise) (all|the|every),
 (all|every) (of them|one of them) (should|must|need to), genocide, ethnic cleansing,
 (i|we|i fucking|i really|i just|i honestly) (hate|despise|detest|cant stand|loathe),
-(fuck|fuk|fck|fuck all|fuck you) (all|these|those|them|every|the)
+(fuck|fuk|fck|fuck all|fuck you) (all|these|those|them|every|the),
+(are|r) (all|just|nothing but|such|a bunch of|so|all just|) (animals|vermin|subhuman|sub human|less than human|parasites|disgusting|filth|filthy|inferior|savages|rats|cockroaches|a disease|a plague|a cancer|cancer|trash|garbage|scum|evil|not human|not people|apes|monkeys|pigs|criminals|thugs|terrorists|rapists|pedophiles|degenerates|worthless|dirty|retarded),
+(is|are) (a|) (cancer|disease|plague|virus) (on|to|in),
+should (all|) (die|be killed|be shot|be gassed|be hanged|be hung|be lynched|be deported|be exterminated|be wiped out|be eliminated|be sterilized|be locked up|be banned|burn|rot|not exist|not be allowed|go back|get out),
+(need|needs) to (die|be deported|be wiped out|be exterminated|be eliminated|go back|get out),
+(dont|do not|doesnt|does not) belong (here|in (this|our|my) country|in america),
+(have|has) no right to (be here|live|exist|be alive|be in), no right to be (here|alive),
+go back (to|where) (they|you|u) came from, go back to (africa|mexico|china|india|the jungle|their country|your own country),
+(hope|hoping|pray|wish) (they|em|them) (all|) (die|dies|burn|rot|get shot|get killed),
+(taking over|ruining|ruined|ruin|destroying) (our|this|my) (country|neighborhood|city|town),
+(out of|outta|get out of) (our|my) country, (cant|cannot|never) be trusted,
+(are|r) (all|just|so|such|always|) (stupid|dumb|lazy|ugly|nasty|disgraceful|pathetic|useless|ignorant|idiots|retards),
+(dont|do not|doesnt|does not) deserve (to live|rights|respect|to be here|to exist),
+(kill|killing|lynch|lynching|hang|slaughter|murder|shoot|bomb|nuke|gas|ban|deport|expel|exterminate|round up|lock up|get rid of|wipe out|kick out) (all|the|some|those|these|every|all the|all of the|them|em|all them|all those|all these),
+dirty, filthy, stinking, stinkin, greasy, smelly, subhuman, godless, savage, inbred, nasty,
+stupid, dumb, lazy, ignorant, fucking, fuckin, fkn, damn, goddamn, bloody, fuck, fuk, fck,
+trash, filth, scum, vermin, rats, pigs, savages, apes, monkeys, cockroaches, roaches, parasites
+"""
+
+# Innocent senses of words listed above (a cat breed, a car part, an idiom, a dish): a slur
+# or insult hit that lies inside one of these phrases does not count.
+BENIGN = """
+maine coon+, coon (dog|dogs|hound|hounds|hunting|hunt|hunter|hunters|tracks|skin|skins|cat|cats|tail|tails|cheese),
+honky tonk+, (gobbledy|gobble de|gobbledee) gook, (tighty|tightey|tightie) (whitey|whiteys),
+(auto|automatic|manual|rebuilt|new|stick shift|4 speed|5 speed|6 speed) tranny,
+tranny (fluid|swap|shop|rebuild|rebuilt|cooler|pan|mount|line|lines|slipping|problems|issues|went out|is shot),
+spic (and|n) span, chink in (the|his|her|their|my|your|our|its) (armor|armour),
+homo (sapien|sapiens|erectus|habilis|neanderthalensis|floresiensis), fag (break|breaks|end|ends|packet),
+squaw valley, redskin (potato|potatoes|peanuts), white trash (bag|bags|can|cans|bin|bins),
+(mechanical|john deere|old) cotton picker+, cotton picker (machine|machines),
+guinea pig+, holy cow, cash cow+, sacred cow+, mad cow, garden hoe+,
+(i|we|they|he|she|who|ive|i just|i always|i never|i really) thot
 """
 
 # --- threat ------------------------------------------------------------------------------
@@ -214,7 +269,7 @@ better off dead, (i|id|i would) rather (be dead|die) (than|),
 (everyone|everybody|they|world|family|the world|people|my family|my friends|my kids|my parents|everyone else) (would be|will be|is|are|would|will|d be) better off (without me|if i (was|were|wasnt|werent) (gone|dead|here|around|not here|never born)|if i died|with me gone|with me dead),
 (no one|nobody|noone) (would|will|is going to|gonna) (even|) (miss me|notice if i (died|was gone|were gone|disappeared|was dead|killed myself|wasnt here)|care if i (died|was gone|were gone|disappeared|was dead|killed myself|wasnt here)),
 (i|) (dont|do not) deserve to (live|be alive|exist|be here), i deserve to die,
-i (should|might as well|may as well|need to) (just|) (die|be dead|kill myself|end it all|end my life),
+i (should|might as well|may as well|need to) (just|) (die|be dead|kill myself|end it all|end it|end my life),
 (im|i am|i feel|feeling|i get|been|being|im feeling|i was feeling|im so|im really|im getting|i become|i feel really|feeling really) suicidal,
 suicidal (thoughts|ideation|urges|feelings|again|tonight|lately|thoughts again),
 (thinking|thought|thinking about|considering|contemplating|think about|thought about|dreaming about|fantasizing about|fantasize about) (suicide|killing myself|ending my life|ending it|ending it all|taking my life|my suicide),
@@ -244,7 +299,35 @@ too (scared|afraid|cowardly|much of a coward|chicken) to (kill myself|end it|end
 (dont|do not|wouldnt|would not) (care|even care|mind) if i (die|died|dont wake up|didnt wake up|never wake up|got hit by a car),
 (death|dying|being dead|not existing) (would be|sounds like|feels like|seems like|would feel like) (a relief|peaceful|such a relief|a release|the answer|better than this),
 (i|) (think|thinking|thought) about (death|dying|being dead) (all the time|every day|constantly|so much|every night|more and more),
-(end|ending) my (suffering|misery) (forever|for good|permanently|)
+(end|ending) my (suffering|misery) (forever|for good|permanently|),
+(kill|killing|end|ending|off|offing|unalive|hang|hanging|shoot|shooting) my self, (neck|necking|top|topping|end|ending|delete|deleting) myself, (do|doing) myself in,
+(would have|wouldve|would of|id have|i would have|should have|shouldve|havent|have not|hadnt|if i|when i|before i|once ive|after ive|when ive) (killed|ended|offed|hanged) (myself|my self|my life|it all),
+(would have|wouldve|would of|id have|i would have) (already|certainly|definitely|probably|surely) (killed myself|ended it|ended my life|committed suicide),
+(would have|wouldve|would of|id have|i would have) committed suicide, (all i want|what i want|all i need|what i need|all i wish for) (right now|now|) is (just|) to (die|end it|end it all|be dead|stop existing|not exist|sleep forever|never wake up|disappear forever),
+every day (im|i am|that im|that i am) (alive|still alive|still here) (is|feels like|feels) (torture|hell|agony|a punishment|unbearable),
+(suicide|death|dying|suicidal) (fantasies|daydreams|fantasy),
+(want|wanna|wish i could) (to|) (go to sleep|sleep|fall asleep) and (never|not) wake up, (wish|wished) (i|id|i had|i was) never (been born|born|existed),
+(i|id|i would|im|i am) (be|) better off (gone|not existing|not being here|not alive|not around|never born|never existing),
+(want|wanna|going|need) to end everything, (thinking|thought|think) (of|about) ending everything,
+(thinking about|thought about|considering|think about|thinking of) (overdosing|taking all my pills|hanging myself|jumping off a bridge|slitting my wrists|shooting myself),
+the only (reason|thing) (i havent|ive not|im still|i am still|that keeps me|keeping me|that is keeping me|that stops me from|stopping me from|keeping me from) (killed myself|killing myself|ending it|ending it all|ending my life|committed suicide|commit suicide|committing suicide|alive|breathing),
+(i|id|i would) (have|) (be|been) dead (by now|already|long ago|years ago),
+i (should|shouldve|should have|was supposed to|am supposed to) (be dead|have died|died|have never been born|not be alive|not exist|not be here),
+(i have|ive got|ive had|i get|i had) (a|this) death wish, (my|i have|i get|i have these|ive had) (death|suicide|suicidal|dying) (fantasies|fantasy|wishes|dreams),
+(crave|craving|long for|longing for|welcome|yearn for|yearning for|wish for|wishing for|pray for|praying for) (death|my death|to die|to be dead|my own death),
+(just|im just|i am just|im|i am) waiting (to die|for death|for my death|to be dead),
+(keep|kept|been|always|constantly|cant stop|cannot stop|often) (thinking|think) (about|of) (dying|suicide|killing myself|ending it|ending it all|ending my life|my death|my own death|not being here|not existing|being dead),
+(having|have|had|get|getting) (thoughts|urges|fantasies) (of|about) (dying|death|suicide|killing myself|ending it|ending my life|not waking up|being dead|my death),
+suicidal (thoughts|urges|feelings|ideation) (are|have|is|came|come|have come|are coming) (back|coming back|returned|getting worse|worse|stronger|getting stronger),
+back to (being|feeling) suicidal, passive (suicidal thoughts|suicidal ideation|death wish|suicidality), active suicidal (thoughts|ideation),
+(depressed|depression|hopeless|lonely|miserable|worthless|empty) and suicidal,
+no (point|reason) (living|being alive|going on|staying alive|existing|carrying on|in carrying on),
+(i|) (dont|do not|no longer|honestly dont) (care|even care) (if|whether) i (live or die|live|am alive|wake up|make it),
+(dont|do not|lack|dont even have|dont have) (the courage|the guts|the balls|the nerve|the strength|what it takes) to (kill myself|end it|end my life|go through with it|end it all),
+(jump|jumping|step|stepping|throw myself|throwing myself|walk|walking|lie down|lay down) in front of (a|the|an) (train|car|bus|truck|lorry|oncoming car|subway),
+(drive|driving|crash|crashing|drove|crashed|swerve|swerving) (my car|the car|myself) (into|off) (a|the) (tree|wall|bridge|cliff|pole|river|lake|truck),
+(swerve|swerving|drive|driving) into oncoming traffic,
+(want|wanna|need|going|wish i could) (to|) (escape|leave) (this world|this life|life|existence) (for good|forever|behind|)
 """
 
 CRISIS_SELFHARM = """
@@ -261,7 +344,13 @@ i cut (again|deeper|deep|tonight|today|last night|my (arm|arms|wrist|wrists|thig
 (days|weeks|months|years) (without|free of|free from|clean from|clean of) (cutting|self harm|selfharm|self harming|hurting myself),
 (the|my) (first|last) time i (cut|cut myself|self harmed|hurt myself), (i|ive) (been|started) cutting,
 (tried|try|trying) cutting, (i|) (have|need|had|needed) to cut, (i|i still|still) (cut|self harm) (when|whenever|every|to cope|sometimes|a lot),
-(i|ive|i have|i used to) (cut|cuts|burned|burn) (my|on my) (arm|arms|wrist|wrists|thigh|thighs|legs|leg|skin|stomach|hips|body)
+(i|ive|i have|i used to) (cut|cuts|burned|burn) (my|on my) (arm|arms|wrist|wrists|thigh|thighs|legs|leg|skin|stomach|hips|body),
+(im|i am|i was|i used to be|ive been|im still|i became) a cutter, (dig|digging|dug) my (nails|fingernails) into my (skin|arm|arms|wrist|wrists|legs|thighs),
+(cuts|scars|marks|carving|lines|slashes|cutting) (on|into|across) my (wrist|wrists|forearm|forearms|thigh|thighs),
+(carve|carving|carved|cut|cutting) (into|words into|lines into) my (skin|arm|arms|wrist|wrists|thigh|thighs|legs),
+(self harm|selfharm|self harming|self injury) (thoughts|urges), (thoughts|urges) (of|to|about) (self harm|selfharm|self harming|self injury),
+(my|i have|i struggle with|ive struggled with|i engage in|i deal with|i have a history of|i relapsed into|back to|started) (self injury|self injurious behavior|self injurious behaviour|nssi|self injuring),
+(burn|burned|burning|burnt) myself with (a|my|the|) (lighter|cigarette|cigarettes|iron|match|matches)
 """
 
 CRISIS_PLAN = """
@@ -278,13 +367,15 @@ suicide note, goodbye (note|letter), this is (my|) (final|last) (goodbye|message
 step in front of a (train|car|bus|truck),
 (wont|will not) be alive (tomorrow|much longer|by morning|next week|anymore|for long|),
 (said|saying) my goodbyes, (give|giving) away (all|) my (stuff|things|belongings|possessions),
-tonight is the night, (tonight|today) (is|will be) my last (day|night),
+(tonight is|tonights) the night, (tonight|today) (is|will be) my last (day|night),
 my (last|final) (day|night) (alive|on earth|of my life),
 by the time (you|anyone|someone|u) (read|reads|see|sees|find|finds) this (i|ill|im),
 goodbye (cruel world|forever|world),
 (how|ways|best way|easiest way|quickest way|painless way|painless ways) to (kill myself|end my life|commit suicide),
 (painless|quick|easy) (way|ways) to die, (swallow|swallowed|take|took) (all|) (the|my|a bottle of|all the|all my|a handful of) (pills|sleeping pills|painkillers) (tonight|now|and|),
-(pick|picked|pull|pulled|grab|grabbed) (up|) (the|my|a) (gun|trigger|rope|razor|blade) (and|to|), (lethal|fatal) dose, how many (pills|tablets) (would|will|does it take|to)
+(pick|picked|pull|pulled|grab|grabbed) (up|) (the|my|a) (gun|trigger|rope|razor|blade) (and|to|), (lethal|fatal) dose, how many (pills|tablets) (would|will|does it take|to),
+(gave|given) away (all|) my (stuff|things|belongings|possessions), (getting|got|get|put|putting|set|setting) my affairs in order,
+(im|i am|ill|i will|im going to|im gonna|i want to|i need to) end it (tonight|today|tomorrow|this week|this weekend|soon|for good)
 """
 
 CRISIS_ATTEMPT = """
@@ -293,7 +384,16 @@ CRISIS_ATTEMPT = """
 survived (my|an|a|the) (suicide|) attempt, (after|since) my (last|) attempt, attempted suicide,
 (i|ive|i have|i just) (overdosed|taken too many pills|took too many pills),
 (had|got) my stomach pumped, (im|i am) (bleeding|bleeding out) (now|badly|a lot),
-(i|i just|ive just) (took|taken|swallowed) (a bottle|a handful|all|the whole bottle|the whole pack) (of|)
+(i|i just|ive just) (took|taken|swallowed) (a bottle|a handful|all|the whole bottle|the whole pack) (of|),
+(downed|swallowed|chugged|took|taken) (an entire|the entire|the whole|a whole|half a|a full|a) (bottle|box|pack|packet) of (pills|painkillers|sleeping pills|tablets|meds|tylenol|paracetamol|advil|aspirin),
+(i|ive|i have|i had|i just) (tried|attempted|try) to (choke|suffocate|strangle|drown|poison|shoot|hang|electrocute|starve|gas|cut) myself,
+(another|my|one) attempt on my own life, (i|) survived (an|my|the|a) overdose, (after|since) my (last|) overdose,
+(i|ive|i have) (failed|fail) (at|to) (kill|killing|end|ending) (myself|my life),
+i (took|swallowed|downed) (too many|a ton of|loads of|every one of my|all of my) (pills|tablets|painkillers|meds|sleeping pills),
+(i|ive|i have|i just) (took|taken|take) an overdose, (i|ive|i just) oded,
+(gun|pistol|revolver|barrel|shotgun) in my mouth, (gun|pistol|revolver|barrel|shotgun) (to|against|under) my (temple|chin),
+(put|held|pressed|pointed) (a|the|my) (gun|pistol|revolver|shotgun) (to|against) my head,
+(my|the) (gun|pistol|revolver) jammed, the noose (broke|snapped)
 """
 
 DISTRESS = """
@@ -315,13 +415,40 @@ DISTRESS = """
 (sorry|im sorry|i am sorry) for (everything|being a burden|being such a burden|all the pain i caused),
 (nothing|no one) (will|can|could) (ever|) (help|save) me, (its|it is) (hopeless|pointless) (anymore|now|),
 (i|) (wont|will not) be (here|around) (much longer|for much longer|anymore|for long),
+(im not|i am not|i aint) (going to|gonna) be (here|around) (much longer|for much longer|anymore|for long),
+(everyone|everybody) hates me, (i|) (feel|am|im) (so|) (empty|numb) (all the time|inside and out|every day),
 (thank you|thanks) for everything (goodbye|bye), (i love you all|love you all) (goodbye|bye),
 (relapsed|relapse|relapsing) (again|today|last night|tonight), (broke|broken|ruined|lost) my (streak|clean streak),
 (woke|waking|wake) up in (the|a) (hospital|er|icu|psych ward), (psych|psychiatric|mental) (ward|hospital|unit),
 (hit|hitting|punch|punching|slap|slapping|scratching|pinching) myself (until|till|so hard|again|hard),
 (why|how) (am i|do i keep) (still|) (here|alive|going|living),
 (id|i would|i much|id much|i would much) rather (die|be dead) than, (everything|all) i (had|have) to live for,
-(i|ive|i have|i had) (been|) (hospitalized|committed|admitted) (for|after) (my|an|a) (attempt|overdose|suicide attempt|suicidal)
+(i|ive|i have|i had) (been|) (hospitalized|committed|admitted) (for|after) (my|an|a) (attempt|overdose|suicide attempt|suicidal),
+(want|wanna|wish i could|need) to (disappear|vanish|fade away|go away forever|not be here anymore|not be here),
+(life|living|being alive|existing|my life|every day|everyday|each day|waking up) (is|feels like|feels|has become|is just) (torture|hell|a living hell|agony|unbearable|pointless|meaningless|a punishment|so pointless|so meaningless|too much),
+nothing (will|is going to|is ever going to|will ever|ever) (get|gets|getting|be) (better|any better|okay|ok), nothing (will ever change|is ever going to change|ever changes),
+(it|things|life|my life) (will never|is never going to|are never going to|wont ever|never|will not ever|isnt ever going to|arent ever going to) (get|be) (better|any better|okay|ok),
+(it|things|life|my life) (wont|will not|isnt going to|arent going to) (ever|) get (any|) better,
+(im|i am|i feel like im|i feel like i am|i feel) (at|hitting|hit|reached) (rock bottom|my breaking point|the end of my rope|the end of my tether|my limit|the end of the line),
+(im|i am) (falling apart|barely holding on|hanging by a thread|running out of reasons|losing the will|losing the will to live|out of reasons),
+(i|) (have|got|ive got) nothing (left|left to lose|to look forward to|left to live for),
+(i|) (dont|do not|cant|cannot) see (myself|me) (getting better|getting out of this|ever being happy|being here|living|surviving|making it) (much longer|anymore|for long|),
+(i|) (dont|do not|dont really) (want|wanna) to (do this|keep doing this|keep going|keep trying|fight|try|be here) anymore,
+not sure i (want|wanna) to (do this|keep doing this|keep going|keep trying|fight|be here|be alive|live) anymore,
+(i|) (feel|am|im) (backed into a corner|cornered|stuck with no way out),
+(i|) (hate|despise|loathe) (living|existing|waking up|being alive|every day of my life),
+(checked|check|checking) myself into (the|a) (hospital|psych ward|psych unit|mental hospital|er|psychiatric hospital),
+(i have|i get|i have this|ive got this) (a|this|that|) (hopeless|empty|suicidal) feeling,
+everything (is|feels|seems) (hopeless|pointless|meaningless),
+(until|till) i (bleed|bled|start bleeding|started bleeding),
+(im|i am|i feel|i just feel|i) (completely|totally|so|) (dead inside|hollow inside|empty and numb|numb and empty),
+(im|i am|i was|i) (so|) (depressed|depression) and (hopeless|worthless|empty|numb|alone),
+(im|i am|i feel like im|i feel like i am) (such a|a complete|a total|a) (failure|screwup|screw up|disappointment to everyone|mistake),
+(i|) (have|got|ive got) no one (left|to talk to|to turn to),
+(i|) (dont|do not) know (what to do|how to go on|how to keep going|what to do with myself) anymore,
+(i|) (dont|do not) know how (much longer|long) i can (go on|keep going|do this|take this|hold on),
+my life (has gone|is going|went|has gone straight) (down hill|downhill|to hell|to pieces),
+my life is (over|ruined|falling apart|a waste|meaningless|pointless|worthless)
 """
 
 MEANS = """
@@ -330,7 +457,15 @@ MEANS = """
 (i|ive|i have|ive got|i already have) (a|the) (plan|method|date|time|place|spot) (picked|chosen|set|ready|planned|),
 (picked|chose|chosen|set|decided on) (a|the) (date|day|method|place|spot) (to|for),
 (researching|researched|looking up|looked up|googling|googled|reading about) (methods|ways to die|suicide methods|lethal doses|how to die|how many pills),
-(goodbye|bye) (everyone|everybody|all|guys|my friends)
+(goodbye|bye) (everyone|everybody|all|guys|my friends),
+(i|ive|i have|ive got|i already have) (it|everything|it all) (planned|planned out|figured out|worked out) (already|),
+(i|) know (exactly|) how (i would|id|i will|ill|im going to|i am going to|im gonna) do it,
+(my|a|the) (suicide|) method (is|would be|will be|isnt going anywhere|of choice), (my|the) (chosen|preferred) method,
+(looking|looked|staring|stared|sitting with|holding) (at|) (a|the|my|that) (gun|pills|rope|noose|razor|blade|bottle of pills),
+(buy|buying|bought|get|getting|got) (a|the) (gun|rope|shotgun|pistol|handgun),
+i (do|still|already) (have|own) (a|my|the) (gun|rope|pills|shotgun|pistol),
+(stood|standing|stand|sat|sitting) on the (ledge|edge) of (a|the) (bridge|roof|building|cliff),
+(said|saying|say) goodbye to (everyone|my family|my friends|my cat|my dog|the people i love|everybody)
 """
 
 SUPPORT = """
@@ -422,7 +557,7 @@ def entries() -> Iterator[tuple[str, str, int]]:
     table: Iterable[tuple[str, str, int]] = (
         (INSULTS, "insult", 2), (ATTACKS, "attack", 3), (MILD_ATTACKS, "attack", 1), (SLURS_SEVERE, "slur", 3),
         (SLURS_MILD, "slur", 2), (GROUPS, "group", 1), (HATE_PREDICATES, "hatepred", 2),
-        (VIOLENCE, "violence", 2), (THREATS, "threat", 3), (SEXUAL, "sexual", 2),
+        (BENIGN, "benign", 0), (VIOLENCE, "violence", 2), (THREATS, "threat", 3), (SEXUAL, "sexual", 2),
         (PROFANITY, "profanity", 1), (CRISIS_IDEATION, "crisis.ideation", 2),
         (CRISIS_SELFHARM, "crisis.selfharm", 2), (CRISIS_PLAN, "crisis.plan", 3),
         (CRISIS_ATTEMPT, "crisis.attempt", 2), (DISTRESS, "crisis.distress", 1),

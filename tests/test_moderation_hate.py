@@ -1,0 +1,197 @@
+"""Hate and harassment: slur spellings, attacks on groups, insults pointed at someone, and
+the innocent senses and untargeted venting that must stay out of both categories.
+
+Every sentence here was written for this test; none comes from a data set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from groupbot.moderation import detectors
+from groupbot.moderation import lexicon as L
+from groupbot.moderation.engine import ModerationEngine
+from groupbot.moderation.verdict import Action
+
+ENGINE = ModerationEngine()
+ACTING = {"harassment", "hate", "threat"}
+
+
+def cats(text: str) -> set[str]:
+    return set(ENGINE.decide(text).categories)
+
+
+# --- slurs: spellings and groups the list used to miss --------------------------------------
+
+SLURS = [
+    "wassup my nicca",
+    "all them niccas at the party",
+    "these niggaz never pay back",
+    "look at that little niglet",
+    "n1ggaz everywhere",
+    "ban the towel heads",
+    "some spear chucker moved in next door",
+    "border jumpers took the jobs",
+    "only retards think that",
+    "what a retard",
+    "they are all coloreds",
+    "she is a dothead",
+    "that oven dodger again",
+    "go home you goat fucker",
+    "kill the crackers",
+]
+
+
+@pytest.mark.parametrize("text", SLURS)
+def test_slur_spellings_are_hate(text: str) -> None:
+    verdict = ENGINE.decide(text)
+    assert "hate" in verdict.categories, verdict.as_json()
+    assert verdict.action in (Action.REMOVE, Action.TIMEOUT), verdict.as_json()
+
+
+# --- attacks on a group of people -------------------------------------------------------------
+
+GROUP_ATTACKS = [
+    "dirty jews everywhere",  # a pejorative right before the group
+    "fucking immigrants ruin everything",
+    "stupid women should stay quiet",
+    "fuck islam",
+    "muslim scum",  # a dehumanising noun right after it
+    "deport all the mexicans",  # an action right before it
+    "refugees are all criminals",
+    "immigrants are nothing but parasites",
+    "gays dont belong here",
+    "i hate loud fat bitches",  # a misogynist slur used for women as a group
+    "fuck these hoes",
+    "i hate hoes, hope they all die",
+    "arabs have no right to be here",
+]
+
+
+@pytest.mark.parametrize("text", GROUP_ATTACKS)
+def test_attacks_on_a_group_are_hate(text: str) -> None:
+    verdict = ENGINE.decide(text)
+    assert "hate" in verdict.categories, verdict.as_json()
+    assert "hate.attack" in verdict.rules or "hate.slur" in verdict.rules, verdict.as_json()
+
+
+def test_a_call_to_kill_a_group_is_severe() -> None:
+    verdict = ENGINE.decide("kill all the jews")
+    assert verdict.severity == 3 and verdict.action is Action.TIMEOUT, verdict.as_json()
+
+
+# --- harassment: aimed at you, at a mention, or at someone pointed at -----------------------
+
+AIMED = [
+    ("kill urself", Action.TIMEOUT),
+    ("go drink bleach", Action.TIMEOUT),
+    ("yo bitch ass needs to sit down", Action.NUDGE),
+    ("you little pussy", Action.NUDGE),
+    ("youre a fucking queer", Action.REMOVE),
+    ("@sam you fucktard", Action.REMOVE),
+    ("yr a rude little cunt", Action.REMOVE),
+]
+
+
+@pytest.mark.parametrize(("text", "action"), AIMED)
+def test_insults_aimed_at_someone_are_harassment(text: str, action: Action) -> None:
+    verdict = ENGINE.decide(text)
+    assert "harassment" in verdict.categories, verdict.as_json()
+    assert verdict.action is action, verdict.as_json()
+
+
+POINTED = [
+    "ugh that bitch at the front desk",
+    "this stupid idiot cut me off",
+]
+
+
+@pytest.mark.parametrize("text", POINTED)
+def test_name_calling_someone_not_addressed_is_a_mild_nudge(text: str) -> None:
+    """Venting about someone absent is name-calling, but a reminder is enough."""
+    verdict = ENGINE.decide(text)
+    assert "harassment" in verdict.categories, verdict.as_json()
+    assert verdict.severity == 1 and verdict.action is Action.NUDGE, verdict.as_json()
+
+
+# --- innocent senses and untargeted venting ---------------------------------------------------
+
+INNOCENT = [
+    # Describing someone who hurt you is what members bring to a support group.
+    "my mom is such a bitch about my boundaries",
+    "my ex was a bastard and I finally see it",
+    "kevin is a moron, but I still miss him",
+    "my maine coon sleeps all day",
+    "the coon hounds were baying all night",
+    "we danced at a honky tonk in Nashville",
+    "the tranny fluid is leaking again, need a new tranny",
+    "that contract is gobbledy gook to me",
+    "found the chink in the armor of their argument",
+    "homo sapiens evolved in Africa",
+    "I feel like a guinea pig in this trial",
+    "spic and span kitchen after the party",
+    "bought some redskin potatoes for dinner",
+    "a pack of tighty whitey briefs",
+    "holy cow, what a day",
+    "life is a bitch sometimes",
+    "it was a bitch to fix that sink",
+    "karma is a bitch",
+    "I'm a queer woman and proud of it",
+    "the queer community meetup is on Friday",
+    "proud to be a redneck from the hills",
+    "people who attack muslims are disgusting",
+    "fat women deserve respect at the doctor",
+    "i hate the yankees so much",
+    "these colored pencils are great",
+    "the refugees I met were lovely",
+    "fuck this shit, today was awful",
+    "damn, my whole week went wrong",
+    "i thot you were coming at six",
+    "the garden hoe is in the shed",
+    "we need to take out the trash",
+    "Montenegro and Niger are countries",
+    "a Negroni please",
+    "the flame retardant coating",
+]
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_innocent_senses_and_venting_are_not_hate_or_harassment(text: str) -> None:
+    verdict = ENGINE.decide(text)
+    assert not set(verdict.categories) & ACTING, verdict.as_json()
+
+
+def test_untargeted_swearing_stays_profanity() -> None:
+    verdict = ENGINE.decide("fucking hell this week is shit")
+    assert verdict.categories == ("profanity",), verdict.as_json()
+    assert verdict.action is Action.ALLOW
+
+
+def test_a_benign_phrase_only_shields_the_word_inside_it() -> None:
+    """"maine coon" is a cat; the same word aimed at someone elsewhere is still a slur."""
+    assert "hate" not in cats("my maine coon")
+    assert "hate" in cats("my maine coon hates that coon next door")
+
+
+# --- the lexicon stays consistent with the detector ------------------------------------------
+
+def _phrases(block: str) -> set[str]:
+    return {p for pattern in L._patterns(block) for p in L.expand(pattern)}
+
+
+def test_every_single_word_hate_predicate_is_read_only_next_to_a_group() -> None:
+    """A lone word like "trash" or "stupid" must never count anywhere near a group."""
+    allowed_anywhere = {"genocide", "exterminate", "exterminates"}
+    adjacency = detectors._ADJ_BEFORE | detectors._NOUN_AFTER
+    single = {p for p in _phrases(L.HATE_PREDICATES) if " " not in p}
+    assert single - adjacency == allowed_anywhere
+
+
+def test_benign_phrases_each_contain_a_listed_word() -> None:
+    """A benign phrase that shields nothing would be dead weight in the matcher."""
+    listed = _phrases(L.SLURS_SEVERE) | _phrases(L.SLURS_MILD) | _phrases(L.INSULTS)
+    for phrase in _phrases(L.BENIGN):
+        words = phrase.split()
+        spans = {" ".join(words[i:j]) for i in range(len(words))
+                 for j in range(i + 1, len(words) + 1)}
+        assert spans & listed, phrase
