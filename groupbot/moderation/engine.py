@@ -22,7 +22,16 @@ import yaml
 from groupbot.core.errors import ContentError
 from groupbot.moderation import detectors, pii, spam
 from groupbot.moderation.detectors import Finding
-from groupbot.moderation.matcher import CRISIS, OTHER, RULE, SPAM, STREET, Hit, Matcher
+from groupbot.moderation.matcher import (
+    CRISIS,
+    OTHER,
+    RULE,
+    SPAM,
+    SPAM_HINT,
+    STREET,
+    Hit,
+    Matcher,
+)
 from groupbot.moderation.normalise import fold, normalise, without_quotes
 from groupbot.moderation.policy import Policy, Rule, default_policy, load_policy
 from groupbot.moderation.verdict import _RANK, Action, Verdict
@@ -153,10 +162,11 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
             note = detectors.content_note(norm, hits)
             if note:
                 findings.append(note)
-    pii_findings, spans = pii.detect(norm.clean, street)
+    pii_findings, spans = pii.detect(norm.clean, street, norm.gates)
     findings.extend(pii_findings)
     mentions = max(len(ctx.mentions), norm.mentions)
-    findings.extend(spam.detect(norm, hits, policy.spam, mentions, (flags & SPAM) != 0))
+    findings.extend(spam.detect(norm, hits, policy.spam, mentions, (flags & SPAM) != 0,
+                                (flags & SPAM_HINT) != 0))
     if compiled.regex_rules and compiled.regex_may_match(norm.flat):
         found = _regex_rules(norm.flat[1:-1], compiled, ctx)
         if found:

@@ -29,7 +29,7 @@ class Hit(NamedTuple):
 _new: Any = tuple.__new__
 
 
-CRISIS, STREET, OTHER, RULE, SPAM = 1, 2, 4, 8, 16
+CRISIS, STREET, OTHER, RULE, SPAM, SPAM_HINT = 1, 2, 4, 8, 16, 32
 
 
 def tag_flags(tag: str) -> int:
@@ -55,9 +55,12 @@ class Matcher:
                 bucket = table.setdefault(key, [])
                 if entry not in bucket:
                     bucket.append(entry)
+        # Words that only raise a flag (`SPAM_HINT`) and make no hit.
+        hint_flags = {f" {w} ": SPAM_HINT for w in lexicon.SPAM_HINTS}
         self._automaton = ahocorasick.Automaton()
-        for key, values in table.items():
-            flags = 0
+        for key in table.keys() | hint_flags.keys():
+            values = table.get(key, [])
+            flags = hint_flags.get(key, 0)
             for tag, *_rest in values:
                 flags |= tag_flags(tag)
             self._automaton.add_word(key, (len(key), tuple(values), flags))
