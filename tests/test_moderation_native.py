@@ -104,7 +104,7 @@ def test_native_matches_python_on_edge_cases(text: str) -> None:
 
 @native
 def test_native_hands_discord_mention_markup_to_python() -> None:
-    from groupbot.moderation import _fastpath  # type: ignore[attr-defined]
+    from groupbot.moderation import _fastpath
 
     assert _fastpath.normalise_ascii("<@123> hi") is None
     assert _fastpath.normalise_ascii("héllo") is None  # not ASCII
@@ -137,3 +137,54 @@ def test_golden_verdicts_are_the_same_with_the_native_path_switched_off(
     engine = ModerationEngine()
     without = [record(engine.decide(r["text"], **kw)) for r in rows for _, kw in CONTEXTS]
     assert with_native == without
+
+
+@native
+def test_native_token_matcher_finds_what_aho_corasick_finds() -> None:
+    """The reversed-trie matcher (short, single-form text) against the automaton: the same
+    hits in the same order, and the same flags, on random flat text built from lexicon
+    phrases, their parts and filler, including double spaces and empty text."""
+    from groupbot.moderation import lexicon
+    from groupbot.moderation.engine import ModerationEngine, compile_policy
+
+    matcher = compile_policy(ModerationEngine().policy).matcher
+    assert matcher._rtrie is not None
+    phrases = sorted({p for p, _tag, _sev in lexicon.entries()})
+    rng = random.Random(3)
+    filler = ["i", "you", "the", "a", "so", "really", "x", "zmention", "1", ""]
+    trie = matcher._rtrie
+    for n in range(6000):
+        words: list[str] = []
+        for _ in range(rng.randint(0, 12)):
+            pick = rng.random()
+            if pick < 0.35:
+                words.extend(rng.choice(phrases).split(" "))
+            elif pick < 0.5:
+                words.extend(rng.choice(phrases).split(" ")[1:])
+            else:
+                words.append(rng.choice(filler))
+        flat = " " + " ".join(words) + " "
+        norm = N.Normalised(flat, flat, flat, (), 0, False, False)
+        fast = matcher.scan_flags(norm)
+        matcher._rtrie = None
+        try:
+            slow = matcher.scan_flags(norm)
+        finally:
+            matcher._rtrie = trie
+        assert fast == slow, (n, flat)
+
+
+@native
+def test_token_matcher_is_not_used_for_keys_that_are_not_whole_tokens() -> None:
+    from groupbot.moderation.matcher import _reversed_trie
+
+    class Keys:
+        def __init__(self, keys: list[str]) -> None:
+            self.keys = keys
+
+        def items(self) -> list[tuple[str, tuple[int, tuple[()], int]]]:
+            return [(k, (len(k), (), 0)) for k in self.keys]
+
+    assert _reversed_trie(Keys([" a b ", " c "])) is not None
+    assert _reversed_trie(Keys([" a  b "])) is None  # a double space: Aho-Corasick only
+    assert _reversed_trie(Keys(["a "])) is None

@@ -289,7 +289,101 @@ done:
     return result;
 }
 
+/* `Matcher.scan_flags` for one flat form: every lexicon phrase found as whole tokens.
+ *
+ * `rtrie` maps a phrase's LAST token to a node (value, children), where children maps the
+ * token before it, and so on; a node's value is None or (entries, flags), entries being
+ * (tag, severity, phrase, length) tuples. Walking back from each token finds every phrase
+ * that ends there, so hits come out in the order Aho-Corasick gives them: by end, the
+ * longest first. Each hit is built as `hit_type(tag, severity, phrase, 0, start, length)`.
+ * Returns (hits, flags), the flags of every phrase found OR-ed together. Used for short
+ * text with one form (most chat); on long text Aho-Corasick is faster than splitting. */
+static PyObject *scan_flat(PyObject *self, PyObject *args) {
+    PyObject *flat, *rtrie, *hit_type;
+    if (!PyArg_ParseTuple(args, "UO!O!", &flat, &PyDict_Type, &rtrie, &PyType_Type, &hit_type))
+        return NULL;
+    PyTypeObject *ht = (PyTypeObject *)hit_type;
+    if (!PyType_IsSubtype(ht, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "hit_type must be a tuple type");
+        return NULL;
+    }
+    static PyObject *space = NULL;
+    if (space == NULL && (space = PyUnicode_FromString(" ")) == NULL) return NULL;
+    PyObject *parts = PyUnicode_Split(flat, space, -1);
+    if (!parts) return NULL;
+    PyObject *hits = PyList_New(0);
+    PyObject *zero = PyLong_FromLong(0);
+    Py_ssize_t np = PyList_GET_SIZE(parts);
+    Py_ssize_t *ends = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(np + 1));
+    PyObject **vals = PyMem_Malloc(sizeof(PyObject *) * (size_t)(np + 1));
+    long flags = 0;
+    if (!hits || !zero || !ends || !vals) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto fail;
+    }
+    /* parts[0] and parts[np-1] are the empty strings outside the leading and trailing
+     * spaces; tokens are parts[1 .. np-2], token index = part index - 1. */
+    for (Py_ssize_t e = 1; e + 1 < np; e++) {
+        PyObject *node = PyDict_GetItemWithError(rtrie, PyList_GET_ITEM(parts, e));
+        Py_ssize_t count = 0, j = e;
+        while (node != NULL) {
+            if (!PyTuple_Check(node) || PyTuple_GET_SIZE(node) != 2) {
+                PyErr_SetString(PyExc_TypeError, "trie nodes are (value, children) tuples");
+                goto fail;
+            }
+            PyObject *value = PyTuple_GET_ITEM(node, 0);
+            if (value != Py_None) {
+                ends[count] = j;
+                vals[count] = value;
+                count++;
+            }
+            PyObject *children = PyTuple_GET_ITEM(node, 1);
+            j--;
+            if (j < 1 || children == Py_None) break;
+            node = PyDict_GetItemWithError(children, PyList_GET_ITEM(parts, j));
+        }
+        if (PyErr_Occurred()) goto fail;
+        for (Py_ssize_t c = count - 1; c >= 0; c--) {  /* the longest phrase first */
+            PyObject *value = vals[c];
+            PyObject *entries = PyTuple_GET_ITEM(value, 0);
+            flags |= PyLong_AsLong(PyTuple_GET_ITEM(value, 1));
+            PyObject *start = PyLong_FromSsize_t(ends[c] - 1);
+            if (!start) goto fail;
+            for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(entries); k++) {
+                PyObject *entry = PyTuple_GET_ITEM(entries, k);
+                PyObject *hit = ht->tp_alloc(ht, 6);
+                if (!hit) { Py_DECREF(start); goto fail; }
+                PyObject *items[6] = {PyTuple_GET_ITEM(entry, 0), PyTuple_GET_ITEM(entry, 1),
+                                      PyTuple_GET_ITEM(entry, 2), zero, start,
+                                      PyTuple_GET_ITEM(entry, 3)};
+                for (int q = 0; q < 6; q++) {
+                    Py_INCREF(items[q]);
+                    PyTuple_SET_ITEM(hit, q, items[q]);
+                }
+                int rc = PyList_Append(hits, hit);
+                Py_DECREF(hit);
+                if (rc < 0) { Py_DECREF(start); goto fail; }
+            }
+            Py_DECREF(start);
+        }
+    }
+    PyMem_Free(ends);
+    PyMem_Free(vals);
+    Py_DECREF(parts);
+    Py_DECREF(zero);
+    return Py_BuildValue("(Nl)", hits, flags);
+fail:
+    PyMem_Free(ends);
+    PyMem_Free(vals);
+    Py_XDECREF(parts);
+    Py_XDECREF(hits);
+    Py_XDECREF(zero);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"scan_flat", scan_flat, METH_VARARGS,
+     "(hits, flags) for one flat form, from a reversed token trie (see matcher.py)."},
     {"normalise_ascii", normalise_ascii, METH_O,
      "(low, flat, mentions, everyone, needs_variants) for plain ASCII text, or None when "
      "the text needs the Python path."},

@@ -31,6 +31,41 @@ _new: Any = tuple.__new__
 
 CRISIS, STREET, OTHER, RULE, SPAM, SPAM_HINT = 1, 2, 4, 8, 16, 32
 
+_scan_flat: Any
+try:  # the native token matcher for the common case (optional; see _fastpath.c)
+    from groupbot.moderation._fastpath import scan_flat as _scan_flat
+except ImportError:
+    _scan_flat = None
+
+
+def _reversed_trie(automaton: Any) -> dict[str, Any] | None:
+    """The automaton's phrases as a trie keyed from their last token backwards, for the
+    native matcher: node = (None or (entries, flags), None or {previous token: node}).
+    None when a key is not whole single-spaced tokens (the native matcher would not find
+    exactly what Aho-Corasick finds), so the automaton does all the work."""
+    root: dict[str, list[Any]] = {}
+    for key, (_klen, values, flags) in automaton.items():
+        if len(key) < 3 or key[0] != " " or key[-1] != " ":
+            return None
+        tokens = key[1:-1].split(" ")
+        if not all(tokens):
+            return None
+        level = root
+        node: list[Any] = []
+        for i, tok in enumerate(reversed(tokens)):
+            node = level.setdefault(tok, [None, None])
+            if i < len(tokens) - 1:
+                if node[1] is None:
+                    node[1] = {}
+                level = node[1]
+        node[0] = (values, flags)
+
+    def freeze(level: dict[str, list[Any]]) -> dict[str, Any]:
+        return {tok: (v, None if kids is None else freeze(kids)) for tok, (v, kids) in
+                level.items()}
+
+    return freeze(root)
+
 
 def tag_flags(tag: str) -> int:
     """What a hit with `tag` asks the engine to run: crisis; the street-address gate; the
@@ -66,6 +101,7 @@ class Matcher:
             self._automaton.add_word(key, (len(key), tuple(values), flags))
         self._automaton.make_automaton()
         self.size = len(table)
+        self._rtrie = _reversed_trie(self._automaton) if _scan_flat is not None else None
 
     def scan(self, norm: Normalised) -> list[Hit]:
         return self.scan_flags(norm)[0]
@@ -78,6 +114,8 @@ class Matcher:
         flags = 0
         if not norm.variants and len(norm.flat) <= 512:
             form = norm.flat
+            if self._rtrie is not None and form[:1] == " " and form[-1:] == " ":
+                return _scan_flat(form, self._rtrie, Hit)  # type: ignore[no-any-return]
             for end, (klen, values, vflags) in automaton.iter(form):
                 flags |= vflags
                 tok = form.count(" ", 0, end - klen + 2) - 1

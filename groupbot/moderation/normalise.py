@@ -139,7 +139,7 @@ def fold(text: str) -> str:
 
 
 try:  # the native fast path of `_normalise_ascii` (optional; see _fastpath.c)
-    from groupbot.moderation import _fastpath  # type: ignore[attr-defined]
+    from groupbot.moderation import _fastpath
 except ImportError:  # no compiler at install time: the Python path does it all
     _native_ascii: Any = None
 else:
