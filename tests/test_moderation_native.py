@@ -188,3 +188,25 @@ def test_token_matcher_is_not_used_for_keys_that_are_not_whole_tokens() -> None:
     assert _reversed_trie(Keys([" a b ", " c "])) is not None
     assert _reversed_trie(Keys([" a  b "])) is None  # a double space: Aho-Corasick only
     assert _reversed_trie(Keys(["a "])) is None
+
+
+@native
+def test_native_long_path_form_builders_match_python() -> None:
+    from groupbot.moderation import _fastpath
+
+    rng = random.Random(8)
+    for n in range(20_000):
+        words = ["".join(rng.choice("aaabiu") for _ in range(rng.choice((1, 1, 1, 2, 3, 4))))
+                 for _ in range(rng.randint(0, 14))]
+        form = " " + " ".join(words) + " "
+        if n % 7 == 0:
+            form = form.replace(" ", "  ", 1)
+        assert _fastpath.join_runs(form) == N._join_runs(form), form
+        for only in (0, 1, 2):
+            fast = _fastpath.stretch_both(form, only)
+            slow = N._stretch_both(form, only)
+            assert fast == slow, (form, only)
+            assert (fast[0] is form) == (slow[0] is form) and (fast[1] is form) == (
+                slow[1] is form), (form, only)
+    with pytest.raises(ValueError):
+        _fastpath.join_runs("é a b c")

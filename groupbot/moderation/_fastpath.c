@@ -381,7 +381,118 @@ fail:
     return NULL;
 }
 
+/* `normalise._stretch_both` on an ASCII form: every run of three or more of the same letter
+ * shortened to one letter, and to two. Returns (one, two); `form` itself where nothing
+ * changed. (`only` 1 or 2 builds just that one; the other is `form`.) */
+static PyObject *stretch_both(PyObject *self, PyObject *args) {
+    PyObject *form;
+    int only = 0;
+    if (!PyArg_ParseTuple(args, "U|i", &form, &only)) return NULL;
+    if (!PyUnicode_IS_ASCII(form)) {
+        PyErr_SetString(PyExc_ValueError, "stretch_both needs ASCII text");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(form);
+    const unsigned char *s = (const unsigned char *)PyUnicode_DATA(form);
+    unsigned char *one = PyMem_Malloc((size_t)n + 1), *two = PyMem_Malloc((size_t)n + 1);
+    if (!one || !two) {
+        PyMem_Free(one);
+        PyMem_Free(two);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t a = 0, b = 0, i = 0;
+    int changed = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        Py_ssize_t j = i + 1;
+        if (is_lower(c)) while (j < n && s[j] == c) j++;
+        if (is_lower(c) && j - i >= 3) {
+            changed = 1;
+            one[a++] = c;
+            two[b++] = c;
+            two[b++] = c;
+        } else {
+            memcpy(one + a, s + i, (size_t)(j - i));
+            memcpy(two + b, s + i, (size_t)(j - i));
+            a += j - i;
+            b += j - i;
+        }
+        i = j;
+    }
+    PyObject *r1, *r2;
+    if (!changed || only == 2) { r1 = form; Py_INCREF(r1); }
+    else r1 = PyUnicode_DecodeASCII((const char *)one, a, NULL);
+    if (!changed || only == 1) { r2 = form; Py_INCREF(r2); }
+    else r2 = PyUnicode_DecodeASCII((const char *)two, b, NULL);
+    PyMem_Free(one);
+    PyMem_Free(two);
+    if (!r1 || !r2) {
+        Py_XDECREF(r1);
+        Py_XDECREF(r2);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", r1, r2);
+}
+
+/* `normalise._join_runs` on an ASCII form: every run of three or more one-letter words
+ * (after a space, before a space) joined up; and the same keeping a leading "a", "i" or
+ * "u" apart when the run has four or more letters. Returns two new strings. */
+static PyObject *join_runs(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg) || !PyUnicode_IS_ASCII(arg)) {
+        PyErr_SetString(PyExc_ValueError, "join_runs needs ASCII text");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    const unsigned char *s = (const unsigned char *)PyUnicode_DATA(arg);
+    unsigned char *j1 = PyMem_Malloc((size_t)n + 1), *j2 = PyMem_Malloc((size_t)n + 1);
+    if (!j1 || !j2) {
+        PyMem_Free(j1);
+        PyMem_Free(j2);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t a = 0, b = 0, i = 0;
+    while (i < n) {
+        /* A run starts at a letter after a space: letter, space, letter, space, ... */
+        if (i > 0 && s[i - 1] == ' ' && is_lower(s[i])) {
+            Py_ssize_t k = i, letters = 0;
+            while (k + 1 < n && is_lower(s[k]) && s[k + 1] == ' ') {
+                letters++;
+                k += 2;
+            }
+            /* k is now past the last "x " pair; the run is `letters` letters ending at
+             * k - 2, with a space at k - 1 (the lookahead). */
+            if (letters >= 3) {
+                Py_ssize_t end = k - 1;  /* the run is s[i .. end) */
+                int keep = (s[i] == 'a' || s[i] == 'i' || s[i] == 'u') && end - i > 5;
+                for (Py_ssize_t q = i; q < end; q++) {
+                    if (s[q] != ' ') j1[a++] = s[q];
+                }
+                if (keep) {
+                    j2[b++] = s[i];
+                    j2[b++] = ' ';
+                }
+                for (Py_ssize_t q = keep ? i + 2 : i; q < end; q++) {
+                    if (s[q] != ' ') j2[b++] = s[q];
+                }
+                i = end;
+                continue;
+            }
+        }
+        j1[a++] = s[i];
+        j2[b++] = s[i];
+        i++;
+    }
+    PyObject *r = Py_BuildValue("(s#s#)", (const char *)j1, a, (const char *)j2, b);
+    PyMem_Free(j1);
+    PyMem_Free(j2);
+    return r;
+}
+
 static PyMethodDef methods[] = {
+    {"stretch_both", stretch_both, METH_VARARGS,
+     "(one, two): stretched letters shortened to one and to two (ASCII form)."},
+    {"join_runs", join_runs, METH_O,
+     "(joined, kept): split letters joined up, and the same keeping a leading a/i/u word."},
     {"scan_flat", scan_flat, METH_VARARGS,
      "(hits, flags) for one flat form, from a reversed token trie (see matcher.py)."},
     {"normalise_ascii", normalise_ascii, METH_O,

@@ -372,12 +372,13 @@ def _normalise_long(text: str) -> Normalised:
     # stretches shortened to one letter" and "joined keeping a leading one-letter word,
     # then stretches shortened to two".
     joined = kept = flat
+    join_runs, stretch_both = _LONG_FORMS
     if _SPLIT_HINT.search(flat):
-        joined, kept = _join_runs(flat)
+        joined, kept = join_runs(flat)
     if joined is kept:
-        one, two = _stretch_both(flat)
+        one, two = stretch_both(flat)
     else:
-        one, two = _stretch_both(joined, 1)[0], _stretch_both(kept, 2)[1]
+        one, two = stretch_both(joined, 1)[0], stretch_both(kept, 2)[1]
     for form in (one, two):
         if form != flat and form not in variants:
             variants.append(form)
@@ -520,6 +521,13 @@ def _join_run_keep_word(m: re.Match[str]) -> str:
     if run[0] in "aiu" and len(run) > 5:
         return run[:2] + run[2:].replace(" ", "")
     return run.replace(" ", "")
+
+
+# The two form builders of the long path: native when built, else the Python ones above
+# (the reference the tests compare the native ones with).
+_LONG_FORMS: tuple[Any, Any] = (
+    (_fastpath.join_runs, _fastpath.stretch_both) if _native_ascii is not None
+    else (_join_runs, _stretch_both))
 
 
 # Masked swearing ("f*ck", "sh**t"): a star stands for one or more letters. Resolved against
