@@ -22,8 +22,23 @@ import yaml
 from groupbot.core.errors import ContentError
 from groupbot.moderation import detectors, pii, spam
 from groupbot.moderation.detectors import Finding
-from groupbot.moderation.matcher import CRISIS, OTHER, RULE, SPAM, STREET, Hit, Matcher
-from groupbot.moderation.normalise import fold, normalise, without_quotes
+from groupbot.moderation.matcher import (
+    CRISIS,
+    OTHER,
+    RULE,
+    SPAM,
+    SPAM_HINT,
+    STREET,
+    Hit,
+    Matcher,
+)
+from groupbot.moderation.normalise import (
+    GATE_DIGIT,
+    GATE_EMAIL,
+    fold,
+    normalise,
+    without_quotes,
+)
 from groupbot.moderation.policy import Policy, Rule, default_policy, load_policy
 from groupbot.moderation.verdict import _RANK, Action, Verdict
 
@@ -153,10 +168,22 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
             note = detectors.content_note(norm, hits)
             if note:
                 findings.append(note)
-    pii_findings, spans = pii.detect(norm.clean, street)
-    findings.extend(pii_findings)
+    gates = norm.gates
+    spans: list[pii.Span]
+    if gates and not (gates & _PII_GATES) and not street:
+        spans = []  # (most chat) no "@" address, no digit, no street word: nothing to find
+    else:
+        pii_findings, spans = pii.detect(norm.clean, street, gates)
+        findings.extend(pii_findings)
+    clean = norm.clean
     mentions = max(len(ctx.mentions), norm.mentions)
-    findings.extend(spam.detect(norm, hits, policy.spam, mentions, (flags & SPAM) != 0))
+    # `spam.detect`'s own first gate, here to save the call for most chat: no spam wording,
+    # no strong promotional word, no link; then only mentions can count.
+    if (flags & (SPAM | SPAM_HINT) or "/" in clean or "http" in clean or "www." in clean
+            or mentions >= policy.spam.mass_mentions or norm.everyone
+            or policy.spam.score_threshold <= 0):
+        findings.extend(spam.detect(norm, hits, policy.spam, mentions, (flags & SPAM) != 0,
+                                    (flags & SPAM_HINT) != 0))
     if compiled.regex_rules and compiled.regex_may_match(norm.flat):
         found = _regex_rules(norm.flat[1:-1], compiled, ctx)
         if found:
@@ -177,7 +204,7 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
             return Verdict(Action.ALLOW, (), (), "nothing found in the first "
                            f"{len(norm.clean)} characters (the rest was not checked)",
                            details=details)
-        return Verdict(Action.ALLOW, details=details)
+        return _new(Verdict, (_ALLOW, (), (), "", 0, None, details))  # type: ignore[no-any-return]
     key = (id(scope), ctx.author_is_moderator, *findings)
     memo = compiled.verdicts
     parts = memo.get(key)
@@ -187,10 +214,15 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
             memo.clear()
         memo[key] = (scope, v.action, v.categories, v.rules, v.reason, v.severity)
         return v
-    return Verdict(parts[1], parts[2], parts[3], parts[4], parts[5], None, details)
+    return _new(Verdict, (parts[1], parts[2], parts[3], parts[4], parts[5], None,  # type: ignore[no-any-return]
+                          details))
 
 
 _VERDICT_MEMO = 4096
+_ALLOW = Action.ALLOW
+_PII_GATES = GATE_EMAIL | GATE_DIGIT
+# Builds a Verdict without the NamedTuple's Python-level __new__ (once per message).
+_new: Any = tuple.__new__
 
 
 def _word_rules(hits: Sequence[Hit], compiled: _Compiled, ctx: ModerationContext) -> list[Finding]:

@@ -518,6 +518,11 @@ you have (been|) (awarded|selected|chosen), (entry|entered) (into|in) (a|the|our
 (sexy|hot) (singles|girls|babes|chat), (dating|date|chat) (service|line), (live|adult) chat
 """
 
+# The strongest promotional words. Not hits: the matcher only reports that one occurs
+# (`matcher.SPAM_HINT`), so most messages skip the spam scorer's word count.
+SPAM_HINTS = ("free", "win", "won", "prize", "claim", "cash", "txt", "urgent", "offer", "nitro",
+              "giveaway", "call", "mobile", "text", "reply")
+
 # --- heavy topics (content-note channels) -------------------------------------------------
 
 HEAVY = """

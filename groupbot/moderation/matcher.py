@@ -29,7 +29,42 @@ class Hit(NamedTuple):
 _new: Any = tuple.__new__
 
 
-CRISIS, STREET, OTHER, RULE, SPAM = 1, 2, 4, 8, 16
+CRISIS, STREET, OTHER, RULE, SPAM, SPAM_HINT = 1, 2, 4, 8, 16, 32
+
+_scan_flat: Any
+try:  # the native token matcher for the common case (optional; see _fastpath.c)
+    from groupbot.moderation._fastpath import scan_flat as _scan_flat
+except ImportError:
+    _scan_flat = None
+
+
+def _reversed_trie(automaton: Any) -> dict[str, Any] | None:
+    """The automaton's phrases as a trie keyed from their last token backwards, for the
+    native matcher: node = (None or (entries, flags), None or {previous token: node}).
+    None when a key is not whole single-spaced tokens (the native matcher would not find
+    exactly what Aho-Corasick finds), so the automaton does all the work."""
+    root: dict[str, list[Any]] = {}
+    for key, (_klen, values, flags) in automaton.items():
+        if len(key) < 3 or key[0] != " " or key[-1] != " ":
+            return None
+        tokens = key[1:-1].split(" ")
+        if not all(tokens):
+            return None
+        level = root
+        node: list[Any] = []
+        for i, tok in enumerate(reversed(tokens)):
+            node = level.setdefault(tok, [None, None])
+            if i < len(tokens) - 1:
+                if node[1] is None:
+                    node[1] = {}
+                level = node[1]
+        node[0] = (values, flags)
+
+    def freeze(level: dict[str, list[Any]]) -> dict[str, Any]:
+        return {tok: (v, None if kids is None else freeze(kids)) for tok, (v, kids) in
+                level.items()}
+
+    return freeze(root)
 
 
 def tag_flags(tag: str) -> int:
@@ -55,14 +90,18 @@ class Matcher:
                 bucket = table.setdefault(key, [])
                 if entry not in bucket:
                     bucket.append(entry)
+        # Words that only raise a flag (`SPAM_HINT`) and make no hit.
+        hint_flags = {f" {w} ": SPAM_HINT for w in lexicon.SPAM_HINTS}
         self._automaton = ahocorasick.Automaton()
-        for key, values in table.items():
-            flags = 0
+        for key in table.keys() | hint_flags.keys():
+            values = table.get(key, [])
+            flags = hint_flags.get(key, 0)
             for tag, *_rest in values:
                 flags |= tag_flags(tag)
             self._automaton.add_word(key, (len(key), tuple(values), flags))
         self._automaton.make_automaton()
         self.size = len(table)
+        self._rtrie = _reversed_trie(self._automaton) if _scan_flat is not None else None
 
     def scan(self, norm: Normalised) -> list[Hit]:
         return self.scan_flags(norm)[0]
@@ -75,6 +114,8 @@ class Matcher:
         flags = 0
         if not norm.variants and len(norm.flat) <= 512:
             form = norm.flat
+            if self._rtrie is not None and form[:1] == " " and form[-1:] == " ":
+                return _scan_flat(form, self._rtrie, Hit)  # type: ignore[no-any-return]
             for end, (klen, values, vflags) in automaton.iter(form):
                 flags |= vflags
                 tok = form.count(" ", 0, end - klen + 2) - 1

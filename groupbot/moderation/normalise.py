@@ -23,6 +23,9 @@ from typing import Any, NamedTuple
 from groupbot.moderation.confusables_table import TABLE as _CONFUSABLES
 from groupbot.moderation.lexicon import MENTION_TOKEN
 
+# `Normalised.gates` bits: facts about the text that the PII finder needs first.
+GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT = 1, 2, 4, 8, 16
+
 # Longest text judged; the rest of a longer message is still kept by the platform, and the
 # verdict says it was truncated. 10,000 characters of adversarial Unicode stays under 5 ms.
 MAX_CHARS = 12_000
@@ -103,6 +106,8 @@ class Normalised(NamedTuple):
     variants further flat forms to search (split letters joined, stretched letters shortened)
     mentions how many people the text mentions; everyone: an @everyone/@here
     truncated the text was longer than MAX_CHARS and only its start was judged
+    gates   facts about `clean` the PII finder would otherwise look for itself (the
+            `pii.GATE_*` bits; 0 when not computed): only the native fast path sets them
     """
 
     clean: str
@@ -112,6 +117,7 @@ class Normalised(NamedTuple):
     mentions: int
     everyone: bool
     truncated: bool
+    gates: int = 0
 
     def forms(self) -> tuple[str, ...]:
         return (self.flat, *self.variants)
@@ -132,6 +138,19 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFD", text).translate(_FOLD)
 
 
+try:  # the native fast path of `_normalise_ascii` (optional; see _fastpath.c)
+    from groupbot.moderation import _fastpath
+except ImportError:  # no compiler at install time: the Python path does it all
+    _native_ascii: Any = None
+else:
+    _native_ascii = _fastpath.normalise_ascii
+    if (_fastpath.MENTION_TOKEN, _fastpath.GATE_KNOWN, _fastpath.GATE_EMAIL,
+            _fastpath.GATE_DIGIT, _fastpath.GATE_NUMERIC, _fastpath.GATE_SPACE_DIGIT) != (
+            MENTION_TOKEN, GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT):
+        _native_ascii = None  # built from another version of this module: do not trust it
+NATIVE = _native_ascii is not None
+
+
 def normalise(text: str) -> Normalised:
     """All the forms of `text` the matchers read.
 
@@ -146,7 +165,15 @@ def normalise(text: str) -> Normalised:
     if len(text) > _LONG:
         return _normalise_long(text)
     if text.isascii() and not ("|" in text or "`" in text or "~" in text or "*" in text):
-        return _normalise_ascii(text)  # (the `in` tests are `_FAST_BLOCKERS`, at C speed)
+        # (the `in` tests are `_FAST_BLOCKERS`, at C speed)
+        if _native_ascii is not None:
+            found = _native_ascii(text)
+            if found is not None:
+                low, flat, mentions, everyone, variants, alt_low, gates = found
+                return _new(Normalised, (  # type: ignore[no-any-return]
+                    text, low, flat, _variants(flat, alt_low) if variants else (), mentions,
+                    everyone, False, gates))
+        return _normalise_ascii(text)
     return _normalise_full(text)
 
 
@@ -217,7 +244,7 @@ def _normalise_ascii(text: str) -> Normalised:
             or (b"a!" in c and _BANG_RUN.search(c.decode("ascii")) is not None)):
         flat = " " + " ".join(raw.translate(_ASCII_WORDS).decode("ascii").split()) + " "
         if _SPLIT_HINT.search(flat) is None and not _maybe_stretched(flat):
-            return _new(Normalised, (text, low, flat, (), mentions, everyone, False))  # type: ignore[no-any-return]
+            return _new(Normalised, (text, low, flat, (), mentions, everyone, False, 0))  # type: ignore[no-any-return]
         return Normalised(text, low, flat, _variants(flat, None), mentions, everyone, False)
     mapped = _MIXED.sub(_leet_i, low)
     alt_low = _MIXED.sub(_leet_l, low) if "1" in low or "|" in low else None
@@ -345,12 +372,13 @@ def _normalise_long(text: str) -> Normalised:
     # stretches shortened to one letter" and "joined keeping a leading one-letter word,
     # then stretches shortened to two".
     joined = kept = flat
+    join_runs, stretch_both = _LONG_FORMS
     if _SPLIT_HINT.search(flat):
-        joined, kept = _join_runs(flat)
+        joined, kept = join_runs(flat)
     if joined is kept:
-        one, two = _stretch_both(flat)
+        one, two = stretch_both(flat)
     else:
-        one, two = _stretch_both(joined, 1)[0], _stretch_both(kept, 2)[1]
+        one, two = stretch_both(joined, 1)[0], stretch_both(kept, 2)[1]
     for form in (one, two):
         if form != flat and form not in variants:
             variants.append(form)
@@ -493,6 +521,13 @@ def _join_run_keep_word(m: re.Match[str]) -> str:
     if run[0] in "aiu" and len(run) > 5:
         return run[:2] + run[2:].replace(" ", "")
     return run.replace(" ", "")
+
+
+# The two form builders of the long path: native when built, else the Python ones above
+# (the reference the tests compare the native ones with).
+_LONG_FORMS: tuple[Any, Any] = (
+    (_fastpath.join_runs, _fastpath.stretch_both) if _native_ascii is not None
+    else (_join_runs, _stretch_both))
 
 
 # Masked swearing ("f*ck", "sh**t"): a star stands for one or more letters. Resolved against

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from groupbot.moderation.detectors import Finding
+from groupbot.moderation.normalise import GATE_DIGIT, GATE_EMAIL, GATE_NUMERIC, GATE_SPACE_DIGIT
 
 # Cheap gates: numeric details need a run of 7+ digit-ish characters (or letters+digits for
 # IBAN/NI numbers); addresses need a street word. Most chat fails every gate at once.
@@ -148,27 +149,37 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
             and serial != "0000")
 
 
-def find(text: str, street_word: bool | None = None) -> list[Span]:
+def find(text: str, street_word: bool | None = None, gates: int = 0) -> list[Span]:
     """Every personal detail in `text` (NFKC text, original case), without overlaps.
 
     `street_word` says whether the text has a street word (the engine knows from its word
-    matcher); None means look for one here.
+    matcher); None means look for one here. `gates` are the `normalise.GATE_*` facts about
+    `text` when the normaliser computed them (0: look here).
     """
     # Cheap gates, each a necessary condition of the patterns it guards.
-    email = "@" in text and _EMAIL_HINT.search(text) is not None
-    if text.isascii():  # (`\d` is 0-9 here: count them at C speed, no regex)
-        digit = len(text.encode("ascii").translate(None, b"0123456789")) != len(text)
+    if gates:
+        email = (gates & GATE_EMAIL) != 0
+        digit = (gates & GATE_DIGIT) != 0
     else:
-        digit = _DIGIT.search(text) is not None
+        email = "@" in text and _EMAIL_HINT.search(text) is not None
+        if text.isascii():  # (`\d` is 0-9 here: count them at C speed, no regex)
+            digit = len(text.encode("ascii").translate(None, b"0123456789")) != len(text)
+        else:
+            digit = _DIGIT.search(text) is not None
     if not (email or digit or street_word is not False):
         return []  # (most chat) no "@" address, no digit, no street word: no pattern can match
-    numeric = digit and _NUM_HINT.search(text) is not None
+    if gates:
+        numeric = (gates & GATE_NUMERIC) != 0
+        space_digit = (gates & GATE_SPACE_DIGIT) != 0
+    else:
+        numeric = digit and _NUM_HINT.search(text) is not None
+        space_digit = digit and _SPACE_DIGIT.search(text) is not None
     low = text.lower()
     if street_word is None:
         flat = " " + " ".join(_WORDS.findall(low)) + " "
         street_word = any(f" {w} " in flat for w in ADDRESS_WORDS)
     # Every street pattern needs a digit, except "I live at ..." / "my address is ...".
-    address = (digit and (street_word or (_SPACE_DIGIT.search(low) is not None
+    address = (digit and (street_word or (space_digit
                                           and _COMPOUND_NUMBER.search(low) is not None))) or (
         street_word and ("live" in low or "address" in low))
     if not (email or numeric or address):
@@ -309,8 +320,9 @@ def whose(text: str, start: int) -> int:
     return 2
 
 
-def detect(text: str, street_word: bool | None = None) -> tuple[list[Finding], list[Span]]:
-    spans = find(text, street_word)
+def detect(text: str, street_word: bool | None = None,
+           gates: int = 0) -> tuple[list[Finding], list[Span]]:
+    spans = find(text, street_word, gates)
     if not spans:
         return [], spans
     findings: list[Finding] = []

@@ -13,6 +13,7 @@ from collections import OrderedDict, deque
 from collections.abc import Sequence
 
 from groupbot.moderation.detectors import Finding
+from groupbot.moderation.lexicon import SPAM_HINTS
 from groupbot.moderation.matcher import Hit
 from groupbot.moderation.normalise import Normalised
 from groupbot.moderation.policy import SpamPolicy
@@ -40,14 +41,18 @@ _FINGERPRINT_SKIP = 3  # very short messages ("ok", "yes") are not counted as re
 
 
 def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
-           mentions: int, wording: bool = True) -> list[Finding]:
-    """`wording` False says no hit is tagged "spam" (the engine knows from the matcher)."""
+           mentions: int, wording: bool = True, hint: bool | None = None) -> list[Finding]:
+    """`wording` False says no hit is tagged "spam", and `hint` whether one of the
+    `lexicon.SPAM_HINTS` words occurs (None: look here); the engine knows both from the
+    matcher."""
+    if hint is None:
+        hint = _has_any(norm.flat)
     out: list[Finding] = []
     clean = norm.clean
     score = 0.0
     phrases = [h.phrase for h in hits if h.tag == "spam"] if wording and hits else []
     if not phrases and "/" not in clean and "http" not in clean and "www." not in clean \
-            and policy.score_threshold > 0 and not _has_any(norm.flat):
+            and policy.score_threshold > 0 and not hint:
         # (Most chat.) No wording, no link: the score stays 0 below, so only mentions count.
         if mentions >= policy.mass_mentions:
             out.append(Finding("spam", "spam.mentions", 2, f"spam: mentions {mentions} people"))
@@ -58,7 +63,7 @@ def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
         score += 2.0 * len(set(phrases))
     weak = 0
     tokens = None
-    if phrases or _has_any(norm.flat):
+    if phrases or hint:
         tokens = norm.flat.split()
         weak = len({t for t in tokens if t in _WEAK})
         score += min(weak, 5) * 0.8
@@ -142,12 +147,13 @@ def _invite_hint(clean: str) -> bool:
             or "skype." in low or "wa.me" in low)
 
 
+_HINTS = tuple(f" {w} " for w in SPAM_HINTS)
+
+
 def _has_any(flat: str) -> bool:
-    # Cheap pre-check: one of the strongest weak words occurs at all.
-    return (" free " in flat or " win " in flat or " won " in flat or " prize " in flat
-            or " claim " in flat or " cash " in flat or " txt " in flat or " urgent " in flat
-            or " offer " in flat or " nitro " in flat or " giveaway " in flat
-            or " call " in flat or " mobile " in flat or " text " in flat or " reply " in flat)
+    """One of the strongest promotional words occurs at all (the matcher tells the engine
+    the same with its `SPAM_HINT` flag)."""
+    return any(w in flat for w in _HINTS)
 
 
 _DIGIT = re.compile(r"\d")

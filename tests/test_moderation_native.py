@@ -1,0 +1,212 @@
+"""The native fast path (`groupbot/moderation/_fastpath.c`) must give exactly what the
+Python normaliser gives: the same forms, mention count and variants on random and
+edge-case text, gates that agree with the PII finder's own regexes, and the same verdicts
+on the golden file with the native path switched off.
+
+CI sets GROUPBOT_REQUIRE_NATIVE=1, so a build that silently lost the extension fails
+there instead of only getting slower.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from groupbot.moderation import normalise as N
+from groupbot.moderation import pii
+
+native = pytest.mark.skipif(
+    not N.NATIVE and os.environ.get("GROUPBOT_REQUIRE_NATIVE") != "1",
+    reason="the native fast path was not built (no C compiler at install time)")
+
+
+def test_native_path_is_built_where_ci_requires_it() -> None:
+    if os.environ.get("GROUPBOT_REQUIRE_NATIVE") == "1":
+        assert N.NATIVE, "groupbot.moderation._fastpath did not build or import"
+    else:
+        assert N.NATIVE in (True, False)
+        if not N.NATIVE:
+            pytest.skip("native fast path not built here")
+
+
+def _python_gates(text: str) -> int:
+    """The facts `pii.find` computes for itself, as `GATE_*` bits."""
+    g = N.GATE_KNOWN
+    if "@" in text and pii._EMAIL_HINT.search(text):
+        g |= N.GATE_EMAIL
+    if pii._DIGIT.search(text):
+        g |= N.GATE_DIGIT
+        if pii._NUM_HINT.search(text):
+            g |= N.GATE_NUMERIC
+        if pii._SPACE_DIGIT.search(text):
+            g |= N.GATE_SPACE_DIGIT
+    return g
+
+
+def _eligible(text: str) -> bool:
+    return text.isascii() and len(text) <= N._LONG and not any(c in text for c in "|`~*")
+
+
+_PIECES = ("@everyone", "@here", "@everyonex", "@here.", "a@b.co", "@_x", "@a", "@ab",
+           "@" + "x" * 40, "<@123>", "k i l l", "fuuuck", "sh1t", "wow!", "a!!b", "a!!1", "!a",
+           "don't", "@e.", "x@y", "RT @user:", "&#8220;", "555-123-4567", "(020) 7946 0018",
+           "4111 1111 1111 1111", "12 main st", "ssn 078051120", "b1tch", "$h!t", "+1 202",
+           "1d10t", "l0ser", "@@ab", ".@ab", "-@ab", "n0", "4ever", "2day", "x-1", "1x2x3x4x5x6x7")
+
+
+def _random_texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    alphabet = "abcxyzEKSIL  ''@@<>!!1134$|+._-\t\n,:#&;0ehx()/"
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(0, 9)):
+            if rng.random() < 0.3:
+                parts.append(rng.choice(_PIECES))
+            else:
+                parts.append("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7))))
+        out.append(rng.choice(("", " ")).join(parts))
+    return out
+
+
+@native
+@pytest.mark.parametrize("seed", range(4))
+def test_native_matches_python_on_random_text(seed: int) -> None:
+    checked = 0
+    for text in _random_texts(seed, 20_000):
+        if not _eligible(text):
+            continue
+        fast = N.normalise(text)
+        slow = N._normalise_ascii(text)
+        assert fast[:7] == slow[:7], repr(text)
+        if fast.gates:  # (0 only where the text needed the Python path: "<@" markup)
+            assert fast.gates == _python_gates(text), repr(text)
+        checked += 1
+    assert checked > 15_000
+
+
+@native
+@pytest.mark.parametrize("text", [
+    "", " ", "'", "@", "@@", "@everyone", "hey @here!", "<@1234> you idiot", "a" * 2000,
+    "x" * 31 + "@" + "y" * 60, "call 555 123 4567 now", "1234567", "123456", "1 2 3 4 5 6 7",
+    "mail me at sam@example.org", "@example.org", "f u c k you", "w o w", "sooo goood",
+    "you are a l0ser!!!", "wow!!", "h!!!i", "I'm fine", "RT @someone: &#8220;hello&#8221;",
+])
+def test_native_matches_python_on_edge_cases(text: str) -> None:
+    fast = N.normalise(text)
+    slow = N._normalise_ascii(text)
+    assert fast[:7] == slow[:7]
+    if fast.gates:
+        assert fast.gates == _python_gates(text)
+
+
+@native
+def test_native_hands_discord_mention_markup_to_python() -> None:
+    from groupbot.moderation import _fastpath
+
+    assert _fastpath.normalise_ascii("<@123> hi") is None
+    assert _fastpath.normalise_ascii("héllo") is None  # not ASCII
+    assert _fastpath.normalise_ascii("hello there")[1] == " hello there "
+    with pytest.raises(TypeError):
+        _fastpath.normalise_ascii(b"bytes")
+
+
+@native
+def test_gates_let_pii_skip_work_without_changing_what_it_finds() -> None:
+    for text in [*_random_texts(9, 5000), "call me on 020 7946 0018",
+                 "my card 4111 1111 1111 1111", "12 Main St", "Hauptstrasse 5",
+                 "I live at the end of the road", "sam@example.org"]:
+        if not _eligible(text):
+            continue
+        norm = N.normalise(text)
+        assert pii.find(text, None, norm.gates) == pii.find(text), repr(text)
+
+
+@native
+def test_golden_verdicts_are_the_same_with_the_native_path_switched_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from groupbot.moderation.engine import ModerationEngine
+    from tests.moderation_golden import CONTEXTS, load, record
+
+    rows = load()
+    engine = ModerationEngine()
+    with_native = [record(engine.decide(r["text"], **kw)) for r in rows for _, kw in CONTEXTS]
+    monkeypatch.setattr(N, "_native_ascii", None)
+    engine = ModerationEngine()
+    without = [record(engine.decide(r["text"], **kw)) for r in rows for _, kw in CONTEXTS]
+    assert with_native == without
+
+
+@native
+def test_native_token_matcher_finds_what_aho_corasick_finds() -> None:
+    """The reversed-trie matcher (short, single-form text) against the automaton: the same
+    hits in the same order, and the same flags, on random flat text built from lexicon
+    phrases, their parts and filler, including double spaces and empty text."""
+    from groupbot.moderation import lexicon
+    from groupbot.moderation.engine import ModerationEngine, compile_policy
+
+    matcher = compile_policy(ModerationEngine().policy).matcher
+    assert matcher._rtrie is not None
+    phrases = sorted({p for p, _tag, _sev in lexicon.entries()})
+    rng = random.Random(3)
+    filler = ["i", "you", "the", "a", "so", "really", "x", "zmention", "1", ""]
+    trie = matcher._rtrie
+    for n in range(6000):
+        words: list[str] = []
+        for _ in range(rng.randint(0, 12)):
+            pick = rng.random()
+            if pick < 0.35:
+                words.extend(rng.choice(phrases).split(" "))
+            elif pick < 0.5:
+                words.extend(rng.choice(phrases).split(" ")[1:])
+            else:
+                words.append(rng.choice(filler))
+        flat = " " + " ".join(words) + " "
+        norm = N.Normalised(flat, flat, flat, (), 0, False, False)
+        fast = matcher.scan_flags(norm)
+        matcher._rtrie = None
+        try:
+            slow = matcher.scan_flags(norm)
+        finally:
+            matcher._rtrie = trie
+        assert fast == slow, (n, flat)
+
+
+@native
+def test_token_matcher_is_not_used_for_keys_that_are_not_whole_tokens() -> None:
+    from groupbot.moderation.matcher import _reversed_trie
+
+    class Keys:
+        def __init__(self, keys: list[str]) -> None:
+            self.keys = keys
+
+        def items(self) -> list[tuple[str, tuple[int, tuple[()], int]]]:
+            return [(k, (len(k), (), 0)) for k in self.keys]
+
+    assert _reversed_trie(Keys([" a b ", " c "])) is not None
+    assert _reversed_trie(Keys([" a  b "])) is None  # a double space: Aho-Corasick only
+    assert _reversed_trie(Keys(["a "])) is None
+
+
+@native
+def test_native_long_path_form_builders_match_python() -> None:
+    from groupbot.moderation import _fastpath
+
+    rng = random.Random(8)
+    for n in range(20_000):
+        words = ["".join(rng.choice("aaabiu") for _ in range(rng.choice((1, 1, 1, 2, 3, 4))))
+                 for _ in range(rng.randint(0, 14))]
+        form = " " + " ".join(words) + " "
+        if n % 7 == 0:
+            form = form.replace(" ", "  ", 1)
+        assert _fastpath.join_runs(form) == N._join_runs(form), form
+        for only in (0, 1, 2):
+            fast = _fastpath.stretch_both(form, only)
+            slow = N._stretch_both(form, only)
+            assert fast == slow, (form, only)
+            assert (fast[0] is form) == (slow[0] is form) and (fast[1] is form) == (
+                slow[1] is form), (form, only)
+    with pytest.raises(ValueError):
+        _fastpath.join_runs("é a b c")
