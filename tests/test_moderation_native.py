@@ -141,18 +141,18 @@ def test_golden_verdicts_are_the_same_with_the_native_path_switched_off(
 
 @native
 def test_native_token_matcher_finds_what_aho_corasick_finds() -> None:
-    """The reversed-trie matcher (short, single-form text) against the automaton: the same
+    """The native token matcher (short, single-form text) against the automaton: the same
     hits in the same order, and the same flags, on random flat text built from lexicon
-    phrases, their parts and filler, including double spaces and empty text."""
+    phrases, their parts and filler, including double spaces, empty and non-ASCII text."""
     from groupbot.moderation import lexicon
     from groupbot.moderation.engine import ModerationEngine, compile_policy
 
     matcher = compile_policy(ModerationEngine().policy).matcher
-    assert matcher._rtrie is not None
+    assert matcher._table is not None
     phrases = sorted({p for p, _tag, _sev in lexicon.entries()})
     rng = random.Random(3)
-    filler = ["i", "you", "the", "a", "so", "really", "x", "zmention", "1", ""]
-    trie = matcher._rtrie
+    filler = ["i", "you", "the", "a", "so", "really", "x", "zmention", "1", "", "ñandú", "日本"]
+    table = matcher._table
     for n in range(6000):
         words: list[str] = []
         for _ in range(rng.randint(0, 12)):
@@ -166,17 +166,17 @@ def test_native_token_matcher_finds_what_aho_corasick_finds() -> None:
         flat = " " + " ".join(words) + " "
         norm = N.Normalised(flat, flat, flat, (), 0, False, False)
         fast = matcher.scan_flags(norm)
-        matcher._rtrie = None
+        matcher._table = None
         try:
             slow = matcher.scan_flags(norm)
         finally:
-            matcher._rtrie = trie
+            matcher._table = table
         assert fast == slow, (n, flat)
 
 
 @native
 def test_token_matcher_is_not_used_for_keys_that_are_not_whole_tokens() -> None:
-    from groupbot.moderation.matcher import _reversed_trie
+    from groupbot.moderation.matcher import _token_table
 
     class Keys:
         def __init__(self, keys: list[str]) -> None:
@@ -185,9 +185,9 @@ def test_token_matcher_is_not_used_for_keys_that_are_not_whole_tokens() -> None:
         def items(self) -> list[tuple[str, tuple[int, tuple[()], int]]]:
             return [(k, (len(k), (), 0)) for k in self.keys]
 
-    assert _reversed_trie(Keys([" a b ", " c "])) is not None
-    assert _reversed_trie(Keys([" a  b "])) is None  # a double space: Aho-Corasick only
-    assert _reversed_trie(Keys(["a "])) is None
+    assert _token_table(Keys([" a b ", " c "])) is not None
+    assert _token_table(Keys([" a  b "])) is None  # a double space: Aho-Corasick only
+    assert _token_table(Keys(["a "])) is None
 
 
 @native

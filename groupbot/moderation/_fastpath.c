@@ -291,68 +291,191 @@ done:
 
 /* `Matcher.scan_flags` for one flat form: every lexicon phrase found as whole tokens.
  *
- * `rtrie` maps a phrase's LAST token to a node (value, children), where children maps the
- * token before it, and so on; a node's value is None or (entries, flags), entries being
- * (tag, severity, phrase, length) tuples. Walking back from each token finds every phrase
- * that ends there, so hits come out in the order Aho-Corasick gives them: by end, the
- * longest first. Each hit is built as `hit_type(tag, severity, phrase, 0, start, length)`.
- * Returns (hits, flags), the flags of every phrase found OR-ed together. Used for short
- * text with one form (most chat); on long text Aho-Corasick is faster than splitting. */
-static PyObject *scan_flat(PyObject *self, PyObject *args) {
-    PyObject *flat, *rtrie, *hit_type;
-    if (!PyArg_ParseTuple(args, "UO!O!", &flat, &PyDict_Type, &rtrie, &PyType_Type, &hit_type))
+ * The phrases form a trie keyed from their LAST token backwards (node 0 is the root). Its
+ * edges live in one flat open-addressing table (`build_table`), looked up by a hash of
+ * the token's bytes and the parent node, so a token costs one probe into compact memory
+ * and no Python string. `values[node]` is None or (entries, flags), entries being (tag,
+ * severity, phrase, length) tuples. Walking back from each token finds every phrase that
+ * ends there, so hits come out in the order Aho-Corasick gives them: by end, the longest
+ * first. Each hit is built as `hit_type(tag, severity, phrase, 0, start, length)`.
+ */
+#include <stdint.h>
+
+typedef struct {
+    uint64_t hash;
+    uint32_t parent, child, off, len;
+} Slot;
+
+typedef struct {
+    uint64_t mask;  /* slots - 1 */
+    uint64_t nslots;
+} TableHead;
+
+static inline uint64_t token_hash(const unsigned char *s, Py_ssize_t n, uint32_t parent) {
+    uint64_t h = 1469598103934665603ULL;  /* FNV-1a, then the parent mixed in (splitmix64) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= (uint64_t)parent * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBULL;
+    h ^= h >> 31;
+    return h;
+}
+
+/* build_table([(parent, token, child), ...]) -> bytes: the edge table scan_table reads. */
+static PyObject *build_table(PyObject *self, PyObject *arg) {
+    if (!PyList_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "expected a list of (parent, token, child)");
         return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(arg);
+    uint64_t nslots = 16;
+    while (nslots < (uint64_t)n * 2 + 1) nslots <<= 1;
+    Py_ssize_t pool = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(arg, i);
+        Py_ssize_t len;
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3
+            || !PyUnicode_Check(PyTuple_GET_ITEM(t, 1))) {
+            PyErr_SetString(PyExc_TypeError, "expected (parent, token, child) tuples");
+            return NULL;
+        }
+        if (!PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 1), &len)) return NULL;
+        pool += len;
+    }
+    Py_ssize_t size = (Py_ssize_t)(sizeof(TableHead) + nslots * sizeof(Slot)) + pool;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, size);
+    if (!out) return NULL;
+    char *base = PyBytes_AS_STRING(out);
+    memset(base, 0, (size_t)size);
+    TableHead *head = (TableHead *)base;
+    head->mask = nslots - 1;
+    head->nslots = nslots;
+    Slot *slots = (Slot *)(base + sizeof(TableHead));
+    char *pool_base = base + sizeof(TableHead) + nslots * sizeof(Slot);
+    Py_ssize_t used = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(arg, i);
+        long parent = PyLong_AsLong(PyTuple_GET_ITEM(t, 0));
+        long child = PyLong_AsLong(PyTuple_GET_ITEM(t, 2));
+        if (PyErr_Occurred()) { Py_DECREF(out); return NULL; }
+        if (parent < 0 || child <= 0 || child > 0x7fffffff || parent > 0x7fffffff) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_ValueError, "node ids must be 0 <= parent, 0 < child");
+            return NULL;
+        }
+        Py_ssize_t len;
+        const char *tok = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 1), &len);
+        uint64_t h = token_hash((const unsigned char *)tok, len, (uint32_t)parent);
+        uint64_t k = h & head->mask;
+        while (slots[k].child != 0) k = (k + 1) & head->mask;
+        slots[k].hash = h;
+        slots[k].parent = (uint32_t)parent;
+        slots[k].child = (uint32_t)child;
+        slots[k].off = (uint32_t)used;
+        slots[k].len = (uint32_t)len;
+        memcpy(pool_base + used, tok, (size_t)len);
+        used += len;
+    }
+    return out;
+}
+
+static inline uint32_t table_find(const TableHead *head, const Slot *slots, const char *pool,
+                                  uint32_t parent, const unsigned char *tok, Py_ssize_t len) {
+    uint64_t h = token_hash(tok, len, parent);
+    uint64_t k = h & head->mask;
+    while (slots[k].child != 0) {
+        const Slot *sl = &slots[k];
+        if (sl->hash == h && sl->parent == parent && sl->len == (uint32_t)len
+            && memcmp(pool + sl->off, tok, (size_t)len) == 0)
+            return sl->child;
+        k = (k + 1) & head->mask;
+    }
+    return 0;
+}
+
+/* scan_table(flat, table, values, hit_type) -> (hits, flags) */
+static PyObject *scan_table(PyObject *self, PyObject *args) {
+    PyObject *flat, *values, *hit_type;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*O!O!", &flat, &table, &PyList_Type, &values, &PyType_Type,
+                          &hit_type))
+        return NULL;
+    PyObject *hits = NULL, *zero = NULL, *result = NULL;
+    Py_ssize_t *starts = NULL, *lens = NULL, *ends = NULL;
+    PyObject **vals = NULL;
     PyTypeObject *ht = (PyTypeObject *)hit_type;
-    if (!PyType_IsSubtype(ht, &PyTuple_Type)) {
-        PyErr_SetString(PyExc_TypeError, "hit_type must be a tuple type");
-        return NULL;
+    if (!PyType_IsSubtype(ht, &PyTuple_Type) || table.len < (Py_ssize_t)sizeof(TableHead)) {
+        PyErr_SetString(PyExc_TypeError, "bad hit type or table");
+        goto done;
     }
-    static PyObject *space = NULL;
-    if (space == NULL && (space = PyUnicode_FromString(" ")) == NULL) return NULL;
-    PyObject *parts = PyUnicode_Split(flat, space, -1);
-    if (!parts) return NULL;
-    PyObject *hits = PyList_New(0);
-    PyObject *zero = PyLong_FromLong(0);
-    Py_ssize_t np = PyList_GET_SIZE(parts);
-    Py_ssize_t *ends = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(np + 1));
-    PyObject **vals = PyMem_Malloc(sizeof(PyObject *) * (size_t)(np + 1));
-    long flags = 0;
-    if (!hits || !zero || !ends || !vals) {
+    const TableHead *head = (const TableHead *)table.buf;
+    const Slot *slots = (const Slot *)((const char *)table.buf + sizeof(TableHead));
+    const char *pool = (const char *)table.buf + sizeof(TableHead) + head->nslots * sizeof(Slot);
+    Py_ssize_t n;
+    const unsigned char *s = (const unsigned char *)PyUnicode_AsUTF8AndSize(flat, &n);
+    if (!s) goto done;
+    if (n < 2 || s[0] != ' ' || s[n - 1] != ' ') {
+        PyErr_SetString(PyExc_ValueError, "a flat form starts and ends with a space");
+        goto done;
+    }
+    /* Tokens: the text between consecutive spaces (empty between two spaces). */
+    Py_ssize_t ntok = 0;
+    for (Py_ssize_t i = 1; i < n; i++) if (s[i] == ' ') ntok++;
+    starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(ntok + 1));
+    lens = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(ntok + 1));
+    ends = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(ntok + 1));
+    vals = PyMem_Malloc(sizeof(PyObject *) * (size_t)(ntok + 1));
+    hits = PyList_New(0);
+    zero = PyLong_FromLong(0);
+    if (!starts || !lens || !ends || !vals || !hits || !zero) {
         if (!PyErr_Occurred()) PyErr_NoMemory();
-        goto fail;
+        goto done;
     }
-    /* parts[0] and parts[np-1] are the empty strings outside the leading and trailing
-     * spaces; tokens are parts[1 .. np-2], token index = part index - 1. */
-    for (Py_ssize_t e = 1; e + 1 < np; e++) {
-        PyObject *node = PyDict_GetItemWithError(rtrie, PyList_GET_ITEM(parts, e));
-        Py_ssize_t count = 0, j = e;
-        while (node != NULL) {
-            if (!PyTuple_Check(node) || PyTuple_GET_SIZE(node) != 2) {
-                PyErr_SetString(PyExc_TypeError, "trie nodes are (value, children) tuples");
-                goto fail;
+    {
+        Py_ssize_t t = 0, from = 1;
+        for (Py_ssize_t i = 1; i < n; i++) {
+            if (s[i] == ' ') {
+                starts[t] = from;
+                lens[t] = i - from;
+                t++;
+                from = i + 1;
             }
-            PyObject *value = PyTuple_GET_ITEM(node, 0);
+        }
+    }
+    Py_ssize_t nvalues = PyList_GET_SIZE(values);
+    long flags = 0;
+    for (Py_ssize_t e = 0; e < ntok; e++) {
+        uint32_t node = 0;
+        Py_ssize_t count = 0;
+        for (Py_ssize_t j = e; j >= 0; j--) {
+            node = table_find(head, slots, pool, node, s + starts[j], lens[j]);
+            if (node == 0) break;
+            if ((Py_ssize_t)node >= nvalues) {
+                PyErr_SetString(PyExc_IndexError, "node id outside the values list");
+                goto done;
+            }
+            PyObject *value = PyList_GET_ITEM(values, node);
             if (value != Py_None) {
                 ends[count] = j;
                 vals[count] = value;
                 count++;
             }
-            PyObject *children = PyTuple_GET_ITEM(node, 1);
-            j--;
-            if (j < 1 || children == Py_None) break;
-            node = PyDict_GetItemWithError(children, PyList_GET_ITEM(parts, j));
         }
-        if (PyErr_Occurred()) goto fail;
         for (Py_ssize_t c = count - 1; c >= 0; c--) {  /* the longest phrase first */
             PyObject *value = vals[c];
             PyObject *entries = PyTuple_GET_ITEM(value, 0);
             flags |= PyLong_AsLong(PyTuple_GET_ITEM(value, 1));
-            PyObject *start = PyLong_FromSsize_t(ends[c] - 1);
-            if (!start) goto fail;
+            PyObject *start = PyLong_FromSsize_t(ends[c]);
+            if (!start) goto done;
             for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(entries); k++) {
                 PyObject *entry = PyTuple_GET_ITEM(entries, k);
                 PyObject *hit = ht->tp_alloc(ht, 6);
-                if (!hit) { Py_DECREF(start); goto fail; }
+                if (!hit) { Py_DECREF(start); goto done; }
                 PyObject *items[6] = {PyTuple_GET_ITEM(entry, 0), PyTuple_GET_ITEM(entry, 1),
                                       PyTuple_GET_ITEM(entry, 2), zero, start,
                                       PyTuple_GET_ITEM(entry, 3)};
@@ -362,23 +485,21 @@ static PyObject *scan_flat(PyObject *self, PyObject *args) {
                 }
                 int rc = PyList_Append(hits, hit);
                 Py_DECREF(hit);
-                if (rc < 0) { Py_DECREF(start); goto fail; }
+                if (rc < 0) { Py_DECREF(start); goto done; }
             }
             Py_DECREF(start);
         }
     }
+    result = Py_BuildValue("(Ol)", hits, flags);
+done:
+    PyBuffer_Release(&table);
+    PyMem_Free(starts);
+    PyMem_Free(lens);
     PyMem_Free(ends);
     PyMem_Free(vals);
-    Py_DECREF(parts);
-    Py_DECREF(zero);
-    return Py_BuildValue("(Nl)", hits, flags);
-fail:
-    PyMem_Free(ends);
-    PyMem_Free(vals);
-    Py_XDECREF(parts);
     Py_XDECREF(hits);
     Py_XDECREF(zero);
-    return NULL;
+    return result;
 }
 
 /* `normalise._stretch_both` on an ASCII form: every run of three or more of the same letter
@@ -493,8 +614,10 @@ static PyMethodDef methods[] = {
      "(one, two): stretched letters shortened to one and to two (ASCII form)."},
     {"join_runs", join_runs, METH_O,
      "(joined, kept): split letters joined up, and the same keeping a leading a/i/u word."},
-    {"scan_flat", scan_flat, METH_VARARGS,
-     "(hits, flags) for one flat form, from a reversed token trie (see matcher.py)."},
+    {"build_table", build_table, METH_O,
+     "The edge table of a reversed token trie, from (parent, token, child) triples."},
+    {"scan_table", scan_table, METH_VARARGS,
+     "(hits, flags) for one flat form, from build_table's table and the node values."},
     {"normalise_ascii", normalise_ascii, METH_O,
      "(low, flat, mentions, everyone, needs_variants) for plain ASCII text, or None when "
      "the text needs the Python path."},

@@ -296,8 +296,13 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 if who:
                     # About someone not addressed ("that idiot"): mild, a reminder.
                     severity = 1 if who == THIRD_PARTY else h.severity
-                    out.append(Finding("harassment", "harassment.insult", severity,
-                                       f'harassment: insult "{h.phrase}" aimed at {who}'))
+                    key: tuple[Any, ...] = ("insult", h.phrase, severity, who)
+                    found = _FINDINGS.get(key)
+                    if found is None:
+                        found = _remember(key, Finding(
+                            "harassment", "harassment.insult", severity,
+                            f'harassment: insult "{h.phrase}" aimed at {who}'))
+                    out.append(found)
             elif tag == "attack":
                 if supportive or _negated(toks, h.start, 5):
                     continue
@@ -318,7 +323,12 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                     out.append(Finding("threat", "threat.violence", 2,
                                        f'threat: "{h.phrase}" aimed at someone'))
         elif tag == "slur":
-            out.append(Finding("hate", "hate.slur", h.severity, f'hate: slur "{h.phrase}"'))
+            key = ("slur", h.phrase, h.severity)
+            found = _FINDINGS.get(key)
+            if found is None:
+                found = _remember(key, Finding("hate", "hate.slur", h.severity,
+                                               f'hate: slur "{h.phrase}"'))
+            out.append(found)
         elif tag == "sexual":
             out.append(Finding("sexual", "sexual.explicit", h.severity,
                                f'sexual: "{h.phrase}"'))
@@ -330,11 +340,30 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             out.append(found)
     if profane:
         if len(profane) == 1:
-            words = f'"{profane[0]}"'
+            key = ("profanity", profane[0])
+            found = _FINDINGS.get(key)
+            if found is None:
+                found = _remember(key, _new(Finding, (
+                    "profanity", "profanity.word", 1, f'profanity: "{profane[0]}"')))
+            out.append(found)
         else:
             words = '"' + '", "'.join(dict.fromkeys(profane)) + '"'
-        out.append(_new(Finding, ("profanity", "profanity.word", 1, f"profanity: {words}")))
+            out.append(_new(Finding, ("profanity", "profanity.word", 1, f"profanity: {words}")))
     return out
+
+
+# The commonest findings, kept once each: the same few words recur, and a kept Finding
+# (its note's hash already computed) is cheaper to build and to look up in the engine's
+# verdict memo. Bounded: cleared when full.
+_FINDINGS: dict[tuple[Any, ...], Finding] = {}
+_FINDINGS_MAX = 4096
+
+
+def _remember(key: tuple[Any, ...], finding: Finding) -> Finding:
+    if len(_FINDINGS) >= _FINDINGS_MAX:
+        _FINDINGS.clear()
+    _FINDINGS[key] = finding
+    return finding
 
 
 def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],

@@ -332,11 +332,12 @@ def _verdict(findings: list[Finding], scope: Any, ctx: ModerationContext,
     best = Action.ALLOW
     best_rank = -1
     best_finding = findings[0]
+    best_index = 0
     severity = 0
     exempt_notes: list[str] = []
     moderator = ctx.author_is_moderator
     categories = scope.categories
-    for f in findings:
+    for index, f in enumerate(findings):
         if not f.category:
             act = Action.NUDGE
         elif moderator and f.category in scope.exempt_moderators:
@@ -346,7 +347,7 @@ def _verdict(findings: list[Finding], scope: Any, ctx: ModerationContext,
             act = categories[f.category].action_for(f.severity)
         rank = _RANK[act]
         if rank > best_rank:
-            best, best_rank, best_finding = act, rank, f
+            best, best_rank, best_finding, best_index = act, rank, f, index
         if act is not Action.ALLOW and f.severity > severity:
             severity = f.severity
     if len(findings) == 1:
@@ -358,7 +359,7 @@ def _verdict(findings: list[Finding], scope: Any, ctx: ModerationContext,
         cats = tuple(c for c in _ORDER if c and c in found)
         rules = tuple(dict.fromkeys(f.rule for f in findings))
         reason = best_finding.note
-        rest = [f.note for f in findings if f is not best_finding]
+        rest = [f.note for i, f in enumerate(findings) if i != best_index]
         if rest:
             reason += "; also " + "; ".join(rest[:3])
     if best is Action.ALLOW:

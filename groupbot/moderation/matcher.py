@@ -31,40 +31,37 @@ _new: Any = tuple.__new__
 
 CRISIS, STREET, OTHER, RULE, SPAM, SPAM_HINT = 1, 2, 4, 8, 16, 32
 
-_scan_flat: Any
+_native: Any
 try:  # the native token matcher for the common case (optional; see _fastpath.c)
-    from groupbot.moderation._fastpath import scan_flat as _scan_flat
+    from groupbot.moderation import _fastpath as _native
 except ImportError:
-    _scan_flat = None
+    _native = None
 
 
-def _reversed_trie(automaton: Any) -> dict[str, Any] | None:
-    """The automaton's phrases as a trie keyed from their last token backwards, for the
-    native matcher: node = (None or (entries, flags), None or {previous token: node}).
-    None when a key is not whole single-spaced tokens (the native matcher would not find
-    exactly what Aho-Corasick finds), so the automaton does all the work."""
-    root: dict[str, list[Any]] = {}
-    for key, (_klen, values, flags) in automaton.items():
+def _token_table(automaton: Any) -> tuple[bytes, list[Any]] | None:
+    """The automaton's phrases as a trie keyed from their last token backwards, packed for
+    the native matcher: (edge table, values by node id), a value being None or (entries,
+    flags). None when a key is not whole single-spaced tokens (the native matcher would
+    not find exactly what Aho-Corasick finds), so the automaton does all the work."""
+    ids: dict[tuple[int, str], int] = {}
+    edges: list[tuple[int, str, int]] = []
+    values: list[Any] = [None]
+    for key, (_klen, entries, flags) in automaton.items():
         if len(key) < 3 or key[0] != " " or key[-1] != " ":
             return None
         tokens = key[1:-1].split(" ")
         if not all(tokens):
             return None
-        level = root
-        node: list[Any] = []
-        for i, tok in enumerate(reversed(tokens)):
-            node = level.setdefault(tok, [None, None])
-            if i < len(tokens) - 1:
-                if node[1] is None:
-                    node[1] = {}
-                level = node[1]
-        node[0] = (values, flags)
-
-    def freeze(level: dict[str, list[Any]]) -> dict[str, Any]:
-        return {tok: (v, None if kids is None else freeze(kids)) for tok, (v, kids) in
-                level.items()}
-
-    return freeze(root)
+        node = 0
+        for tok in reversed(tokens):
+            child = ids.get((node, tok))
+            if child is None:
+                child = ids[(node, tok)] = len(values)
+                values.append(None)
+                edges.append((node, tok, child))
+            node = child
+        values[node] = (entries, flags)
+    return _native.build_table(edges), values
 
 
 def tag_flags(tag: str) -> int:
@@ -101,7 +98,7 @@ class Matcher:
             self._automaton.add_word(key, (len(key), tuple(values), flags))
         self._automaton.make_automaton()
         self.size = len(table)
-        self._rtrie = _reversed_trie(self._automaton) if _scan_flat is not None else None
+        self._table = _token_table(self._automaton) if _native is not None else None
 
     def scan(self, norm: Normalised) -> list[Hit]:
         return self.scan_flags(norm)[0]
@@ -114,8 +111,9 @@ class Matcher:
         flags = 0
         if not norm.variants and len(norm.flat) <= 512:
             form = norm.flat
-            if self._rtrie is not None and form[:1] == " " and form[-1:] == " ":
-                return _scan_flat(form, self._rtrie, Hit)  # type: ignore[no-any-return]
+            table = self._table
+            if table is not None and form[:1] == " " and form[-1:] == " ":
+                return _native.scan_table(form, table[0], table[1], Hit)  # type: ignore[no-any-return]
             for end, (klen, values, vflags) in automaton.iter(form):
                 flags |= vflags
                 tok = form.count(" ", 0, end - klen + 2) - 1
