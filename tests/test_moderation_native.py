@@ -134,6 +134,7 @@ def test_golden_verdicts_are_the_same_with_the_native_path_switched_off(
     engine = ModerationEngine()
     with_native = [record(engine.decide(r["text"], **kw)) for r in rows for _, kw in CONTEXTS]
     monkeypatch.setattr(N, "_native_ascii", None)
+    monkeypatch.setattr(N, "_LONG_FORMS", (N._join_runs, N._stretch_both))
     engine = ModerationEngine()
     without = [record(engine.decide(r["text"], **kw)) for r in rows for _, kw in CONTEXTS]
     assert with_native == without

@@ -102,10 +102,7 @@ class _Compiled:
         literals = self.regex_literals
         if literals is None:
             return True
-        for lit in literals:
-            if lit in text:
-                return True
-        return False
+        return any(map(text.__contains__, literals))  # (the loop runs in C)
 
 
 _BUILTIN: Matcher | None = None
