@@ -33,8 +33,29 @@ _PRESENT = frozenset("again still tonight today lately currently anymore".split(
 _STILL = frozenset("again still tonight".split())  # what outweighs a recovery story
 
 
-def _forms(norm: Normalised) -> list[list[str]]:
-    return [f.split() for f in norm.forms()]
+class _Forms(Sequence[list[str]]):
+    """The token lists of a message's forms, each split only when a detector reads it: a
+    long message has several forms of thousands of tokens, and hits are usually in one."""
+
+    __slots__ = ("_cache", "_norm")
+
+    def __init__(self, norm: Normalised) -> None:
+        self._norm = norm
+        self._cache: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return 1 + len(self._norm.variants)
+
+    def __getitem__(self, index: int) -> list[str]:  # type: ignore[override]
+        toks = self._cache.get(index)
+        if toks is None:
+            form = self._norm.flat if index == 0 else self._norm.variants[index - 1]
+            toks = self._cache[index] = form.split()
+        return toks
+
+
+def _forms(norm: Normalised) -> Sequence[list[str]]:
+    return _Forms(norm) if norm.variants else [norm.flat.split()]
 
 
 def _negated(tokens: Sequence[str], start: int, window: int = 3) -> bool:
@@ -258,7 +279,7 @@ _ACTING = frozenset(("insult", "attack", "violence", "threat", "slur", "sexual")
 
 def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[Finding]:
     out: list[Finding] = []
-    forms: list[list[str]] | None = None
+    forms: Sequence[list[str]] | None = None
     supportive = False
     groups: list[Hit] = []
     preds: list[Hit] = []
@@ -287,7 +308,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
         tag = h.tag
         if tag in ("insult", "attack", "violence", "threat"):
             if forms is None:
-                forms = _forms(norm) if norm.variants else [norm.flat.split()]
+                forms = _forms(norm)
             toks = forms[h.form]
             if tag == "insult":
                 if _negated(toks, h.start, 2):
@@ -334,7 +355,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                                f'sexual: "{h.phrase}"'))
     if groups and preds:
         if forms is None:
-            forms = _forms(norm) if norm.variants else [norm.flat.split()]
+            forms = _forms(norm)
         found = _group_attack(groups, preds, forms)
         if found is not None:
             out.append(found)
@@ -367,7 +388,7 @@ def _remember(key: tuple[Any, ...], finding: Finding) -> Finding:
 
 
 def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],
-                  forms: list[list[str]]) -> Finding | None:
+                  forms: Sequence[list[str]]) -> Finding | None:
     """A group of people next to a dehumanising or exclusionary predicate.
 
     Most predicates count a few tokens either side of the group ("<group> are vermin",
