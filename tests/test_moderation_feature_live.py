@@ -139,3 +139,33 @@ async def test_engine_decides_support_for_crisis_even_with_insults(live: Live) -
     verdict = live.feature.judge("I'm such an idiot, I want to kill myself",
                                  group_id=live.chat.group.id)
     assert verdict.action is Action.SUPPORT
+
+
+async def test_an_insult_by_a_members_name_is_read_as_aimed_at_them(live: Live) -> None:
+    """Names come from who has posted lately: once Sam has spoken, "sam is an idiot" is an
+    insult aimed at a member; before that, or about someone absent, it is not."""
+    sam = live.chat.add_member("Sam")
+    before = await live.say("honestly sam is an idiot")
+    assert before.id not in live.chat.deleted  # nobody called Sam has posted yet
+    await live.say("hi all, glad to be here", member=sam)
+    after = await live.say("honestly sam is an idiot")
+    assert after.id in live.chat.deleted
+    cases = await live.feature.cases.member_cases(live.chat.group.id, live.alice.id)
+    assert any("by name" in c.reason for c in cases)
+    # describing someone absent who hurt you stays
+    kept = await live.say("my ex was such an idiot about money")
+    assert kept.id not in live.chat.deleted
+
+
+def test_recent_names_leave_out_the_author_and_stay_bounded() -> None:
+    from groupbot.features.moderation import RecentNames
+
+    names = RecentNames(per_group=2, groups=2)
+    assert names.seen("g", "a", "Alice") == frozenset()
+    assert names.seen("g", "b", "Bo Kim") == {"alice"}
+    assert names.seen("g", "a", "Alice") == {"bokim"}  # her own name is never a target
+    names.seen("g", "c", "Céline")  # a third member: the oldest (Alice) is dropped
+    assert names.seen("g", "b", "Bo Kim") == {"celine"}
+    names.seen("h", "x", "Xa")
+    names.seen("i", "y", "Yu")  # a third group: the oldest group (g) is forgotten
+    assert names.seen("g", "z", "Zed") == frozenset()

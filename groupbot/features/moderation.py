@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from groupbot.core.types import (
     Reply,
 )
 from groupbot.features.base import Feature, Services
+from groupbot.moderation.engine import FoldedNames, fold_names
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
 
@@ -58,8 +60,8 @@ class Decider(Protocol):
     """The engine contract the feature relies on (`groupbot.moderation.engine`).
 
     Context keywords: group_id, channel_id, channel_name, author_id, author_is_moderator,
-    mentions. With `stateful`, the engine applies and updates its bounded flood and repeat
-    history, timed by `now` (seconds).
+    mentions, member_names. With `stateful`, the engine applies and updates its bounded
+    flood and repeat history, timed by `now` (seconds).
     """
 
     def decide(self, text: str, *, stateful: bool = False, now: float | None = None,
@@ -67,6 +69,49 @@ class Decider(Protocol):
 
 
 ResourceLoader = Callable[[str], Sequence[Any]]
+
+
+class RecentNames:
+    """The display names of members who posted lately, per group, bounded (most recent
+    kept), folded once per change: the names an insult "by name" is read against."""
+
+    def __init__(self, per_group: int = 300, groups: int = 1000) -> None:
+        self.per_group = per_group
+        self.groups = groups
+        self._names: OrderedDict[str, OrderedDict[str, str]] = OrderedDict()
+        self._folded: dict[tuple[str, str], FoldedNames] = {}
+
+    def seen(self, group_id: str, member_id: str, display_name: str) -> FoldedNames:
+        """Note that `member_id` posted in `group_id`; the folded names of the others."""
+        members = self._names.get(group_id)
+        if members is None:
+            members = self._names[group_id] = OrderedDict()
+            while len(self._names) > self.groups:
+                gone, _ = self._names.popitem(last=False)
+                self._forget(gone)
+        else:
+            self._names.move_to_end(group_id)
+        if members.get(member_id) != display_name:
+            members[member_id] = display_name
+            while len(members) > self.per_group:
+                members.popitem(last=False)
+            self._forget(group_id)
+        else:
+            members.move_to_end(member_id)
+        key = (group_id, member_id)
+        folded = self._folded.get(key)
+        if folded is None:
+            own = fold_names([display_name])
+            folded = fold_names(n for m, n in members.items() if m != member_id)
+            folded = FoldedNames(folded - own)
+            if len(self._folded) > 4 * self.groups:
+                self._folded.clear()
+            self._folded[key] = folded
+        return folded
+
+    def _forget(self, group_id: str) -> None:
+        for key in [k for k in self._folded if k[0] == group_id]:
+            del self._folded[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +180,7 @@ class ModerationFeature(Feature):
         self.purged = asyncio.Event()
         # (group, member, rule, message or content) -> (case number, when) of recent automod
         self._automod_recent: dict[tuple[str, str, str, str], tuple[int, datetime]] = {}
+        self.names = RecentNames()
 
     # -- wiring --------------------------------------------------------------------------
     def register(self, registry: CommandRegistry) -> None:
@@ -222,11 +268,15 @@ class ModerationFeature(Feature):
         if message.author.is_bot:
             return False
         # edits are re-checked, but only new messages feed the flood and repeat history
+        # Insults aimed at a member by name ("sam is an idiot") need the names of the
+        # people in the conversation: those who have posted here lately, not the author.
+        names = self.names.seen(message.group.id, message.author.id,
+                                message.author.display_name)
         verdict = self.judge(message.text, stateful=not message.edited,
                              group_id=message.group.id, channel_id=message.channel.id,
                              channel_name=message.channel.name, author_id=message.author.id,
                              author_is_moderator=message.author.is_moderator,
-                             mentions=tuple(message.mentions))
+                             mentions=tuple(message.mentions), member_names=names)
         if verdict.action is Action.ALLOW and verdict.error is None:
             return False
         if message.edited and await self._already_handled(message, verdict):

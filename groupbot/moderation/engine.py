@@ -64,6 +64,18 @@ class ModerationContext:
     now: float = 0.0
 
 
+class FoldedNames(frozenset[str]):
+    """Member names already in the form the detectors compare tokens with (`fold_names`),
+    so a caller that keeps the same names for many messages folds them once."""
+
+
+def fold_names(names: Iterable[str]) -> FoldedNames:
+    """Display names as tokens: folded (case, accents, look-alikes), spaces and apostrophes
+    dropped; names shorter than two letters are left out."""
+    return FoldedNames(n for n in (fold(x).replace(" ", "").replace("'", "") for x in names)
+                       if len(n) >= 2)
+
+
 class _Compiled:
     """What a policy needs at run time, built once at load."""
 
@@ -391,8 +403,8 @@ class ModerationEngine:
                 member_names: Iterable[str] = (),
                 history: tuple[tuple[float, int], ...] | None = None,
                 now: float = 0.0) -> ModerationContext:
-        names = frozenset(n for n in (fold(x).replace(" ", "").replace("'", "")
-                                      for x in member_names) if len(n) >= 2)
+        names = (member_names if isinstance(member_names, FoldedNames)
+                 else fold_names(member_names))
         return ModerationContext(self.policy, group_id, channel_id, channel_name, author_id,
                                  author_is_moderator, tuple(mentions), names, history, now)
 
