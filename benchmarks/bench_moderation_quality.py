@@ -209,6 +209,13 @@ def main() -> list[dict[str, Any]]:
     o_p, o_r, _ = _prf(sub_ours, sub_gold_hate)
     o_fa = sum(1 for i in sub_neither if our_pred[i]) / max(1, len(sub_neither))
     o_p2, o_r2, _ = _prf(sub_ours_any, sub_gold_off)
+    # The peers give one "profane" flag; ours in that sense is any abuse category found,
+    # profanity included (detected, though the policy lets venting stand).
+    _, o_r_flag, _ = _prf(sub_ours_any, sub_gold_hate)
+    o_fa_flag = sum(1 for i in sub_neither if our_pred_any[i]) / max(1, len(sub_neither))
+    lines.append("alt-profanity-check's model was trained on a dataset that includes these "
+                 "Davidson tweets (its package metadata, section 'How'): its figures here are "
+                 "in-sample.")
     for name, (fn, _note) in peer_fns.items():
         if fn is None:
             continue
@@ -222,6 +229,10 @@ def main() -> list[dict[str, Any]]:
         rows.append(_row(f"hate-only precision (n={n})", o_p, peer=name, peer_value=pp))
         rows.append(_row(f'false-alarm rate on "neither" (n={len(sub_neither)})', o_fa,
                          peer=name, peer_value=pfa, target="below every peer", met=o_fa < pfa))
+        rows.append(_row(f"hate-only recall, any abuse category as the flag (n={n})",
+                         o_r_flag, peer=name, peer_value=pr_))
+        rows.append(_row(f'false-alarm rate on "neither", any abuse category '
+                         f"(n={len(sub_neither)})", o_fa_flag, peer=name, peer_value=pfa))
         rows.append(_row(f"hate-or-offensive recall (n={n}, incl. profanity)", o_r2, peer=name,
                          peer_value=pr2))
         rows.append(_row(f"hate-or-offensive precision (n={n}, incl. profanity)", o_p2,

@@ -74,7 +74,11 @@ def main() -> list[dict[str, Any]]:
         decide(t)
     ours = max(rate(decide, texts) for _ in range(2))
     rows: list[dict[str, Any]] = []
-    notes: list[str] = [f"messages: {len(texts)} {source}"]
+    from groupbot.moderation.normalise import NATIVE
+
+    notes: list[str] = [f"messages: {len(texts)} {source}",
+                        "native fast path: " + ("built" if NATIVE else
+                                                "NOT built (pure Python; no C compiler?)")]
     peer_rates: dict[str, float] = {}
     try:
         from better_profanity import profanity
