@@ -211,3 +211,16 @@ def test_native_long_path_form_builders_match_python() -> None:
                 slow[1] is form), (form, only)
     with pytest.raises(ValueError):
         _fastpath.join_runs("é a b c")
+
+
+@native
+def test_native_masked_words_and_distinct_characters_match_python() -> None:
+    rng = random.Random(12)
+    alphabet = "abfkcuhstiz***  .-1é日\u200b😀"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert N._unmask_all(text) == N._MASKED.sub(N._unmask, text), repr(text)
+        assert N._distinct(text) == set(text), repr(text)
+    for text in ("f*ck this", "sh**t", "what the f***", "*ab", "ab*", "a*b*c*d", "f*ck*ng",
+                 "x" * 500 + "*" + "y"):
+        assert N._unmask_all(text) == N._MASKED.sub(N._unmask, text)

@@ -609,7 +609,94 @@ static PyObject *join_runs(PyObject *self, PyObject *arg) {
     return r;
 }
 
+/* set(text) without a string object per character: the distinct code points are marked
+ * in a bitmap (the Basic Multilingual Plane) or a small list (the rest), and only they
+ * become one-character strings. */
+static PyObject *distinct_chars(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "expected str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    unsigned char *seen = PyMem_Calloc(0x10000 / 8, 1);
+    PyObject *out = PySet_New(NULL);
+    if (!seen || !out) {
+        PyMem_Free(seen);
+        Py_XDECREF(out);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x10000) {
+            if (seen[c >> 3] & (1u << (c & 7))) continue;
+            seen[c >> 3] |= (unsigned char)(1u << (c & 7));
+        }
+        PyObject *ch = PyUnicode_FromOrdinal((int)c);
+        if (!ch || PySet_Add(out, ch) < 0) {
+            Py_XDECREF(ch);
+            PyMem_Free(seen);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(ch);
+    }
+    PyMem_Free(seen);
+    return out;
+}
+
+/* The spans of `normalise._MASKED` matches ("f*ck", "sh**t"): a run of [a-z] at the start
+ * of a letter run, then one or more groups of stars and letters. Returns [(start, end)]. */
+static PyObject *masked_spans(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "expected str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    PyObject *out = PyList_New(0);
+    if (!out) return NULL;
+#define LETTER(i) ((i) < n && (i) >= 0 && PyUnicode_READ(kind, data, (i)) >= 'a' \
+                   && PyUnicode_READ(kind, data, (i)) <= 'z')
+#define STAR(i) ((i) < n && PyUnicode_READ(kind, data, (i)) == '*')
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (!LETTER(i) || LETTER(i - 1)) { i++; continue; }
+        Py_ssize_t start = i, end = i;
+        while (LETTER(end)) end++;
+        int groups = 0;
+        for (;;) {
+            Py_ssize_t j = end;
+            while (STAR(j)) j++;
+            if (j > end && LETTER(j)) {
+                end = j;
+                while (LETTER(end)) end++;
+                groups++;
+                continue;
+            }
+            break;
+        }
+        if (groups) {
+            PyObject *span = Py_BuildValue("(nn)", start, end);
+            if (!span || PyList_Append(out, span) < 0) {
+                Py_XDECREF(span);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(span);
+        }
+        i = end > start ? end : start + 1;
+    }
+#undef LETTER
+#undef STAR
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"masked_spans", masked_spans, METH_O, "Spans of masked words (letters and stars)."},
+    {"distinct_chars", distinct_chars, METH_O, "set(text), with an object per distinct character only."},
     {"stretch_both", stretch_both, METH_VARARGS,
      "(one, two): stretched letters shortened to one and to two (ASCII form)."},
     {"join_runs", join_runs, METH_O,

@@ -16,6 +16,7 @@ adversarial Unicode stay within a few milliseconds without letting a word at the
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any, NamedTuple
@@ -149,6 +150,8 @@ else:
             MENTION_TOKEN, GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT):
         _native_ascii = None  # built from another version of this module: do not trust it
 NATIVE = _native_ascii is not None
+_distinct_native: Any = _fastpath.distinct_chars if _native_ascii is not None else None
+_masked_native: Any = _fastpath.masked_spans if _native_ascii is not None else None
 
 
 def normalise(text: str) -> Normalised:
@@ -327,7 +330,7 @@ def _normalise_long(text: str) -> Normalised:
         clean = text
         low = text.lower()
     else:
-        chars = set(text)
+        chars = _distinct(text)
         text = _drop_invisible(text, chars)
         clean = unicodedata.normalize("NFKC", text)
         # NFKD then case folding: the same letters as NFKC, folding, NFD (the marks it
@@ -347,7 +350,7 @@ def _normalise_long(text: str) -> Normalised:
         low, mentions = (_AT_MENTION if "<@" not in low else _MENTION).subn(
             f" {MENTION_TOKEN} ", low)
     if "*" in low:
-        low = _MASKED.sub(_unmask, low)
+        low = _unmask_all(low)
     if not low.isascii():
         # Whatever is still outside ASCII after folding (emoji, other scripts) separates
         # words here; that can only split words apart, never hide one.
@@ -545,8 +548,38 @@ _MASK_BY_FIRST: dict[str, tuple[str, ...]] = {
 }
 
 
+def _unmask_all(text: str) -> str:
+    """`_MASKED.sub(_unmask, text)`; natively found spans when built (the regex engine
+    tries `_MASKED` at every letter of a long text). The tests check they agree."""
+    if _masked_native is None:
+        return _MASKED.sub(_unmask, text)
+    spans = _masked_native(text)
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        out.append(text[pos:start])
+        out.append(_unmask_word(text[start:end]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _distinct(text: str) -> set[str]:
+    """The distinct characters of `text` (natively when built: `set(text)` makes a string
+    object per character, half a millisecond on 10,000 characters of non-Latin text)."""
+    return set(text) if _distinct_native is None else _distinct_native(text)
+
+
 def _unmask(m: re.Match[str]) -> str:
-    word = m.group()
+    return _unmask_word(m.group())
+
+
+@functools.lru_cache(maxsize=4096)
+def _unmask_word(word: str) -> str:
+    """The swear word `word` masks ("f*ck"), or `word` with its stars as spaces. Kept: a
+    long message can hold hundreds of masked words, mostly the same few."""
     parts = [p for p in word.split("*") if p]
     for candidate in _MASK_BY_FIRST.get(word[0], ()):
         if _fits(candidate, parts, word):
