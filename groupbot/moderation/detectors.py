@@ -230,30 +230,33 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
     for an insult that names a person."""
     if toks[start] in _PERSON_INSULTS:
         for i in range(start - 1, max(-1, start - 4), -1):
-            t = toks[i]
-            if t in _POINTING:
-                return THIRD_PARTY
-            if t in ("a", "an"):
-                # "<someone> is (such) a <insult>": how members describe people who hurt
-                # them ("my mom is such a ..."), which a support group hears, not polices.
-                break
-            if t in _STOPPERS or t in _NOT_BETWEEN or t in _YOU:
+            kind = _POINTED.get(toks[i])
+            if kind is not None:
+                if kind == _POINT:
+                    return THIRD_PARTY
+                # a word that ends the pointing: "<someone> is (such) a <insult>" is how
+                # members describe people who hurt them ("my mom is such a ..."), which a
+                # support group hears, not polices
                 break
     for t in reversed(toks[max(0, start - 4):start]):
-        if t in _YOU:
+        kind = _AROUND.get(t)
+        if kind == _AT_YOU:
             return "you"
-        if t == L.MENTION_TOKEN:
+        if kind == _AT_MENTION:
             return "a mention"
-        if t in names:
+        if names and t in names:
             return "a member by name"
-        if t in _STOPPERS:
+        if kind == _STOP:
             return None
     for t in toks[start + length:start + length + 3]:
-        if t in _YOU or t == L.MENTION_TOKEN:
-            return "you" if t != L.MENTION_TOKEN else "a mention"
-        if t in names:
+        kind = _AROUND.get(t)
+        if kind == _AT_YOU:
+            return "you"
+        if kind == _AT_MENTION:
+            return "a mention"
+        if names and t in names:
             return "a member by name"
-        if t in _STOPPERS:
+        if kind == _STOP:
             return None
     return None
 
@@ -264,6 +267,17 @@ _YOU = L.SECOND_PERSON | frozenset(("yu", "yuh", "youse", "yr"))
 _POINTING = frozenset(("this", "that", "dat", "dis", "thiss", "thatt"))
 # Words that break "that ... <insult>" apart ("that is a bitch" is an idiom, not a person).
 _NOT_BETWEEN = frozenset("is was s a an of to and or but be been are were its thats".split())
+# What `_target` reads in a word, one lookup per word: around an insult, "you", a mention or
+# a word that stops the search; before a person-naming insult, a pointing word or a word
+# that ends the pointing.
+_AT_YOU, _AT_MENTION, _STOP, _POINT, _END = 1, 2, 3, 4, 5
+_AROUND: dict[str, int] = {t: _AT_YOU for t in _YOU}
+_AROUND[L.MENTION_TOKEN] = _AT_MENTION
+for _t in _STOPPERS:
+    _AROUND.setdefault(_t, _STOP)
+_POINTED: dict[str, int] = {t: _POINT for t in _POINTING}
+for _t in _STOPPERS | _NOT_BETWEEN | _YOU:
+    _POINTED.setdefault(_t, _END)
 # Insults that name a person (so "that <insult>" points at someone); not adjectives ("that
 # ugly sweater") or words with other senses ("that pig", "that clown show").
 _PERSON_INSULTS = frozenset(
@@ -360,16 +374,13 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
         if found is not None:
             out.append(found)
     if profane:
-        if len(profane) == 1:
-            key = ("profanity", profane[0])
-            found = _FINDINGS.get(key)
-            if found is None:
-                found = _remember(key, _new(Finding, (
-                    "profanity", "profanity.word", 1, f'profanity: "{profane[0]}"')))
-            out.append(found)
-        else:
+        key = ("profanity", *profane)
+        found = _FINDINGS.get(key)
+        if found is None:
             words = '"' + '", "'.join(dict.fromkeys(profane)) + '"'
-            out.append(_new(Finding, ("profanity", "profanity.word", 1, f"profanity: {words}")))
+            found = _remember(key, _new(Finding, (
+                "profanity", "profanity.word", 1, f"profanity: {words}")))
+        out.append(found)
     return out
 
 
