@@ -348,3 +348,52 @@ async def test_content_is_given_back_when_the_post_fails(world: World) -> None:
     await world.at(DUE + timedelta(seconds=10))
     assert given_back == ["2026-01-05T09:00"]
     assert len(world.chat.posts) == 1
+
+
+async def test_the_ledger_forgets_old_settled_occurrences_but_not_where_to_resume(
+        world: World) -> None:
+    """A bot runs for years: settled occurrences older than LEDGER_KEEP are pruned (at
+    start, then daily), keeping each schedule's latest 20 (catch-up resumes from the last
+    one, history still shows them) and every claimed row (still to be reconciled)."""
+    from groupbot.scheduling.dispatcher import LEDGER_KEEP, PRUNE_EVERY
+
+    sid = await world.add()
+    other = await world.add(channel="other")
+    old = DUE - LEDGER_KEEP - timedelta(days=400)
+
+    def key(when: datetime) -> str:
+        return when.strftime("%Y-%m-%dT%H:%M")
+
+    rows = [(sid, key(old + timedelta(days=7 * i)), old + timedelta(days=7 * i), "posted", "")
+            for i in range(40)]
+    rows += [(other, key(old), old, "missed", "")]  # a schedule's only row stays
+    assert await world.repo.record_many(rows, world.clock.now()) == 41
+    from groupbot.storage.schedules import ts
+
+    await world.db.execute(  # a claim left by a crash long ago (waits to be reconciled)
+        "INSERT INTO schedule_occurrences (schedule_id, occurrence, due_at, state, claimed_by, "
+        "claimed_at, idempotency_key, updated_at) VALUES (?, ?, ?, 'claimed', 'p1', ?, "
+        "'k-stuck', ?)", (other, key(old + timedelta(days=1)), ts(old + timedelta(days=1)),
+                          ts(old), ts(old)))
+    assert await world.repo.prune(world.clock.now() - LEDGER_KEEP, keep_latest=2) == 38
+    assert await world.states(other) == {"missed": 1, "claimed": 1}
+    assert await world.states(sid) == {"posted": 2}
+
+    more = [(sid, key(old + timedelta(days=7 * i, hours=1)), old + timedelta(days=7 * i, hours=1),
+             "posted", "") for i in range(30)]
+    await world.repo.record_many(more, world.clock.now())
+    last_before = (await world.repo.last_due())[sid]
+    await world.dispatcher()  # prunes at start, keeping the latest 20
+    assert (await world.states(sid)).get("posted") == 20
+    assert (await world.repo.last_due())[sid] == last_before
+    history = await world.repo.history(sid, limit=2)
+    assert [h.occurrence for h in history] == [key(old + timedelta(days=7 * 39)),
+                                               key(old + timedelta(days=7 * 38))]
+    # rows that appear later (another process, an old backup) go at the loop's next wake
+    # after a day: here the next weekly post
+    ancient = [(sid, key(old - timedelta(days=d)), old - timedelta(days=d), "posted", "")
+               for d in range(1, 11)]
+    await world.repo.record_many(ancient, world.clock.now())
+    await world.at(DUE + PRUNE_EVERY + timedelta(days=7))
+    assert len(world.chat.posts) == 4  # both schedules, this week and next
+    assert not await world.repo.handled(sid, [k for _, k, _, _, _ in ancient])

@@ -45,6 +45,8 @@ class Prepared:
 
 
 ContentSource = Callable[[ScheduleRow, Occurrence], Awaitable[Reply | Prepared]]
+LEDGER_KEEP = timedelta(days=180)  # settled occurrences older than this are forgotten
+PRUNE_EVERY = timedelta(days=1)
 MAX_MISSED_RECORDED = 50  # per schedule after a long outage: the most recent ones, and a count
 
 
@@ -146,9 +148,11 @@ class Dispatcher:
         self._pacer_wait: datetime | bool | None = False
         self._pacer_slot: datetime | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._pruned_at = clock.now()
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
+        await self._prune(self.clock.now())
         await self.arm()
         self._tasks = [asyncio.create_task(self._loop(), name="schedules-loop"),
                        asyncio.create_task(self._pacer(), name="schedules-pacer")]
@@ -264,10 +268,24 @@ class Dispatcher:
         heapq.heappush(self._heap, entry)
 
     # -- the alarm loop ------------------------------------------------------------------------
+    async def _prune(self, now: datetime) -> None:
+        """Keep the occurrence ledger bounded (a bot runs for years): at start and then at
+        most once a day, when the loop wakes anyway."""
+        self._pruned_at = now
+        try:
+            removed = await self.repo.prune(now - LEDGER_KEEP)
+        except Exception:
+            log.exception("pruning the schedule ledger failed; it is retried tomorrow")
+            return
+        if removed:
+            log.info("pruned the schedule ledger", extra={"rows": removed})
+
     async def _loop(self) -> None:
         while True:
             self._wake_loop.clear()
             now = self.clock.now()
+            if now - self._pruned_at >= PRUNE_EVERY:
+                await self._prune(now)
             while self._heap and self._heap[0].due <= now:
                 entry = heapq.heappop(self._heap)
                 try:

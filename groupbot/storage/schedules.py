@@ -312,6 +312,23 @@ class ScheduleRepo:
             f"AND occurrence IN ({marks})", [schedule_id, *keys])
         return {r[0] for r in rows}
 
+    async def prune(self, before: datetime, keep_latest: int = 20) -> int:
+        """Forget settled occurrences due before `before`, keeping each schedule's latest
+        `keep_latest` (so catch-up still starts from the last one, and `/mod schedule`
+        history still shows them). Claimed and uncertain rows are never pruned: they wait
+        to be reconciled. Returns the number of rows removed."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM schedule_occurrences WHERE due_at < ? "
+                "AND state IN ('posted', 'missed', 'skipped', 'failed') "
+                "AND (schedule_id, occurrence) NOT IN ("
+                "  SELECT schedule_id, occurrence FROM ("
+                "    SELECT schedule_id, occurrence, ROW_NUMBER() OVER ("
+                "      PARTITION BY schedule_id ORDER BY due_at DESC) AS n "
+                "    FROM schedule_occurrences) WHERE n <= ?)",
+                (ts(before), keep_latest))
+            return int(cur.rowcount or 0)
+
     async def history(self, schedule_id: int, limit: int = 10) -> list[LedgerRow]:
         rows = await self.db.fetchall(
             f"SELECT {_LEDGER} FROM schedule_occurrences WHERE schedule_id = ? "
