@@ -612,14 +612,23 @@ static PyObject *join_runs(PyObject *self, PyObject *arg) {
 /* set(text) without a string object per character: the distinct code points are marked
  * in a bitmap (the Basic Multilingual Plane) or a small list (the rest), and only they
  * become one-character strings. */
-static PyObject *distinct_chars(PyObject *self, PyObject *arg) {
+/* A str argument's storage, or -1 with TypeError set. */
+static int str_arg(PyObject *arg, int *kind, const void **data, Py_ssize_t *n) {
     if (!PyUnicode_Check(arg)) {
         PyErr_SetString(PyExc_TypeError, "expected str");
-        return NULL;
+        return -1;
     }
-    int kind = PyUnicode_KIND(arg);
-    const void *data = PyUnicode_DATA(arg);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    *kind = PyUnicode_KIND(arg);
+    *data = PyUnicode_DATA(arg);
+    *n = PyUnicode_GET_LENGTH(arg);
+    return 0;
+}
+
+static PyObject *distinct_chars(PyObject *self, PyObject *arg) {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+    if (str_arg(arg, &kind, &data, &n) < 0) return NULL;
     unsigned char *seen = PyMem_Calloc(0x10000 / 8, 1);
     PyObject *out = PySet_New(NULL);
     if (!seen || !out) {
@@ -649,13 +658,10 @@ static PyObject *distinct_chars(PyObject *self, PyObject *arg) {
 /* The spans of `normalise._MASKED` matches ("f*ck", "sh**t"): a run of [a-z] at the start
  * of a letter run, then one or more groups of stars and letters. Returns [(start, end)]. */
 static PyObject *masked_spans(PyObject *self, PyObject *arg) {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "expected str");
-        return NULL;
-    }
-    int kind = PyUnicode_KIND(arg);
-    const void *data = PyUnicode_DATA(arg);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+    if (str_arg(arg, &kind, &data, &n) < 0) return NULL;
     PyObject *out = PyList_New(0);
     if (!out) return NULL;
 #define LETTER(i) ((i) < n && (i) >= 0 && PyUnicode_READ(kind, data, (i)) >= 'a' \

@@ -8,6 +8,7 @@ of a hit in the same normalised form: who is the subject, who is the target, is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any, NamedTuple
 
 from groupbot.moderation import lexicon as L
@@ -238,17 +239,9 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
                 # members describe people who hurt them ("my mom is such a ..."), which a
                 # support group hears, not polices
                 break
-    for t in reversed(toks[max(0, start - 4):start]):
-        kind = _AROUND.get(t)
-        if kind == _AT_YOU:
-            return "you"
-        if kind == _AT_MENTION:
-            return "a mention"
-        if names and t in names:
-            return "a member by name"
-        if kind == _STOP:
-            return None
-    for t in toks[start + length:start + length + 3]:
+    # up to four words before it, nearest first, then up to three after it
+    end = start + length
+    for t in chain(reversed(toks[max(0, start - 4):start]), toks[end:end + 3]):
         kind = _AROUND.get(t)
         if kind == _AT_YOU:
             return "you"
