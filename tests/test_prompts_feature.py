@@ -138,3 +138,47 @@ async def test_a_broken_library_stops_start_up(tmp_path: Path) -> None:
         async with open_bot(config, ConsoleChat(clock=clock), clock):
             pass
     assert str(info.value) == f"{broken / 'a.yaml'}:3: field 'prompts[0].follow_ups': is missing"
+
+
+@pytest.fixture
+def prompts_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "prompts"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "prompts", folder)
+    return folder
+
+
+async def test_reload_applies_edited_prompt_files_and_refuses_broken_ones(
+        tmp_path: Path, prompts_copy: Path, clock: FakeClock) -> None:
+    """A facilitator edits the files while the bot runs: `/mod prompt reload` swaps the
+    new library in when it checks out, and otherwise names the problems and keeps the old."""
+    folder = prompts_copy
+    config = Config(database=str(tmp_path / "g.db"), prompts_dir=folder)
+    chat = ConsoleChat(clock=clock)
+    member = chat.add_member("alex")
+    moderator = chat.add_member("robin", moderator=True)
+    general = chat.channel("general")
+    assert general is not None
+    async with open_bot(config, chat, clock) as bot:
+        h = Harness(bot, chat, clock, general, member, moderator)
+        before = len(feature(h).library)
+        (folder / "rest.yaml").write_text(
+            "theme: rest\ntitle: Rest\nprompts:\n"
+            "  - id: rest-001\n    text: What does a restful evening look like for you?\n"
+            "    follow_ups:\n      - What gets in the way of it?\n", encoding="utf-8")
+        await h.command(moderator, "/mod prompt reload")
+        assert "Reloaded" in last_private(h)
+        assert len(feature(h).library) == before + 1
+        assert feature(h).library.get("rest-001") is not None
+        assert feature(h).rotation.library is feature(h).library
+        small = folder / "small-wins.yaml"
+        original = small.read_text(encoding="utf-8")
+        small.write_text(original.replace("\n    text:", "\n    txet:", 1), encoding="utf-8")
+        kept = feature(h).library
+        await h.command(moderator, "/mod prompt reload")
+        reply = last_private(h)
+        assert "small-wins.yaml:" in reply and "stays as it is" in reply
+        assert feature(h).library is kept
+        await h.command(member, "/mod prompt reload")  # members may not
+        assert feature(h).library is kept

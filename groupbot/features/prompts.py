@@ -1,12 +1,15 @@
 """/mod prompt: discussion prompts on demand, browsing the library, and curricula.
 
 The library is loaded when the feature is built, so a broken prompt file stops start-up with
-a message naming the file, line and field. Other features (the scheduler) reach the library
-and the rotation through ``bot.feature("prompts")``.
+a message naming the file, line and field. A facilitator who edits the files while the bot
+runs applies them with `/mod prompt reload`, which swaps the library in only when every file
+checks out (and otherwise lists the problems and keeps the one in use). Other features (the
+scheduler) reach the library and the rotation through ``bot.feature("prompts")``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import logging
 
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 
 STOP_WORDS = ("off", "stop", "none")
 LIST_LIMIT = 20
+RELOAD_PROBLEMS = 10  # problems shown in chat; the command line lists them all
 
 
 class PromptsFeature(Feature):
@@ -47,6 +51,9 @@ class PromptsFeature(Feature):
         registry.command("mod prompt preview", "See a prompt as it would be posted",
                          OptionSpec("id", OptionKind.STRING, "a prompt id, e.g. boundaries-003"),
                          access=mod, private=True)(self.preview)
+        registry.command("mod prompt reload",
+                         "Re-read the prompt files after editing them (checked first)",
+                         access=mod, private=True)(self.reload)
         registry.command(
             "mod prompt curriculum", "Follow a curriculum in this channel (or 'off')",
             OptionSpec("name", OptionKind.STRING, "a curriculum id, or off", required=False),
@@ -58,6 +65,29 @@ class PromptsFeature(Feature):
         )(self.curriculum)
 
     # -- commands ------------------------------------------------------------------------
+    async def reload(self, ctx: CommandContext) -> Reply:
+        from groupbot.prompts_library.loader import check_library
+
+        folder = self.services.config.prompts_dir
+        library, problems = await asyncio.to_thread(check_library, folder)
+        if library is None:
+            shown = [f"• {p}" for p in problems[:RELOAD_PROBLEMS]]
+            if len(problems) > RELOAD_PROBLEMS:
+                shown.append(f"… and {len(problems) - RELOAD_PROBLEMS} more "
+                             "(`groupbot prompts check` lists them all)")
+            return Reply.private(
+                f"The prompt files have {len(problems)} problem(s), so the library in use "
+                f"({len(self.library)} prompts) stays as it is:\n" + "\n".join(shown))
+        before = len(self.library)
+        self.library = library
+        self.rotation.library = library
+        log.info("prompt library reloaded", extra={"prompts": len(library),
+                                                   "curricula": len(library.curricula)})
+        return Reply.private(
+            f"Reloaded: {len(library)} prompts in {len(library.themes())} themes and "
+            f"{len(library.curricula)} curricula (before: {before} prompts). Channels keep "
+            "their place in the rotation.")
+
     async def post(self, ctx: CommandContext) -> Reply:
         theme = ctx.arg("theme")
         pick = await self.rotation.next_pick(ctx.group.id, ctx.channel.id, theme)
