@@ -330,7 +330,7 @@ def _normalise_long(text: str) -> Normalised:
         clean = text
         low = text.lower()
     else:
-        chars = _distinct(text)
+        chars = distinct_chars(text)
         text = _drop_invisible(text, chars)
         clean = unicodedata.normalize("NFKC", text)
         # NFKD then case folding: the same letters as NFKC, folding, NFD (the marks it
@@ -566,7 +566,7 @@ def _unmask_all(text: str) -> str:
     return "".join(out)
 
 
-def _distinct(text: str) -> set[str]:
+def distinct_chars(text: str) -> set[str]:
     """The distinct characters of `text` (natively when built: `set(text)` makes a string
     object per character, half a millisecond on 10,000 characters of non-Latin text)."""
     return set(text) if _distinct_native is None else _distinct_native(text)

@@ -9,25 +9,54 @@ someone else's (doxxing, severity 3); unclear is severity 2. Findings never echo
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import NamedTuple
 
 from groupbot.moderation.detectors import Finding
-from groupbot.moderation.normalise import GATE_DIGIT, GATE_EMAIL, GATE_NUMERIC, GATE_SPACE_DIGIT
+from groupbot.moderation.normalise import (
+    GATE_DIGIT,
+    GATE_EMAIL,
+    GATE_NUMERIC,
+    GATE_SPACE_DIGIT,
+    distinct_chars,
+)
 
 # Cheap gates: numeric details need a run of 7+ digit-ish characters (or letters+digits for
 # IBAN/NI numbers); addresses need a street word. Most chat fails every gate at once.
 _NUM_HINT = re.compile(r"\d[\d .()/x-]{5,}\d")
-# Street words (whole words, found by the engine's word matcher) and compound street names.
-ADDRESS_WORDS = (
-    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
-    "dr", "court", "ct", "way", "place", "pl", "terrace", "circle", "cir", "parkway", "pkwy",
-    "highway", "hwy", "square", "sq", "crescent", "close", "grove", "gardens", "row", "trail",
-    "alley", "plaza", "mews", "apt", "apartment", "suite", "ste", "rua", "via", "calle",
-    "avenida", "rue", "piazza", "strada", "carrer", "address", "live at", "lives at",
-    "live on", "lives on")
-_COMPOUND_STREETS = ("straße", "strasse", "weg", "laan", "gasse", "allee", "plein", "vej",
-                     "gade", "gatan", "vägen", "vegur", "gata", "veien", "katu", "utca", "ulica")
+# Street types written after the name. The plain ones mean a street in any case ("42 oak
+# avenue"); the others are also ordinary words ("2 ways", "3 square meals", "1 place"), so
+# they count only in Title case after Title-case name words ("9 Elm Way", "4 Abbey Close").
+_PLAIN_SUFFIXES = (
+    "street", "st", "str", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane",
+    "ln", "drive", "dr", "court", "ct", "terrace", "tce", "parkway", "pkwy", "highway", "hwy",
+    "crescent", "cres", "cir", "pl", "sq", "mews", "turnpike", "tpke", "bypass", "expressway",
+    "expy", "freeway", "fwy", "causeway", "esplanade", "promenade", "parade", "pde", "plaza",
+    "alley", "gardens", "trail", "trl")
+_TITLE_SUFFIXES = (
+    "way", "place", "close", "row", "grove", "circle", "square", "park", "parks", "hill",
+    "hills", "green", "greens", "walk", "view", "point", "bridge", "mall", "loop", "pass",
+    "path", "lodge", "isle", "dale", "flats", "cove", "coves", "club", "union", "gateway",
+    "glen", "ridge", "creek", "springs", "valley", "landing", "crest", "harbor", "harbour",
+    "heights", "meadows", "estates", "junction", "crossing", "commons", "manor", "vale",
+    "wharf", "quay", "rise", "woods", "hollow", "oval", "grange", "chase", "pike")
+_TITLE_ONLY = frozenset(_TITLE_SUFFIXES)
+# Street words written before the name ("Rua Augusta 12", "ul. Długa 5"), in the matcher's
+# folded (accentless) spelling.
+_EU_PREFIXES = ("rua", "via", "viale", "calle", "avenida", "avda", "rue", "chemin",
+                "impasse", "quai", "piazza", "piazzetta", "strada", "carrer", "corso",
+                "travessa", "praca", "ul", "ulica")
+_VAGUE_PREFIXES = frozenset(("via", "corso", "av", "plaza", "boulevard"))
+# Street words (whole words, found by the engine's word matcher) and address cue phrases.
+ADDRESS_WORDS = tuple(dict.fromkeys(
+    _PLAIN_SUFFIXES + _TITLE_SUFFIXES + _EU_PREFIXES + (
+        "apt", "apartment", "suite", "ste", "address", "live at", "lives at", "live on",
+        "lives on")))
+_COMPOUND_STREETS = ("straße", "strasse", "straat", "weg", "laan", "gasse", "allee", "plein",
+                     "vej", "gade", "gatan", "vägen", "vegur", "gata", "veien", "katu", "kuja",
+                     "polku", "ntie", "braut", "stræti", "straeti", "stræde", "utca", "ulica",
+                     "ská", "cká", "platz", "damm")
 _DIGIT = re.compile(r"\d")
 # A compound street name ("Hauptstraße 5") needs its suffix, maybe a dot, a space, a digit.
 _COMPOUND_NUMBER = re.compile(r"(?:" + "|".join(_COMPOUND_STREETS) + r")\.? \d")
@@ -54,27 +83,81 @@ _BANK_CUE = re.compile(r"(?:iban|account|acct|bank|transfer|wire|pay|from|to)\W{
                        r"(?:\w+\W{1,3}){0,2}$", re.I)
 _IP = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
                  r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])")
-_SUFFIX = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|"
-           r"place|pl|terrace|circle|cir|parkway|pkwy|highway|hwy|square|sq|crescent|close|"
-           r"grove|gardens|row|trail|alley|plaza|mews)")
+# A name word: letters or digits ("5th", "O'Connell", "St.-Denis"); no spaces, so every
+# repetition below splits text one way only and the patterns stay linear.
+_NAME = r"[^\W_][\w'.-]*"
+# In a number-first address the name words are not bare numbers ("5th", not "130").
+_STREET_NAME = r"(?:[^\W\d_]|\d+[^\W\d_])[\w'.-]*"
+# A house number and up to five words; the street type among them is checked in Python
+# (`_street_end`), which is several times faster than an alternation of street types.
 _ADDRESS = re.compile(
-    r"(?<![\w-])\d{1,6}[A-Za-z]?,? (?:[A-Za-zÀ-ÿ'.-]+ ){1,4}" + _SUFFIX + r"\b\.?", re.I)
-_EU_PREFIXES = ("rua", "via", "calle", "avenida", "rue", "boulevard", "piazza", "plaza",
-                "strada", "carrer")
-_ADDRESS_EU = re.compile(
-    r"\b(?:rua|via|calle|avenida|rue|boulevard|piazza|plaza|strada|carrer)"
-    r"(?: [\w'À-ÿ.-]+){1,4},? \d{1,5}\b"
-    r"|\b[A-ZÀ-Ý][\wà-ÿ]*(?:straße|strasse|weg|laan|gasse|allee|plein|vej|gade|gatan|vägen|"
-    r"vegur|gata|veien|katu|utca|ulica)\.? \d{1,5}[a-z]?\b", re.I)
+    r"(?<![\w-])\d{1,6}[A-Za-z]?,? ((?:" + _STREET_NAME + r" ){0,4}" + _STREET_NAME + r")",
+    re.I)
+_ADDRESS_PREFIXED = re.compile(
+    r"\b(" + "|".join((*_EU_PREFIXES, "rúa", "praça", "av", "boulevard", "plaza")) + r")\.?"
+    r"((?: " + _NAME + r"){1,6}),? \d{1,5}[A-Za-z]?\b", re.I)
+_ADDRESS_COMPOUND = re.compile(
+    r"\b(?:[^\W\d_][\w'-]*)?(?:" + "|".join(_COMPOUND_STREETS) + r")\.? \d{1,5}[a-z]?\b", re.I)
+# Hungarian: "Király u. 15.", "Fő tér 3", "Andrássy út 60".
+_ADDRESS_HU = re.compile(
+    r"\b[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2} (?:u\.|utca|út|útja|tér|körút|krt\.) "
+    r"\d{1,5}\b\.?", re.I)
+_HU_HINTS = (" u. ", "utca", "út ", "útja", "tér ", "krt.")
+# Post boxes, including US military ones ("PSC 1234, Box 5678", "Unit 2050 Box 4190").
+_BOX = re.compile(r"\b(?:(?:p\.? ?o\.?|post(?:al)?(?: office)?) ?box|(?:psc|cmr|unit) \d{1,5},? "
+                  r"box) ?#? ?\d{1,6}\b", re.I)
+# The last line of a US military address ("APO AE 09012") and of a ship's ("FPO AP 96601").
+_MILITARY = re.compile(r"\b[adf]po,? (?:aa|ae|ap),? \d{5}\b", re.I)
+# A town with a postcode: "Springfield, IL 62704", "Leeds LS1 4AP", "Ottawa, ON K1A 0B1",
+# "Sydney NSW 2000".
+_POSTAL = re.compile(
+    r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},? (?:"
+    r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|"
+    r"S[CD]|T[NX]|UT|V[AT]|W[AIVY]) \d{5}(?:-\d{4})?"
+    r"|(?:[A-Z]{2} )?[A-Z]\d[A-Z] \d[A-Z]\d"
+    r"|(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT) \d{4}"
+    r"|[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2})\b")
+_POSTAL_HINT = re.compile(r"[A-Z] ?\d")  # every `_POSTAL` code has one, fast to find
 _UNIT = re.compile(r"\b(?:apt|apartment|suite|ste)\.? ?#? ?\d{1,5}[a-z]?\b", re.I)
+# An intersection: "the corner of Elm Street and 5th Avenue".
+_CORNER = re.compile(r"\bcorner of ((?:" + _NAME + r" ){1,6}?)and(?: " + _NAME + r"){1,4}",
+                     re.I)
 _LIVES_AT = re.compile(r"\b(?:my (?:home )?address is|i live (?:at|on)|(?:he|she|they) lives? "
                        r"(?:at|on)|(?:his|her|their) address is)\b", re.I)
+# Other address cues; what follows must look like an address ("lives at 4 Kirkegata",
+# "address: Hauptstraße 5"), unlike "to address 3 points".
+_ADDRESS_CUE = re.compile(
+    r"\b(?:(?:my|his|her|their|your|our|new|home|billing|shipping|mailing|postal|the|this) "
+    r"address(?:es)?(?: is| was| will be| to| with)?|address(?:es)?:|lives (?:at|on))\W{0,3}",
+    re.I)
+_AFTER_CUE = re.compile(
+    r"(?:the corner of )?(?:\d{1,6}[A-Za-z]?,? [^\W\d_]|" + _NAME
+    + r"(?: " + _NAME + r"){0,3},? \d{1,5}[A-Za-z]?\b)", re.I)
+# Around an address: a house number or flat before it ("Flat 3, 12 High St"), and a
+# direction, flat, town, state, postcode and country after it.
+_HEAD = re.compile(r"(?:(?<![\w-])(?:(?:flat|apt|apartment|unit|suite|ste|no)\.? ?#? ?)?"
+                   r"\d{1,6}[A-Za-z]?,? ?[/,]? )+$", re.I)
+_TAIL = re.compile(
+    r"(?P<dir>\.?,? (?:N|S|E|W|NE|NW|SE|SW)\b\.?)"
+    r"|(?P<unit>\.?,? (?i:apt|apartment|suite|ste|unit|flat|floor|#)\.? ?#? ?\d{1,5}[A-Za-z]?\b)"
+    r"|(?P<code>,? (?:\d{4,5}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+    r"|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b)"
+    r"|(?P<state>,? [A-Z]{2,3}\b(?= ?[,\d]))"
+    r"|(?P<town>\.?, ?[^\W\d_](?:[^\W\d_]|['.-])*+(?!\w)"
+    r"(?: [^\W\d_](?:[^\W\d_]|['.-])*+(?!\w)){0,2})")
+# A line of a written-out address: short, no sentence punctuation, no chat words.
+_ADDRESS_LINE = re.compile(r"[ \t>|?*]*([^\W_][\w .,'()/#&-]{0,58}?)[ \t.,]*")
+_LINE_STOP = frozenset(
+    "the a an to of my your in on at and or for with i we you they it is was are be me "
+    "phone tel mobile fax email office desk website call thanks please".split())
+_SHIP = re.compile(r"[ \t>|?*]*(?:uss|usns|usnv|uscgc|psc|unit|cmr)\b", re.I)
 _ADDR_STOP = frozenset(
     "the a an to of my your in on at and or for down up with more than times hours minutes "
     "miles km days weeks years people kids dogs cats i we you they it is was".split())
 _OWN = re.compile(r"(?:\bmy\b|\bme\b|\bmine\b|\bi live|\bim at|\bi am at|\bi'm at)[^.!?\n]{0,40}$",
                   re.I)
 _OTHER = re.compile(r"(?:\b(?:his|her|their|hers|theirs)\b|'s\b|\b(?:he|she|they) (?:lives?|is at)"
+                    r"|\blives (?:at|on|in)\b"
                     r"|\bwhose\b|\bfound\b|\bleak(?:ed)?\b|\bdox)[^.!?\n]{0,40}$", re.I)
 
 _IBAN_LENGTHS = {
@@ -176,12 +259,11 @@ def find(text: str, street_word: bool | None = None, gates: int = 0) -> list[Spa
         space_digit = digit and _SPACE_DIGIT.search(text) is not None
     low = text.lower()
     if street_word is None:
-        flat = " " + " ".join(_WORDS.findall(low)) + " "
-        street_word = any(f" {w} " in flat for w in ADDRESS_WORDS)
-    # Every street pattern needs a digit, except "I live at ..." / "my address is ...".
-    address = (digit and (street_word or (space_digit
-                                          and _COMPOUND_NUMBER.search(low) is not None))) or (
-        street_word and ("live" in low or "address" in low))
+        street_word = _has_street_word(low)
+    # Every street pattern needs a digit, except "I live at ..." / "my address is ..." and
+    # street corners; the ones without a street word need their own word or shape.
+    address = (digit and (street_word or _unworded_hint(text, low, space_digit))) or (
+        street_word and ("live" in low or "address" in low or "corner of" in low))
     if not (email or numeric or address):
         return []
     spans: list[Span] = []
@@ -204,7 +286,7 @@ def find(text: str, street_word: bool | None = None, gates: int = 0) -> list[Spa
         else:
             _numeric(text, add, free)
     if address:
-        _addresses(text, add, free)
+        _addresses(text, street_word, digit, add, taken)
     return spans
 
 
@@ -283,31 +365,287 @@ def _phone_like(s: str, cue: bool = False) -> bool:
     return not (len(groups) == 1 and digits < 10)
 
 
-def _addresses(text: str, add_: Callable[[str, int, int], None],
-               free_: Callable[[int, int], bool]) -> None:
+def _has_street_word(low: str) -> bool:
+    """What the engine's word matcher says about `text` (accents folded, as it folds them)."""
+    words = _WORDS.findall(low if low.isascii() else _fold(low))
+    if _SINGLE_WORDS.intersection(words):
+        return True
+    flat = " " + " ".join(words) + " "
+    return any(f" {w} " in flat for w in _MULTI_WORDS)
+
+
+_SINGLE_WORDS = frozenset(w for w in ADDRESS_WORDS if " " not in w)
+_MULTI_WORDS = tuple(w for w in ADDRESS_WORDS if " " in w)
+
+
+_COMPOUND_ENDS = (*_COMPOUND_STREETS, *(s + "." for s in _COMPOUND_STREETS))
+
+
+def _compound_number(low: str) -> bool:
+    """`_COMPOUND_NUMBER.search(low)`, from the " <digit>" places (few, and found by a
+    regex that starts with a literal) instead of trying the alternation everywhere."""
+    for m in _SPACE_DIGIT.finditer(low):
+        if low.endswith(_COMPOUND_ENDS, 0, m.start()):
+            return True
+    return False
+
+
+def _unworded_hint(text: str, low: str, space_digit: bool) -> bool:
+    """A necessary condition of the address patterns that need no street word (post boxes,
+    military lines, compound and Hungarian street names, corners, towns with postcodes)."""
+    if "box" in low:
+        return True
+    if not space_digit:
+        return False
+    return ("po " in low or "po," in low or "corner of" in low
+            or any(h in low for h in _HU_HINTS)
+            or _compound_number(low)
+            or (text != low and _POSTAL_HINT.search(text) is not None
+                and _POSTAL.search(text) is not None))
+
+
+def _title(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit()
+
+
+def _addresses(text: str, street_word: bool, digit: bool,
+               add_: Callable[[str, int, int], None], taken: list[tuple[int, int]]) -> None:
     text = text[:_ADDRESS_SCAN]  # street patterns are the costly ones; chat messages are short
-    for m in _ADDRESS.finditer(text):
-        words = m.group().lower().replace(",", " ").split()[1:-1]
-        if any(w in _ADDR_STOP for w in words):
-            continue
-        if free_(*m.span()):
-            add_("address", m.start(), m.end())
     low = text.lower()
-    # Each pattern runs only when a word it cannot match without is in the text.
-    eu = any(w in low for w in _EU_PREFIXES) or _COMPOUND_NUMBER.search(low) is not None
-    unit = "apt" in low or "apartment" in low or "suite" in low or "ste" in low
-    for rx in ((_ADDRESS_EU,) if eu else ()) + ((_UNIT,) if unit else ()):
+    found: list[tuple[int, int]] = []
+
+    def scan(rx: re.Pattern[str], keep: Callable[[re.Match[str]], bool] | None = None) -> None:
+        # A handful of addresses says all a verdict needs: stop there (bounds the work).
         for m in rx.finditer(text):
-            if free_(*m.span()):
-                add_("address", m.start(), m.end())
-    if "live" not in low and "address" not in low:
-        return
-    for m in _LIVES_AT.finditer(text):
-        end = min(len(text), m.end() + 60)
-        nl = text.find("\n", m.end(), end)
-        end = end if nl < 0 else nl
-        if end - m.end() > 3 and free_(m.start(), end):
-            add_("address", m.start(), end)
+            if keep is None or keep(m):
+                found.append(m.span())
+                if len(found) >= _MAX_ADDRESSES:
+                    return
+
+    words: set[str] = set()
+    if digit and street_word:
+        folded = low if low.isascii() else _fold(low)
+        words = set(_WORDS.findall(folded))
+        if not words.isdisjoint(_ALL_SUFFIXES):
+            for m in _ADDRESS.finditer(text):
+                end = _street_end(m)
+                if end:
+                    found.append((m.start(), end))
+                    if len(found) >= _MAX_ADDRESSES:
+                        break
+        present = words & _PREFIXES
+        if present:
+            for span in _prefixed(text, low, present):
+                found.append(span)
+                if len(found) >= _MAX_ADDRESSES:
+                    break
+        if not words.isdisjoint(("apt", "apartment", "suite", "ste")):
+            scan(_UNIT)
+    if digit:
+        if "box" in low:
+            scan(_BOX)
+        if "po " in low or "po," in low:
+            scan(_MILITARY)
+        if _compound_number(low):
+            scan(_ADDRESS_COMPOUND)
+        if any(h in low for h in _HU_HINTS):
+            scan(_ADDRESS_HU)
+        if text != low and _POSTAL_HINT.search(text) is not None:
+            scan(_POSTAL)
+    if "corner of" in low:
+        scan(_CORNER, _corner_ok)
+    if "live" in low or "address" in low:
+        for m in _LIVES_AT.finditer(text):
+            start = m.end() + len(text[m.end():m.end() + 3]) - len(
+                text[m.end():m.end() + 3].lstrip(" :,"))  # after the cue: whose() reads it
+            end = _line_end(text, start, 60)
+            if end - start > 3:
+                found.append((start, end))
+        if digit:
+            for m in _ADDRESS_CUE.finditer(text):
+                shape = _AFTER_CUE.match(text, m.end())
+                if shape is not None:
+                    found.append((shape.start(), _line_end(text, shape.end(), 60)))
+    for a, b in found[:_MAX_ADDRESSES]:  # (in pattern order: streets before cue phrases)
+        if all(b <= s or a >= e for s, e in taken):
+            a, b = _grow(text, a, b, taken)
+            add_("address", a, b)
+
+
+_MAX_ADDRESSES = 8
+def _prefixed(text: str, low: str, present: set[str]) -> list[tuple[int, int]]:
+    """The spans of `_ADDRESS_PREFIXED` matches that `_prefixed_ok` keeps, as scanning with
+    `finditer` gives them, but trying the pattern only where one of the `present` prefixes
+    occurs rather than at every word of a long text."""
+    if len(low) != len(text):  # (lower-casing moved positions: scan it all)
+        return [m.span() for m in _ADDRESS_PREFIXED.finditer(text) if _prefixed_ok(m)]
+    spans: list[tuple[int, int]] = []
+    past = 0
+    for at in _occurrences(low, present):
+        if at < past:
+            continue
+        hit = _ADDRESS_PREFIXED.match(text, at)
+        if hit is None:
+            continue
+        past = hit.end()  # (as finditer: past a match, kept or not)
+        if _prefixed_ok(hit):
+            spans.append(hit.span())
+    return spans
+
+
+# How each street prefix may be spelled in the text (the words set holds it unaccented).
+_PREFIX_SPELLINGS = {"rua": ("rua", "rúa"), "praca": ("praca", "praça")}
+
+
+def _occurrences(low: str, prefixes: set[str]) -> list[int]:
+    """Sorted positions where any of `prefixes` (any spelling) starts in `low`."""
+    found: set[int] = set()
+    for prefix in prefixes:
+        for spelling in _PREFIX_SPELLINGS.get(prefix, (prefix,)):
+            at = low.find(spelling)
+            while at >= 0:
+                found.add(at)
+                at = low.find(spelling, at + 1)
+    return sorted(found)
+_ALL_SUFFIXES = frozenset(_PLAIN_SUFFIXES + _TITLE_SUFFIXES)
+_SUFFIX_FORMS = _ALL_SUFFIXES | {s + "." for s in _ALL_SUFFIXES}
+_PREFIXES = frozenset((*_EU_PREFIXES, "av", "boulevard", "plaza"))
+
+
+def _fold(low: str) -> str:
+    """Accents off, as the engine's word matcher reads words ("praça" is "praca"): NFD,
+    then each distinct combining mark removed with one C-speed `replace` (a Python loop
+    per character cost ~2 ms on 4,000 characters of accented text)."""
+    text = unicodedata.normalize("NFD", low)
+    for ch in distinct_chars(text):
+        if unicodedata.combining(ch):
+            text = text.replace(ch, "")
+    return text
+
+
+def _street_end(m: re.Match[str]) -> int:
+    """Where the address in an `_ADDRESS` match ends (its last street type), or 0: not
+    "5 miles down the road" or "2 ways" (no chat words among the name words, and a street
+    type that is also a common word only in Title case after Title-case names)."""
+    words = m.group(1).split(" ")
+    if _SUFFIX_FORMS.isdisjoint(m.group(1).lower().split(" ")[1:]):
+        return 0  # (most numbers in chat) no street type at all
+    for i in range(len(words) - 1, 0, -1):
+        suffix = words[i].rstrip(".")
+        key = suffix.lower()
+        if key not in _ALL_SUFFIXES:
+            continue
+        names = words[:i]
+        if any(w.lower().strip(".") in _ADDR_STOP for w in names):
+            continue
+        if key in _TITLE_ONLY and not (suffix[0].isupper() and suffix[1:].islower()
+                                       and all(_title(w) for w in names)):
+            continue
+        return m.start(1) + sum(len(w) + 1 for w in words[:i]) + len(words[i])
+    return 0
+
+
+def _prefixed_ok(m: re.Match[str]) -> bool:
+    names = m.group(2).split()
+    if any(w.lower().strip(".,") in _ADDR_STOP for w in names):
+        return False
+    return m.group(1).lower() not in _VAGUE_PREFIXES or all(_title(w) for w in names)
+
+
+def _corner_ok(m: re.Match[str]) -> bool:
+    """A corner of two streets: a number or a street word on either side."""
+    return any(c.isdigit() for c in m.group()) or any(
+        w.strip(".,") in _SINGLE_WORDS for w in m.group().lower().split()[2:])
+
+
+def _line_end(text: str, pos: int, most: int) -> int:
+    """`pos` moved on to the end of its line, at most `most` characters on."""
+    end = min(len(text), pos + most)
+    nl = text.find("\n", pos, end)
+    return end if nl < 0 else nl
+
+
+def _address_line(line: str, lowercase: bool = False) -> bool:
+    """A line of a written-out address: short, no chat words, every word capitalised or
+    holding a digit (unless the writer writes all in lower case), bar particles ("de")."""
+    if len(line) > 64 or _ADDRESS_LINE.fullmatch(line) is None:
+        return False
+    words = _WORDS.findall(line)
+    if not 0 < len(words) <= 7:
+        return False
+    for w in words:
+        low = w.lower()
+        if low in _LINE_STOP:
+            return False
+        if not (lowercase or w[0].isupper() or any(c.isdigit() for c in w)
+                or low in _PARTICLES):
+            return False
+    return True
+
+
+_PARTICLES = frozenset("de del da das do dos di du des la le van der den von nad pod y e u "
+                       "ul st".split())
+
+
+def _grow(text: str, a: int, b: int, taken: list[tuple[int, int]]) -> tuple[int, int]:
+    """Widen an address found at text[a:b] over the rest of it: the house number or flat
+    before it, and direction, flat, town, state, postcode and country after it, on the same
+    line or on the next short lines of a written-out address. Never over another finding."""
+    lo = max([e for s, e in taken if e <= a], default=0)
+    hi = min([s for s, e in taken if s >= b], default=len(text))
+    head = _HEAD.search(text, max(lo, a - 40), a)
+    if head is not None:
+        a = head.start()
+    lowercase = not any(c.isupper() for c in text[a:b])
+    while True:
+        m = _TAIL.match(text, b, hi)
+        if m is None or m.end() == b:
+            break
+        if m.lastgroup == "town" and not lowercase:
+            word = m.group().lstrip(".,").lstrip()
+            if not word[:1].isupper():
+                break
+        b = m.end()
+    ls = text.rfind("\n", 0, a) + 1
+    le = text.find("\n", b)
+    le = len(text) if le < 0 else le
+    line = text[ls:le]
+    if _address_line(line, lowercase) and lo <= ls and le <= hi:  # a line of its own: all of it
+        m = _ADDRESS_LINE.fullmatch(line)
+        if m is not None:
+            a, b = min(a, ls + m.start(1)), max(b, ls + m.end(1))
+    if text[b:le].strip(" \t.,;") == "":  # the address ends its line: the next lines
+        pos, lines, blanks = le, 0, 0
+        while pos < hi and lines < 5:
+            nxt = text.find("\n", pos + 1)
+            end = len(text) if nxt < 0 else nxt
+            line = text[pos + 1:end]
+            if not line.strip():
+                blanks += 1
+                if blanks > 1:
+                    break
+            elif end <= hi and _address_line(line, lowercase):
+                m = _ADDRESS_LINE.fullmatch(line)
+                if m is not None:
+                    b = pos + 1 + m.end(1)
+                lines += 1
+            else:
+                break
+            pos = end
+    if text[ls:a].strip(" \t>|?*") == "":  # it starts its line: a house or ship line above
+        for _ in range(2):
+            if ls <= lo + 1 or ls == 0:
+                break
+            ps = text.rfind("\n", 0, ls - 1) + 1
+            line = text[ps:ls - 1]
+            if ps < lo or not _address_line(line, lowercase) or not (
+                    any(c.isdigit() for c in line) or _SHIP.match(line)):
+                break
+            m = _ADDRESS_LINE.fullmatch(line)
+            if m is not None:
+                a = ps + m.start(1)
+            ls = ps
+    return a, b
 
 
 def whose(text: str, start: int) -> int:

@@ -1,0 +1,137 @@
+"""Street addresses in the shapes people write them in chat (all examples made up here),
+and ordinary chat with numbers and street-ish words that must stay unflagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from groupbot.moderation import pii
+from groupbot.moderation.engine import ModerationEngine
+
+ENGINE = ModerationEngine()
+
+
+def _addresses(text: str) -> list[str]:
+    return [text[s.start:s.end] for s in pii.find(text) if s.kind == "address"]
+
+
+@pytest.mark.parametrize(("text", "must_cover"), [
+    ("come round, it's 42 Oak Avenue", "42 Oak Avenue"),
+    ("I'm in Flat 3, 12 High St now", "Flat 3, 12 High St"),
+    ("post it to 221B Baker Street please", "221B Baker Street"),
+    ("1600 Pennsylvania Ave NW, Washington, DC 20500", "Ave NW, Washington, DC 20500"),
+    ("send letters to PO Box 123 for now", "PO Box 123"),
+    ("our office is 350 5th Ave, New York, NY 10118", "350 5th Ave, New York, NY 10118"),
+    ("she moved to 9 Larkspur Way last spring", "9 Larkspur Way"),
+    ("parcel for 17 Quarry Close, Leeds LS6 2AB", "Leeds LS6 2AB"),
+    ("apt 4B, 88 West Harbour Rd, Halifax", "apt 4B, 88 West Harbour Rd"),
+    ("Mailing: PSC 1234, Box 5678\nAPO AE 09012", "PSC 1234, Box 5678\nAPO AE 09012"),
+    ("Wohnung in der Lindenstraße 14, bitte klingeln", "Lindenstraße 14"),
+    ("she lives at Rua das Flores 120, Porto", "Rua das Flores 120"),
+    ("write to: Dana Ng\n31 Wattle Crescent\nSuite 2\nBallarat VIC 3350", "Ballarat VIC 3350"),
+    ("meet at the corner of Elm Street and Birch Lane", "Elm Street and Birch Lane"),
+    ("ul. Lipowa 7, Kraków", "ul. Lipowa 7"),
+    ("I'm at 1 Kossuth u. 12. for the week", "u. 12."),
+])
+def test_address_shapes_found(text: str, must_cover: str) -> None:
+    found = _addresses(text)
+    assert found, text
+    start = text.index(must_cover)
+    end = start + len(must_cover)
+    spans = [s for s in pii.find(text) if s.kind == "address"]
+    assert any(s.start <= start and end <= s.end for s in spans), (text, found)
+
+
+@pytest.mark.parametrize("text", [
+    "I walked 5 miles down the road",
+    "see you at 10 on the corner",
+    "room 101 is where the group meets",
+    "page 42 of the book says it better",
+    "we have 2 ways to go about this",
+    "3 square meals a day helps",
+    "I got 4 park tickets for 20 dollars",
+    "the 1 place I feel safe is here",
+    "meet at 7.30 pm on Tuesday 12 March",
+    "I sent it via email 2 days ago",
+    "we need to address 3 points tonight",
+    "it cost £12 at the corner shop on the way",
+    "COMIN 2 TOWN 1 ST WEEK OF MAY",
+    "my sweetie 2 years now",
+    "I live in a small town, 3 kids and 2 dogs",
+])
+def test_ordinary_chat_not_flagged(text: str) -> None:
+    assert _addresses(text) == []
+    assert "pii" not in ENGINE.decide(text).categories
+
+
+def test_whose_address_sets_severity() -> None:
+    own = ENGINE.decide("my new address is 14 Rowan Drive, come by")
+    other = ENGINE.decide("Jordan lives at 14 Rowan Drive, go and find him")
+    assert "pii" in own.categories and own.severity == 1 and "their own" in own.reason
+    assert "pii" in other.categories and other.severity == 3
+    assert "Rowan" not in own.reason + other.reason  # the value is never echoed
+
+
+def test_written_out_address_block_is_one_span() -> None:
+    text = "Ship to:\nAlex Moss\n77 Ferry Road\nApt 12\nDunedin 9016\nNew Zealand\n\nthanks!"
+    spans = [s for s in pii.find(text) if s.kind == "address"]
+    assert len(spans) == 1
+    covered = text[spans[0].start:spans[0].end]
+    assert covered.startswith("77 Ferry Road") and covered.endswith("New Zealand")
+
+
+def test_address_span_stops_at_a_phone_number() -> None:
+    text = "12 Sunset Boulevard\nLos Angeles, CA 90028\n(213) 555-0172"
+    kinds = sorted(s.kind for s in pii.find(text))
+    assert kinds == ["address", "phone"]
+
+
+def test_engine_and_direct_call_agree() -> None:
+    """The engine passes its own street-word flag; `find` alone works it out the same way."""
+    for text in ("9 Larkspur Way", "ul. Lipowa 7", "PO Box 123", "rúa Nova 5",
+                 "walked 5 miles down the road"):
+        direct = {s.kind for s in pii.find(text)}
+        via_engine = "pii" in ENGINE.decide(text).categories
+        assert ("address" in direct) == via_engine, text
+
+
+def test_long_adversarial_text_is_judged_correctly() -> None:
+    """Thousands of near-misses (numbers, street words, postcodes, corners) before a real
+    address: nothing in the junk is flagged, and the address inside the scan window is."""
+    junk = ("12 st 5 miles down the road 7 way Box x corner of the room PO 1 NW DC 2 ave "
+            "the 4 Strasse a1 u. tér 10 on the corner ") * 60
+    assert len(junk) > 4000
+    assert _addresses(junk) == []
+    text = "hi, I moved to 8 Juniper Lane, Bristol BS1 4DJ. " + junk
+    spans = [s for s in pii.find(text) if s.kind == "address"]
+    assert spans and spans[0].start == text.index("8 Juniper Lane")
+    assert text[spans[0].start:spans[0].end].endswith("BS1 4DJ")
+    assert ENGINE.decide(text).error is None
+
+
+def test_prefixed_addresses_found_by_their_prefixes_match_a_full_scan() -> None:
+    """The prefixed-street pattern is tried only where a prefix occurs; on random text
+    full of prefixes, names and numbers it finds exactly what scanning every word finds."""
+    import random
+
+    rng = random.Random(4)
+    pieces = ["via", "Via", "rua", "Rúa", "praça", "av.", "AV", "calle", "ul.", "avenida",
+              "Roma", "Sol", "Nova", "12", "3b", "7", ",", "and", "the", "x-y", "ul", "viale",
+              "İstanbul"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        low = text.lower()
+        present = set(pii._WORDS.findall(pii._fold(low))) & pii._PREFIXES
+        slow = [m.span() for m in pii._ADDRESS_PREFIXED.finditer(text) if pii._prefixed_ok(m)]
+        assert pii._prefixed(text, low, present) == slow, text
+
+
+def test_compound_street_gate_agrees_with_its_regex() -> None:
+    import random
+
+    rng = random.Random(6)
+    pieces = ["haupt", "straße", "strasse", "weg", "gade", ".", " ", "5", "٣", "x", "vej",
+              "allee", "laan", "12", "-", "katu"]
+    for _ in range(5000):
+        low = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert pii._compound_number(low) == (pii._COMPOUND_NUMBER.search(low) is not None), low
