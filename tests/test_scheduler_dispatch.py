@@ -397,3 +397,27 @@ async def test_the_ledger_forgets_old_settled_occurrences_but_not_where_to_resum
     await world.at(DUE + PRUNE_EVERY + timedelta(days=7))
     assert len(world.chat.posts) == 4  # both schedules, this week and next
     assert not await world.repo.handled(sid, [k for _, k, _, _, _ in ancient])
+
+
+async def test_a_virtual_clock_moved_only_to_next_wake_delivers_every_post(
+        world: World) -> None:
+    """Tools and benchmarks move a fake clock to `next_wake()` and nowhere else. A 429 in
+    the middle of a paced fan-out leaves a retry due "now" behind the pacer's held slot;
+    `next_wake` must then name the next future instant, or the clock never moves again."""
+    for i in range(150):
+        await world.add(channel=f"ch{i}")
+    limiter = RateLimiter(RateLimits(global_per_second=50, channel_count=5, channel_period=5),
+                          world.clock)
+    d = await world.dispatcher(limiter=limiter)
+    steps = 0
+    while len(world.chat.posts) < 150 and steps < 5000:
+        if len(world.chat.posts) in (40, 90) and world.chat.rate_limited == 0:
+            world.chat.rate_limited = 1  # a 429 mid-run
+        wake = d.next_wake()
+        assert wake is not None
+        await world.clock.advance_to(max(wake, world.clock.now()))
+        await d.wait_idle()
+        steps += 1
+    assert len(world.chat.posts) == 150, (len(world.chat.posts), steps)
+    assert d.stats.retried >= 1
+    assert await world.states() == {"posted": 150}

@@ -530,13 +530,22 @@ class Dispatcher:
             await self._progress.wait()
 
     def next_wake(self) -> datetime | None:
-        """The earliest instant at which the dispatcher has something to do."""
+        """The earliest instant at which the dispatcher has something to do: for a virtual
+        clock, where to move it once `wait_idle` returns. Something already due that waits
+        behind something else (a retry due now, behind the pacer holding a job for its
+        slot) is not a reason to stay: the earliest future instant is."""
         times = [self._heap[0].due] if self._heap else []
         if self._delayed:
             times.append(self._delayed[0][0])
         if self._pacer_slot is not None:
             times.append(self._pacer_slot)
-        return min(times) if times else None
+        if self._admit_sleeping:  # posts waiting for room in the window of real sends
+            times.append(self.limiter.admit_at())
+        if not times:
+            return None
+        now = self.clock.now()
+        future = [t for t in times if t > now]
+        return min(future) if future else min(times)
 
     def pending_jobs(self) -> int:
         return len(self._ready) + len(self._delayed) + self._in_flight
