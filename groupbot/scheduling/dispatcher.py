@@ -140,6 +140,7 @@ class Dispatcher:
         self._sem = asyncio.Semaphore(max_in_flight)
         self._in_flight = 0
         self._admit_sleeping = 0
+        self._admit_lock = asyncio.Lock()
         self._posts: set[asyncio.Task[None]] = set()
         self._wake_loop = asyncio.Event()
         self._wake_pacer = asyncio.Event()
@@ -490,15 +491,21 @@ class Dispatcher:
     # -- for tests and tools -------------------------------------------------------------------
     async def _admit(self) -> None:
         """Wait until the limiter's window of real sends has room (see RateLimiter.admit),
-        counted so `wait_idle` knows this post is only waiting for the clock."""
-        while (free_at := self.limiter.admit_at()) > self.clock.now():
-            self._admit_sleeping += 1
-            self._progress.set()
-            try:
-                await self.clock.sleep_until(free_at)
-            finally:
-                self._admit_sleeping -= 1
-        self.limiter.note_sent()
+        counted so `wait_idle` knows this post is only waiting for the clock. One post at a
+        time waits on the clock; the others queue behind it, rather than all waking at each
+        free slot for one of them to take it."""
+        if not self._admit_lock.locked() and self.limiter.admit_at() <= self.clock.now():
+            self.limiter.note_sent()
+            return
+        self._admit_sleeping += 1
+        self._progress.set()
+        try:
+            async with self._admit_lock:
+                while (free_at := self.limiter.admit_at()) > self.clock.now():
+                    await self.clock.sleep_until(free_at)
+                self.limiter.note_sent()
+        finally:
+            self._admit_sleeping -= 1
 
     def _idle(self) -> bool:
         now = self.clock.now()
