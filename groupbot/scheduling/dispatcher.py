@@ -141,6 +141,7 @@ class Dispatcher:
         self._in_flight = 0
         self._admit_sleeping = 0
         self._admit_lock = asyncio.Lock()
+        self._pacer_blocked = False  # the pacer waits for a free post slot
         self._posts: set[asyncio.Task[None]] = set()
         self._wake_loop = asyncio.Event()
         self._wake_pacer = asyncio.Event()
@@ -358,7 +359,15 @@ class Dispatcher:
                 finally:
                     self._pacer_slot = None
             self.limiter.note_channel(job.row.channel_id)
-            await self._sem.acquire()
+            if self._sem.locked():  # every post slot taken: wait for one to finish
+                self._pacer_blocked = True
+                self._progress.set()
+                try:
+                    await self._sem.acquire()
+                finally:
+                    self._pacer_blocked = False
+            else:
+                await self._sem.acquire()
             self._in_flight += 1
             task = asyncio.create_task(self._post(job))
             self._posts.add(task)
@@ -516,6 +525,8 @@ class Dispatcher:
             return False
         if self._in_flight > self._admit_sleeping:  # posts not merely waiting for the clock
             return False
+        if self._pacer_blocked:  # waiting for a post slot, and every post waits for the clock
+            return True
         if self._pacer_slot is not None:  # holding a job until its rate-limit slot
             return self._pacer_slot > now
         if pacer is False or (isinstance(pacer, datetime) and pacer <= now):
