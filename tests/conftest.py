@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -68,8 +69,9 @@ class Harness:
         return message.id
 
 
-@pytest.fixture
-async def harness(config: Config, clock: FakeClock) -> AsyncIterator[Harness]:
+@contextlib.asynccontextmanager
+async def open_harness(config: Config, clock: FakeClock) -> AsyncIterator[Harness]:
+    """A running bot in a console group with a member (alex) and a moderator (robin)."""
     chat = ConsoleChat(clock=clock)
     member = chat.add_member("alex")
     moderator = chat.add_member("robin", moderator=True)
@@ -77,3 +79,9 @@ async def harness(config: Config, clock: FakeClock) -> AsyncIterator[Harness]:
     assert general is not None
     async with open_bot(config, chat, clock) as bot:
         yield Harness(bot, chat, clock, general, member, moderator)
+
+
+@pytest.fixture
+async def harness(config: Config, clock: FakeClock) -> AsyncIterator[Harness]:
+    async with open_harness(config, clock) as h:
+        yield h

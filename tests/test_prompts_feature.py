@@ -16,7 +16,7 @@ from groupbot.platforms.console import ConsoleChat
 from groupbot.prompts_library.model import PromptLibrary
 from groupbot.prompts_library.rotation import PromptRotation
 from groupbot.runtime import open_bot
-from tests.conftest import Harness
+from tests.conftest import Harness, open_harness
 
 
 def last_private(h: Harness) -> str:
@@ -155,13 +155,8 @@ async def test_reload_applies_edited_prompt_files_and_refuses_broken_ones(
     new library in when it checks out, and otherwise names the problems and keeps the old."""
     folder = prompts_copy
     config = Config(database=str(tmp_path / "g.db"), prompts_dir=folder)
-    chat = ConsoleChat(clock=clock)
-    member = chat.add_member("alex")
-    moderator = chat.add_member("robin", moderator=True)
-    general = chat.channel("general")
-    assert general is not None
-    async with open_bot(config, chat, clock) as bot:
-        h = Harness(bot, chat, clock, general, member, moderator)
+    async with open_harness(config, clock) as h:
+        member, moderator = h.member, h.moderator
         before = len(feature(h).library)
         (folder / "rest.yaml").write_text(
             "theme: rest\ntitle: Rest\nprompts:\n"
