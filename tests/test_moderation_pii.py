@@ -135,3 +135,24 @@ def test_compound_street_gate_agrees_with_its_regex() -> None:
     for _ in range(5000):
         low = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert pii._compound_number(low) == (pii._COMPOUND_NUMBER.search(low) is not None), low
+
+
+def test_email_spans_agree_with_the_regex_scan_on_random_text() -> None:
+    """`_email_spans` tries the address pattern only at each "@"; on random text built
+    from the characters that decide its edges it finds exactly what `finditer` finds."""
+    import random
+
+    rng = random.Random(5)
+    alphabet = "ab9._%+-@@.. \n_éx-" + "co"
+    checked = found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 90)))
+        if rng.random() < 0.3:
+            text = text.replace("@", "@ab.co", 1)
+        if rng.random() < 0.1:
+            text = "a" * rng.randint(60, 70) + text  # local parts near the 64 limit
+        expected = [m.span() for m in pii._EMAIL.finditer(text)]
+        assert pii._email_spans(text) == expected, text
+        checked += 1
+        found += len(expected)
+    assert checked == 20_000 and found > 1_000  # the sample really holds addresses
