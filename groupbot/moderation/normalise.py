@@ -263,15 +263,20 @@ def _variants(flat: str, alt_low: str | None) -> tuple[str, ...]:
         if alt != flat:
             variants.append(alt)
     for form in (flat, *variants):
+        # (the native builders when built and the form is ASCII, as nearly all are; the
+        # Python ones are the reference the tests compare them with)
+        join_runs, stretch_both = _LONG_FORMS if form.isascii() else _PY_FORMS
         if _SPLIT_HINT.search(form):
-            variants.append(_SPLIT_RUN.sub(_join_run, form))
-            # "what a f a g ..." / "i k i l l": a leading one-letter word is not part of it.
-            kept = _SPLIT_RUN.sub(_join_run_keep_word, form)
-            if kept != variants[-1]:
+            # "what a f a g ..." / "i k i l l": a leading one-letter word is not part of
+            # it, so the second join keeps it apart.
+            joined, kept = join_runs(form)
+            variants.append(joined)
+            if kept != joined:
                 variants.append(kept)
         if _STRETCH.search(form):
-            variants.append(_STRETCH.sub(r"\1\1", form))
-            variants.append(_STRETCH.sub(r"\1", form))
+            one, two = stretch_both(form)
+            variants.append(two)
+            variants.append(one)
     return tuple(variants[:6])
 
 
@@ -528,9 +533,10 @@ def _join_run_keep_word(m: re.Match[str]) -> str:
 
 # The two form builders of the long path: native when built, else the Python ones above
 # (the reference the tests compare the native ones with).
+_PY_FORMS: tuple[Any, Any] = (_join_runs, _stretch_both)
 _LONG_FORMS: tuple[Any, Any] = (
     (_fastpath.join_runs, _fastpath.stretch_both) if _native_ascii is not None
-    else (_join_runs, _stretch_both))
+    else _PY_FORMS)
 
 
 # Masked swearing ("f*ck", "sh**t"): a star stands for one or more letters. Resolved against
