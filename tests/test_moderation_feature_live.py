@@ -169,3 +169,20 @@ def test_recent_names_leave_out_the_author_and_stay_bounded() -> None:
     names.seen("h", "x", "Xa")
     names.seen("i", "y", "Yu")  # a third group: the oldest group (g) is forgotten
     assert names.seen("g", "z", "Zed") == frozenset()
+
+
+def test_recent_names_follow_renames_and_turnover() -> None:
+    from groupbot.features.moderation import RecentNames
+
+    names = RecentNames(per_group=3, groups=5)
+    for member, name in (("a", "Ann"), ("b", "Bea"), ("c", "Cy")):
+        names.seen("g", member, name)
+    assert names.seen("g", "a", "Ann") == {"bea", "cy"}
+    assert names.seen("g", "b", "Bea Ray") == {"ann", "cy"}  # renamed: the new name counts
+    assert names.seen("g", "a", "Ann") == {"bearay", "cy"}  # and the old one is gone
+    # more posters than the bound, in turn: each sees the two who posted just before
+    for _ in range(3):
+        for member in "defgh":
+            got = names.seen("g", member, member.upper() * 2)
+            assert len(got) == 2 and member * 2 not in got
+    assert names.seen("g", "h", "HH") == {"ff", "gg"}

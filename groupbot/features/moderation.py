@@ -73,13 +73,19 @@ ResourceLoader = Callable[[str], Sequence[Any]]
 
 class RecentNames:
     """The display names of members who posted lately, per group, bounded (most recent
-    kept), folded once per change: the names an insult "by name" is read against."""
+    kept): the names an insult "by name" is read against. Each name is folded once, when
+    it is first seen or changes; a group's set is rebuilt only when its members change, and
+    each author's view of it (everyone but themselves) is a set difference, kept until then.
+    (A busy workspace with more posters than the bound turns members over on most
+    messages: then no name is folded again, only the sets are rebuilt.)"""
 
-    def __init__(self, per_group: int = 300, groups: int = 1000) -> None:
+    def __init__(self, per_group: int = 1000, groups: int = 1000) -> None:
         self.per_group = per_group
         self.groups = groups
-        self._names: OrderedDict[str, OrderedDict[str, str]] = OrderedDict()
-        self._folded: dict[tuple[str, str], FoldedNames] = {}
+        # group -> member -> (display name, its folded form), oldest poster first
+        self._names: OrderedDict[str, OrderedDict[str, tuple[str, FoldedNames]]] = OrderedDict()
+        self._sets: dict[str, frozenset[str]] = {}  # group -> every folded name in it
+        self._others: dict[str, dict[str, FoldedNames]] = {}  # group -> member -> the rest
 
     def seen(self, group_id: str, member_id: str, display_name: str) -> FoldedNames:
         """Note that `member_id` posted in `group_id`; the folded names of the others."""
@@ -88,30 +94,29 @@ class RecentNames:
             members = self._names[group_id] = OrderedDict()
             while len(self._names) > self.groups:
                 gone, _ = self._names.popitem(last=False)
-                self._forget(gone)
+                self._sets.pop(gone, None)
+                self._others.pop(gone, None)
         else:
             self._names.move_to_end(group_id)
-        if members.get(member_id) != display_name:
-            members[member_id] = display_name
+        entry = members.get(member_id)
+        if entry is None or entry[0] != display_name:
+            entry = members[member_id] = (display_name, fold_names([display_name]))
+            members.move_to_end(member_id)
             while len(members) > self.per_group:
                 members.popitem(last=False)
-            self._forget(group_id)
+            self._sets.pop(group_id, None)
+            self._others[group_id] = {}
         else:
             members.move_to_end(member_id)
-        key = (group_id, member_id)
-        folded = self._folded.get(key)
-        if folded is None:
-            own = fold_names([display_name])
-            folded = fold_names(n for m, n in members.items() if m != member_id)
-            folded = FoldedNames(folded - own)
-            if len(self._folded) > 4 * self.groups:
-                self._folded.clear()
-            self._folded[key] = folded
-        return folded
-
-    def _forget(self, group_id: str) -> None:
-        for key in [k for k in self._folded if k[0] == group_id]:
-            del self._folded[key]
+        others = self._others.setdefault(group_id, {})
+        found = others.get(member_id)
+        if found is None:
+            everyone = self._sets.get(group_id)
+            if everyone is None:
+                everyone = self._sets[group_id] = frozenset().union(
+                    *(folded for _name, folded in members.values()))
+            found = others[member_id] = FoldedNames(everyone - entry[1])
+        return found
 
 
 @dataclass(frozen=True, slots=True)
