@@ -46,7 +46,7 @@ from groupbot.platforms.discord import (  # noqa: E402
     Pacer,
     configure_endpoints,
 )
-from groupbot.runtime import open_bot  # noqa: E402
+from groupbot.runtime import open_bot, settle_heap  # noqa: E402
 from tests.fakes.discord_fake import FakeDiscord, FakeGuild, FakeMember  # noqa: E402
 
 BENCH = "discord end to end (real moderation)"
@@ -152,6 +152,7 @@ async def _run(n_burst: int, n_steady: int, steady_rate: float, *, pacer: Pacer 
             await client.login(fake.token)
             task = asyncio.create_task(client.connect())
             await asyncio.wait_for(client.ready_event.wait(), 30)
+            settle_heap()  # as run_discord does before it connects
             counter = 0
 
             async def send() -> None:

@@ -20,7 +20,7 @@ from groupbot.core.errors import ConfigError
 from groupbot.core.ports import Clock
 from groupbot.platforms.discord.chat import DiscordChat, Pacer
 from groupbot.platforms.discord.client import GroupbotClient
-from groupbot.runtime import open_bot
+from groupbot.runtime import open_bot, settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ async def run_discord(config: Config, args: argparse.Namespace, *, clock: Clock 
     chat = DiscordChat(client, pacer)
     async with open_bot(config, chat, clock) as bot:
         client.attach(bot, chat)
+        settle_heap()
         try:
             await client.login(token.reveal())
             await client.connect()

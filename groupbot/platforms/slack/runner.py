@@ -27,7 +27,7 @@ from groupbot.core.errors import ConfigError, GroupbotError
 from groupbot.core.ports import Clock
 from groupbot.platforms.slack.adapter import SlackAdapter
 from groupbot.platforms.slack.chat import RateLimitRetry, SlackChat, make_client
-from groupbot.runtime import open_bot
+from groupbot.runtime import open_bot, settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,7 @@ async def run_slack(config: Config, args: argparse.Namespace, *, clock: Clock | 
     try:
         async with slack_session(config, http=http, port=int(getattr(args, "port", 3000)),
                                  clock=clock):
+            settle_heap()
             await (stop or asyncio.Event()).wait()
     except ConfigError as exc:
         log.error("slack could not start", extra={"reason": type(exc).__name__})
