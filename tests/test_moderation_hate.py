@@ -90,6 +90,14 @@ AIMED = [
     ("youre a fucking queer", Action.REMOVE),
     ("@sam you fucktard", Action.REMOVE),
     ("yr a rude little cunt", Action.REMOVE),
+    # words with innocent senses, said of the person addressed
+    ("you are trash", Action.REMOVE),
+    ("honestly youre such garbage", Action.REMOVE),
+    ("u r disgusting", Action.REMOVE),
+    ("you're a joke", Action.REMOVE),
+    ("you suck", Action.NUDGE),
+    ("you make me sick", Action.NUDGE),
+    ("you are so annoying", Action.NUDGE),
 ]
 
 
@@ -152,6 +160,14 @@ INNOCENT = [
     "Montenegro and Niger are countries",
     "a Negroni please",
     "the flame retardant coating",
+    "this pizza is trash lol",
+    "I felt like garbage all week",
+    "you made a joke and it helped",
+    "you are not trash, you matter",
+    # someone else's words, told to the group
+    "don't listen to anyone who says you are trash",
+    "she texted me kys last night and I cried",
+    "he told me go die and walked out",
 ]
 
 

@@ -63,6 +63,18 @@ def _negated(tokens: Sequence[str], start: int, window: int = 3) -> bool:
     return not L.NEGATIONS.isdisjoint(tokens[max(0, start - window):start])
 
 
+def _reported(tokens: Sequence[str], start: int) -> bool:
+    """Someone else's words told, not said here: "he told me go die", "anyone who says you
+    are trash is wrong". A member telling the group what was said to them is not attacking
+    anyone."""
+    return not _REPORTING.isdisjoint(tokens[max(0, start - 3):start])
+
+
+_REPORTING = frozenset(
+    "said says say saying told tells tell telling called calls calling wrote writes texted "
+    "messaged yelled screamed shouted thinks thought believes believed".split())
+
+
 # --- crisis --------------------------------------------------------------------------------
 
 def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) -> Finding | None:
@@ -332,7 +344,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                             f'harassment: insult "{h.phrase}" aimed at {who}'))
                     out.append(found)
             elif tag == "attack":
-                if supportive or _negated(toks, h.start, 5):
+                if supportive or _negated(toks, h.start, 5) or _reported(toks, h.start):
                     continue
                 out.append(Finding("harassment", "harassment.attack", h.severity,
                                    f'harassment: "{h.phrase}" said to someone'))

@@ -107,6 +107,22 @@ shut (the fuck|the hell|) up, stfu, gtfo, (nobody|no one) asked (you|u|),
 (yo|ya|your|ur|you) (bitch|pussy|hoe|punk|dumb|stupid|fat|ugly|broke|lame|weak|scary|sorry|bitch made) ass
 """
 
+# Words with innocent senses ("take out the trash", "a joke") that are insults only when
+# said of the person addressed ("you are trash"): the target is part of the phrase.
+AIMED_INSULTS = """
+(you|u) (are|r|re) (so|such|just|absolute|complete|total|utter|) (trash|garbage|disgusting|repulsive),
+youre (so|such|just|absolute|complete|total|utter|) (trash|garbage|disgusting|repulsive),
+(you|u) (are|r|re|) (a|such a|just a) (joke|disgrace to this group),
+youre (a|such a|just a) (joke|disgrace to this group)
+"""
+
+# The same kind, milder: a reminder is enough.
+AIMED_MILD = """
+(you|u) (suck|sucks|suck so much), (you|u) make me sick,
+(you|u) (are|r|re) (so|really|just|) (annoying|irritating|insufferable),
+youre (so|really|just|) (annoying|irritating|insufferable)
+"""
+
 # --- hate --------------------------------------------------------------------------------
 
 SLURS_SEVERE = """
@@ -560,7 +576,8 @@ def entries() -> Iterator[tuple[str, str, int]]:
     for word in ADDRESS_WORDS:
         yield word, "street", 0
     table: Iterable[tuple[str, str, int]] = (
-        (INSULTS, "insult", 2), (ATTACKS, "attack", 3), (MILD_ATTACKS, "attack", 1), (SLURS_SEVERE, "slur", 3),
+        (INSULTS, "insult", 2), (ATTACKS, "attack", 3), (MILD_ATTACKS, "attack", 1),
+        (AIMED_INSULTS, "attack", 2), (AIMED_MILD, "attack", 1), (SLURS_SEVERE, "slur", 3),
         (SLURS_MILD, "slur", 2), (GROUPS, "group", 1), (HATE_PREDICATES, "hatepred", 2),
         (BENIGN, "benign", 0), (VIOLENCE, "violence", 2), (THREATS, "threat", 3), (SEXUAL, "sexual", 2),
         (PROFANITY, "profanity", 1), (CRISIS_IDEATION, "crisis.ideation", 2),
