@@ -214,6 +214,20 @@ def test_native_long_path_form_builders_match_python() -> None:
 
 
 @native
+def test_native_flat_form_matches_python() -> None:
+    from groupbot.moderation import _fastpath
+
+    rng = random.Random(9)
+    alphabet = "ab09zZ _-.!?\n\t*'"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert _fastpath.flat_ascii(text) == N._flat_ascii(text), repr(text)
+    assert _fastpath.flat_ascii("") == "  " == N._flat_ascii("")
+    with pytest.raises(ValueError):
+        _fastpath.flat_ascii("café")
+
+
+@native
 def test_native_masked_words_and_distinct_characters_match_python() -> None:
     rng = random.Random(12)
     alphabet = "abfkcuhstiz***  .-1é日\u200b😀"

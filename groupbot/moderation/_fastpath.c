@@ -700,8 +700,39 @@ static PyObject *masked_spans(PyObject *self, PyObject *arg) {
     return out;
 }
 
+/* `normalise._flat_ascii` on ASCII text: every run of characters other than [a-z0-9]
+ * becomes one space, with one space at each end (text with no word is two spaces). */
+static PyObject *flat_ascii(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg) || !PyUnicode_IS_ASCII(arg)) {
+        PyErr_SetString(PyExc_ValueError, "flat_ascii needs ASCII text");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    const unsigned char *s = (const unsigned char *)PyUnicode_DATA(arg);
+    unsigned char *out = PyMem_Malloc((size_t)n + 2);
+    if (!out) return PyErr_NoMemory();
+    Py_ssize_t k = 0;
+    int gap = 0;  /* a separator is owed before the next word character */
+    out[k++] = ' ';
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (is_lower(c) || is_digit(c)) {
+            if (gap) out[k++] = ' ';
+            gap = 0;
+            out[k++] = c;
+        } else if (k > 1) {
+            gap = 1;
+        }
+    }
+    out[k++] = ' ';
+    PyObject *r = PyUnicode_DecodeASCII((const char *)out, k, NULL);
+    PyMem_Free(out);
+    return r;
+}
+
 static PyMethodDef methods[] = {
     {"masked_spans", masked_spans, METH_O, "Spans of masked words (letters and stars)."},
+    {"flat_ascii", flat_ascii, METH_O, "The flat form of ASCII text: its words, single-spaced."},
     {"distinct_chars", distinct_chars, METH_O, "set(text), with an object per distinct character only."},
     {"stretch_both", stretch_both, METH_VARARGS,
      "(one, two): stretched letters shortened to one and to two (ASCII form)."},
