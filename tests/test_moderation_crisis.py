@@ -150,6 +150,13 @@ MORE_CRISIS_KINDS = [
     # two separate signs of hopelessness: a gentle check-in
     ("nothing will ever get better and I can't do this anymore", 1, 1),
     ("I'm at rock bottom and I feel so hopeless", 1, 1),
+    # warning signs said plainly: pills taken or ready, letters written, a method, the means
+    ("i took a bunch of pills last night", 2, 3),
+    ("I have the pills ready", 3, 3),
+    ("I wrote goodbye letters to my kids", 3, 3),
+    ("I keep thinking about driving into a tree", 2, 3),
+    ("I looked up how many pills it takes", 3, 3),
+    ("I bought a gun and I think about using it on myself", 2, 3),
 ]
 
 MORE_NOT_CRISIS = [
@@ -176,6 +183,12 @@ MORE_NOT_CRISIS = [
     "I almost died laughing at that video",
     "this homework is killing me",
     "my method for bread is to let it rise overnight",
+    "I almost crashed into a tree on the ice today",
+    "I took a bunch of vitamins this morning",
+    "I have the rope ready for the camping trip",
+    "my grandma wrote goodbye letters before her surgery",
+    "my cousin wants to die and I don't know how to help",
+    "how many pills it takes to fix a headache, asking for me lol",
 ]
 
 

@@ -343,6 +343,8 @@ no (point|reason) (living|being alive|going on|staying alive|existing|carrying o
 (jump|jumping|step|stepping|throw myself|throwing myself|walk|walking|lie down|lay down) in front of (a|the|an) (train|car|bus|truck|lorry|oncoming car|subway),
 (drive|driving|crash|crashing|drove|crashed|swerve|swerving) (my car|the car|myself) (into|off) (a|the) (tree|wall|bridge|cliff|pole|river|lake|truck),
 (swerve|swerving|drive|driving) into oncoming traffic,
+(thinking about|think about|thought about|keep thinking about|want to|wanna|fantasize about|fantasizing about|urge to|tempted to) (drive|driving|crash|crashing|swerve|swerving) into (a|the) (tree|wall|pole|truck|bridge|river),
+(use|using|turn|turning|point|pointing) (the|a|my|that) (gun|knife|razor|blade|pistol) on myself, (think|thinking|thought) about (using|turning) it on myself,
 (want|wanna|need|going|wish i could) (to|) (escape|leave) (this world|this life|life|existence) (for good|forever|behind|)
 """
 
@@ -374,7 +376,8 @@ CRISIS_PLAN = """
 (im|i am|i will|ill) (kill|killing) myself (tonight|today|tomorrow|soon|this weekend),
 i have a plan to (die|end it|kill myself), my (suicide|) plan is, my suicide plan, (planning|planned|plan) my (own|) (suicide|death),
 (wrote|writing|written|write|left) (a|my) (suicide|goodbye|) (note|letter),
-suicide note, goodbye (note|letter), this is (my|) (final|last) (goodbye|message|post|words), my (final|last) (message|post|goodbye|words),
+(wrote|writing|written|write|left) (my|) (suicide|goodbye) (notes|letters),
+suicide note, suicide notes, goodbye (note|letter|notes|letters), this is (my|) (final|last) (goodbye|message|post|words), my (final|last) (message|post|goodbye|words),
 (saved|saving|stockpiling|hoarding|swallowed|counting|collecting) (up|) (all|) (my|the|some|enough|a bunch of|a lot of) (pills|meds|tablets|sleeping pills),
 (take|taking|took) all (my|the|of my) (pills|meds|tablets), (im|i am|gonna|going to|i will|about to) (overdose|od),
 (tie|tied|tying|made|bought|making) a noose,
@@ -389,7 +392,8 @@ by the time (you|anyone|someone|u) (read|reads|see|sees|find|finds) this (i|ill|
 goodbye (cruel world|forever|world),
 (how|ways|best way|easiest way|quickest way|painless way|painless ways) to (kill myself|end my life|commit suicide),
 (painless|quick|easy) (way|ways) to die, (swallow|swallowed|take|took) (all|) (the|my|a bottle of|all the|all my|a handful of) (pills|sleeping pills|painkillers) (tonight|now|and|),
-(pick|picked|pull|pulled|grab|grabbed) (up|) (the|my|a) (gun|trigger|rope|razor|blade) (and|to|), (lethal|fatal) dose, how many (pills|tablets) (would|will|does it take|to),
+(pick|picked|pull|pulled|grab|grabbed) (up|) (the|my|a) (gun|trigger|rope|razor|blade) (and|to|), (lethal|fatal) dose, how many (pills|tablets) (would|will|does it take|to|it takes|it would take),
+(have|got|has|had) (the|my|all the|all my) (pills|noose) (ready|ready to go|lined up|laid out),
 (gave|given) away (all|) my (stuff|things|belongings|possessions), (getting|got|get|put|putting|set|setting) my affairs in order,
 (im|i am|ill|i will|im going to|im gonna|i want to|i need to) end it (tonight|today|tomorrow|this week|this weekend|soon|for good)
 """
@@ -405,7 +409,7 @@ survived (my|an|a|the) (suicide|) attempt, (after|since) my (last|) attempt, att
 (i|ive|i have|i had|i just) (tried|attempted|try) to (choke|suffocate|strangle|drown|poison|shoot|hang|electrocute|starve|gas|cut) myself,
 (another|my|one) attempt on my own life, (i|) survived (an|my|the|a) overdose, (after|since) my (last|) overdose,
 (i|ive|i have) (failed|fail) (at|to) (kill|killing|end|ending) (myself|my life),
-i (took|swallowed|downed) (too many|a ton of|loads of|every one of my|all of my) (pills|tablets|painkillers|meds|sleeping pills),
+i (took|swallowed|downed) (too many|a ton of|loads of|every one of my|all of my|a bunch of|a handful of|way too many) (pills|tablets|painkillers|meds|sleeping pills),
 (i|ive|i have|i just) (took|taken|take) an overdose, (i|ive|i just) oded,
 (gun|pistol|revolver|barrel|shotgun) in my mouth, (gun|pistol|revolver|barrel|shotgun) (to|against|under) my (temple|chin),
 (put|held|pressed|pointed) (a|the|my) (gun|pistol|revolver|shotgun) (to|against) my head,
@@ -554,7 +558,9 @@ FIRST_PERSON = frozenset("i im ive id ill me my myself mine".split())
 OTHER_SUBJECTS = frozenset(
     "you u youre ur your yourself he hes she shes they theyre them his her someone anyone "
     "somebody people everyone friend brother sister mom dad mother father son daughter "
-    "wife husband partner boyfriend girlfriend".split()
+    "wife husband partner boyfriend girlfriend grandma grandpa grandmother grandfather "
+    "nana aunt auntie uncle cousin niece nephew kid kids child children roommate coworker "
+    "boss ex bestie classmate teacher neighbor neighbour".split()
 )
 SECOND_PERSON = frozenset("you u ya youre ur your yours yourself yourselves yall ye".split())
 INTENT = frozenset(
