@@ -98,6 +98,9 @@ AIMED = [
     ("you suck", Action.NUDGE),
     ("you make me sick", Action.NUDGE),
     ("you are so annoying", Action.NUDGE),
+    # words the writer joins in on are said here, even when "everyone says" them
+    ("everyone says you are trash", Action.REMOVE),
+    ("we all think you suck", Action.NUDGE),
 ]
 
 

@@ -66,13 +66,19 @@ def _negated(tokens: Sequence[str], start: int, window: int = 3) -> bool:
 def _reported(tokens: Sequence[str], start: int) -> bool:
     """Someone else's words told, not said here: "he told me go die", "anyone who says you
     are trash is wrong". A member telling the group what was said to them is not attacking
-    anyone."""
-    return not _REPORTING.isdisjoint(tokens[max(0, start - 3):start])
+    anyone. Words the writer joins in on ("everyone says you suck", "we all think ...") are
+    still said here."""
+    for j in range(max(0, start - 3), start):
+        if tokens[j] in _REPORTING:
+            return j == 0 or tokens[j - 1] not in _JOINING
+    return False
 
 
 _REPORTING = frozenset(
     "said says say saying told tells tell telling called calls calling wrote writes texted "
     "messaged yelled screamed shouted thinks thought believes believed".split())
+# Subjects of a reporting word that make the words the writer's own view too.
+_JOINING = frozenset("i we everyone everybody people they all yall ppl".split())
 
 
 # --- crisis --------------------------------------------------------------------------------
