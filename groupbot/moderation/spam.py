@@ -72,19 +72,18 @@ def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
         signals.append(f'"{phrases[0]}"')
     if weak:
         signals.append(f"{weak} promotional word(s)")
-    if "/" in clean and not policy.allow_invites and _invite_hint(clean):
+    low = clean.lower()
+    if "/" in clean and not policy.allow_invites and _invite_hint(low):
         m = _INVITE.search(clean)
         if m:
             out.append(Finding("spam", "spam.invite", 2, "spam: an invite link to another server "
                                                           "or chat"))
     if score > 0 or "http" in clean or "www." in clean:
-        low = clean.lower()
         if "http://" in low or "https://" in low or "www." in low or (
                 any(tld in low for tld in _TLDS) and _LINK.search(clean)):
             score += 1.0
             signals.append("a link")
-        if "/" in clean and (not clean.isascii() or any(d in low for d in _SHORT_HOSTS)) \
-                and _SHORTENER.search(clean):
+        if "/" in clean and _shortened(clean, low):
             score += 1.5
             signals.append("a shortened link")
         if _has_digit(clean):
@@ -92,7 +91,8 @@ def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
             # needs (for ASCII digits), so most texts skip those regex passes.
             shape = clean.encode("utf-8", "replace").translate(_SHAPE)
             if ((b"1p" in shape or b"1 p" in shape or "+" in clean or "box" in low
-                 or any(c in clean for c in "£$€") or any(u in low for u in _UNITS))
+                 or "£" in clean or "$" in clean or "€" in clean
+                 or any(u in low for u in _UNITS))
                     and _MONEY.search(clean)):
                 score += 1.5
                 signals.append("a price or prize amount")
@@ -140,11 +140,20 @@ def _letters(text: str) -> tuple[int, int]:
     return len(letters), sum(c.isupper() for c in letters)
 
 
-def _invite_hint(clean: str) -> bool:
-    """A word every invite link pattern contains (so most links skip the regex)."""
-    low = clean.lower()
+def _invite_hint(low: str) -> bool:
+    """A word every invite link pattern contains (so most links skip the regex); `low` is
+    the text lower-cased."""
     return ("discord" in low or "t.me" in low or "telegram." in low or "whatsapp." in low
             or "skype." in low or "wa.me" in low)
+
+
+def _shortened(clean: str, low: str) -> bool:
+    """`_SHORTENER.search(clean)`, trying the pattern only from the first place a host
+    occurs (ASCII text: lower-casing keeps positions) instead of at every character."""
+    if not clean.isascii():
+        return _SHORTENER.search(clean) is not None
+    first = min((at for at in map(low.find, _SHORT_HOSTS) if at >= 0), default=-1)
+    return first >= 0 and _SHORTENER.search(clean, max(0, first - 1)) is not None
 
 
 _HINTS = tuple(f" {w} " for w in SPAM_HINTS)
