@@ -98,13 +98,14 @@ static Py_ssize_t leet_map(const unsigned char *s, Py_ssize_t n, unsigned char *
 
 /* Facts about the original text that let the PII finder skip its gates (`pii.find`):
  * GATE_EMAIL `_EMAIL_HINT` ("@", then [A-Za-z0-9-]+, ".", [A-Za-z0-9-]); GATE_DIGIT any
- * digit; GATE_NUMERIC `_NUM_HINT` (\d[\d .()/x-]{5,}\d); GATE_SPACE_DIGIT " " then a digit.
- * GATE_KNOWN says the others were computed. */
+ * digit; GATE_NUMERIC `_NUM_HINT` (\d[\d .()/x-]{5,}\d); GATE_SPACE_DIGIT " " then a digit;
+ * GATE_BOX "box" in any case. GATE_KNOWN says the others were computed. */
 #define GATE_KNOWN 1
 #define GATE_EMAIL 2
 #define GATE_DIGIT 4
 #define GATE_NUMERIC 8
 #define GATE_SPACE_DIGIT 16
+#define GATE_BOX 32
 
 static inline int is_alnum_dash(unsigned char c) {
     return is_lower(c) || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-';
@@ -125,6 +126,9 @@ static long gates(const unsigned char *s, Py_ssize_t n) {
             Py_ssize_t j = i + 1;
             while (j < n && is_alnum_dash(s[j])) j++;
             if (j > i + 1 && j + 1 < n && s[j] == '.' && is_alnum_dash(s[j + 1])) g |= GATE_EMAIL;
+        } else if ((c | 0x20) == 'b' && i + 2 < n && (s[i + 1] | 0x20) == 'o'
+                   && (s[i + 2] | 0x20) == 'x') {
+            g |= GATE_BOX;
         }
     }
     if (g & GATE_DIGIT) {
@@ -760,7 +764,8 @@ PyMODINIT_FUNC PyInit__fastpath(void) {
                 || PyModule_AddIntConstant(mod, "GATE_EMAIL", GATE_EMAIL) < 0
                 || PyModule_AddIntConstant(mod, "GATE_DIGIT", GATE_DIGIT) < 0
                 || PyModule_AddIntConstant(mod, "GATE_NUMERIC", GATE_NUMERIC) < 0
-                || PyModule_AddIntConstant(mod, "GATE_SPACE_DIGIT", GATE_SPACE_DIGIT) < 0)) {
+                || PyModule_AddIntConstant(mod, "GATE_SPACE_DIGIT", GATE_SPACE_DIGIT) < 0
+                || PyModule_AddIntConstant(mod, "GATE_BOX", GATE_BOX) < 0)) {
         Py_DECREF(mod);
         return NULL;
     }

@@ -7,6 +7,7 @@ GATE_EMAIL: int
 GATE_DIGIT: int
 GATE_NUMERIC: int
 GATE_SPACE_DIGIT: int
+GATE_BOX: int
 
 def normalise_ascii(
     text: str, /

@@ -33,8 +33,6 @@ from groupbot.moderation.matcher import (
     Matcher,
 )
 from groupbot.moderation.normalise import (
-    GATE_DIGIT,
-    GATE_EMAIL,
     fold,
     normalise,
     without_quotes,
@@ -179,8 +177,8 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
                 findings.append(note)
     gates = norm.gates
     spans: list[pii.Span]
-    if gates and not (gates & _PII_GATES) and not street:
-        spans = []  # (most chat) no "@" address, no digit, no street word: nothing to find
+    if not street and gates in pii.NOTHING_TO_FIND:
+        spans = []  # (most chat) no "@" address, no number, no street word: nothing to find
     else:
         pii_findings, spans = pii.detect(norm.clean, street, gates)
         findings.extend(pii_findings)
@@ -229,7 +227,6 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
 
 _VERDICT_MEMO = 4096
 _ALLOW = Action.ALLOW
-_PII_GATES = GATE_EMAIL | GATE_DIGIT
 # Builds a Verdict without the NamedTuple's Python-level __new__ (once per message).
 _new: Any = tuple.__new__
 

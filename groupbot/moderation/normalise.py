@@ -25,7 +25,7 @@ from groupbot.moderation.confusables_table import TABLE as _CONFUSABLES
 from groupbot.moderation.lexicon import MENTION_TOKEN
 
 # `Normalised.gates` bits: facts about the text that the PII finder needs first.
-GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT = 1, 2, 4, 8, 16
+GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT, GATE_BOX = 1, 2, 4, 8, 16, 32
 
 # Longest text judged; the rest of a longer message is still kept by the platform, and the
 # verdict says it was truncated. 10,000 characters of adversarial Unicode stays under 5 ms.
@@ -146,8 +146,10 @@ except ImportError:  # no compiler at install time: the Python path does it all
 else:
     _native_ascii = _fastpath.normalise_ascii
     if (_fastpath.MENTION_TOKEN, _fastpath.GATE_KNOWN, _fastpath.GATE_EMAIL,
-            _fastpath.GATE_DIGIT, _fastpath.GATE_NUMERIC, _fastpath.GATE_SPACE_DIGIT) != (
-            MENTION_TOKEN, GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT):
+            _fastpath.GATE_DIGIT, _fastpath.GATE_NUMERIC, _fastpath.GATE_SPACE_DIGIT,
+            getattr(_fastpath, "GATE_BOX", None)) != (
+            MENTION_TOKEN, GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT,
+            GATE_BOX):
         _native_ascii = None  # built from another version of this module: do not trust it
     elif not all(hasattr(_fastpath, name) for name in (
             "flat_ascii", "join_runs", "stretch_both", "distinct_chars", "masked_spans")):

@@ -15,8 +15,10 @@ from typing import NamedTuple
 
 from groupbot.moderation.detectors import Finding
 from groupbot.moderation.normalise import (
+    GATE_BOX,
     GATE_DIGIT,
     GATE_EMAIL,
+    GATE_KNOWN,
     GATE_NUMERIC,
     GATE_SPACE_DIGIT,
     distinct_chars,
@@ -258,6 +260,8 @@ def find(text: str, street_word: bool | None = None, gates: int = 0) -> list[Spa
     if not (email or digit or street_word is not False):
         return []  # (most chat) no "@" address, no digit, no street word: no pattern can match
     if gates:
+        if gates in NOTHING_TO_FIND and street_word is False:
+            return []
         numeric = (gates & GATE_NUMERIC) != 0
         space_digit = (gates & GATE_SPACE_DIGIT) != 0
     else:
@@ -316,6 +320,20 @@ def _email_spans(text: str) -> list[tuple[int, int]]:
                     continue
         at = text.find("@", at + 1)
     return spans
+
+
+def _nothing_to_find(gates: int) -> bool:
+    """Whether text with these gates (known) and no street word can hold nothing `find`
+    looks for: no e-mail hint, no run of digits, and no digit that an unworded address
+    pattern could use (those need " <digit>" or "box")."""
+    if not gates & GATE_KNOWN or gates & (GATE_EMAIL | GATE_NUMERIC):
+        return False
+    return not (gates & GATE_DIGIT and gates & (GATE_SPACE_DIGIT | GATE_BOX))
+
+
+# Every gate value (`normalise.GATE_*` bits) for which `find`, given no street word, finds
+# nothing: the engine skips the call for these, `find` returns at once.
+NOTHING_TO_FIND = frozenset(g for g in range(64) if _nothing_to_find(g))
 
 
 _WINDOWED = 2000  # longer text: numeric patterns run only around runs of digits
