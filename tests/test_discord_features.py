@@ -89,6 +89,7 @@ async def test_targeted_insult_is_removed_text_dmed_and_a_case_opened(
     assert [(c.action, c.categories, c.source) for c in cases] == [
         ("remove", ("harassment",), "message")]
     assert "Case 1: remove" in text_of(alerts[0]) and f"<@{alex.id}>" in text_of(alerts[0])
+    assert "discord.com/channels" not in text_of(alerts[0])  # removed: nothing to link to
     assert posts_in(fake, guild, "general") == []  # nothing said in public
 
 
@@ -139,6 +140,8 @@ async def test_crisis_message_is_answered_privately_and_nothing_is_removed(
     assert "You're not alone" in text_of(dm) and "not a therapist" in text_of(dm)
     assert "Support" in text_of(alerts[0]) and CRISIS not in text_of(alerts[0])
     assert "haven't removed anything" in text_of(alerts[0])
+    channel = guild.channels["general"]
+    assert f"https://discord.com/channels/{guild.id}/{channel}/{sent['id']}" in text_of(alerts[0])
     assert int(reply["data"]["flags"]) & 64 and "let the moderators know" in \
         reply["data"]["content"]
     assert [(c.action, c.text) for c in cases] == [("support", None)]  # never kept

@@ -165,7 +165,22 @@ async def test_targeted_insult_warns_privately_alerts_and_records_without_deleti
     assert [(c.action, c.categories) for c in cases] == [("remove", ("harassment",))]
     alert = texts(alerts)
     assert f"<@{alex.id}>" in alert and "Case 1" in alert
+    # the bot cannot remove it, so the alert links to it for the moderators
+    permalink = f"/archives/{fake.channels['general']}/p{sent['ts'].replace('.', '')}"
+    assert permalink in alert
     assert [m for m in fake.posts_in("general")] == []  # nothing said in public
+
+
+async def test_an_alert_links_to_an_insult_posted_inside_a_thread(
+        config: Config, fake: FakeSlack, clock: FakeClock) -> None:
+    alex, robin, sam = fake.users["alex"], fake.users["robin"], fake.add_user("sam")
+    async with running(config, fake, clock):
+        await fake.answer(await fake.slash(robin, "general", "mod setup modlog #mod-log"))
+        parent = await fake.say(sam, "general", "how was everyone's week?")
+        reply = await fake.say(alex, "general", INSULT, thread_ts=parent["ts"])
+        alerts = await fake.wait_for(lambda: fake.posts_in("mod-log"))
+    assert f"thread_ts={parent['ts']}" in texts(alerts)
+    assert f"p{reply['ts'].replace('.', '')}" in texts(alerts)
 
 
 async def test_without_a_modlog_moderators_are_alerted_by_dm(

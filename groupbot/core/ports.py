@@ -59,6 +59,11 @@ class ChatPort(Protocol):
         """Post to the group's moderator log."""
         ...
 
+    async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
+        """A link a moderator can open to see a member's message in place (None: the
+        platform has none)."""
+        ...
+
 
 class Clock(Protocol):
     """Time, injectable so schedules are tested with a fake clock and no sleeping."""

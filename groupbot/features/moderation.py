@@ -400,8 +400,9 @@ class ModerationFeature(Feature):
             await self.cases.amend(group.id, case.number, "review",
                                    "the platform could not carry out the action", "bot", now)
         if needs_review or fallback or action is not Action.NUDGE:
+            link = None if outcome.removed else await self._link(group, channel, message.id)
             await self._alert_case(group, member, channel, case, verdict, total, outcome,
-                                   needs_review or fallback)
+                                   needs_review or fallback, link)
         log.info("moderation action", extra={
             "group": group.id, "case": case.number, "action": action.value,
             "rules": ",".join(verdict.rules), "fallback": fallback})
@@ -476,9 +477,22 @@ class ModerationFeature(Feature):
             log.exception("alerting moderators failed", extra={"group": group.id})
             return False
 
+    async def _link(self, group: Group, channel: Channel | None,
+                    message_id: str | None) -> str | None:
+        """Where moderators can see a message that is still up; None when the platform
+        gives no link or asking failed (an alert goes out without it)."""
+        if channel is None or not message_id:
+            return None
+        try:
+            return await self.services.chat.message_link(group, channel, message_id)
+        except Exception:
+            log.warning("could not get a link to the message", extra={"group": group.id},
+                        exc_info=True)
+            return None
+
     async def _alert_case(self, group: Group, member: Member, channel: Channel, case: Case,
                           verdict: Verdict, total: float, outcome: _Outcome,
-                          review: bool) -> None:
+                          review: bool, link: str | None = None) -> None:
         done = []
         if outcome.removed:
             done.append("removed the message and sent the author a private copy")
@@ -491,6 +505,8 @@ class ModerationFeature(Feature):
             f"Reason: {verdict.reason or 'none given'}",
             f"Effective strikes: {total:.1f}.",
         ]
+        if link:
+            lines.insert(1, f"The message: {link}")
         if done:
             lines.append("I " + " and ".join(done) + ".")
         if verdict.error:
@@ -583,6 +599,9 @@ class ModerationFeature(Feature):
             if sent:
                 await self.cases.record_care(group.id, member.id, verdict.severity, now)
         where = f"a message in #{channel.name}" if channel else f"from their {source}"
+        link = await self._link(group, channel, message_id)
+        if link:
+            where += f": {link}"
         if sent:
             said = "I sent them support resources privately and offered a moderator's help."
         elif repeat:

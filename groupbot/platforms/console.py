@@ -159,6 +159,9 @@ class ConsoleChat:
         self._emit(ConsoleEvent("timeout", group.id, reason, None, member.id,
                                 message_id=until.isoformat()))
 
+    async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
+        return None  # the console has no addresses for messages: the log shows them
+
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
         self._emit(ConsoleEvent("modlog", group.id, reply.text, f"c-{MODLOG}", None, reply,
                                 buttons=reply.buttons))

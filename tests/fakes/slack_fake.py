@@ -326,6 +326,19 @@ class FakeSlack:
         self.deleted.append((cid, ts))
         return {"ok": True, "channel": cid, "ts": ts}
 
+    async def _m_chat_getPermalink(self, a: dict[str, Any]) -> dict[str, Any]:
+        """As Slack answers: the message's web address, a thread reply's naming its thread."""
+        cid, ts = str(a.get("channel", "")), str(a.get("message_ts", ""))
+        if cid not in self.messages:
+            return {"ok": False, "error": "channel_not_found"}
+        found = next((m for m in self.messages[cid] if m["ts"] == ts), None)
+        if found is None:
+            return {"ok": False, "error": "message_not_found"}
+        link = f"https://{self.team}.slack.com/archives/{cid}/p{ts.replace('.', '')}"
+        if found.get("thread_ts", ts) != ts:
+            link += f"?thread_ts={found['thread_ts']}&cid={cid}"
+        return {"ok": True, "channel": cid, "permalink": link}
+
     async def _m_conversations_open(self, a: dict[str, Any]) -> dict[str, Any]:
         uid = str(a.get("users", ""))
         if self.user_by_id(uid) is None or "," in uid:

@@ -232,6 +232,10 @@ class DiscordChat:
             log.info("message already gone", extra={"group": group.id, "channel": channel.id,
                                                      "message": message_id})
 
+    async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
+        """Discord's jump link (built, no request; a thread's messages link the same way)."""
+        return f"https://discord.com/channels/{group.id}/{channel.id}/{message_id}"
+
     async def timeout_member(self, group: Group, member: Member, until: datetime,
                              reason: str) -> None:
         until = min(until, self.clock.now() + MAX_TIMEOUT - timedelta(minutes=1))

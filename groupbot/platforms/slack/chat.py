@@ -213,6 +213,19 @@ class SlackChat:
                              reason: str) -> None:
         raise Unsupported("slack", "time out members (Slack has no timeouts for bots)")
 
+    async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
+        """Slack's permalink (chat.getPermalink: it also links replies inside a thread). A
+        moderator needs it most here, where the bot cannot remove the message itself."""
+        try:
+            data = await self.call("link to the message", "chat_getPermalink",
+                                   channel=channel.id, message_ts=message_id)
+        except GroupbotError as exc:
+            log.warning("no link to the message", extra={"channel": channel.id,
+                                                         "error": str(exc)})
+            return None
+        link = data.get("permalink")
+        return str(link) if link else None
+
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
         """The group's mod-log channel; without one, a DM to each configured moderator."""
         public = Reply(reply.text, Visibility.PUBLIC, reply.title, reply.citation, reply.buttons)
