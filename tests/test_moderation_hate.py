@@ -171,6 +171,11 @@ INNOCENT = [
     "don't listen to anyone who says you are trash",
     "she texted me kys last night and I cried",
     "he told me go die and walked out",
+    # "you" as anyone, or a question: members describing their own lives
+    "do you suck at saying no too?",
+    "does anyone else feel like you are a joke to your own family",
+    "when you are trash at cooking like me, takeout it is",
+    "if you kill yourself your family would be heartbroken, please stay",
 ]
 
 

@@ -77,6 +77,10 @@ def _reported(tokens: Sequence[str], start: int) -> bool:
 _REPORTING = frozenset(
     "said says say saying told tells tell telling called calls calling wrote writes texted "
     "messaged yelled screamed shouted thinks thought believes believed".split())
+# Words before an attack phrase that make its "you" anyone, or a question: "if you kill
+# yourself your family would grieve", "do you suck at saying no too?", "when you feel like
+# you are trash". Members describe their own lives this way.
+_GENERIC_YOU = frozenset("if when whenever do does did like".split())
 # Subjects of a reporting word that make the words the writer's own view too.
 _JOINING = frozenset("i we everyone everybody people they all yall ppl".split())
 
@@ -350,7 +354,8 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                             f'harassment: insult "{h.phrase}" aimed at {who}'))
                     out.append(found)
             elif tag == "attack":
-                if supportive or _negated(toks, h.start, 5) or _reported(toks, h.start):
+                if (supportive or _negated(toks, h.start, 5) or _reported(toks, h.start)
+                        or not _GENERIC_YOU.isdisjoint(toks[max(0, h.start - 2):h.start])):
                     continue
                 out.append(Finding("harassment", "harassment.attack", h.severity,
                                    f'harassment: "{h.phrase}" said to someone'))
