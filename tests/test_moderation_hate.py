@@ -176,6 +176,14 @@ INNOCENT = [
     "does anyone else feel like you are a joke to your own family",
     "when you are trash at cooking like me, takeout it is",
     "if you kill yourself your family would be heartbroken, please stay",
+    # names someone else used on the writer, told to the group
+    "my dad called me a retard growing up",
+    "they call us faggots at school and I hate it",
+    "he said I was a fat dyke and I believed him",
+    "whoever called you a retard is wrong",
+    "I'm sorry I called you an idiot yesterday",
+    # a feeling told in the past is venting, not a threat
+    "I wanted to kill him when I found out, but I just cried",
 ]
 
 
@@ -183,6 +191,13 @@ INNOCENT = [
 def test_innocent_senses_and_venting_are_not_hate_or_harassment(text: str) -> None:
     verdict = ENGINE.decide(text)
     assert not set(verdict.categories) & ACTING, verdict.as_json()
+
+
+def test_a_slur_the_writer_used_still_counts() -> None:
+    verdict = ENGINE.decide("I called him a retard")
+    assert "hate" in verdict.categories, verdict.as_json()
+    threat = ENGINE.decide("I will kill him when I find him")
+    assert "threat" in threat.categories, threat.as_json()
 
 
 def test_untargeted_swearing_stays_profanity() -> None:

@@ -63,6 +63,26 @@ def _negated(tokens: Sequence[str], start: int, window: int = 3) -> bool:
     return not L.NEGATIONS.isdisjoint(tokens[max(0, start - window):start])
 
 
+def _called_me(tokens: Sequence[str], start: int, anyone: bool = False) -> bool:
+    """A name someone used on the writer or people near them, told: "my dad called me a
+    ...", "they call us ...", "he said I was a ...". With `anyone` False, not when the
+    writer is the one who said it ("I called him a ...")."""
+    for j in range(max(0, start - 6), start - 1):
+        if (tokens[j] in _NAMING and tokens[j + 1] in _NAMED
+                and _BETWEEN.issuperset(tokens[j + 2:start])):
+            return anyone or j == 0 or tokens[j - 1] not in ("i", "we")
+    return False
+
+
+_NAMING = frozenset("called call calls calling said says told named".split())
+_NAMED = frozenset("me us you i im we him he her she them they my our".split())  # who was named
+# What may stand between the named person and the name ("called me a fat ...", "said I was
+# a ..."); anything else ("call me later you ...") means the name is said here.
+_BETWEEN = frozenset(
+    "a an the such so just was is were am im are being be i a total complete fat stupid "
+    "dumb little big ugly fucking useless".split())
+
+
 def _reported(tokens: Sequence[str], start: int) -> bool:
     """Someone else's words told, not said here: "he told me go die", "anyone who says you
     are trash is wrong". A member telling the group what was said to them is not attacking
@@ -81,6 +101,9 @@ _REPORTING = frozenset(
 # yourself your family would grieve", "do you suck at saying no too?", "when you feel like
 # you are trash". Members describe their own lives this way.
 _GENERIC_YOU = frozenset("if when whenever do does did like".split())
+# A feeling told in the past ("I wanted to kill him when I found out, but I just cried"):
+# venting about what happened, not a threat.
+_PAST_FEELING = frozenset("wanted felt was used thought almost nearly".split())
 # Subjects of a reporting word that make the words the writer's own view too.
 _JOINING = frozenset("i we everyone everybody people they all yall ppl".split())
 
@@ -340,7 +363,9 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 forms = _forms(norm)
             toks = forms[h.form]
             if tag == "insult":
-                if _negated(toks, h.start, 2):
+                # "whoever called you an idiot is wrong", "I'm sorry I called you an idiot":
+                # a name told, not one said to someone now
+                if _negated(toks, h.start, 2) or _called_me(toks, h.start, anyone=True):
                     continue
                 who = _target(toks, h.start, h.length, names)
                 if who:
@@ -370,10 +395,15 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                         and any(t in L.INTENT or t in ("could", "would", "should", "might")
                                 for t in before)
                         and any(t in L.THREAT_TARGETS for t in after)
-                        and not any(t in L.NEGATIONS for t in before)):
+                        and not any(t in L.NEGATIONS for t in before)
+                        and _PAST_FEELING.isdisjoint(before)):
                     out.append(Finding("threat", "threat.violence", 2,
                                        f'threat: "{h.phrase}" aimed at someone'))
         elif tag == "slur":
+            if forms is None:
+                forms = _forms(norm)
+            if _called_me(forms[h.form], h.start):
+                continue  # "my dad called me a ...": what was done to the writer, told
             key = ("slur", h.phrase, h.severity)
             found = _FINDINGS.get(key)
             if found is None:
