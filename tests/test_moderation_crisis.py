@@ -157,6 +157,11 @@ MORE_CRISIS_KINDS = [
     ("I keep thinking about driving into a tree", 2, 3),
     ("I looked up how many pills it takes", 3, 3),
     ("I bought a gun and I think about using it on myself", 2, 3),
+    # a recovery word does not cancel a wish said now, or one that keeps coming back
+    ("I'm okay now, I just want to die", 2, 3),
+    ("I'm doing better now, I just want to die", 2, 3),
+    ("I'm fine now but I keep thinking about killing myself", 2, 3),
+    ("I wanted to die last year", 1, 1),  # told of the past: a gentle check-in
 ]
 
 MORE_NOT_CRISIS = [
@@ -189,6 +194,9 @@ MORE_NOT_CRISIS = [
     "my grandma wrote goodbye letters before her surgery",
     "my cousin wants to die and I don't know how to help",
     "how many pills it takes to fix a headache, asking for me lol",
+    # recovery stories told of the past
+    "I wanted to die last year but today I'm okay",
+    "I tried to kill myself years ago, I'm doing better now",
 ]
 
 

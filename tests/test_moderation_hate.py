@@ -196,6 +196,8 @@ def test_innocent_senses_and_venting_are_not_hate_or_harassment(text: str) -> No
 def test_a_slur_the_writer_used_still_counts() -> None:
     verdict = ENGINE.decide("I called him a retard")
     assert "hate" in verdict.categories, verdict.as_json()
+    hedge = ENGINE.decide("I'm not calling you a faggot but")
+    assert "hate" in hedge.categories, hedge.as_json()
     threat = ENGINE.decide("I will kill him when I find him")
     assert "threat" in threat.categories, threat.as_json()
 

@@ -30,8 +30,13 @@ _STOPPERS = frozenset(
     "this that these those the his her their my our he she they him them it its i im me "
     "myself we us".split()
 )
-_PRESENT = frozenset("again still tonight today lately currently anymore".split())
-_STILL = frozenset("again still tonight".split())  # what outweighs a recovery story
+_PRESENT = frozenset("again still tonight today lately currently anymore since".split())
+# Verbs that put a crisis signal in the past, so a recovery marker nearby can close it.
+_PAST_VERBS = frozenset(
+    "wanted tried attempted was were used felt thought had did took overdosed wished planned "
+    "considered".split())
+# What outweighs a recovery story: it is happening now, or keeps happening.
+_STILL = frozenset("again still tonight keep keeps kept constantly".split())
 
 
 class _Forms(Sequence[list[str]]):
@@ -70,8 +75,12 @@ def _called_me(tokens: Sequence[str], start: int, anyone: bool = False) -> bool:
     for j in range(max(0, start - 6), start - 1):
         if (tokens[j] in _NAMING and tokens[j + 1] in _NAMED
                 and _BETWEEN.issuperset(tokens[j + 2:start])):
-            return anyone or j == 0 or tokens[j - 1] not in ("i", "we")
+            return anyone or _WRITER.isdisjoint(tokens[max(0, j - 2):j])
     return False
+
+
+# The writer as the one who names ("I called him ...", "I'm not calling you ... but").
+_WRITER = frozenset("i im ill id ive imma ima we were".split())
 
 
 _NAMING = frozenset("called call calls calling said says told named".split())
@@ -183,8 +192,11 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
                         near.add(c.tag)
             window = toks[max(0, lo):hi]
             present = any(t in _PRESENT for t in window)
-            if "recovery" in wide and not any(t in _STILL for t in window):
-                continue  # a recovery story ("I tried years ago; I'm doing better now")
+            if ("recovery" in wide and not any(t in _STILL for t in window)
+                    and ("past" in near or not _PAST_VERBS.isdisjoint(
+                        toks[max(0, start - 3):end]))):
+                continue  # a recovery story ("I tried years ago; I'm doing better now"),
+                # told of the past: "I'm okay now, I just want to die" is not one
             if "past" in near and not present:
                 history = True  # "when I was a teen I tried to...": counted, at severity 1
             if not own and "support" in wide:

@@ -505,7 +505,8 @@ PAST = """
 used to, years ago, year ago, (a long|long) time ago, (months|weeks) ago,
 when i was (younger|a kid|a teen|a teenager|in school|in high school|in college|little|a child|young),
 (back|way back) (then|when), no longer, in the past, (as a|when i was a) (kid|teen|teenager|child),
-(in|during) (high school|middle school|college|my teens|my twenties|my childhood)
+(in|during) (high school|middle school|college|my teens|my twenties|my childhood),
+last (year|summer|winter|spring|fall|autumn)
 """
 
 RECOVERY = """
@@ -514,7 +515,9 @@ RECOVERY = """
 (got|getting|gotten|finally got) (better|help|through it), (years|months|days|weeks) clean, recovered (from|),
 (glad|grateful|thankful|happy) (i|that i) (failed|survived|didnt|am still here|stayed|reached out|got help|am alive|lived),
 (glad|grateful|thankful|happy) to be (alive|here|still here), (im|i am) still here and,
-(havent|have not|didnt|did not) (cut|self harmed|hurt myself|harmed myself|attempted|felt suicidal) (in|for|since)
+(havent|have not|didnt|did not) (cut|self harmed|hurt myself|harmed myself|attempted|felt suicidal) (in|for|since),
+(im|i am|i feel|feeling|doing) (okay|ok|alright|fine|good|safe) (now|today|these days),
+(today|now|these days) (im|i am|i feel) (okay|ok|alright|fine|good|safe|better)
 """
 
 # --- spam ----------------------------------------------------------------------------------
