@@ -1,5 +1,6 @@
-"""Hate and harassment: slur spellings, attacks on groups, insults pointed at someone, and
-the innocent senses and untargeted venting that must stay out of both categories.
+"""Hate, harassment and sexual content: slur spellings, attacks on groups, insults pointed at
+someone, sexual content asked for; and the innocent senses, untargeted venting and members' own
+stories that must stay out of these categories.
 
 Every sentence here was written for this test; none comes from a data set.
 """
@@ -236,3 +237,40 @@ def test_benign_phrases_each_contain_a_listed_word() -> None:
         spans = {" ".join(words[i:j]) for i in range(len(words))
                  for j in range(i + 1, len(words) + 1)}
         assert spans & listed, phrase
+
+
+# --- sexual content: asked for or offered, not a member's own story ----------------------------
+
+SEXUAL_ASKED = [
+    "send nudes",
+    "send me a dick pic",
+    "you should send me your nudes",
+    "wanna see my dick pic?",
+]
+
+
+@pytest.mark.parametrize("text", SEXUAL_ASKED)
+def test_sexual_content_asked_for_or_offered_is_removed(text: str) -> None:
+    verdict = ENGINE.decide(text)
+    assert "sexual" in verdict.categories and verdict.action is Action.REMOVE, \
+        verdict.as_json()
+
+
+SEXUAL_TOLD = [
+    # what was done to the writer: the policy's guideline says this is welcome
+    "my nudes got leaked by my ex and I want to disappear",
+    "he sent me a dick pic and I blocked him",
+    "he asked me for nudes and I said no",
+    "he showed me porn when I was a kid",
+    # recovery talk
+    "I'm 30 days free of porn today",
+    "my porn addiction is tied to my codependency",
+    "I relapsed on porn last night",
+]
+
+
+@pytest.mark.parametrize("text", SEXUAL_TOLD)
+def test_a_members_own_story_is_not_sexual_content(text: str) -> None:
+    verdict = ENGINE.decide(text)
+    assert "sexual" not in verdict.categories, verdict.as_json()
+    assert verdict.action is Action.ALLOW, verdict.as_json()

@@ -68,6 +68,31 @@ def _negated(tokens: Sequence[str], start: int, window: int = 3) -> bool:
     return not L.NEGATIONS.isdisjoint(tokens[max(0, start - window):start])
 
 
+def _told_sexual(tokens: Sequence[str], start: int, end: int) -> bool:
+    """Sexual words in a member's own story, which the group welcomes: something done to
+    them ("he sent me a dick pic", "my nudes got leaked"), or recovery ("30 days free of
+    porn", "my porn addiction"). Not when it asks or offers ("send me nudes")."""
+    before = tokens[max(0, start - 4):start]
+    after = tokens[end:end + 3]
+    if not _RECOVERING.isdisjoint(before) or not _RECOVERING.isdisjoint(after):
+        return True
+    if before[-2:] in (["free", "of"], ["free", "from"]) or after[:1] == ["free"]:
+        return True  # "free of porn", "porn free" (but "free porn" is an offer)
+    if "me" in before and not _DONE_TO.isdisjoint(before):
+        return True  # "he sent me ...", "she showed me ...", "he asked me for ..."
+    return bool(after) and after[0] in ("got", "were", "was", "leaked") and (
+        not _EXPOSED.isdisjoint(after))
+
+
+_RECOVERING = frozenset(
+    "addicted addiction addict addicts quit quitting clean sober relapse relapsed "
+    "struggle struggled struggling recovery recovering sobriety".split())
+_DONE_TO = frozenset(
+    "sent showed asked forced made pressured pushed texted messaged offered tried kept "
+    "begged".split())
+_EXPOSED = frozenset("leaked shared posted spread sent exposed".split())
+
+
 def _called_me(tokens: Sequence[str], start: int, anyone: bool = False) -> bool:
     """A name someone used on the writer or people near them, told: "my dad called me a
     ...", "they call us ...", "he said I was a ...". With `anyone` False, not when the
@@ -423,6 +448,10 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                                                f'hate: slur "{h.phrase}"'))
             out.append(found)
         elif tag == "sexual":
+            if forms is None:
+                forms = _forms(norm)
+            if _told_sexual(forms[h.form], h.start, h.start + h.length):
+                continue  # what happened to the writer, or their recovery: welcome here
             out.append(Finding("sexual", "sexual.explicit", h.severity,
                                f'sexual: "{h.phrase}"'))
     if groups and preds:
