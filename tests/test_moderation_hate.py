@@ -185,6 +185,7 @@ INNOCENT = [
     "I'm sorry I called you an idiot yesterday",
     # a feeling told in the past is venting, not a threat
     "I wanted to kill him when I found out, but I just cried",
+    "I want to punch him in the face lol but I won't",
 ]
 
 
@@ -201,6 +202,8 @@ def test_a_slur_the_writer_used_still_counts() -> None:
     assert "hate" in hedge.categories, hedge.as_json()
     threat = ENGINE.decide("I will kill him when I find him")
     assert "threat" in threat.categories, threat.as_json()
+    boast = ENGINE.decide("im gonna beat him up and i never miss")
+    assert "threat" in boast.categories, boast.as_json()
 
 
 def test_untargeted_swearing_stays_profanity() -> None:

@@ -135,6 +135,18 @@ _REPORTING = frozenset(
 # yourself your family would grieve", "do you suck at saying no too?", "when you feel like
 # you are trash". Members describe their own lives this way.
 _GENERIC_YOU = frozenset("if when whenever do does did like".split())
+def _taken_back(tokens: Sequence[str], end: int) -> bool:
+    """The writer takes it back right after: "I want to punch him ... but I won't"."""
+    rest = tokens[end:end + 10]
+    for i, t in enumerate(rest[:-1]):
+        if t == "i":
+            nxt = rest[i + 1]
+            if nxt in ("wont", "wouldnt") or (nxt in ("would", "will")
+                                              and rest[i + 2:i + 3] == ["never"]):
+                return True
+    return False
+
+
 # A feeling told in the past ("I wanted to kill him when I found out, but I just cried"):
 # venting about what happened, not a threat.
 _PAST_FEELING = frozenset("wanted felt was used thought almost nearly".split())
@@ -433,7 +445,8 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                                 for t in before)
                         and any(t in L.THREAT_TARGETS for t in after)
                         and not any(t in L.NEGATIONS for t in before)
-                        and _PAST_FEELING.isdisjoint(before)):
+                        and _PAST_FEELING.isdisjoint(before)
+                        and not _taken_back(toks, h.start + h.length)):
                     out.append(Finding("threat", "threat.violence", 2,
                                        f'threat: "{h.phrase}" aimed at someone'))
         elif tag == "slur":
