@@ -97,6 +97,8 @@ def _called_me(tokens: Sequence[str], start: int, anyone: bool = False) -> bool:
     """A name someone used on the writer or people near them, told: "my dad called me a
     ...", "they call us ...", "he said I was a ...". With `anyone` False, not when the
     writer is the one who said it ("I called him a ...")."""
+    if _NAMING.isdisjoint(tokens[max(0, start - 6):start - 1]):
+        return False  # (most insults: one set test)
     for j in range(max(0, start - 6), start - 1):
         if (tokens[j] in _NAMING and tokens[j + 1] in _NAMED
                 and _BETWEEN.issuperset(tokens[j + 2:start])):
