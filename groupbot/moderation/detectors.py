@@ -106,17 +106,15 @@ def _called_me(tokens: Sequence[str], start: int, anyone: bool = False) -> bool:
     return False
 
 
-# The writer as the one who names ("I called him ...", "I'm not calling you ... but").
-_WRITER = frozenset("i im ill id ive imma ima we were".split())
-
-
 _NAMING = frozenset("called call calls calling said says told named".split())
 _NAMED = frozenset("me us you i im we him he her she them they my our".split())  # who was named
 # What may stand between the named person and the name ("called me a fat ...", "said I was
 # a ..."); anything else ("call me later you ...") means the name is said here.
 _BETWEEN = frozenset(
-    "a an the such so just was is were am im are being be i a total complete fat stupid "
+    "a an the such so just was is were am im are being be i total complete fat stupid "
     "dumb little big ugly fucking useless".split())
+# The writer as the one who names ("I called him ...", "I'm not calling you ... but").
+_WRITER = frozenset("i im ill id ive imma ima we were".split())
 
 
 def _reported(tokens: Sequence[str], start: int) -> bool:
@@ -133,10 +131,14 @@ def _reported(tokens: Sequence[str], start: int) -> bool:
 _REPORTING = frozenset(
     "said says say saying told tells tell telling called calls calling wrote writes texted "
     "messaged yelled screamed shouted thinks thought believes believed".split())
+# Subjects of a reporting word that make the words the writer's own view too.
+_JOINING = frozenset("i we everyone everybody people they all yall ppl".split())
 # Words before an attack phrase that make its "you" anyone, or a question: "if you kill
 # yourself your family would grieve", "do you suck at saying no too?", "when you feel like
 # you are trash". Members describe their own lives this way.
 _GENERIC_YOU = frozenset("if when whenever do does did like".split())
+
+
 def _taken_back(tokens: Sequence[str], end: int) -> bool:
     """The writer takes it back right after: "I want to punch him ... but I won't"."""
     rest = tokens[end:end + 10]
@@ -152,8 +154,6 @@ def _taken_back(tokens: Sequence[str], end: int) -> bool:
 # A feeling told in the past ("I wanted to kill him when I found out, but I just cried"):
 # venting about what happened, not a threat.
 _PAST_FEELING = frozenset("wanted felt was used thought almost nearly".split())
-# Subjects of a reporting word that make the words the writer's own view too.
-_JOINING = frozenset("i we everyone everybody people they all yall ppl".split())
 
 
 # --- crisis --------------------------------------------------------------------------------
