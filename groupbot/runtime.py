@@ -33,8 +33,17 @@ async def open_bot(config: Config, chat: ChatPort, clock: Clock | None = None, *
 
 def settle_heap() -> None:
     """Once a bot is up: collect, then move every object alive now (libraries, the word
-    matcher, the policy) out of the collector's view. A full collection then scans only
-    what was made since, which keeps its pause from landing on a member's message as tens
-    of milliseconds. For the serving process only (what it freezes is never freed)."""
+    matcher, the policy) out of the collector's view, and collect young objects less often.
+    Each message makes thousands of short-lived objects; with the default thresholds the
+    collector ran many times a second and its older-generation passes landed on members'
+    messages as tens of milliseconds. For the serving process only (what it freezes is
+    never freed)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+# Allocations before a young collection, and young (then middle) collections before an older
+# one; CPython's defaults are (700, 10, 10). Discord bench at 2,000 msg/s, p99 over three
+# interleaved runs each: 28-131 ms with the defaults, 10-18 ms with these.
+GC_THRESHOLDS = (10_000, 20, 20)
