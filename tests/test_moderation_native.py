@@ -183,6 +183,45 @@ def test_native_token_matcher_finds_what_aho_corasick_finds() -> None:
 
 
 @native
+def test_native_matcher_over_several_forms_finds_what_aho_corasick_finds() -> None:
+    """Messages with variant forms (long ones, stretched or split letters): the native
+    matcher form by form, with later forms' repeats dropped, against the automaton."""
+    from groupbot.moderation import lexicon
+    from groupbot.moderation.engine import ModerationEngine, compile_policy
+
+    matcher = compile_policy(ModerationEngine().policy).matcher
+    table = matcher._table
+    assert table is not None
+    phrases = sorted({p for p, _tag, _sev in lexicon.entries()})
+    rng = random.Random(4)
+    filler = ["i", "you", "the", "so", "x", "zmention", "1", "ñandú"]
+
+    def form() -> str:
+        words: list[str] = []
+        for _ in range(rng.randint(0, 40)):
+            if rng.random() < 0.4:
+                words.extend(rng.choice(phrases).split(" "))
+            else:
+                words.append(rng.choice(filler))
+        return " " + " ".join(words) + " "
+
+    compared = 0
+    for _ in range(2000):
+        first = form()
+        variants = tuple(rng.choice((form(), first)) for _ in range(rng.randint(1, 4)))
+        norm = N.Normalised(first, first, first, variants, 0, False, False)
+        fast = matcher.scan_flags(norm)
+        matcher._table = None
+        try:
+            slow = matcher.scan_flags(norm)
+        finally:
+            matcher._table = table
+        assert fast == slow, (first, variants)
+        compared += len(fast[0])
+    assert compared > 10_000  # the sample really holds hits, across forms
+
+
+@native
 def test_token_matcher_is_not_used_for_keys_that_are_not_whole_tokens() -> None:
     from groupbot.moderation.matcher import _token_table
 

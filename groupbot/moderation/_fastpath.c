@@ -402,12 +402,14 @@ static inline uint32_t table_find(const TableHead *head, const Slot *slots, cons
     return 0;
 }
 
-/* scan_table(flat, table, values, hit_type) -> (hits, flags) */
+/* scan_table(flat, table, values, hit_type, form=0) -> (hits, flags); `form` is the index
+ * the hits carry (which form of the message `flat` is). */
 static PyObject *scan_table(PyObject *self, PyObject *args) {
     PyObject *flat, *values, *hit_type;
     Py_buffer table;
-    if (!PyArg_ParseTuple(args, "Uy*O!O!", &flat, &table, &PyList_Type, &values, &PyType_Type,
-                          &hit_type))
+    Py_ssize_t form = 0;
+    if (!PyArg_ParseTuple(args, "Uy*O!O!|n", &flat, &table, &PyList_Type, &values, &PyType_Type,
+                          &hit_type, &form))
         return NULL;
     PyObject *hits = NULL, *zero = NULL, *result = NULL;
     Py_ssize_t *starts = NULL, *lens = NULL, *ends = NULL;
@@ -435,7 +437,7 @@ static PyObject *scan_table(PyObject *self, PyObject *args) {
     ends = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(ntok + 1));
     vals = PyMem_Malloc(sizeof(PyObject *) * (size_t)(ntok + 1));
     hits = PyList_New(0);
-    zero = PyLong_FromLong(0);
+    zero = PyLong_FromSsize_t(form);
     if (!starts || !lens || !ends || !vals || !hits || !zero) {
         if (!PyErr_Occurred()) PyErr_NoMemory();
         goto done;

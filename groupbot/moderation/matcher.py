@@ -121,7 +121,23 @@ class Matcher:
                     hits.append(_new(Hit, (tag, severity, phrase, 0, tok, length)))
             return hits, flags
         seen: set[tuple[str, str]] = set()
-        for index, form in enumerate(norm.forms()):
+        forms = norm.forms()
+        table = self._table
+        if table is not None and all(f[:1] == " " and f[-1:] == " " for f in forms):
+            # The native matcher form by form (faster than the automaton on long text too:
+            # 0.5 vs 0.7 ms over a 10,000-character message's four forms); a later form's
+            # hit that an earlier one already gave is dropped, as below.
+            for index, form in enumerate(forms):
+                found, got = _native.scan_table(form, table[0], table[1], Hit, index)
+                flags |= got
+                for h in found:
+                    key = (h[0], h[2])
+                    if index and key in seen:
+                        continue
+                    seen.add(key)
+                    hits.append(h)
+            return hits, flags
+        for index, form in enumerate(forms):
             # Token index counted incrementally from the previous hit (hits come in order of
             # their end), so a long text with many hits stays linear.
             last, count = 0, 0
