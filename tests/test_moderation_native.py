@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+from typing import Any
 
 import pytest
 
@@ -147,38 +148,60 @@ def test_golden_verdicts_are_the_same_with_the_native_path_switched_off(
     assert with_native == without
 
 
-@native
-def test_native_token_matcher_finds_what_aho_corasick_finds() -> None:
-    """The native token matcher (short, single-form text) against the automaton: the same
-    hits in the same order, and the same flags, on random flat text built from lexicon
-    phrases, their parts and filler, including double spaces, empty and non-ASCII text."""
+def _random_string(rng: random.Random, alphabet: str, most: int) -> str:
+    """Up to `most` characters drawn from `alphabet`."""
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, most)))
+
+
+def _matcher_and_phrases() -> tuple[Any, list[str]]:
+    """The default policy's matcher (with its native table) and every lexicon phrase."""
     from groupbot.moderation import lexicon
     from groupbot.moderation.engine import ModerationEngine, compile_policy
 
     matcher = compile_policy(ModerationEngine().policy).matcher
     assert matcher._table is not None
-    phrases = sorted({p for p, _tag, _sev in lexicon.entries()})
+    return matcher, sorted({p for p, _tag, _sev in lexicon.entries()})
+
+
+def _phrase_flat(rng: random.Random, phrases: list[str], filler: list[str], most: int,
+                 whole: float, partial: float) -> str:
+    """A flat form of up to `most` pieces: whole lexicon phrases, phrases missing their
+    first word, or filler."""
+    words: list[str] = []
+    for _ in range(rng.randint(0, most)):
+        pick = rng.random()
+        if pick < whole:
+            words.extend(rng.choice(phrases).split(" "))
+        elif pick < whole + partial:
+            words.extend(rng.choice(phrases).split(" ")[1:])
+        else:
+            words.append(rng.choice(filler))
+    return " " + " ".join(words) + " "
+
+
+def _both_ways(matcher: Any, norm: N.Normalised) -> tuple[Any, Any]:
+    """`scan_flags` with the native table, then with the automaton alone."""
+    table = matcher._table
+    fast = matcher.scan_flags(norm)
+    matcher._table = None
+    try:
+        slow = matcher.scan_flags(norm)
+    finally:
+        matcher._table = table
+    return fast, slow
+
+
+@native
+def test_native_token_matcher_finds_what_aho_corasick_finds() -> None:
+    """The native token matcher (short, single-form text) against the automaton: the same
+    hits in the same order, and the same flags, on random flat text built from lexicon
+    phrases, their parts and filler, including double spaces, empty and non-ASCII text."""
+    matcher, phrases = _matcher_and_phrases()
     rng = random.Random(3)
     filler = ["i", "you", "the", "a", "so", "really", "x", "zmention", "1", "", "ñandú", "日本"]
-    table = matcher._table
     for n in range(6000):
-        words: list[str] = []
-        for _ in range(rng.randint(0, 12)):
-            pick = rng.random()
-            if pick < 0.35:
-                words.extend(rng.choice(phrases).split(" "))
-            elif pick < 0.5:
-                words.extend(rng.choice(phrases).split(" ")[1:])
-            else:
-                words.append(rng.choice(filler))
-        flat = " " + " ".join(words) + " "
-        norm = N.Normalised(flat, flat, flat, (), 0, False, False)
-        fast = matcher.scan_flags(norm)
-        matcher._table = None
-        try:
-            slow = matcher.scan_flags(norm)
-        finally:
-            matcher._table = table
+        flat = _phrase_flat(rng, phrases, filler, 12, 0.35, 0.15)
+        fast, slow = _both_ways(matcher, N.Normalised(flat, flat, flat, (), 0, False, False))
         assert fast == slow, (n, flat)
 
 
@@ -186,36 +209,16 @@ def test_native_token_matcher_finds_what_aho_corasick_finds() -> None:
 def test_native_matcher_over_several_forms_finds_what_aho_corasick_finds() -> None:
     """Messages with variant forms (long ones, stretched or split letters): the native
     matcher form by form, with later forms' repeats dropped, against the automaton."""
-    from groupbot.moderation import lexicon
-    from groupbot.moderation.engine import ModerationEngine, compile_policy
-
-    matcher = compile_policy(ModerationEngine().policy).matcher
-    table = matcher._table
-    assert table is not None
-    phrases = sorted({p for p, _tag, _sev in lexicon.entries()})
+    matcher, phrases = _matcher_and_phrases()
     rng = random.Random(4)
     filler = ["i", "you", "the", "so", "x", "zmention", "1", "ñandú"]
-
-    def form() -> str:
-        words: list[str] = []
-        for _ in range(rng.randint(0, 40)):
-            if rng.random() < 0.4:
-                words.extend(rng.choice(phrases).split(" "))
-            else:
-                words.append(rng.choice(filler))
-        return " " + " ".join(words) + " "
-
     compared = 0
     for _ in range(2000):
-        first = form()
-        variants = tuple(rng.choice((form(), first)) for _ in range(rng.randint(1, 4)))
+        first = _phrase_flat(rng, phrases, filler, 40, 0.4, 0.0)
+        variants = tuple(rng.choice((_phrase_flat(rng, phrases, filler, 40, 0.4, 0.0), first))
+                         for _ in range(rng.randint(1, 4)))
         norm = N.Normalised(first, first, first, variants, 0, False, False)
-        fast = matcher.scan_flags(norm)
-        matcher._table = None
-        try:
-            slow = matcher.scan_flags(norm)
-        finally:
-            matcher._table = table
+        fast, slow = _both_ways(matcher, norm)
         assert fast == slow, (first, variants)
         compared += len(fast[0])
     assert compared > 10_000  # the sample really holds hits, across forms
@@ -266,7 +269,7 @@ def test_native_flat_form_matches_python() -> None:
     rng = random.Random(9)
     alphabet = "ab09zZ _-.!?\n\t*'"
     for _ in range(20_000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        text = _random_string(rng, alphabet, 30)
         assert _fastpath.flat_ascii(text) == N._flat_ascii(text), repr(text)
     assert _fastpath.flat_ascii("") == "  " == N._flat_ascii("")
     with pytest.raises(ValueError):
@@ -278,7 +281,7 @@ def test_native_masked_words_and_distinct_characters_match_python() -> None:
     rng = random.Random(12)
     alphabet = "abfkcuhstiz***  .-1é日\u200b😀"
     for _ in range(20_000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        text = _random_string(rng, alphabet, 40)
         assert N._unmask_all(text) == N._MASKED.sub(N._unmask, text), repr(text)
         assert N.distinct_chars(text) == set(text), repr(text)
     for text in ("f*ck this", "sh**t", "what the f***", "*ab", "ab*", "a*b*c*d", "f*ck*ng",

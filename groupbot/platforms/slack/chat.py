@@ -215,14 +215,11 @@ class SlackChat:
 
     async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
         """Slack's permalink (chat.getPermalink: it also links replies inside a thread). A
-        moderator needs it most here, where the bot cannot remove the message itself."""
-        try:
-            data = await self.call("link to the message", "chat_getPermalink",
-                                   channel=channel.id, message_ts=message_id)
-        except GroupbotError as exc:
-            log.warning("no link to the message", extra={"channel": channel.id,
-                                                         "error": str(exc)})
-            return None
+        moderator needs it most here, where the bot cannot remove the message itself.
+        A failure raises, like every call; the moderation feature sends its alert without
+        the link then."""
+        data = await self.call("link to the message", "chat_getPermalink",
+                               channel=channel.id, message_ts=message_id)
         link = data.get("permalink")
         return str(link) if link else None
 
