@@ -102,6 +102,23 @@ AIMED = [
     # words the writer joins in on are said here, even when "everyone says" them
     ("everyone says you are trash", Action.REMOVE),
     ("we all think you suck", Action.NUDGE),
+    # fillers between "you" and the insult do not hide it
+    ("you look like a fucking clown", Action.REMOVE),
+    ("you are such a big fat absolute total loser", Action.REMOVE),
+    # an insult with a brush-off is said to the person addressed
+    ("get lost idiot", Action.REMOVE),
+    ("fuck off, loser", Action.REMOVE),
+    ("moron, go away", Action.REMOVE),
+    ("stfu clown", Action.REMOVE),
+    # said to someone
+    ("@sam fuck you", Action.NUDGE),
+    ("screw you all", Action.NUDGE),
+    ("you was always a loser", Action.REMOVE),
+    ("you disgust me", Action.NUDGE),
+    # wishing someone harm
+    ("hope you get cancer", Action.TIMEOUT),
+    ("i hope you die alone", Action.TIMEOUT),
+    ("go get hit by a bus", Action.TIMEOUT),
 ]
 
 
@@ -186,6 +203,29 @@ INNOCENT = [
     # a feeling told in the past is venting, not a threat
     "I wanted to kill him when I found out, but I just cried",
     "I want to punch him in the face lol but I won't",
+    # the writer about themselves, or someone far from the mention
+    "I got lost in the mall like an idiot",
+    "you know what, I'm a total idiot sometimes",
+    "imma real clown lol",
+    "so sorry, your fiance was such a jerk to you",
+    "sounds like your friends are assholes, you deserve better",
+    "what a kind person you are, and what a jerk he was to you",
+    "you are not being a bitch for saying no, I promise",
+    "@sam then larry turned out to be an absolute clown",
+    # a brush-off told, or said to an illness, not to a person
+    "I told him to get lost, the idiot",
+    "fuck you depression, not today",
+    "good night, fuck you, I'm done with this day",
+    "all I got from him was a resounding fuck you",
+    "what the fuck you talking about, that movie was great",
+    "I said fuck you to my ex and blocked him",
+    "i hope you get better soon",
+    # a threat the writer received, told to the group
+    "my ex texted me I know where you live",
+    "he told me I know where you live and I'm scared",
+    # an extremist slogan someone else used on the writer, or an innocent phrase
+    "someone yelled heil hitler at me on the bus",
+    "I need a new white power cord for my laptop",
 ]
 
 
@@ -193,6 +233,26 @@ INNOCENT = [
 def test_innocent_senses_and_venting_are_not_hate_or_harassment(text: str) -> None:
     verdict = ENGINE.decide(text)
     assert not set(verdict.categories) & ACTING, verdict.as_json()
+
+
+THREATS = ["we comin for yo life", "I know where you live", "im coming for you"]
+
+
+@pytest.mark.parametrize("text", THREATS)
+def test_threats_said_here_escalate(text: str) -> None:
+    verdict = ENGINE.decide(text)
+    assert "threat" in verdict.categories and verdict.action is Action.ESCALATE, (
+        verdict.as_json())
+
+
+HATE_CODES = ["1488", "sieg heil brothers", "heil hitler", "white power!",
+              "jews will not replace us", "the aryan race must rise"]
+
+
+@pytest.mark.parametrize("text", HATE_CODES)
+def test_slogans_of_organised_hate_are_hate(text: str) -> None:
+    verdict = ENGINE.decide(text)
+    assert "hate.code" in verdict.rules and verdict.action is Action.REMOVE, verdict.as_json()
 
 
 def test_a_slur_the_writer_used_still_counts() -> None:
@@ -234,7 +294,9 @@ def test_every_single_word_hate_predicate_is_read_only_next_to_a_group() -> None
 
 def test_benign_phrases_each_contain_a_listed_word() -> None:
     """A benign phrase that shields nothing would be dead weight in the matcher."""
-    listed = _phrases(L.SLURS_SEVERE) | _phrases(L.SLURS_MILD) | _phrases(L.INSULTS)
+    listed = set().union(*(_phrases(block) for block in (
+        L.SLURS_SEVERE, L.SLURS_MILD, L.HATE_CODES, L.INSULTS, L.ATTACKS, L.MILD_ATTACKS,
+        L.AIMED_MILD, L.RUDE)))
     for phrase in _phrases(L.BENIGN):
         words = phrase.split()
         spans = {" ".join(words[i:j]) for i in range(len(words))

@@ -8,7 +8,6 @@ of a hit in the same normalised form: who is the subject, who is the target, is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 from typing import Any, NamedTuple
 
 from groupbot.moderation import lexicon as L
@@ -335,22 +334,77 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
                 # members describe people who hurt them ("my mom is such a ..."), which a
                 # support group hears, not polices
                 break
-    # up to four words before it, nearest first, then up to three after it
+    # up to four words before it, nearest first (fillers such as "a", "such", "fucking" not
+    # counted: "you look like a fucking clown"), then up to three after it
     end = start + length
-    for t in chain(reversed(toks[max(0, start - 4):start]), toks[end:end + 3]):
+    after = toks[end:end + 3]
+    before: list[int] = []  # positions of the words read, nearest first
+    i = start - 1
+    while i >= 0 and len(before) < 4 and start - i <= 8:
+        if toks[i] not in _FILLERS:
+            before.append(i)
+        i -= 1
+    if _dismissed([toks[j] for j in before], after):
+        return "you"
+    for k, j in enumerate(before):
+        t = toks[j]
         kind = _AROUND.get(t)
         if kind == _AT_YOU:
-            return "you"
-        if kind == _AT_MENTION:
-            return "a mention"
-        if names and t in names:
-            return "a member by name"
-        if kind == _STOP:
+            if t not in _POSSESSIVE or j + 1 == start or toks[j + 1] in _YOURE_NEXT:
+                return "you"
+            # else "dont let your boss call you a ...": someone of yours; read on
+        elif kind == _COPULA:  # "<subject> is a ...": about whoever the subject is
+            return _who(toks[before[k + 1]], names) if k + 1 < len(before) else None
+        elif kind == _STOP:  # someone else in between ("you know, my brother is a ...")
             return None
+        elif kind == _CLAUSE:  # a new clause: what came before is about something else
+            break
+        elif kind == _NEG and k < 2:  # "you are not a burden", "you arent being a ..."
+            return None
+        elif start - j <= 4:  # a mention or a name counts only close by, fillers and all
+            who = _who(t, names)
+            if who:
+                return who
+    for t in after:
+        who = _who(t, names)
+        if who or _AROUND.get(t) in _ENDS_AFTER:
+            return who
     return None
 
 
+def _who(word: str, names: frozenset[str]) -> str | None:
+    kind = _AROUND.get(word)
+    if kind == _AT_YOU:
+        return "you"
+    if kind == _AT_MENTION:
+        return "a mention"
+    return "a member by name" if names and word in names else None
+
+
+def _dismissed(before: Sequence[str], after: Sequence[str]) -> bool:
+    """An insult said with a brush-off is said to the person addressed: "get lost, idiot",
+    "loser, go away". Not when the brush-off is told ("I told him to get lost, the idiot")."""
+    if before and (before[0] in _BRUSH_OFF_WORDS or tuple(before[1::-1]) in _BRUSH_OFFS):
+        k = 1 if before[0] in _BRUSH_OFF_WORDS else 2
+        return len(before) == k or (before[k] != "to" and before[k] not in _REPORTING)
+    return bool(after) and (after[0] in _BRUSH_OFF_WORDS or tuple(after[:2]) in _BRUSH_OFFS)
+
+
 THIRD_PARTY = "someone pointed at (this/that)"
+# Words between "you" and an insult that do not count towards the four-word window.
+_FILLERS = frozenset(
+    "a an such fucking fuckin fkn freaking frickin little lil big total complete absolute "
+    "utter real damn bloody".split())
+# "your"/"ur" are also "you're" ("your a joke", "ur so dumb"): aimed at you only when what
+# follows is not someone of yours ("your boss is an idiot").
+_POSSESSIVE = frozenset(("your", "ur", "yr"))
+_YOURE_NEXT = _FILLERS | frozenset("so just being such really always still acting".split())
+# Brush-offs said to someone ("get lost", "stfu"): an insult next to one is aimed at them.
+_BRUSH_OFFS = frozenset(
+    (a, b) for a, bs in (("get", "lost out"), ("fuck", "off"), ("piss", "off"), ("go", "away"),
+                         ("shut", "up"), ("bugger", "off"), ("sod", "off"), ("back", "off"),
+                         ("screw", "off"), ("bog", "off")) for b in bs.split())
+_BRUSH_OFF_WORDS = frozenset(("stfu", "gtfo", "stfd", "foh"))
 # Chat spellings of "you" ("yo" is left out: it is also a greeting, and "yo girl" is "your").
 _YOU = L.SECOND_PERSON | frozenset(("yu", "yuh", "youse", "yr"))
 _POINTING = frozenset(("this", "that", "dat", "dis", "thiss", "thatt"))
@@ -359,11 +413,19 @@ _NOT_BETWEEN = frozenset("is was s a an of to and or but be been are were its th
 # What `_target` reads in a word, one lookup per word: around an insult, "you", a mention or
 # a word that stops the search; before a person-naming insult, a pointing word or a word
 # that ends the pointing.
-_AT_YOU, _AT_MENTION, _STOP, _POINT, _END = 1, 2, 3, 4, 5
+_AT_YOU, _AT_MENTION, _STOP, _POINT, _END, _COPULA, _CLAUSE, _NEG = 1, 2, 3, 4, 5, 6, 7, 8
 _AROUND: dict[str, int] = {t: _AT_YOU for t in _YOU}
 _AROUND[L.MENTION_TOKEN] = _AT_MENTION
-for _t in _STOPPERS:
+for _t in (*_STOPPERS, "imma", "ima", "ill", "id", "ive",  # (the writer)
+           "hes", "shes", "theyre", "theyve", "itd", "itll"):
     _AROUND.setdefault(_t, _STOP)
+for _t in ("and", "but", "because", "cause", "while", "although", "though"):
+    _AROUND[_t] = _CLAUSE
+for _t in L.NEGATIONS:
+    _AROUND.setdefault(_t, _NEG)
+for _t in ("is", "isnt", "was", "wasnt", "are", "arent", "were", "werent"):
+    _AROUND[_t] = _COPULA
+_ENDS_AFTER = frozenset((_STOP, _COPULA, _CLAUSE))  # after an insult, these end the search
 _POINTED: dict[str, int] = {t: _POINT for t in _POINTING}
 for _t in _STOPPERS | _NOT_BETWEEN | _YOU:
     _POINTED.setdefault(_t, _END)
@@ -377,7 +439,7 @@ _PERSON_INSULTS = frozenset(
     "wanker wankers tosser tossers scumbag scumbags lowlife thot thots slag slags hag hags "
     "bimbo cocksucker motherfucker fucktard tard creep creeps".split())
 
-_ACTING = frozenset(("insult", "attack", "violence", "threat", "slur", "sexual"))
+_ACTING = frozenset(("insult", "attack", "violence", "threat", "slur", "hatecode", "sexual"))
 
 
 def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[Finding]:
@@ -436,7 +498,8 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 out.append(Finding("harassment", "harassment.attack", h.severity,
                                    f'harassment: "{h.phrase}" said to someone'))
             elif tag == "threat":
-                if _negated(toks, h.start, 3):
+                # "my ex texted me I know where you live": a threat the writer received, told
+                if _negated(toks, h.start, 3) or _reported(toks, h.start):
                     continue
                 out.append(Finding("threat", "threat.phrase", 3, f'threat: "{h.phrase}"'))
             else:  # violence verb: first-person intent before it, a target after it
@@ -462,6 +525,13 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 found = _remember(key, Finding("hate", "hate.slur", h.severity,
                                                f'hate: slur "{h.phrase}"'))
             out.append(found)
+        elif tag == "hatecode":
+            if forms is None:
+                forms = _forms(norm)
+            if _reported(forms[h.form], h.start) or _called_me(forms[h.form], h.start, True):
+                continue  # "someone yelled ... at me": what was done to the writer, told
+            out.append(Finding("hate", "hate.code", h.severity,
+                               f'hate: slogan or code of organised hate "{h.phrase}"'))
         elif tag == "sexual":
             if forms is None:
                 forms = _forms(norm)

@@ -10,6 +10,7 @@ Each entry is (pattern, tag, severity). The tag says which detector reads the hi
   insult    an insult, harassment only when aimed at someone (you / a mention / a member's name)
   attack    harassment with the target built in ("kill yourself", "nobody likes you")
   slur      hate, on its own
+  hatecode  a slogan or code of organised hate: hate, unless told as someone else's words
   group     a group of people (hate only with a hate predicate nearby)
   hatepred  a dehumanising or exclusionary predicate (some only right next to a group: see
             detectors.abuse)
@@ -94,7 +95,9 @@ ATTACKS = """
 (kill|hang|neck|shoot|off) yourself, (kill|hang) yourselves, kys, go die, (go|) die in a fire,
 drop dead, (nobody|no one|noone) (likes|loves|wants|cares about) (you|u),
 (you|u) should (die|just die|kill yourself|not exist|disappear),
-i hope (you|u) die, i hope (you|u) get (cancer|hit by a car|hit by a bus|raped),
+(i|) hope (you|u|ya) (die|rot|burn|choke|die alone|rot in hell|burn in hell|get raped),
+(i|) hope (you|u|ya) (get|catch|die of) (cancer|aids|ebola|covid|hit by a (car|bus|truck|train)|run over),
+go (get|) (hit|run over) by a (car|bus|truck|train), go play in traffic,
 (the|) world would be better without (you|u), (everyone|everybody) hates (you|u),
 (you|u) dont deserve to live, (you|u) deserve to die,
 (kill|hang|neck|shoot) (urself|yoself|yaself|ya self|your self|ur self|yourslef),
@@ -118,9 +121,17 @@ youre (a|such a|just a) (joke|disgrace to this group)
 
 # The same kind, milder: a reminder is enough.
 AIMED_MILD = """
-(you|u) (suck|sucks|suck so much), (you|u) make me sick,
+(you|u) (suck|sucks|suck so much), (you|u) make me sick, (you|u) disgust me,
+(fuck|screw) (you|u) (all|both|people|guys), (fuck|screw) yall,
 (you|u) (are|r|re) (so|really|just|) (annoying|irritating|insufferable),
 youre (so|really|just|) (annoying|irritating|insufferable)
+"""
+
+# Rude words that need someone to be aimed at, like an insult: "@sam fuck you" and "fuck
+# you, Sam" are said to a person; a bare "fuck you" is as often said to the world, to an
+# illness or to a day, which a support group hears as venting.
+RUDE = """
+(fuck|screw) (you|u|ya)
 """
 
 # --- hate --------------------------------------------------------------------------------
@@ -148,6 +159,14 @@ niggaz, nigguz, nicca+, niccaz, nigha+, niqqa+, nibba+, gaywad+, retard, retards
 coloreds, border (jumper|hopper)+, cotton picker+,
 window licker+, peckerwood+, ofay+, whigger+, cracker ass+,
 (kill|killing|hang|lynch) (the|some|all|all the|them|em|) (cracker|crackers)
+"""
+
+# Slogans and codes of organised hate (white-supremacist numbers and salutes): hate on
+# their own, unless the writer is telling what someone else said or did.
+HATE_CODES = """
+1488, rahowa, racial holy war, (sieg|seig|zieg) heil, (heil|hail) hitler, white power,
+white pride world wide, aryan race, aryan nation+, blood and soil,
+(jews|you) will not replace us
 """
 
 GROUPS = """
@@ -201,7 +220,9 @@ spic (and|n) span, chink in (the|his|her|their|my|your|our|its) (armor|armour),
 homo (sapien|sapiens|erectus|habilis|neanderthalensis|floresiensis), fag (break|breaks|end|ends|packet),
 squaw valley, redskin (potato|potatoes|peanuts), white trash (bag|bags|can|cans|bin|bins),
 (mechanical|john deere|old) cotton picker+, cotton picker (machine|machines),
+white power (cord|cords|cable|cables|strip|strips|supply|supplies|bank|banks|adapter|adapters|button|buttons|outlet|outlets|socket|sockets|plug|plugs|brick|bricks|ranger|rangers|led|light|lights),
 guinea pig+, holy cow, cash cow+, sacred cow+, mad cow, garden hoe+,
+the fuck (you|u), (fuck|screw) (you|u) to, (my|a|the|big|bigger|biggest|giant|huge|resounding) (fuck|screw) (you|u), (fuck|screw) (you|u) (cancer|depression|anxiety|addiction|alcohol|covid|ptsd|ocd|adhd|bpd|insomnia|migraines|monday|mondays|brain|body|life|2020|grief|trauma|codependency),
 (i|we|they|he|she|who|ive|i just|i always|i never|i really) thot
 """
 
@@ -215,7 +236,8 @@ bash (your|ur) (head|face) (in|), end (you|u), skin (you|u) (alive|), bury (you|
 
 THREATS = """
 i know where (you|u) live, (i|ill|we) (will|gonna|going to|) find (you|u), watch (your|ur) back,
-(youre|you are|ur|u r) dead (meat|), (your|ur) days are numbered, (im|i am) coming for (you|u),
+(youre|you are|ur|u r) dead (meat|), (your|ur) days are numbered,
+(im|i am) coming for (you|u), (im|i am|were|we|we are|ima|imma) (coming|comin) (for|after) (your|ur|yo) (life|family|kids|head),
 (you|u) (will|gonna|going to) pay for (this|that), sleep with one eye open,
 (you|u) (will|gonna|going to) regret (this|that|it),
 (ill|i will|im going to|im gonna|imma) make (you|u) (pay|suffer|bleed),
@@ -586,8 +608,8 @@ def entries() -> Iterator[tuple[str, str, int]]:
         yield word, "street", 0
     table: Iterable[tuple[str, str, int]] = (
         (INSULTS, "insult", 2), (ATTACKS, "attack", 3), (MILD_ATTACKS, "attack", 1),
-        (AIMED_INSULTS, "attack", 2), (AIMED_MILD, "attack", 1), (SLURS_SEVERE, "slur", 3),
-        (SLURS_MILD, "slur", 2), (GROUPS, "group", 1), (HATE_PREDICATES, "hatepred", 2),
+        (AIMED_INSULTS, "attack", 2), (AIMED_MILD, "attack", 1), (RUDE, "insult", 1), (SLURS_SEVERE, "slur", 3),
+        (SLURS_MILD, "slur", 2), (HATE_CODES, "hatecode", 2), (GROUPS, "group", 1), (HATE_PREDICATES, "hatepred", 2),
         (BENIGN, "benign", 0), (VIOLENCE, "violence", 2), (THREATS, "threat", 3), (SEXUAL, "sexual", 2),
         (PROFANITY, "profanity", 1), (CRISIS_IDEATION, "crisis.ideation", 2),
         (CRISIS_SELFHARM, "crisis.selfharm", 2), (CRISIS_PLAN, "crisis.plan", 3),
