@@ -240,3 +240,63 @@ def test_one_sign_of_hopelessness_in_a_long_reply_to_someone_is_not() -> None:
              "yourself. Your family loves you and your friends want to hear from you. You can "
              "take it one day at a time. I know you feel hopeless sometimes, and that is okay.")
     assert "crisis" not in ENGINE.decide(reply).categories
+
+
+# --- someone hurting the writer, now -----------------------------------------------------------
+
+IN_DANGER = [
+    "my boyfriend choked me last night",
+    "he hit me again today and I don't know what to do",
+    "my husband keeps hitting me",
+    "I'm scared he'll kill me",
+    "im not safe at home",
+    "she threatened to kill me",
+    "he said he'd kill me if I leave",
+    "he won't let me leave the house",
+    "my ex put his hands around my throat yesterday",
+    "my stepdad just hit me with a belt",
+]
+
+
+@pytest.mark.parametrize("text", IN_DANGER)
+def test_someone_hurting_the_writer_now_gets_the_support_path(text: str) -> None:
+    """Danger from someone is cared for like a crisis: a private reply, a moderator alert,
+    never a punishment. The reason tells moderators what kind of danger it is."""
+    v = ENGINE.decide(text)
+    assert v.action is Action.SUPPORT and "crisis.danger" in v.rules, (text, v.as_json())
+    assert "someone hurting them" in v.reason
+
+
+NOT_IN_DANGER = [
+    # what was done long ago: what members bring to a codependency group
+    "my dad hit me when I was a kid",
+    "my dad used to hit me",
+    "my ex choked me years ago and I left",
+    "he hit me",  # no sign that it is now: a story the group hears
+    # denied, or said of someone else
+    "he never hit me but the words hurt",
+    "he didn't hit me today, he just yelled",
+    "if he hits you, please call the police",
+    "my friend's husband hits her",
+    # idioms
+    "he hit me up last night",
+    "she beats me at chess every time",
+    "it hit me today that I deserve better",
+    "he beat me to the last slice again",
+    "my mom hit me with a guilt trip yesterday",
+    "you hit me with that joke lol",
+    "life is hitting me hard today",
+    "it would kill me to lose her",
+]
+
+
+@pytest.mark.parametrize("text", NOT_IN_DANGER)
+def test_old_stories_idioms_and_others_are_not_danger(text: str) -> None:
+    v = ENGINE.decide(text)
+    assert "crisis" not in v.categories, (text, v.as_json())
+
+
+def test_a_double_negative_is_still_danger() -> None:
+    for text in ("he won't stop hitting me", "she never stops hitting me"):
+        assert "crisis.danger" in ENGINE.decide(text).rules, text
+    assert "crisis" not in ENGINE.decide("he stopped hitting me").categories

@@ -79,6 +79,17 @@ async def test_real_crisis_message_gets_care_with_us_resources(live: Live) -> No
     assert len(modlog) == 1 and "pills" not in modlog[0]
 
 
+async def test_a_member_in_danger_from_someone_gets_care_not_a_removal(live: Live) -> None:
+    msg = await live.say("my boyfriend choked me last night and I'm scared to go home")
+    assert msg.id not in live.chat.deleted
+    care = live.chat.private_to(live.alice)
+    assert len(care) == 1 and "emergency" in care[0].text and "911" in care[0].text
+    assert await live.feature.cases.strikes(live.chat.group.id, live.alice.id) == []
+    modlog = [e.text for e in live.chat.of_kind("modlog")]
+    assert len(modlog) == 1 and "choked" not in modlog[0]
+    assert "signs of someone hurting them or putting them in danger" in modlog[0]
+
+
 async def test_venting_is_allowed_and_self_talk_is_not_an_insult(live: Live) -> None:
     for text in ("this week has been so damn hard", "I feel like such an idiot"):
         msg = await live.say(text)

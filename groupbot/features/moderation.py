@@ -610,9 +610,13 @@ class ModerationFeature(Feature):
         else:
             said = ("I could NOT reach them privately (the private message failed); please "
                     "reach out to them yourselves.")
+        # What kind of signs (not their words): danger from someone asks for a different
+        # kind of check-in than thoughts of suicide.
+        signs = verdict.reason.partition(" (severity")[0].removeprefix("crisis: ")
+        noticed = f" I noticed {signs}." if signs.startswith("signs of") else ""
         await self._alert(group, Reply.private(
             f"Case {case.number}: <@{member.id}> may be going through a very hard time "
-            f"({where}). {said} I haven't removed anything or said anything in public, "
+            f"({where}).{noticed} {said} I haven't removed anything or said anything in public, "
             "and I'm not quoting their words here. If you can, check in with them gently and "
             "privately.", title="Support"))
         log.info("crisis care", extra={"group": group.id, "case": case.number,

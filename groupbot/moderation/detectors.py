@@ -8,6 +8,7 @@ of a hit in the same normalised form: who is the subject, who is the target, is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from groupbot.moderation import lexicon as L
@@ -191,6 +192,11 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
         history = False
         toks = forms[h.form]
         start, end = h.start, h.start + h.length
+        if h.tag in _DANGER_TAGS:
+            if _in_danger(toks, h, context):
+                strong.append(h)
+                history_only = False
+            continue
         before3 = toks[max(0, start - 3):start]
         if any(t in L.NEGATIONS and t != "didnt" for t in before3) and not (
                 "if" in before3 and toks[start] not in _WANTING):
@@ -260,12 +266,59 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
         severity = 3
     if any(h.tag == "crisis.attempt" and h.phrase.startswith("i just") for h in strong):
         severity = 3  # happening now
-    kinds = sorted({h.tag[7:] for h in strong} | ({"distress"} if weak else set())
+    kinds = sorted({_KIND.get(h.tag, h.tag[7:]) for h in strong} | ({"distress"} if weak else set())
                    | ({"means"} if means else set()))
     note = "crisis: signs of " + ", ".join(_CRISIS_LABELS[k] for k in kinds)
     note += f" (severity {severity})"
     rule = "crisis." + kinds[0] if len(kinds) == 1 else "crisis.signals"
     return Finding("crisis", rule, severity, note)
+
+
+def _in_danger(toks: Sequence[str], h: Hit, context: Sequence[Hit]) -> bool:
+    """Someone hurting the writer now, or just now: "my ex choked me last night", "he keeps
+    hitting me", "I'm scared he'll kill me". Not a story from long ago ("my dad hit me when I
+    was a kid"), not denied ("he never hit me"), not an idiom ("he hit me up", "she beats me
+    at chess", "it hit me today that ...")."""
+    start, end = h.start, h.start + h.length
+    before = toks[max(0, start - 3):start]
+    if len(before) > 1 and before[-1] in ("stop", "stops") and before[-2] in L.NEGATIONS:
+        before = before[:-2]  # "he won't stop hitting me": a double negative
+    if not L.NEGATIONS.isdisjoint(before):
+        return False
+    if any(c.tag == "past" and abs(c.start - start) <= _NEAR for c in context):
+        return False
+    if h.tag != "crisis.danger":  # "... me": who did it, and not an idiom
+        if end < len(toks) and toks[end] in _NOT_HARM_AFTER:
+            return False
+        i = start - 1
+        while i >= 0 and start - i <= 4 and toks[i] in _ADVERBS:
+            i -= 1
+        if toks[start] not in _HARMER_IN and (i < 0 or toks[i] not in _HARMERS):
+            return False
+        if h.tag == "crisis.harmed":  # it happened: only just now counts
+            around = toks[max(0, start - 8):end + 8]
+            return not _RECENT.isdisjoint(around) or any(
+                a in ("last", "this") and b in _RECENT_AFTER_LAST
+                for a, b in pairwise(around))
+    return True
+
+
+_DANGER_TAGS = frozenset(("crisis.danger", "crisis.harming", "crisis.harmed"))
+_KIND = {"crisis.harming": "danger", "crisis.harmed": "danger"}
+# Who hurts the writer in "<someone> hit me" (not "it", "life", "reality" or "you").
+_HARMERS = (L.OTHER_SUBJECTS - L.SECOND_PERSON - {"people", "everyone", "anyone"}) | frozenset(
+    "bf gf fiance fiancee stepdad stepfather stepmom stepmother landlord guy man woman".split())
+_ADVERBS = frozenset(
+    "just again also then has had literally actually always even finally once still really "
+    "sometimes often is are keeps keep stop stops been said says wont never doesnt".split())
+# Contractions with a person in them: "he'd kill me", "she'll hurt me".
+_HARMER_IN = frozenset("hed shed theyd hell shell theyll".split())
+# "hit me up", "beats me at chess", "beat me to it", "hit me with the news" (a weapon is
+# its own phrase)
+_NOT_HARM_AFTER = frozenset("up at out off from back with to".split())
+_RECENT = frozenset(
+    "tonight today yesterday again earlier just recently hours minutes yday".split())
+_RECENT_AFTER_LAST = frozenset("night morning evening week weekend afternoon".split())
 
 
 # First words of crisis phrases that name a topic rather than say something about oneself:
@@ -315,7 +368,8 @@ _WIDE = 30  # ... and as the passage it belongs to (recovery, whom it is address
 _CONTEXT_TAGS = frozenset(("past", "support", "recovery"))
 _CRISIS_LABELS = {"ideation": "suicidal thoughts", "selfharm": "self-harm",
                   "plan": "a plan or intent", "attempt": "a suicide attempt",
-                  "distress": "hopelessness or distress", "means": "access to means"}
+                  "distress": "hopelessness or distress", "means": "access to means",
+                  "danger": "someone hurting them or putting them in danger"}
 
 
 # --- harassment, hate, threat, sexual, profanity --------------------------------------------
@@ -338,33 +392,45 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
     # counted: "you look like a fucking clown"), then up to three after it
     end = start + length
     after = toks[end:end + 3]
-    before: list[int] = []  # positions of the words read, nearest first
+    if after and (after[0] in _BRUSH_OFF_WORDS or tuple(after[:2]) in _BRUSH_OFFS):
+        return "you"  # "loser, go away"
+    counted = 0
     i = start - 1
-    while i >= 0 and len(before) < 4 and start - i <= 8:
-        if toks[i] not in _FILLERS:
-            before.append(i)
-        i -= 1
-    if _dismissed([toks[j] for j in before], after):
-        return "you"
-    for k, j in enumerate(before):
-        t = toks[j]
+    last = max(-1, start - 9)
+    while i > last and counted < 4:
+        t = toks[i]
         kind = _AROUND.get(t)
-        if kind == _AT_YOU:
-            if t not in _POSSESSIVE or j + 1 == start or toks[j + 1] in _YOURE_NEXT:
+        if kind is None:
+            if t not in _FILLERS:
+                if names and t in names and start - i <= 4:
+                    return "a member by name"
+                counted += 1
+        elif kind == _AT_YOU:
+            if t not in _POSSESSIVE or i + 1 == start or toks[i + 1] in _YOURE_NEXT:
                 return "you"
-            # else "dont let your boss call you a ...": someone of yours; read on
+            counted += 1  # "dont let your boss call you a ...": someone of yours; read on
         elif kind == _COPULA:  # "<subject> is a ...": about whoever the subject is
-            return _who(toks[before[k + 1]], names) if k + 1 < len(before) else None
+            i -= 1
+            while i >= 0 and toks[i] in _FILLERS:
+                i -= 1
+            return _who(toks[i], names) if i >= 0 else None
         elif kind == _STOP:  # someone else in between ("you know, my brother is a ...")
             return None
         elif kind == _CLAUSE:  # a new clause: what came before is about something else
             break
-        elif kind == _NEG and k < 2:  # "you are not a burden", "you arent being a ..."
-            return None
-        elif start - j <= 4:  # a mention or a name counts only close by, fillers and all
-            who = _who(t, names)
-            if who:
-                return who
+        elif kind == _NEG:  # "you are not a burden", "you are not a failure or a loser"
+            if t != "no" or toks[i + 1] not in _NO_NEGATION:
+                return None
+            counted += 1  # "no one cares, loser"
+        elif kind == _AT_MENTION:
+            if start - i <= 4:  # a mention counts only close by, fillers and all
+                return "a mention"
+            counted += 1
+        else:  # _BRUSH: the end of a brush-off said with the insult ("get lost, idiot")
+            if counted == 0 and _brushed_off(toks, i):
+                return "you"
+            counted += 1
+        i -= 1
     for t in after:
         who = _who(t, names)
         if who or _AROUND.get(t) in _ENDS_AFTER:
@@ -381,13 +447,13 @@ def _who(word: str, names: frozenset[str]) -> str | None:
     return "a member by name" if names and word in names else None
 
 
-def _dismissed(before: Sequence[str], after: Sequence[str]) -> bool:
-    """An insult said with a brush-off is said to the person addressed: "get lost, idiot",
-    "loser, go away". Not when the brush-off is told ("I told him to get lost, the idiot")."""
-    if before and (before[0] in _BRUSH_OFF_WORDS or tuple(before[1::-1]) in _BRUSH_OFFS):
-        k = 1 if before[0] in _BRUSH_OFF_WORDS else 2
-        return len(before) == k or (before[k] != "to" and before[k] not in _REPORTING)
-    return bool(after) and (after[0] in _BRUSH_OFF_WORDS or tuple(after[:2]) in _BRUSH_OFFS)
+def _brushed_off(toks: Sequence[str], i: int) -> bool:
+    """Whether the brush-off ending at `i` ("get lost", "stfu") is said here, not told ("I
+    told him to get lost, the idiot")."""
+    j = i if toks[i] in _BRUSH_OFF_WORDS else i - 1
+    if j < 0 or (j < i and (toks[j], toks[i]) not in _BRUSH_OFFS):
+        return False
+    return j == 0 or (toks[j - 1] != "to" and toks[j - 1] not in _REPORTING)
 
 
 THIRD_PARTY = "someone pointed at (this/that)"
@@ -405,6 +471,7 @@ _BRUSH_OFFS = frozenset(
                          ("shut", "up"), ("bugger", "off"), ("sod", "off"), ("back", "off"),
                          ("screw", "off"), ("bog", "off")) for b in bs.split())
 _BRUSH_OFF_WORDS = frozenset(("stfu", "gtfo", "stfd", "foh"))
+_NO_NEGATION = frozenset(("one", "way"))  # "no one", "no way": not a negation of the insult
 # Chat spellings of "you" ("yo" is left out: it is also a greeting, and "yo girl" is "your").
 _YOU = L.SECOND_PERSON | frozenset(("yu", "yuh", "youse", "yr"))
 _POINTING = frozenset(("this", "that", "dat", "dis", "thiss", "thatt"))
@@ -413,7 +480,7 @@ _NOT_BETWEEN = frozenset("is was s a an of to and or but be been are were its th
 # What `_target` reads in a word, one lookup per word: around an insult, "you", a mention or
 # a word that stops the search; before a person-naming insult, a pointing word or a word
 # that ends the pointing.
-_AT_YOU, _AT_MENTION, _STOP, _POINT, _END, _COPULA, _CLAUSE, _NEG = 1, 2, 3, 4, 5, 6, 7, 8
+_AT_YOU, _AT_MENTION, _STOP, _POINT, _END, _COPULA, _CLAUSE, _NEG, _BRUSH = range(1, 10)
 _AROUND: dict[str, int] = {t: _AT_YOU for t in _YOU}
 _AROUND[L.MENTION_TOKEN] = _AT_MENTION
 for _t in (*_STOPPERS, "imma", "ima", "ill", "id", "ive",  # (the writer)
@@ -426,6 +493,8 @@ for _t in L.NEGATIONS:
 for _t in ("is", "isnt", "was", "wasnt", "are", "arent", "were", "werent"):
     _AROUND[_t] = _COPULA
 _ENDS_AFTER = frozenset((_STOP, _COPULA, _CLAUSE))  # after an insult, these end the search
+for _t in (*_BRUSH_OFF_WORDS, *(b for _a, b in _BRUSH_OFFS)):
+    _AROUND.setdefault(_t, _BRUSH)
 _POINTED: dict[str, int] = {t: _POINT for t in _POINTING}
 for _t in _STOPPERS | _NOT_BETWEEN | _YOU:
     _POINTED.setdefault(_t, _END)

@@ -222,7 +222,7 @@ squaw valley, redskin (potato|potatoes|peanuts), white trash (bag|bags|can|cans|
 (mechanical|john deere|old) cotton picker+, cotton picker (machine|machines),
 white power (cord|cords|cable|cables|strip|strips|supply|supplies|bank|banks|adapter|adapters|button|buttons|outlet|outlets|socket|sockets|plug|plugs|brick|bricks|ranger|rangers|led|light|lights),
 guinea pig+, holy cow, cash cow+, sacred cow+, mad cow, garden hoe+,
-the fuck (you|u), (fuck|screw) (you|u) to, (my|a|the|big|bigger|biggest|giant|huge|resounding) (fuck|screw) (you|u), (fuck|screw) (you|u) (cancer|depression|anxiety|addiction|alcohol|covid|ptsd|ocd|adhd|bpd|insomnia|migraines|monday|mondays|brain|body|life|2020|grief|trauma|codependency),
+(fuck|screw) (you|u) (cancer|depression|anxiety|addiction|alcohol|covid|ptsd|ocd|adhd|bpd|insomnia|migraines|monday|mondays|brain|body|life|2020|grief|trauma|codependency),
 (i|we|they|he|she|who|ive|i just|i always|i never|i really) thot
 """
 
@@ -523,6 +523,31 @@ sending (you|u) (hugs|love), (please|) take care of yourself, warning signs, ris
 (the|this) article (says|said|mentions|explains|describes)
 """
 
+# Someone hurting the writer, or the writer in danger from someone: a member in danger is
+# cared for like a member in crisis (a private reply with the region's lines and its
+# emergency number, and a moderator alert), never punished. Members often tell the group
+# what was done to them long ago; only what is happening now, or just happened, counts.
+# `harming` and `harmed` need a person as the subject just before ("he", "my ex": see
+# detectors.crisis); `harmed` also needs a sign that it just happened ("last night").
+DANGER = """
+(im|i am) (scared|afraid|terrified) (he|she|they|hell|shell|theyll|he will|she will|they will|he is going to|she is going to|hes going to|shes going to|he might|she might) (kill|hurt|hit|beat) me,
+(im|i am) (scared|afraid|terrified) (for my life|to go home|of going home),
+(im|i am) not safe (at home|in my own home|in my house|in my own house|with him|with her|with them)
+"""
+HARMING = """
+(hits|beats|chokes|strangles|kicks|punches|slaps) me,
+(hitting|beating|choking|strangling|kicking|punching|hurting) me,
+(threatens|threatened|threatening) to (kill|hurt|stab|shoot) me,
+(hed|shed|theyd|hell|shell|theyll|would) (kill|hurt|stab|shoot) me,
+(wont|doesnt) let me (leave|leave the house|go out)
+"""
+HARMED = """
+(choked|strangled|punched|slapped|hit|kicked|raped|assaulted|beat|attacked|stabbed) me,
+(beat|roughed) me up, tried to (kill|strangle|choke|stab|drown) me,
+(hit|beat|hurt) me with (a|his|her|their|the) (belt|bottle|fist|fists|bat|stick|chair|shoe|pan|cord|knife|hammer|board),
+(put|had) (his|her|their) hands (around|on) my (throat|neck)
+"""
+
 PAST = """
 used to, years ago, year ago, (a long|long) time ago, (months|weeks) ago,
 when i was (younger|a kid|a teen|a teenager|in school|in high school|in college|little|a child|young),
@@ -615,7 +640,8 @@ def entries() -> Iterator[tuple[str, str, int]]:
         (CRISIS_SELFHARM, "crisis.selfharm", 2), (CRISIS_PLAN, "crisis.plan", 3),
         (CRISIS_ATTEMPT, "crisis.attempt", 2), (DISTRESS, "crisis.distress", 1),
         (MEANS, "crisis.means", 3), (SUPPORT, "support", 1), (PAST, "past", 1),
-        (RECOVERY, "recovery", 1),
+        (RECOVERY, "recovery", 1), (DANGER, "crisis.danger", 3), (HARMING, "crisis.harming", 3),
+        (HARMED, "crisis.harmed", 2),
         (SPAM, "spam", 2), (HEAVY, "heavy", 1),
     )
     for block, tag, severity in table:
