@@ -255,6 +255,9 @@ IN_DANGER = [
     "he won't let me leave the house",
     "my ex put his hands around my throat yesterday",
     "my stepdad just hit me with a belt",
+    # a threat someone made to the writer, told to the group
+    "my ex texted me I know where you live",
+    "he said to me you're dead meat",
 ]
 
 
@@ -285,6 +288,7 @@ NOT_IN_DANGER = [
     "he beat me to the last slice again",
     "my mom hit me with a guilt trip yesterday",
     "you hit me with that joke lol",
+    "someone said i know where you live in a movie",
     "life is hitting me hard today",
     "it would kill me to lose her",
 ]

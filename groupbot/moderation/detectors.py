@@ -128,6 +128,20 @@ def _reported(tokens: Sequence[str], start: int) -> bool:
     return False
 
 
+def _to_me(tokens: Sequence[str], start: int) -> bool:
+    """Words told to the writer: "he texted me ...", "she said to me ..."."""
+    for j in range(max(0, start - 4), start - 1):
+        if tokens[j] in _REPORTING and (tokens[j + 1] == "me" or tokens[j + 1:j + 3] == [
+                "to", "me"]):
+            return True
+    return False
+
+
+# A threat someone made to the writer, told to the group: cared for as danger to them.
+RECEIVED_THREAT = Finding(
+    "crisis", "crisis.danger", 2,
+    "crisis: signs of someone hurting them or putting them in danger (severity 2)")
+
 _REPORTING = frozenset(
     "said says say saying told tells tell telling called calls calling wrote writes texted "
     "messaged yelled screamed shouted thinks thought believes believed".split())
@@ -567,8 +581,13 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 out.append(Finding("harassment", "harassment.attack", h.severity,
                                    f'harassment: "{h.phrase}" said to someone'))
             elif tag == "threat":
-                # "my ex texted me I know where you live": a threat the writer received, told
-                if _negated(toks, h.start, 3) or _reported(toks, h.start):
+                if _negated(toks, h.start, 3):
+                    continue
+                if _reported(toks, h.start):
+                    # "my ex texted me I know where you live": a threat the writer received,
+                    # told; not theirs, but they may be in danger (first: see engine)
+                    if _to_me(toks, h.start) and not (out and out[0] is RECEIVED_THREAT):
+                        out.insert(0, RECEIVED_THREAT)
                     continue
                 out.append(Finding("threat", "threat.phrase", 3, f'threat: "{h.phrase}"'))
             else:  # violence verb: first-person intent before it, a target after it

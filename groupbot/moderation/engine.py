@@ -169,6 +169,10 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
         crisis_finding = detectors.crisis(norm, hits, quoted)
     if flags & OTHER:
         findings.extend(detectors.abuse(norm, hits, ctx.member_names))
+        if findings and findings[0] is detectors.RECEIVED_THREAT:  # (abuse puts it first)
+            del findings[0]
+            if crisis_finding is None:
+                crisis_finding = detectors.RECEIVED_THREAT
         if flags & RULE:
             findings.extend(_word_rules(hits, compiled, ctx))
         if scope.require_content_note:
