@@ -290,6 +290,9 @@ def test_tracker_is_bounded() -> None:
 @pytest.mark.parametrize(("region", "needle"), [
     ("US", "988"), ("CA", "988"), ("GB", "116 123"), ("UK", "116 123"), ("IE", "116 123"),
     ("AU", "13 11 14"), ("NZ", "1737"), ("DE", "0800 111 0 111"), ("ZZ", "findahelpline"),
+    # lines for people being hurt by someone
+    ("US", "1-800-799-7233"), ("GB", "0808 2000 247"), ("IE", "1800 341 900"),
+    ("AU", "1800 737 732"), ("NZ", "0800 733 843"), ("DE", "116 016"),
 ])
 def test_resources_per_region(region: str, needle: str) -> None:
     found = load_resources(None, region)
@@ -304,6 +307,22 @@ def test_bad_resources_file_names_line_and_key(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_resources(f, "US")
     assert info.value.line == 3 and info.value.field == "regions.US[0].source"
+
+
+def test_a_resource_topic_must_be_known(tmp_path: Path) -> None:
+    f = tmp_path / "res.yaml"
+    f.write_text("regions:\n  INTL:\n    - name: Y\n      reach: z\n"
+                 "      source: https://example.org/\n      topic: abuse\n")
+    with pytest.raises(ContentError) as info:
+        load_resources(f, "INTL")
+    assert info.value.line == 3 and info.value.field == "regions.INTL[0].topic"
+    assert "danger" in str(info.value)
+
+
+def test_danger_lines_are_marked_and_crisis_lines_are_the_default() -> None:
+    topics = {r.name: r.topic for r in load_resources(None, "US")}
+    assert topics["National Domestic Violence Hotline"] == "danger"
+    assert topics["988 Suicide & Crisis Lifeline"] == "crisis"
 
 
 # --- CLI ------------------------------------------------------------------------------------

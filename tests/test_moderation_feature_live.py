@@ -74,6 +74,7 @@ async def test_real_crisis_message_gets_care_with_us_resources(live: Live) -> No
     assert msg.id not in live.chat.deleted
     care = live.chat.private_to(live.alice)
     assert len(care) == 1 and "988" in care[0].text and "not a therapist" in care[0].text
+    assert "799-7233" not in care[0].text  # lines for people hurt by someone: not here
     assert await live.feature.cases.strikes(live.chat.group.id, live.alice.id) == []
     modlog = [e.text for e in live.chat.of_kind("modlog")]
     assert len(modlog) == 1 and "pills" not in modlog[0]
@@ -84,6 +85,10 @@ async def test_a_member_in_danger_from_someone_gets_care_not_a_removal(live: Liv
     assert msg.id not in live.chat.deleted
     care = live.chat.private_to(live.alice)
     assert len(care) == 1 and "emergency" in care[0].text and "911" in care[0].text
+    text = care[0].text
+    # the line for people hurt by someone comes first; a word about who may read the DM
+    assert "not your fault" in text and "delete this conversation" in text
+    assert text.index("1-800-799-7233") < text.index("988")
     assert await live.feature.cases.strikes(live.chat.group.id, live.alice.id) == []
     modlog = [e.text for e in live.chat.of_kind("modlog")]
     assert len(modlog) == 1 and "choked" not in modlog[0]

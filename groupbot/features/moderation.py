@@ -43,6 +43,8 @@ AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
 NOT_A_THERAPIST = "I'm a bot, not a therapist or a crisis service."
+# How a verdict's reason names danger from someone (see moderation.detectors).
+DANGER_SIGNS = "someone hurting them"
 
 GUIDELINES = {
     "harassment": "Speak to each other with care. Disagree with ideas, not with people.",
@@ -591,7 +593,8 @@ class ModerationFeature(Feature):
             notes=notes), now)
         sent = False
         if not repeat:
-            reply = await self._care_reply(group, member, case.number)
+            reply = await self._care_reply(group, member, case.number,
+                                           danger=DANGER_SIGNS in verdict.reason)
             outcome = _Outcome(notes=[])
             sent = await self._dm(group, member, reply, outcome)
             for note in outcome.notes:
@@ -622,17 +625,27 @@ class ModerationFeature(Feature):
         log.info("crisis care", extra={"group": group.id, "case": case.number,
                                        "sent": sent, "repeat": repeat})
 
-    async def _care_reply(self, group: Group, member: Member, case_number: int) -> Reply:
+    async def _care_reply(self, group: Group, member: Member, case_number: int,
+                          danger: bool = False) -> Reply:
         settings = await self.services.settings(group)
+        if danger:  # someone is hurting them: lines for that first, and care for their phone
+            opening = ("It sounds like someone may be hurting you. I'm glad you said "
+                       "something, and what they do is not your fault.")
+            after = ["If someone else may read your messages, it can be safer to delete this "
+                     "conversation once you have what you need."]
+        else:
+            opening = ("It sounds like things might be really heavy right now, and I'm glad "
+                       "you said something. You don't have to carry this alone.")
+            after = []
         lines = [
-            f"Hi {member.display_name}, I wanted to check in with you privately. It sounds like "
-            "things might be really heavy right now, and I'm glad you said something. You "
-            "don't have to carry this alone.",
+            f"Hi {member.display_name}, I wanted to check in with you privately. {opening}",
             "",
             f"{NOT_A_THERAPIST} But there are people who can listen right now:",
-            *self.resource_lines(settings.region),
+            *resource_lines(self.resources, settings.region,
+                            topic="danger" if danger else "crisis"),
             "",
             "If you are in danger right now, please call your local emergency number.",
+            *after,
             "Your message is still up and I haven't said anything in the channel. If you'd "
             "like, I can ask one of the group's moderators to reach out to you privately.",
         ]
@@ -641,9 +654,6 @@ class ModerationFeature(Feature):
                    ButtonStyle.PRIMARY),
             Button(f"gb:care:ok:{case_number}", "I'm okay, thanks"),
         ))
-
-    def resource_lines(self, region: str) -> list[str]:
-        return resource_lines(self.resources, region)
 
     async def _case_for_button(self, interaction: Interaction) -> Case | Reply:
         raw = interaction.custom_id.rsplit(":", 1)[-1]
@@ -898,18 +908,30 @@ def _ago(delta: timedelta) -> str:
     return f"{minutes} minutes" if minutes < 120 else f"{minutes // 60} hours"
 
 
-def resource_lines(loader: ResourceLoader, region: str, with_source: bool = False) -> list[str]:
-    """The region's support lines as bullet lines; a loading failure never fails a reply."""
+def resource_lines(loader: ResourceLoader, region: str, with_source: bool = False,
+                   topic: str | None = None) -> list[str]:
+    """The region's support lines as bullet lines; a loading failure never fails a reply.
+    With `topic` "crisis", lines for people hurt by someone are left out; with "danger",
+    they come first."""
     try:
         items = list(loader(region))
     except Exception:
         log.exception("loading crisis resources failed", extra={"region": region})
         items = []
+    if topic == "crisis":
+        items = [r for r in items if _topic(r) != "danger"]
+    elif topic == "danger":
+        items.sort(key=lambda r: _topic(r) != "danger")  # (stable: file order otherwise)
     lines = [line for line in (format_resource(r, with_source) for r in items) if line]
     if not lines:
         lines = ["• Your local emergency number, or a local crisis line "
                  "(findahelpline.com lists them by country)."]
     return lines
+
+
+def _topic(item: Any) -> str:
+    value = item.get("topic") if isinstance(item, dict) else getattr(item, "topic", None)
+    return str(value or "crisis")
 
 
 def format_resource(item: Any, with_source: bool = False) -> str:

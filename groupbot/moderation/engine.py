@@ -435,6 +435,13 @@ class Resource:
     reach: str  # how to reach it: "Call or text 988"
     source: str  # where the number is published
     region: str
+    topic: str = "crisis"  # one of RESOURCE_TOPICS: whom the line is for
+
+
+# "crisis": listening and crisis lines, and emergency services (every crisis reply);
+# "danger": lines for someone being hurt by someone (domestic abuse), shown first when a
+# member says someone is hurting them, and not to a member with thoughts of suicide.
+RESOURCE_TOPICS = ("crisis", "danger")
 
 
 def default_resources_path() -> Path:
@@ -493,9 +500,9 @@ def _load_resource_table(p: Path) -> dict[str, list[Resource]]:
                                    item.start_mark.line + 1, ikey)
             fields: dict[str, str] = {}
             for fk, fv in item.value:
-                if fk.value not in ("name", "reach", "source"):
-                    raise ContentError(src, f"unknown key '{fk.value}' (use name, reach, source)",
-                                       fk.start_mark.line + 1, f"{ikey}.{fk.value}")
+                if fk.value not in ("name", "reach", "source", "topic"):
+                    raise ContentError(src, f"unknown key '{fk.value}' (use name, reach, source, "
+                                       "topic)", fk.start_mark.line + 1, f"{ikey}.{fk.value}")
                 if not isinstance(fv, yaml.ScalarNode) or not str(fv.value).strip():
                     raise ContentError(src, "must be non-empty text", fv.start_mark.line + 1,
                                        f"{ikey}.{fk.value}")
@@ -507,7 +514,13 @@ def _load_resource_table(p: Path) -> dict[str, list[Resource]]:
             if not fields["source"].startswith("https://"):
                 raise ContentError(src, "must be the https:// page that publishes this number",
                                    item.start_mark.line + 1, f"{ikey}.source")
-            items.append(Resource(fields["name"], fields["reach"], fields["source"], code))
+            topic = fields.get("topic", "crisis")
+            if topic not in RESOURCE_TOPICS:
+                raise ContentError(src, f"unknown topic '{topic}' (use "
+                                   f"{' or '.join(RESOURCE_TOPICS)})",
+                                   item.start_mark.line + 1, f"{ikey}.topic")
+            items.append(Resource(fields["name"], fields["reach"], fields["source"], code,
+                                  topic))
         out[code] = items
     if "INTL" not in out:
         raise ContentError(src, "an international fallback (INTL) is required", None, "regions")
