@@ -255,6 +255,7 @@ IN_DANGER = [
     "he won't let me leave the house",
     "my ex put his hands around my throat yesterday",
     "my stepdad just hit me with a belt",
+    "I'm 16 and my mom's boyfriend keeps touching me",
     # a threat someone made to the writer, told to the group
     "my ex texted me I know where you live",
     "he said to me you're dead meat",
@@ -291,6 +292,8 @@ NOT_IN_DANGER = [
     "someone said i know where you live in a movie",
     "life is hitting me hard today",
     "it would kill me to lose her",
+    "he touched me on the arm to say hi yesterday",
+    "your words are touching me deeply",
 ]
 
 

@@ -536,13 +536,14 @@ DANGER = """
 """
 HARMING = """
 (hits|beats|chokes|strangles|kicks|punches|slaps) me,
-(hitting|beating|choking|strangling|kicking|punching|hurting) me,
+(hitting|beating|choking|strangling|kicking|punching|hurting|molesting|raping) me,
+(molests|rapes) me, (keeps|keep|kept|wont stop|always) touching me,
 (threatens|threatened|threatening) to (kill|hurt|stab|shoot) me,
 (hed|shed|theyd|hell|shell|theyll|would) (kill|hurt|stab|shoot) me,
 (wont|doesnt) let me (leave|leave the house|go out)
 """
 HARMED = """
-(choked|strangled|punched|slapped|hit|kicked|raped|assaulted|beat|attacked|stabbed) me,
+(choked|strangled|punched|slapped|hit|kicked|raped|assaulted|beat|attacked|stabbed|molested) me,
 (beat|roughed) me up, tried to (kill|strangle|choke|stab|drown) me,
 (hit|beat|hurt) me with (a|his|her|their|the) (belt|bottle|fist|fists|bat|stick|chair|shoe|pan|cord|knife|hammer|board),
 (put|had) (his|her|their) hands (around|on) my (throat|neck)
