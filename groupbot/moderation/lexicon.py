@@ -20,7 +20,8 @@ Each entry is (pattern, tag, severity). The tag says which detector reads the hi
   sexual    explicit sexual content
   profanity untargeted swearing
   crisis.*  crisis signals (ideation, selfharm, plan, attempt, distress, means); generic ones
-            need a first person subject (or none) and no negation
+            need a first person subject (or none) and no negation; and danger from someone
+            (danger, harming, harmed: someone hurting the writer now, see DANGER)
   support   supportive or resource-giving language (someone helping, not in crisis)
   past      past-tense time markers ("years ago", "when I was a teen"), read near a hit
   recovery  recovery markers ("I'm doing better now", "glad I survived")
