@@ -300,23 +300,25 @@ def test_resources_per_region(region: str, needle: str) -> None:
     assert all(r.source.startswith("https://") for r in found)
 
 
-def test_bad_resources_file_names_line_and_key(tmp_path: Path) -> None:
+def _resources_error(tmp_path: Path, text: str, region: str) -> ContentError:
     f = tmp_path / "res.yaml"
-    f.write_text("regions:\n  US:\n    - name: X\n      reach: call 1\n  INTL:\n"
-                 "    - name: Y\n      reach: z\n      source: https://example.org/\n")
+    f.write_text(text)
     with pytest.raises(ContentError) as info:
-        load_resources(f, "US")
-    assert info.value.line == 3 and info.value.field == "regions.US[0].source"
+        load_resources(f, region)
+    return info.value
+
+
+def test_bad_resources_file_names_line_and_key(tmp_path: Path) -> None:
+    err = _resources_error(tmp_path, "regions:\n  US:\n    - name: X\n      reach: call 1\n"
+                           "  INTL:\n    - name: Y\n      reach: z\n"
+                           "      source: https://example.org/\n", "US")
+    assert err.line == 3 and err.field == "regions.US[0].source"
 
 
 def test_a_resource_topic_must_be_known(tmp_path: Path) -> None:
-    f = tmp_path / "res.yaml"
-    f.write_text("regions:\n  INTL:\n    - name: Y\n      reach: z\n"
-                 "      source: https://example.org/\n      topic: abuse\n")
-    with pytest.raises(ContentError) as info:
-        load_resources(f, "INTL")
-    assert info.value.line == 3 and info.value.field == "regions.INTL[0].topic"
-    assert "danger" in str(info.value)
+    err = _resources_error(tmp_path, "regions:\n  INTL:\n    - name: Y\n      reach: z\n"
+                           "      source: https://example.org/\n      topic: abuse\n", "INTL")
+    assert err.line == 3 and err.field == "regions.INTL[0].topic" and "danger" in str(err)
 
 
 def test_danger_lines_are_marked_and_crisis_lines_are_the_default() -> None:
