@@ -632,7 +632,8 @@ class ModerationFeature(Feature):
             opening = ("It sounds like someone may be hurting you. I'm glad you said "
                        "something, and what they do is not your fault.")
             after = ["If someone else may read your messages, it can be safer to delete this "
-                     "conversation once you have what you need."]
+                     "conversation once you have what you need, and your message in the group "
+                     "too (a moderator can remove it for you)."]
         else:
             opening = ("It sounds like things might be really heavy right now, and I'm glad "
                        "you said something. You don't have to carry this alone.")
