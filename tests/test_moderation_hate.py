@@ -114,6 +114,11 @@ AIMED = [
     ("@sam fuck you", Action.NUDGE),
     ("screw you all", Action.NUDGE),
     ("you was always a loser", Action.REMOVE),
+    # the writer's own words stay theirs, told or hedged
+    ("I said you're an idiot", Action.REMOVE),
+    ("I just wanted to say you're a loser", Action.REMOVE),
+    ("I'm not saying you're a bitch, but", Action.REMOVE),
+    ("let me say it again, you're an idiot", Action.REMOVE),
     ("you disgust me", Action.NUDGE),
     # wishing someone harm
     ("hope you get cancer", Action.TIMEOUT),
@@ -220,6 +225,14 @@ INNOCENT = [
     "what the fuck you talking about, that movie was great",
     "I said fuck you to my ex and blocked him",
     "i hope you get better soon",
+    # what someone said to the writer, told to the group: the heart of a codependency group
+    "he said you're worthless and I believed him",
+    "my mom always told me you are stupid",
+    'he used to say "you\'re a loser" every day',
+    "she yelled you idiot at me",
+    "my inner voice says you're pathetic",
+    "I keep telling myself you are worthless",
+    'growing up I heard "you\'re useless" all the time',
     # a threat the writer received, told to the group
     "my ex texted me I know where you live",
     "he told me I know where you live and I'm scared",

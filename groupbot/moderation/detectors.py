@@ -128,6 +128,48 @@ def _reported(tokens: Sequence[str], start: int) -> bool:
     return False
 
 
+def _told_insult(tokens: Sequence[str], start: int) -> bool:
+    """An insult inside words someone else said, told to the group: "he said you're
+    worthless and I believed him", "my mom always told me you are stupid", "my inner voice
+    says you're pathetic", "growing up I heard 'you're useless'". Members of a codependency
+    group tell these all the time. Still said here: the writer's own words ("I said you're an
+    idiot") and what everyone is said to think ("everyone says you're a loser")."""
+    lo = max(0, start - 7)
+    window = tokens[lo:start]
+    if _REPORTING_ANY.isdisjoint(window) or _YOU.isdisjoint(window):
+        return False  # (most insults: two set tests)
+    for j in range(start - 2, lo - 1, -1):
+        verb = tokens[j]
+        if verb not in _REPORTING_ANY or _YOU.isdisjoint(tokens[j + 1:start]):
+            continue
+        if verb in _HEARING or tokens[j + 1] in _TO_THE_WRITER or tokens[j + 1:j + 3] in (
+                ["to", "me"], ["at", "me"]):
+            return True  # heard by, or said to, the writer
+        i = j - 1
+        while i >= 0 and tokens[i] in _HABITUAL:
+            i -= 1
+        subject = tokens[i] if i >= 0 else ""
+        return subject not in _WRITER and subject != "me" and subject not in _YOU and not (
+            subject in _EVERYONE and verb in _SAYS_NOW)
+    return False
+
+
+# Verbs that report speech or thought, and what marks the words as the writer's or everyone's.
+_HEARING = frozenset("heard hear hears hearing".split())
+_REPORTING_ANY = frozenset(
+    "said says say saying told tells tell telling called calls calling wrote writes texted "
+    "messaged yelled screamed shouted yell yells scream screams shout shouts".split()) | _HEARING
+_TO_THE_WRITER = frozenset(("me", "myself", "us"))
+# Words between a reporting verb and its subject ("she would always say", "I just wanted to
+# say", "I'm not saying").
+_HABITUAL = frozenset(
+    "always used to would kept keep keeps constantly never still wanted want wanna gonna going "
+    "gotta have has had need needs just can could will might must should aint not dont didnt "
+    "am was is be been really literally finally even also did do".split())
+_EVERYONE = frozenset("everyone everybody all people yall ppl".split())
+_SAYS_NOW = frozenset("says say thinks think".split())
+
+
 def _to_me(tokens: Sequence[str], start: int) -> bool:
     """Words told to the writer: "he texted me ...", "she said to me ..."."""
     for j in range(max(0, start - 4), start - 1):
@@ -561,7 +603,8 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             if tag == "insult":
                 # "whoever called you an idiot is wrong", "I'm sorry I called you an idiot":
                 # a name told, not one said to someone now
-                if _negated(toks, h.start, 2) or _called_me(toks, h.start, anyone=True):
+                if (_negated(toks, h.start, 2) or _called_me(toks, h.start, anyone=True)
+                        or _told_insult(toks, h.start)):
                     continue
                 who = _target(toks, h.start, h.length, names)
                 if who:
