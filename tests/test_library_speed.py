@@ -1,15 +1,19 @@
 """What keeps /excerpt fast without changing its answers: common words set aside while rarer
-ones can fill the page, per-library caches that notice changes made by another process,
-and an FTS5 index merged after ingest."""
+ones can fill the page, per-library caches (counts, close words) that notice changes made by
+another process and give the answers a fresh search gives, and an FTS5 index merged after
+ingest."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
 import groupbot.library.service as service_module
+from benchmarks.gen_excerpt_library import generate
+from groupbot.library.model import SearchOutcome
 from groupbot.library.service import ExcerptService, _tiers
 from groupbot.storage.database import Database
 
@@ -145,3 +149,93 @@ async def test_ingest_leaves_each_index_in_one_segment(tmp_path: Path) -> None:
         integrity = await db.fetchone(
             "INSERT INTO library_fts(library_fts, rank) VALUES('integrity-check', 1)")
         assert integrity is None
+
+
+async def test_counts_and_close_words_are_kept_until_the_library_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = tmp_path / "first.md"
+    first.write_text("# Tea Notes\n\n## Brewing\n\nWarm the kettle before the leaves go in.\n",
+                     "utf-8")
+    second = tmp_path / "second.md"
+    second.write_text("# Lamp Notes\n\n## Evenings\n\nA lantern glows by the kettle.\n",
+                      "utf-8")
+    async with Database(tmp_path / "k.db") as bot_db:
+        bot = ExcerptService(bot_db)
+        await bot.ingest([first])
+        counted: list[list[str]] = []
+        real_counts = bot.repo.term_counts
+
+        async def spy(phrases: list[str], cap: int) -> tuple[int, list[int]]:
+            counted.append(list(phrases))
+            return await real_counts(phrases, cap)
+
+        monkeypatch.setattr(bot.repo, "term_counts", spy)
+        close_calls: list[str] = []
+        real_close = bot._close_to
+
+        async def close_spy(word: str, per_word: int) -> list[str]:
+            close_calls.append(word)
+            return await real_close(word, per_word)
+
+        monkeypatch.setattr(bot, "_close_to", close_spy)
+
+        before = await bot.search("kettle lantern kettel")
+        assert before.missing == ["lantern", "kettel"] and before.suggestions == ["kettle"]
+        again = await bot.search("kettle lantern kettel")
+        assert again.missing == before.missing and again.suggestions == before.suggestions
+        assert [r.passage_id for r in again.results] == [r.passage_id for r in before.results]
+        # the second search counted nothing and asked difflib nothing
+        assert counted == [['"kettle"', '"lantern"', '"kettel"'], []]
+        assert close_calls == ["lantern", "kettel"]
+
+        async with Database(tmp_path / "k.db") as cli_db:  # another process adds "lantern"
+            await ExcerptService(cli_db).ingest([second])
+
+        other = await bot.search("warm")  # the first search after the change reloads
+        assert other.best is not None and counted[-1] == ['"warm"']
+        after = await bot.search("kettle lantern kettel")
+        assert after.missing == ["kettel"]  # the cached zero for "lantern" was dropped
+        best = after.best
+        assert best is not None and best.section == "Evenings"
+        assert counted[-1] == ['"kettle"', '"lantern"', '"kettel"']  # counted afresh
+        assert close_calls[-1] == "kettel"  # asked afresh of the new vocabulary
+
+
+def _generated_queries(vocabulary: list[str], count: int) -> list[str]:
+    rng = random.Random(5)
+    queries = []
+    for i in range(count):
+        words = rng.sample(vocabulary[:40] if i % 3 else vocabulary, rng.choice((1, 2, 3, 4)))
+        if i % 5 == 0:
+            words.append(words[0][:-1] + "x")  # a misspelling: close-word suggestions
+        if i % 7 == 0:
+            words.insert(0, "what is")
+        queries.append(" ".join(words))
+    return queries + queries[:10]  # some come back, as members' words do
+
+
+def _answer(outcome: SearchOutcome) -> tuple[object, ...]:
+    return ([(r.passage_id, r.score, r.marked) for r in outcome.results], outcome.missing,
+            outcome.suggestions, outcome.reason)
+
+
+@pytest.mark.parametrize("cached_terms", [service_module.CACHED_TERMS, 3])
+async def test_cached_counts_give_the_answers_of_a_fresh_search(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached_terms: int) -> None:
+    # small library, and "common" low enough that rare/common tiers both come into play
+    monkeypatch.setattr(service_module, "COMMON_MIN_PASSAGES", 12)
+    monkeypatch.setattr(service_module, "CACHED_TERMS", cached_terms)
+    _, vocabulary = generate(tmp_path / "articles", articles=8, seed=3)
+    async with Database(tmp_path / "g.db") as db:
+        warm = ExcerptService(db)
+        await warm.ingest([tmp_path / "articles"])
+        queries = _generated_queries(vocabulary, 60)
+        compared = 0
+        for i, query in enumerate(queries):
+            limit, offset = (2, 0) if i % 4 else (3, 2)
+            fresh = await ExcerptService(db).search(query, limit=limit, offset=offset)
+            got = await warm.search(query, limit=limit, offset=offset)
+            assert _answer(got) == _answer(fresh), query
+            compared += bool(fresh.results)
+        assert compared > 40  # the queries did find passages
+        assert len(warm._counts) <= max(cached_terms, 8)

@@ -45,6 +45,7 @@ HEADING_COVERAGE_BONUS = 0.5  # times the share of the query's words in the sect
 COMMON_SHARE = 0.03  # a word in 3% of the passages or more is common ...
 COMMON_MIN_PASSAGES = 250  # ... and never one in fewer passages than this
 RECENT_KEEP = 5  # "/excerpt" alone avoids the last few passages shown in the channel
+CACHED_TERMS = 20_000  # phrase counts and close-word answers kept per library version
 _MARKS = re.compile(f"[{HIGHLIGHT_OPEN}{HIGHLIGHT_CLOSE}]")
 _MARKED = re.compile(f"{HIGHLIGHT_OPEN}([^{HIGHLIGHT_CLOSE}]*){HIGHLIGHT_CLOSE}")
 
@@ -104,7 +105,11 @@ class ExcerptService:
         self._stats: _LibraryStats | None = None
         self._common_words: tuple[int, list[str]] | None = None
         self._vocab: dict[str, list[str]] = {}  # first letter -> library words
+        self._close: dict[tuple[str, int], list[str]] = {}  # (word, per_word) -> close words
         self._vocab_version = -1
+        # FTS5 phrase -> passages holding it, counted up to the "common" line, for the
+        # library version in self._stats (the library is read-mostly; members reuse words)
+        self._counts: dict[str, int] = {}
 
     # -- ingesting ---------------------------------------------------------------------------
     async def ingest(self, paths: Iterable[str | Path]) -> list[IngestResult]:
@@ -186,21 +191,35 @@ class ExcerptService:
         """The library's version; how many passages hold each phrase, counted up to the
         "common" line; and that line.
 
-        The line depends on the library's size, cached until the library changes; the same
-        statement reports the library's version, so a change is noticed on the next search.
+        The line and the counts depend on the library, so they are kept until it changes:
+        a search counts only phrases it has not met before (counting a common word walks
+        hundreds of passages). The same statement reports the library's version, so a
+        change is noticed on the next search and everything is counted afresh.
         """
         stats = self._stats or await self._load_stats()
-        version, counts = await self.repo.term_counts(phrases, stats.common_at)
+        # a copy: another search may reload or trim the cache while this one waits
+        known = {p: self._counts[p] for p in phrases if p in self._counts}
+        todo = [p for p in dict.fromkeys(phrases) if p not in known]
+        version, counts = await self.repo.term_counts(todo, stats.common_at)
         if version != stats.version:
             stats = await self._load_stats()
-            version, counts = await self.repo.term_counts(phrases, stats.common_at)
-        return version, counts, stats.common_at
+            known = {}
+            todo = list(dict.fromkeys(phrases))
+            version, counts = await self.repo.term_counts(todo, stats.common_at)
+        fresh = dict(zip(todo, counts, strict=True))
+        if self._stats is not None and self._stats.version == version:
+            if len(self._counts) + len(fresh) > CACHED_TERMS:
+                self._counts.clear()
+            self._counts.update(fresh)
+        known.update(fresh)
+        return version, [known[p] for p in phrases], stats.common_at
 
     async def _load_stats(self) -> _LibraryStats:
         version = await self.repo.version()
         passages = await self.repo.passage_count()
         self._stats = _LibraryStats(version, passages, _common_line(passages))
         self._common_words = None
+        self._counts = {}
         return self._stats
 
     async def common_words(self) -> list[str]:
@@ -232,23 +251,34 @@ class ExcerptService:
                            per_word: int = 3) -> list[str]:
         """Candidates share the word's first letter; each letter's words are read once (a
         range scan of the vocabulary, ~2 ms for 1,000 articles) and kept until `version`
-        changes."""
+        changes, and so is each word's answer (~0.5 ms of difflib: a misspelling, or a word
+        the library lacks, tends to come back)."""
         if self._vocab_version != version:
             self._vocab.clear()
+            self._close.clear()
             self._vocab_version = version
         out: dict[str, None] = {}
         for word in words:
             if not word:
                 continue
-            first = word[0]
-            if first not in self._vocab:
-                self._vocab[first] = [t for t in await self.repo.words_starting(first)
-                                      if t not in STOPWORDS and not t.isdigit()]
-            low, high = max(2, len(word) - 3), len(word) + 3
-            vocab = [t for t in self._vocab[first] if low <= len(t) <= high]
-            for hit in difflib.get_close_matches(word, vocab, n=per_word, cutoff=0.7):
-                out.setdefault(hit, None)
+            hits = self._close.get((word, per_word))
+            if hits is None:
+                hits = await self._close_to(word, per_word)
+                if self._vocab_version == version:  # not if another search moved on
+                    if len(self._close) >= CACHED_TERMS:
+                        self._close.clear()
+                    self._close[(word, per_word)] = hits
+            out.update(dict.fromkeys(hits))
         return list(out)[:6]
+
+    async def _close_to(self, word: str, per_word: int) -> list[str]:
+        first = word[0]
+        if first not in self._vocab:
+            self._vocab[first] = [t for t in await self.repo.words_starting(first)
+                                  if t not in STOPWORDS and not t.isdigit()]
+        low, high = max(2, len(word) - 3), len(word) + 3
+        vocab = [t for t in self._vocab[first] if low <= len(t) <= high]
+        return difflib.get_close_matches(word, vocab, n=per_word, cutoff=0.7)
 
     # -- reflecting --------------------------------------------------------------------------
     async def reflect(self, channel_key: str) -> Excerpt | None:
