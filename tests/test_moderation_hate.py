@@ -230,6 +230,7 @@ INNOCENT = [
     "my mom always told me you are stupid",
     'he used to say "you\'re a loser" every day',
     "she yelled you idiot at me",
+    'my dad would say "kill yourself" when he was drunk',
     "my inner voice says you're pathetic",
     "I keep telling myself you are worthless",
     'growing up I heard "you\'re useless" all the time',

@@ -636,7 +636,8 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             else:  # violence verb: first-person intent before it, a target after it
                 before = toks[max(0, h.start - 4):h.start]
                 after = toks[h.start + h.length:h.start + h.length + 3]
-                if (any(t in L.FIRST_PERSON or t in ("we", "were") for t in before)
+                if (not _WRITER.isdisjoint(before)  # "I", "we" (not "my dad would say")
+                        and not _reported(toks, h.start)
                         and any(t in L.INTENT or t in ("could", "would", "should", "might")
                                 for t in before)
                         and any(t in L.THREAT_TARGETS for t in after)
