@@ -325,6 +325,7 @@ SEXUAL_ASKED = [
     "send me a dick pic",
     "you should send me your nudes",
     "wanna see my dick pic?",
+    "I posted my nudes lol, go look",
 ]
 
 
@@ -341,6 +342,7 @@ SEXUAL_TOLD = [
     "he sent me a dick pic and I blocked him",
     "he asked me for nudes and I said no",
     "he showed me porn when I was a kid",
+    "my ex posted my nudes online",
     # recovery talk
     "I'm 30 days free of porn today",
     "my porn addiction is tied to my codependency",

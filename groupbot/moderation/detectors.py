@@ -80,6 +80,10 @@ def _told_sexual(tokens: Sequence[str], start: int, end: int) -> bool:
         return True  # "free of porn", "porn free" (but "free porn" is an offer)
     if "me" in before and not _DONE_TO.isdisjoint(before):
         return True  # "he sent me ...", "she showed me ...", "he asked me for ..."
+    if "my" in before:  # "my ex posted my nudes online" (not "I posted my nudes")
+        for i in range(len(before) - 1):
+            if before[i + 1] in _EXPOSED and before[i] not in _WRITER:
+                return True
     return bool(after) and after[0] in ("got", "were", "was", "leaked") and (
         not _EXPOSED.isdisjoint(after))
 
