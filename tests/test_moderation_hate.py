@@ -120,6 +120,12 @@ AIMED = [
     ("I'm not saying you're a bitch, but", Action.REMOVE),
     ("let me say it again, you're an idiot", Action.REMOVE),
     ("you disgust me", Action.NUDGE),
+    # blaming or dismissing a member for what happened to them
+    ("no wonder he left you", Action.NUDGE),
+    ("lol you brought this on yourself", Action.NUDGE),
+    ("nobody here cares about your sob story", Action.NUDGE),
+    ("you're so dramatic, go cry about it", Action.NUDGE),
+    ("you're the problem, not him", Action.NUDGE),
     # wishing someone harm
     ("hope you get cancer", Action.TIMEOUT),
     ("i hope you die alone", Action.TIMEOUT),
@@ -225,6 +231,9 @@ INNOCENT = [
     "what the fuck you talking about, that movie was great",
     "I said fuck you to my ex and blocked him",
     "i hope you get better soon",
+    "I feel like I'm the problem",
+    "if you think you are the problem, you are not",
+    "you are not the problem",
     # what someone said to the writer, told to the group: the heart of a codependency group
     "he said you're worthless and I believed him",
     "my mom always told me you are stupid",

@@ -193,9 +193,9 @@ _REPORTING = frozenset(
     "messaged yelled screamed shouted thinks thought believes believed".split())
 # Subjects of a reporting word that make the words the writer's own view too.
 _JOINING = frozenset("i we everyone everybody people they all yall ppl".split())
-# Words before an attack phrase that make its "you" anyone, or a question: "if you kill
-# yourself your family would grieve", "do you suck at saying no too?", "when you feel like
-# you are trash". Members describe their own lives this way.
+# Words (up to four before an attack phrase) that make its "you" anyone, or a question: "if
+# you kill yourself your family would grieve", "do you suck at saying no too?", "if you think
+# you are the problem, you are not". Members describe their own lives this way.
 _GENERIC_YOU = frozenset("if when whenever do does did like".split())
 
 
@@ -623,7 +623,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                     out.append(found)
             elif tag == "attack":
                 if (supportive or _negated(toks, h.start, 5) or _reported(toks, h.start)
-                        or not _GENERIC_YOU.isdisjoint(toks[max(0, h.start - 2):h.start])):
+                        or not _GENERIC_YOU.isdisjoint(toks[max(0, h.start - 4):h.start])):
                     continue
                 out.append(Finding("harassment", "harassment.attack", h.severity,
                                    f'harassment: "{h.phrase}" said to someone'))

@@ -124,6 +124,11 @@ youre (a|such a|just a) (joke|disgrace to this group)
 AIMED_MILD = """
 (you|u) (suck|sucks|suck so much), (you|u) make me sick, (you|u) disgust me,
 (fuck|screw) (you|u) (all|both|people|guys), (fuck|screw) yall,
+(you|u) (brought|bring) (this|it|that) on (yourself|urself), (you|u) deserved what (you|u) got,
+no wonder (he|she|they) left (you|u), (nobody|no one|noone) (here|) cares about (your|ur) (sob story|sob stories|drama|whining|problems),
+(go|) cry about it, get over yourself, (just|) get over it already,
+(you|u) (are|r) the problem, youre the problem,
+(youre|you are|ur|u r) (so|such a|) (dramatic|needy|attention seeking|an attention seeker|a drama queen|a crybaby|a snowflake),
 (you|u) (are|r|re) (so|really|just|) (annoying|irritating|insufferable),
 youre (so|really|just|) (annoying|irritating|insufferable)
 """
