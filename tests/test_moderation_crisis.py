@@ -154,6 +154,9 @@ MORE_CRISIS_KINDS = [
     ("i took a bunch of pills last night", 2, 3),
     ("I have the pills ready", 3, 3),
     ("I wrote goodbye letters to my kids", 3, 3),
+    ("I stockpiled my meds", 3, 3),
+    ("I want to disappear forever", 1, 3),
+    ("sometimes I wish I could just fall asleep and not wake up", 2, 2),
     ("I keep thinking about driving into a tree", 2, 3),
     ("I looked up how many pills it takes", 3, 3),
     ("I bought a gun and I think about using it on myself", 2, 3),
@@ -192,6 +195,10 @@ MORE_NOT_CRISIS = [
     "I took a bunch of vitamins this morning",
     "I have the rope ready for the camping trip",
     "my grandma wrote goodbye letters before her surgery",
+    # a note or a letter is not a goodbye (writing to your inner child is a recovery exercise)
+    "I wrote a letter to my inner child today",
+    "I left a note for my roommate",
+    "I wrote a note for my kids",
     "my cousin wants to die and I don't know how to help",
     "how many pills it takes to fix a headache, asking for me lol",
     # recovery stories told of the past

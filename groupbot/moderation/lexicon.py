@@ -294,7 +294,7 @@ CRISIS_IDEATION = """
 (take|taking) my (own|) life, (hang|hanging|drown|drowning|shoot|shooting|poison|poisoning) myself,
 (want|wanna|wanted|wanting|need|needing) to die, (wanna|just wanna) die, (want|wanna) (to be|be) dead,
 (want|wanna|need) (it|it all|everything|the pain|all of this|all this) to (end|stop|be over),
-(want|wanna) to (stop existing|not exist|cease to exist|sleep forever|never wake up|be gone forever|go to sleep forever),
+(want|wanna) to (stop existing|not exist|cease to exist|sleep forever|never wake up|be gone forever|go to sleep forever|disappear forever|disappear for good),
 wish (i|id) (was|were|had|could be) (dead|died|never born|never been born|not been born|gone forever|never existed),
 wish (i|id) (could|would) (just|) (die|disappear forever|not wake up|never wake up|stop existing|cease to exist|fall asleep forever),
 wish i (wasnt|was not|werent) (born|alive|here anymore|alive anymore),
@@ -350,7 +350,7 @@ too (scared|afraid|cowardly|much of a coward|chicken) to (kill myself|end it|end
 (would have|wouldve|would of|id have|i would have) committed suicide, (all i want|what i want|all i need|what i need|all i wish for) (right now|now|) is (just|) to (die|end it|end it all|be dead|stop existing|not exist|sleep forever|never wake up|disappear forever),
 every day (im|i am|that im|that i am) (alive|still alive|still here) (is|feels like|feels) (torture|hell|agony|a punishment|unbearable),
 (suicide|death|dying|suicidal) (fantasies|daydreams|fantasy),
-(want|wanna|wish i could) (to|) (go to sleep|sleep|fall asleep) and (never|not) wake up, (wish|wished) (i|id|i had|i was) never (been born|born|existed),
+(want|wanna|wish i could) (to|) (just|) (go to sleep|sleep|fall asleep) and (never|not) wake up, (wish|wished) (i|id|i had|i was) never (been born|born|existed),
 (i|id|i would|im|i am) (be|) better off (gone|not existing|not being here|not alive|not around|never born|never existing),
 (want|wanna|going|need) to end everything, (thinking|thought|think) (of|about) ending everything,
 (thinking about|thought about|considering|think about|thinking of) (overdosing|taking all my pills|hanging myself|jumping off a bridge|slitting my wrists|shooting myself),
@@ -400,10 +400,11 @@ i cut (again|deeper|deep|tonight|today|last night|my (arm|arms|wrist|wrists|thig
 """
 
 CRISIS_PLAN = """
+(stockpiling|stockpiled|been saving|saving up|saved up|hoarding|hoarded) (my|the|) (pills|meds|medication|medications|tablets|sleeping pills|painkillers),
 (going|gonna|about|planning|plan|planned|decided|ready|trying|intend|intending) to (kill myself|end my life|end it|end it all|take my life|die tonight|commit suicide|overdose),
 (im|i am|i will|ill) (kill|killing) myself (tonight|today|tomorrow|soon|this weekend),
 i have a plan to (die|end it|kill myself), my (suicide|) plan is, my suicide plan, (planning|planned|plan) my (own|) (suicide|death),
-(wrote|writing|written|write|left) (a|my) (suicide|goodbye|) (note|letter),
+(wrote|writing|written|write|left) (a|my) (suicide|goodbye) (note|letter),
 (wrote|writing|written|write|left) (my|) (suicide|goodbye) (notes|letters),
 suicide note, suicide notes, goodbye (note|letter|notes|letters), this is (my|) (final|last) (goodbye|message|post|words), my (final|last) (message|post|goodbye|words),
 (saved|saving|stockpiling|hoarding|swallowed|counting|collecting) (up|) (all|) (my|the|some|enough|a bunch of|a lot of) (pills|meds|tablets|sleeping pills),
