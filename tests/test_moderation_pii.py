@@ -156,3 +156,25 @@ def test_email_spans_agree_with_the_regex_scan_on_random_text() -> None:
         checked += 1
         found += len(expected)
     assert checked == 20_000 and found > 1_000  # the sample really holds addresses
+
+
+@pytest.mark.parametrize("text", [
+    "the domestic violence hotline is 1-800-799-7233, they helped me so much",
+    "in the UK you can ring 0808 2000 247",
+    "1800RESPECT is 1800 737 732 if you're in Australia",
+    "Women's Refuge: 0800 733 843",
+    "their freephone is +44 800 123 4567",
+])
+def test_a_helpline_a_member_passes_on_is_not_personal_data(text: str) -> None:
+    """Toll-free and freephone numbers are services' lines, never a person's own."""
+    verdict = ENGINE.decide(text)
+    assert "pii" not in verdict.categories, verdict.as_json()
+
+
+@pytest.mark.parametrize("text", [
+    "my sponsor's number is 555 201 3344 if anyone wants it",
+    "call me at +44 7700 900123",
+    "text me on 0412 345 678",
+])
+def test_a_persons_own_number_is_still_personal_data(text: str) -> None:
+    assert "pii.phone" in ENGINE.decide(text).rules

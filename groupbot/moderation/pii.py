@@ -399,6 +399,8 @@ def _phone_like(s: str, cue: bool = False) -> bool:
     digits = sum(c.isdigit() for c in s)
     if digits > 15 or digits < 7:
         return False
+    if _public_line("".join(c for c in s if c.isdigit())):
+        return False
     plus = s.startswith("+") or "(" in s
     if digits < 9 and not plus and "-" not in s and "." not in s and not cue:
         return False
@@ -409,6 +411,23 @@ def _phone_like(s: str, cue: bool = False) -> bool:
     if "." in s and len(groups) == 3 and all(len(g) <= 2 for g in groups[:2]):
         return False  # a date like 12.05.2024
     return not (len(groups) == 1 and digits < 10)
+
+
+def _public_line(digits: str) -> bool:
+    """A toll-free or freephone number: a service's line (a helpline a member passes on,
+    "the hotline is 1-800-799-7233"), never a person's own number."""
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) == 10 and digits[:3] in _NANP_TOLL_FREE:
+        return True
+    return digits.startswith(_FREEPHONE)
+
+
+# North American toll-free area codes; freephone and shared-cost prefixes elsewhere (GB and
+# DE 0800/0808, NZ 0800/0508, AU 1800/1300, IE 1800/1850), bare or after a country code.
+_NANP_TOLL_FREE = frozenset(("800", "888", "877", "866", "855", "844", "833"))
+_FREEPHONE = ("0800", "0808", "0508", "1800", "1300", "1850", "44800", "44808", "49800",
+              "64800", "64508", "611800", "611300", "3531800")
 
 
 def _has_street_word(low: str) -> bool:
