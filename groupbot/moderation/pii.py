@@ -390,8 +390,18 @@ def _numeric(text: str, add: Callable[[str, int, int], None],
     for m in _PHONE.finditer(text):
         a, b = m.span()
         if free(a, b) and _phone_like(m.group(), _PHONE_CUE.search(text[max(0, a - 40):a])
-                                      is not None):
+                                      is not None) and not _in_link(text, a):
             add("phone", a, b)
+
+
+def _in_link(text: str, a: int) -> bool:
+    """Whether the number at `a` is part of a link ("amazon.com/dp/0894864025"): the same
+    word has a "/" before it, or is a web address."""
+    i = a
+    while i > 0 and a - i < 300 and not text[i - 1].isspace():
+        i -= 1
+    word = text[i:a]
+    return "/" in word or "?" in word or "=" in word or word.startswith("www.")
 
 
 def _phone_like(s: str, cue: bool = False) -> bool:
