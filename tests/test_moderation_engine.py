@@ -371,3 +371,17 @@ def test_cli_policy_error_is_clear(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert main(["moderate", "--policy", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f"{bad}:3" in err and "categories.spam.action" in err
+
+
+@pytest.mark.parametrize(("text", "third"), [
+    ("please someone help me", Action.SUPPORT),  # a call for help nobody has answered
+    ("is anyone here?", Action.ALLOW),  # a member waiting for anyone at all
+    ("buy cheap followers now", Action.REMOVE),  # an advert, repeated: spam
+])
+def test_a_repeated_call_for_help_is_never_spam(text: str, third: Action) -> None:
+    eng = ModerationEngine()
+    verdicts = [eng.decide(text, stateful=True, now=100.0 + 20 * i, group_id="g",
+                           author_id="a") for i in range(3)]
+    assert [v.action for v in verdicts[:2]] == [Action.ALLOW, Action.ALLOW]
+    assert verdicts[2].action is third, verdicts[2].as_json()
+    assert ("spam" in verdicts[2].categories) is (third is Action.REMOVE)

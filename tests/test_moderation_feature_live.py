@@ -95,6 +95,24 @@ async def test_a_member_in_danger_from_someone_gets_care_not_a_removal(live: Liv
     assert "signs of someone hurting them or putting them in danger" in modlog[0]
 
 
+async def test_a_call_for_help_said_again_is_answered_not_removed_as_spam(live: Live) -> None:
+    """Three times the same words is the repeat rule's line; for a call for help it means
+    nobody has answered yet."""
+    said = []
+    for _ in range(3):
+        said.append(await live.say("please someone help me"))
+        await live.clock.advance(timedelta(seconds=30))
+    assert not {m.id for m in said} & live.chat.deleted
+    care = live.chat.private_to(live.alice)
+    assert len(care) == 1 and "not a therapist" in care[0].text
+    modlog = [e.text for e in live.chat.of_kind("modlog")]
+    assert len(modlog) == 1 and "asking for help again and again" in modlog[0]
+    assert await live.feature.cases.strikes(live.chat.group.id, live.alice.id) == []
+    # the same words from an advert are still spam
+    ads = [await live.say("buy cheap followers now") for _ in range(3)]
+    assert ads[-1].id in live.chat.deleted
+
+
 async def test_venting_is_allowed_and_self_talk_is_not_an_insult(live: Live) -> None:
     for text in ("this week has been so damn hard", "I feel like such an idiot"):
         msg = await live.say(text)

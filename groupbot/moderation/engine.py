@@ -202,7 +202,14 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
             findings.extend(f for f in found if f.rule not in fired)
     fp = spam.fingerprint(norm)
     if ctx.history is not None:
-        findings.extend(spam.history_findings(ctx.history, ctx.now, fp, policy.spam))
+        history = spam.history_findings(ctx.history, ctx.now, fp, policy.spam)
+        if history:
+            plea = next((h.tag for h in hits if h.tag.startswith("plea.")), None)
+            if plea is not None:  # someone calling out again, whom nobody has answered
+                history = []
+                if plea == "plea.help" and crisis_finding is None:
+                    crisis_finding = REPEATED_PLEA
+        findings.extend(history)
     details: dict[str, Any] = {"fingerprint": fp}
     if spans:
         details["pii"] = [tuple(s) for s in spans]
@@ -228,6 +235,10 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
     return _new(Verdict, (parts[1], parts[2], parts[3], parts[4], parts[5], None,  # type: ignore[no-any-return]
                           details))
 
+
+# A call for help said again and again: never spam; the member gets the support reply.
+REPEATED_PLEA = Finding("crisis", "crisis.plea", 1,
+                        "crisis: signs of someone asking for help again and again (severity 1)")
 
 _VERDICT_MEMO = 4096
 _ALLOW = Action.ALLOW

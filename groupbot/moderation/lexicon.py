@@ -25,6 +25,8 @@ Each entry is (pattern, tag, severity). The tag says which detector reads the hi
   support   supportive or resource-giving language (someone helping, not in crisis)
   past      past-tense time markers ("years ago", "when I was a teen"), read near a hit
   recovery  recovery markers ("I'm doing better now", "glad I survived")
+  plea.*    a call for help (plea.help) or for anyone at all (plea.here): never spam when
+            repeated; a repeated call for help gets care (see engine)
   spam      promotion or scam wording, with its weight as the severity
   heavy     a heavy topic that a content-note channel wants a note for
 """
@@ -556,6 +558,16 @@ HARMED = """
 (put|had) (his|her|their) hands (around|on) my (throat|neck)
 """
 
+# A member calling out for help, or for anyone at all: said again and again, it is someone
+# nobody has answered yet, never spam (see engine: a repeated call for help gets care).
+PLEA_HELP = """
+help me, please help, pls help, plz help, (i|i really|i just|i really just) need (help|someone|somebody|someone to talk to|somebody to talk to),
+(someone|somebody|anyone|anybody) (please|pls|plz|) help, can (someone|somebody|anyone|anybody) (please|) (help|talk to me)
+"""
+PLEA_HERE = """
+(is|) (anyone|anybody|someone|somebody) (here|there|around|awake|online|up)
+"""
+
 PAST = """
 used to, years ago, year ago, (a long|long) time ago, (months|weeks) ago,
 when i was (younger|a kid|a teen|a teenager|in school|in high school|in college|little|a child|young),
@@ -648,7 +660,7 @@ def entries() -> Iterator[tuple[str, str, int]]:
         (CRISIS_SELFHARM, "crisis.selfharm", 2), (CRISIS_PLAN, "crisis.plan", 3),
         (CRISIS_ATTEMPT, "crisis.attempt", 2), (DISTRESS, "crisis.distress", 1),
         (MEANS, "crisis.means", 3), (SUPPORT, "support", 1), (PAST, "past", 1),
-        (RECOVERY, "recovery", 1), (DANGER, "crisis.danger", 3), (HARMING, "crisis.harming", 3),
+        (RECOVERY, "recovery", 1), (PLEA_HELP, "plea.help", 1), (PLEA_HERE, "plea.here", 1), (DANGER, "crisis.danger", 3), (HARMING, "crisis.harming", 3),
         (HARMED, "crisis.harmed", 2),
         (SPAM, "spam", 2), (HEAVY, "heavy", 1),
     )
