@@ -605,13 +605,13 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 forms = _forms(norm)
             toks = forms[h.form]
             if tag == "insult":
-                # "whoever called you an idiot is wrong", "I'm sorry I called you an idiot":
-                # a name told, not one said to someone now
-                if (_negated(toks, h.start, 2) or _called_me(toks, h.start, anyone=True)
-                        or _told_insult(toks, h.start)):
-                    continue
+                # Aimed at someone, and not a name told ("whoever called you an idiot is
+                # wrong", "he said you're worthless"): the target first, as most insults
+                # in chat have none.
                 who = _target(toks, h.start, h.length, names)
-                if who:
+                if who and not (_negated(toks, h.start, 2)
+                                or _called_me(toks, h.start, anyone=True)
+                                or _told_insult(toks, h.start)):
                     # About someone not addressed ("that idiot"): mild, a reminder.
                     severity = 1 if who == THIRD_PARTY else h.severity
                     key: tuple[Any, ...] = ("insult", h.phrase, severity, who)
