@@ -66,6 +66,11 @@ GROUP_ATTACKS = [
     "fuck these hoes",
     "i hate hoes, hope they all die",
     "arabs have no right to be here",
+    # attacks on LGBTQ members' identity
+    "trans people are mentally ill",
+    "gay people are an abomination",
+    "being trans is a mental illness",
+    "being gay is wrong",
 ]
 
 
@@ -128,6 +133,10 @@ AIMED = [
     ("you're the problem, not him", Action.NUDGE),
     # wishing someone harm
     ("hope you get cancer", Action.TIMEOUT),
+    # mental illness used against a member
+    ("you're just a crazy schizo", Action.REMOVE),
+    ("go take your meds psycho", Action.NUDGE),
+    ("you belong in a psych ward", Action.NUDGE),
     ("i hope you die alone", Action.TIMEOUT),
     ("go get hit by a bus", Action.TIMEOUT),
 ]
@@ -232,6 +241,13 @@ INNOCENT = [
     "I said fuck you to my ex and blocked him",
     "i hope you get better soon",
     "I feel like I'm the problem",
+    "I need to take my meds",
+    # LGBTQ members' own lives, and what others said to them
+    "there's nothing wrong with being gay",
+    "it is a sin to hate gay people",
+    "my parents think being gay is wrong and it hurts",
+    "my pastor said gays are an abomination and I cried",
+    "I'm trans and my family says I'm mentally ill",
     "if you think you are the problem, you are not",
     "you are not the problem",
     # what someone said to the writer, told to the group: the heart of a codependency group

@@ -190,7 +190,7 @@ RECEIVED_THREAT = Finding(
 
 _REPORTING = frozenset(
     "said says say saying told tells tell telling called calls calling wrote writes texted "
-    "messaged yelled screamed shouted thinks thought believes believed".split())
+    "messaged yelled screamed shouted think thinks thought believe believes believed".split())
 # Subjects of a reporting word that make the words the writer's own view too.
 _JOINING = frozenset("i we everyone everybody people they all yall ppl".split())
 # Words (up to four before an attack phrase) that make its "you" anyone, or a question: "if
@@ -717,6 +717,8 @@ def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],
     noun just after it ("<group> scum"), and an action just before it ("deport all <group>").
     """
     for g in groups:
+        if _reported(forms[g.form], g.start):
+            continue  # "my parents think being gay is wrong": their words, told
         g_end = g.start + g.length
         for p in preds:
             phrase = p.phrase
@@ -731,6 +733,9 @@ def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],
                 # "people who attack <group> are disgusting" is not about the group
                 ok = p.start - g.start <= 6 and not (
                     g.start and p.form == g.form and forms[g.form][g.start - 1] in _OBJECT_OF)
+            elif phrase.partition(" ")[0] in _COPULAS:
+                ok = False  # "<group> are ..." reads only after the group ("there is
+                # nothing wrong with being gay" is not about a group being wrong)
             else:  # before it, up to two words between ("I hate loud fat <group>")
                 ok = p.start - g.start >= -3 or (
                     p.form == g.form and g.start - (p.start + p.length) <= 2)
@@ -762,6 +767,7 @@ _OBJECT_OF = frozenset(
     "harassing hurt hurts hurting mock mocks mocking insult insults insulting about toward "
     "towards call calls calling discriminate discriminating of to with for".split())
 _ANY_SIDE = frozenset(("kill all", "gas the", "gas all"))  # read either side, as before
+_COPULAS = frozenset(("is", "are", "r"))
 _SEVERE_WORDS = ("die", "kill", "gas", "shot", "shoot", "hang", "hung", "lynch", "murder",
                  "slaughter", "nuke", "bomb", "exterminat", "genocide", "cleansing", "burn",
                  "wipe", "wiped", "eliminat")

@@ -88,7 +88,7 @@ twat+, prick+, asshole+, arsehole+, bastard+, jerk+, clown+, freak+, creep+, foo
 dipshit+, douche+, douchebag+, jackass, jackasses, numbnuts, dickhead+, shithead+, fatass, fatso+,
 pig+, cow+, hag+, wanker+, tosser+, (piece|pile) of (shit|crap|garbage|trash),
 waste of (space|oxygen|air), lowlife+, degenerate+, subhuman, parasite+, vermin, disgrace,
-psycho+, weirdo+, bimbo+, slag+, thot+, incel+, simp+,
+psycho+, schizo+, weirdo+, bimbo+, slag+, thot+, incel+, simp+,
 tard+, fucktard+, libtard+, dumbfuck+, fuckface+, fuckhead+, cocksucker+, motherfucker+,
 cripple+, uncle tom+, pussy boy+,
 (fucking|fuckin|stupid|dumb|little|lil|ugly|a|such a) queer
@@ -129,6 +129,7 @@ AIMED_MILD = """
 (you|u) (brought|bring) (this|it|that) on (yourself|urself), (you|u) deserved what (you|u) got,
 no wonder (he|she|they) left (you|u), (nobody|no one|noone) (here|) cares about (your|ur) (sob story|sob stories|drama|whining|problems),
 (go|) cry about it, get over yourself, (just|) get over it already,
+(go|) take (your|ur) (meds|pills), (you|u) belong in (a|the) (psych ward|mental hospital|mental institution|asylum|loony bin|nuthouse),
 (you|u) (are|r) the problem, youre the problem,
 (youre|you are|ur|u r) (so|such a|) (dramatic|needy|attention seeking|an attention seeker|a drama queen|a crybaby|a snowflake),
 (you|u) (are|r|re) (so|really|just|) (annoying|irritating|insufferable),
@@ -188,7 +189,8 @@ colored people, (gay|trans|black|white|muslim|jewish|asian|mexican) (men|women|g
 rednecks, hillbillies, cripples,
 transgenders, the disabled, handicapped people, the chinese, koreans, japanese people,
 pakistanis, somalis, nigerians, syrians, palestinians, iranians, afghans, haitians,
-puerto ricans, filipinos, jewish people, muslim people, buddhists, mormons, jehovahs witnesses
+puerto ricans, filipinos, jewish people, muslim people, buddhists, mormons, jehovahs witnesses,
+being (gay|trans|transgender|bi|bisexual|lesbian|queer|homosexual)
 """
 
 HATE_PREDICATES = """
@@ -201,6 +203,7 @@ kill all, exterminate+, gas (the|all), (hate|hating|despise) (all|the|every),
 (fuck|fuk|fck|fuck all|fuck you) (all|these|those|them|every|the),
 (are|r) (all|just|nothing but|such|a bunch of|so|all just|) (animals|vermin|subhuman|sub human|less than human|parasites|disgusting|filth|filthy|inferior|savages|rats|cockroaches|a disease|a plague|a cancer|cancer|trash|garbage|scum|evil|not human|not people|apes|monkeys|pigs|criminals|thugs|terrorists|rapists|pedophiles|degenerates|worthless|dirty|retarded),
 (is|are) (a|) (cancer|disease|plague|virus) (on|to|in),
+(is|are|r) (all|just|) (mentally ill|a mental illness|a sin|sinners|unnatural|an abomination|abominations|perverts|perverted|groomers|freaks|sick in the head|wrong),
 should (all|) (die|be killed|be shot|be gassed|be hanged|be hung|be lynched|be deported|be exterminated|be wiped out|be eliminated|be sterilized|be locked up|be banned|burn|rot|not exist|not be allowed|go back|get out),
 (need|needs) to (die|be deported|be wiped out|be exterminated|be eliminated|go back|get out),
 (dont|do not|doesnt|does not) belong (here|in (this|our|my) country|in america),
