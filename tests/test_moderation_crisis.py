@@ -263,6 +263,11 @@ IN_DANGER = [
     "my ex put his hands around my throat yesterday",
     "my stepdad just hit me with a belt",
     "I'm 16 and my mom's boyfriend keeps touching me",
+    "he used to be so sweet but now he hits me",
+    "my mum hits me",
+    "I don't feel safe at home",
+    "I was raped last night",
+    "he said he'd kill me",
     # a threat someone made to the writer, told to the group
     "my ex texted me I know where you live",
     "he said to me you're dead meat",
@@ -297,6 +302,10 @@ NOT_IN_DANGER = [
     "my mom hit me with a guilt trip yesterday",
     "you hit me with that joke lol",
     "someone said i know where you live in a movie",
+    # everyday exaggeration
+    "my wife would kill me if I bought another guitar",
+    "he'd kill me if he knew I ate his fries",
+    "I was raped when I was 14",
     "life is hitting me hard today",
     "it would kill me to lose her",
     "he touched me on the arm to say hi yesterday",

@@ -70,7 +70,7 @@ GROUP_ATTACKS = [
     "trans people are mentally ill",
     "gay people are an abomination",
     "being trans is a mental illness",
-    "being gay is wrong",
+    "being gay is a sin",
 ]
 
 
@@ -124,6 +124,20 @@ AIMED = [
     ("I just wanted to say you're a loser", Action.REMOVE),
     ("I'm not saying you're a bitch, but", Action.REMOVE),
     ("let me say it again, you're an idiot", Action.REMOVE),
+    # hedged or framed, still the writer's own words
+    ("I honestly think you should kill yourself", Action.TIMEOUT),
+    ("believe me, nobody likes you", Action.TIMEOUT),
+    ("we all said you're a loser", Action.REMOVE),
+    ("everyone said you're a loser", Action.REMOVE),
+    ("my friends say you're a loser", Action.REMOVE),  # gossip passed on to the person
+    ("told you you're an idiot", Action.REMOVE),
+    ("I heard you're a fucking idiot", Action.REMOVE),
+    # the plural of "you", and adverbs, before "are"
+    ("you guys are idiots", Action.REMOVE),
+    ("you really are a loser", Action.REMOVE),
+    ("ur literally a clown", Action.REMOVE),
+    ("you're such a drama queen", Action.NUDGE),
+    ("no wonder your husband left you", Action.NUDGE),
     ("you disgust me", Action.NUDGE),
     # blaming or dismissing a member for what happened to them
     ("no wonder he left you", Action.NUDGE),
@@ -256,6 +270,26 @@ INNOCENT = [
     'he used to say "you\'re a loser" every day',
     "she yelled you idiot at me",
     'my dad would say "kill yourself" when he was drunk',
+    "my dad would scream shut up idiot at me",
+    "he texted me fuck off loser",
+    "I wanted to tell him get lost loser",
+    "don't call yourself a loser, you're doing great",
+    "I'd never say you're a loser",
+    "nobody here thinks you're an idiot",
+    "you said you're an idiot for staying, but you're not",
+    "they told me go die",
+    # self-talk and kindness around the taunt phrases
+    "it's ok to cry about it",
+    "I wish I could get over it already",
+    "gentle reminder: take your meds",
+    # someone else's beliefs, and slogans named not said
+    "being gay is wrong according to my parents",
+    "I grew up believing being gay is wrong",
+    "being trans is wrong, said my dad",
+    "they said transgender people are mentally ill and I cried",
+    "my neighbor has a white power flag",
+    "my uncle has a 1488 tattoo and it scares me",
+    "I walked 1488 steps",
     "my inner voice says you're pathetic",
     "I keep telling myself you are worthless",
     'growing up I heard "you\'re useless" all the time',
@@ -274,7 +308,10 @@ def test_innocent_senses_and_venting_are_not_hate_or_harassment(text: str) -> No
     assert not set(verdict.categories) & ACTING, verdict.as_json()
 
 
-THREATS = ["we comin for yo life", "I know where you live", "im coming for you"]
+THREATS = ["we comin for yo life", "I know where you live", "im coming for you",
+           # framed, still a threat for moderators to judge
+           "I honestly think I know where you live", "just saying, I know where you live",
+           "my friend said i know where you live", "believe me, you will pay for this"]
 
 
 @pytest.mark.parametrize("text", THREATS)

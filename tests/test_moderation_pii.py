@@ -167,6 +167,9 @@ def test_email_spans_agree_with_the_regex_scan_on_random_text() -> None:
     # a number inside a link
     "here's the book on amazon https://www.amazon.com/dp/0894864025",
     "see https://example.org/page?id=5551234567",
+    # lines the bot itself lists (resources.yaml), even mobile-shaped ones
+    "text them on 0458 737 732",
+    "Lifeline texts: 0477 13 11 14",
 ])
 def test_helplines_and_numbers_in_links_are_not_personal_data(text: str) -> None:
     """Toll-free and freephone numbers are services' lines, never a person's own; a number
@@ -179,6 +182,8 @@ def test_helplines_and_numbers_in_links_are_not_personal_data(text: str) -> None
     "my sponsor's number is 555 201 3344 if anyone wants it",
     "call me at +44 7700 900123",
     "text me on 0412 345 678",
+    "my number=555-867-5309",  # not a link
+    "tel:/555-867-5309",
 ])
 def test_a_persons_own_number_is_still_personal_data(text: str) -> None:
     assert "pii.phone" in ENGINE.decide(text).rules

@@ -32,6 +32,7 @@ from groupbot.core.types import (
     Reply,
 )
 from groupbot.features.base import Feature, Services
+from groupbot.moderation.detectors import DANGER_LABEL
 from groupbot.moderation.engine import FoldedNames, fold_names
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
@@ -43,8 +44,6 @@ AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
 NOT_A_THERAPIST = "I'm a bot, not a therapist or a crisis service."
-# How a verdict's reason names danger from someone (see moderation.detectors).
-DANGER_SIGNS = "someone hurting them"
 
 GUIDELINES = {
     "harassment": "Speak to each other with care. Disagree with ideas, not with people.",
@@ -594,7 +593,7 @@ class ModerationFeature(Feature):
         sent = False
         if not repeat:
             reply = await self._care_reply(group, member, case.number,
-                                           danger=DANGER_SIGNS in verdict.reason)
+                                           danger=DANGER_LABEL in verdict.reason)
             outcome = _Outcome(notes=[])
             sent = await self._dm(group, member, reply, outcome)
             for note in outcome.notes:

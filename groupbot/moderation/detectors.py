@@ -121,23 +121,78 @@ _BETWEEN = frozenset(
 _WRITER = frozenset("i im ill id ive imma ima we were".split())
 
 
+# --- whose words: one reader for every "someone else said it" check ------------------------
+
+def _speaker(tokens: Sequence[str], j: int) -> tuple[str, bool]:
+    """Who says the words a reporting verb at `j` reports, and whether they are denied.
+
+    The subject is the nearest word before the verb past auxiliaries and adverbs ("she would
+    always say", "I honestly think"): "writer" (I, we, me), "everyone" (people, they...),
+    "nobody", "you", "other" (he, my mom...), or "" when there is none (an imperative, "believe
+    me", or an elided "I": "told you so"). Denied: a negation in between ("I'd never say",
+    "don't call yourself ...")."""
+    denied = False
+    i = j - 1
+    while i >= 0 and j - i <= 6 and tokens[i] in _TO_SUBJECT:
+        denied = denied or tokens[i] in L.NEGATIONS
+        i -= 1
+    if i < 0 or j - i > 6:
+        return "", denied
+    t = tokens[i]
+    if t in _WRITER or t == "me":
+        return "writer", denied
+    if t in _EVERYONE:
+        return "everyone", denied
+    if t in _NOBODY or (t == "one" and i and tokens[i - 1] == "no"):
+        return "nobody", True
+    if t in _YOU:
+        return "you", denied
+    return "other", denied
+
+
 def _reported(tokens: Sequence[str], start: int) -> bool:
-    """Someone else's words told, not said here: "he told me go die", "anyone who says you
-    are trash is wrong". A member telling the group what was said to them is not attacking
-    anyone. Words the writer joins in on ("everyone says you suck", "we all think ...") are
-    still said here."""
-    for j in range(max(0, start - 3), start):
-        if tokens[j] in _REPORTING:
-            return j == 0 or tokens[j - 1] not in _JOINING
+    """Someone else's words told, not said here, within three words before `start`: "he told
+    me go die", "my pastor said gays are ...", "anyone who says you are trash is wrong". Said
+    here: the writer's own words, hedged or not ("I honestly think ...", "believe me, ..."),
+    and what everyone is said to say now ("everyone says you suck")."""
+    for j in range(start - 1, max(-1, start - 4), -1):
+        verb = tokens[j]
+        if verb in _REPORTING:
+            who, denied = _speaker(tokens, j)
+            if denied or who == "nobody" or (
+                    verb in _SPEECH and who not in ("writer", "")
+                    and j + 1 < len(tokens) and tokens[j + 1] in _TO_THE_WRITER):
+                return True
+            return who == "other" or who == "you" or (
+                who == "everyone" and verb not in _SAYS_NOW)
+    return False
+
+
+def _to_me(tokens: Sequence[str], start: int) -> bool:
+    """Words someone said to the writer: "he texted me ...", "she said to me ..."."""
+    for j in range(max(0, start - 4), start - 1):
+        if tokens[j] in _SPEECH and (tokens[j + 1] == "me" or tokens[j + 1:j + 3] in (
+                ["to", "me"], ["at", "me"])):
+            return _speaker(tokens, j)[0] not in ("writer", "")
+    return False
+
+
+def _thought(tokens: Sequence[str], start: int) -> bool:
+    """Someone else's thought, within three words before: "people will think you're dead"."""
+    for j in range(start - 1, max(-1, start - 4), -1):
+        if tokens[j] in _THINKING:
+            return _speaker(tokens, j)[0] not in ("writer", "")
     return False
 
 
 def _told_insult(tokens: Sequence[str], start: int) -> bool:
     """An insult inside words someone else said, told to the group: "he said you're
     worthless and I believed him", "my mom always told me you are stupid", "my inner voice
-    says you're pathetic", "growing up I heard 'you're useless'". Members of a codependency
-    group tell these all the time. Still said here: the writer's own words ("I said you're an
-    idiot") and what everyone is said to think ("everyone says you're a loser")."""
+    says you're pathetic", "growing up I heard 'you're useless'", or denied: "I'd never say
+    you're a loser", "don't call yourself a loser". Members of a codependency group tell these
+    all the time. Still said here: the writer's own words ("I said you're an idiot", "told
+    you so, you idiot"), what everyone says ("everyone says you're a loser"), and gossip
+    passed on to the person ("my friends say you're a loser")."""
     lo = max(0, start - 7)
     window = tokens[lo:start]
     if _REPORTING_ANY.isdisjoint(window) or _YOU.isdisjoint(window):
@@ -146,57 +201,70 @@ def _told_insult(tokens: Sequence[str], start: int) -> bool:
         verb = tokens[j]
         if verb not in _REPORTING_ANY or _YOU.isdisjoint(tokens[j + 1:start]):
             continue
-        if verb in _HEARING or tokens[j + 1] in _TO_THE_WRITER or tokens[j + 1:j + 3] in (
-                ["to", "me"], ["at", "me"]):
-            return True  # heard by, or said to, the writer
-        i = j - 1
-        while i >= 0 and tokens[i] in _HABITUAL:
-            i -= 1
-        subject = tokens[i] if i >= 0 else ""
-        return subject not in _WRITER and subject != "me" and subject not in _YOU and not (
-            subject in _EVERYONE and verb in _SAYS_NOW)
+        who, denied = _speaker(tokens, j)
+        if denied or who == "nobody":  # unless a hedge: "I'm not saying you're a ..., but"
+            return "but" not in tokens[start:start + 5]
+        nxt = tokens[j + 1]
+        if nxt == "myself" or (who != "writer" and (
+                nxt in _TO_THE_WRITER or tokens[j + 1:j + 3] in (["to", "me"], ["at", "me"]))):
+            return True  # said to the writer ("I keep telling myself", "she told me ...")
+        if verb in _HEARING:  # "I heard you're an idiot" is gossip; "growing up I heard ..."
+            return who != "writer" or not _STORY_TIME.isdisjoint(tokens[max(0, j - 4):start + 4])
+        if who == "other":  # a story, unless passed on now ("my friends say you're ...")
+            return (verb not in _SAYS_NOW or (j > 0 and tokens[j - 1] in _INNER)
+                    or not _STORY_TIME.isdisjoint(tokens[max(0, j - 4):j]))
+        return who == "you"  # "you said you're an idiot for staying, but you're not"
     return False
 
 
-# Verbs that report speech or thought, and what marks the words as the writer's or everyone's.
-_HEARING = frozenset("heard hear hears hearing".split())
-_REPORTING_ANY = frozenset(
-    "said says say saying told tells tell telling called calls calling wrote writes texted "
-    "messaged yelled screamed shouted yell yells scream screams shout shouts".split()) | _HEARING
-_TO_THE_WRITER = frozenset(("me", "myself", "us"))
-# Words between a reporting verb and its subject ("she would always say", "I just wanted to
-# say", "I'm not saying").
-_HABITUAL = frozenset(
-    "always used to would kept keep keeps constantly never still wanted want wanna gonna going "
-    "gotta have has had need needs just can could will might must should aint not dont didnt "
-    "am was is be been really literally finally even also did do".split())
-_EVERYONE = frozenset("everyone everybody all people yall ppl".split())
-_SAYS_NOW = frozenset("says say thinks think".split())
-
-
-def _to_me(tokens: Sequence[str], start: int) -> bool:
-    """Words told to the writer: "he texted me ...", "she said to me ..."."""
-    for j in range(max(0, start - 4), start - 1):
-        if tokens[j] in _REPORTING and (tokens[j + 1] == "me" or tokens[j + 1:j + 3] == [
-                "to", "me"]):
-            return True
-    return False
-
-
-# A threat someone made to the writer, told to the group: cared for as danger to them.
-RECEIVED_THREAT = Finding(
-    "crisis", "crisis.danger", 2,
-    "crisis: signs of someone hurting them or putting them in danger (severity 2)")
-
+# Verbs that report speech or thought; the verbs of speech alone; hearing.
 _REPORTING = frozenset(
     "said says say saying told tells tell telling called calls calling wrote writes texted "
-    "messaged yelled screamed shouted think thinks thought believe believes believed".split())
-# Subjects of a reporting word that make the words the writer's own view too.
-_JOINING = frozenset("i we everyone everybody people they all yall ppl".split())
+    "messaged yelled screamed shouted yell yells scream screams shout shouts think thinks "
+    "thought believe believes believed".split())
+_SPEECH = frozenset(
+    "said says told tells texted messaged wrote writes yelled screamed shouted yell yells "
+    "scream screams shout shouts".split())
+_HEARING = frozenset("heard hear hears hearing".split())
+_THINKING = frozenset("think thinks thought believe believes believed".split())
+_REPORTING_ANY = frozenset(
+    "said says say saying told tells tell telling call called calls calling wrote writes "
+    "texted messaged yelled screamed shouted yell yells scream screams shout shouts think "
+    "thinks believe believes".split()) | _HEARING
+_TO_THE_WRITER = frozenset(("me", "myself", "us"))
+# Words between a reporting verb and its subject ("she would always say", "I just wanted to
+# say", "I'm not saying", "I honestly think", "we all said", "nobody here thinks").
+_TO_SUBJECT = frozenset(
+    "always used to would kept keep keeps constantly never still wanted want wanna gonna going "
+    "gotta have has had need needs just can could will might must should aint not dont didnt "
+    "doesnt wont cant stop am was is be been really literally finally even also did do "
+    "honestly truly seriously actually all both here".split())
+_EVERYONE = frozenset("everyone everybody people they yall ppl".split())
+_NOBODY = frozenset(("nobody", "noone"))
+_SAYS_NOW = frozenset("says say thinks think believe believes".split())
+# Inner voices ("my brain says you're worthless"): the writer's own pain, not gossip.
+_INNER = frozenset("voice voices brain mind head depression anxiety thoughts".split())
+# Words that make something heard a story of the writer's life, not gossip passed on.
+_STORY_TIME = frozenset(
+    "growing grew always used would kept every constantly child kid kids years".split())
+
+
+# How a crisis note names danger from someone (the care reply looks for it: see
+# features.moderation).
+DANGER_LABEL = "someone hurting them or putting them in danger"
+# A threat someone made to the writer, told to the group: cared for as danger to them.
+RECEIVED_THREAT = Finding("crisis", "crisis.danger", 2,
+                          f"crisis: signs of {DANGER_LABEL} (severity 2)")
+
 # Words (up to four before an attack phrase) that make its "you" anyone, or a question: "if
 # you kill yourself your family would grieve", "do you suck at saying no too?", "if you think
 # you are the problem, you are not". Members describe their own lives this way.
 _GENERIC_YOU = frozenset("if when whenever do does did like".split())
+# Words just before a taunt that make it self-talk or kindness instead: "I want to cry about
+# it", "I should get over it already", "gentle reminder: take your meds".
+_SOFTENERS = frozenset(
+    "to i we should could can ok okay want wanna need remember reminder please gentle dont "
+    "didnt me myself".split())
 
 
 def _taken_back(tokens: Sequence[str], end: int) -> bool:
@@ -345,15 +413,19 @@ def _in_danger(toks: Sequence[str], h: Hit, context: Sequence[Hit]) -> bool:
         before = before[:-2]  # "he won't stop hitting me": a double negative
     if not L.NEGATIONS.isdisjoint(before):
         return False
-    if any(c.tag == "past" and abs(c.start - start) <= _NEAR for c in context):
-        return False
+    if any(c.tag == "past" and abs(c.start - start) <= _NEAR for c in context) and (
+            _NOW.isdisjoint(toks[max(0, start - 4):end + 4])):
+        return False  # (but "he used to be sweet, now he hits me")
     if h.tag != "crisis.danger":  # "... me": who did it, and not an idiom
         if end < len(toks) and toks[end] in _NOT_HARM_AFTER:
             return False
+        if toks[start] in _MAY_KILL and _THREAT_CUES.isdisjoint(toks[max(0, start - 5):start]):
+            return False  # "my wife would kill me if I bought another guitar"
         i = start - 1
         while i >= 0 and start - i <= 4 and toks[i] in _ADVERBS:
             i -= 1
-        if toks[start] not in _HARMER_IN and (i < 0 or toks[i] not in _HARMERS):
+        if toks[start] not in _HARMER_IN and toks[start] not in _PASSIVE and (
+                i < 0 or toks[i] not in _HARMERS):
             return False
         if h.tag == "crisis.harmed":  # it happened: only just now counts
             around = toks[max(0, start - 8):end + 8]
@@ -367,12 +439,20 @@ _DANGER_TAGS = frozenset(("crisis.danger", "crisis.harming", "crisis.harmed"))
 _KIND = {"crisis.harming": "danger", "crisis.harmed": "danger"}
 # Who hurts the writer in "<someone> hit me" (not "it", "life", "reality" or "you").
 _HARMERS = (L.OTHER_SUBJECTS - L.SECOND_PERSON - {"people", "everyone", "anyone"}) | frozenset(
-    "bf gf fiance fiancee stepdad stepfather stepmom stepmother landlord guy man woman".split())
+    "bf gf fiance fiancee stepdad stepfather stepmom stepmother landlord guy man woman mum mam "
+    "mama mommy mummy papa daddy".split())
 _ADVERBS = frozenset(
     "just again also then has had literally actually always even finally once still really "
     "sometimes often is are keeps keep stop stops been said says wont never doesnt".split())
-# Contractions with a person in them: "he'd kill me", "she'll hurt me".
+# Contractions with a person in them: "he'll hurt me". "would"/"he'd" ... "kill me" is also
+# everyday exaggeration ("she'd kill me if she knew"): only with a threat said or feared.
 _HARMER_IN = frozenset("hed shed theyd hell shell theyll".split())
+_MAY_KILL = frozenset("hed shed theyd would".split())
+_THREAT_CUES = frozenset(
+    "said says swore swears threatened threatens promised warned scared afraid terrified "
+    "told".split())
+_PASSIVE = frozenset(("i", "ive", "im"))  # "I was raped last night": no one named
+_NOW = frozenset("now still again tonight today".split())
 # "hit me up", "beats me at chess", "beat me to it", "hit me with the news" (a weapon is
 # its own phrase)
 _NOT_HARM_AFTER = frozenset("up at out off from back with to".split())
@@ -429,7 +509,7 @@ _CONTEXT_TAGS = frozenset(("past", "support", "recovery"))
 _CRISIS_LABELS = {"ideation": "suicidal thoughts", "selfharm": "self-harm",
                   "plan": "a plan or intent", "attempt": "a suicide attempt",
                   "distress": "hopelessness or distress", "means": "access to means",
-                  "danger": "someone hurting them or putting them in danger"}
+                  "danger": DANGER_LABEL}
 
 
 # --- harassment, hate, threat, sexual, profanity --------------------------------------------
@@ -453,7 +533,8 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
     end = start + length
     after = toks[end:end + 3]
     if after and (after[0] in _BRUSH_OFF_WORDS or tuple(after[:2]) in _BRUSH_OFFS):
-        return "you"  # "loser, go away"
+        # "loser, go away" (not told: "he texted me 'loser, go away'")
+        return None if _told_brush_off(toks, start) else "you"
     counted = 0
     i = start - 1
     last = max(-1, start - 9)
@@ -471,7 +552,7 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
             counted += 1  # "dont let your boss call you a ...": someone of yours; read on
         elif kind == _COPULA:  # "<subject> is a ...": about whoever the subject is
             i -= 1
-            while i >= 0 and toks[i] in _FILLERS:
+            while i >= 0 and toks[i] in _BEFORE_COPULA:  # "you guys really are ..."
                 i -= 1
             return _who(toks[i], names) if i >= 0 else None
         elif kind == _STOP:  # someone else in between ("you know, my brother is a ...")
@@ -508,12 +589,24 @@ def _who(word: str, names: frozenset[str]) -> str | None:
 
 
 def _brushed_off(toks: Sequence[str], i: int) -> bool:
-    """Whether the brush-off ending at `i` ("get lost", "stfu") is said here, not told ("I
-    told him to get lost, the idiot")."""
+    """Whether the brush-off ending at `i` ("get lost", "stfu") is said here."""
     j = i if toks[i] in _BRUSH_OFF_WORDS else i - 1
     if j < 0 or (j < i and (toks[j], toks[i]) not in _BRUSH_OFFS):
         return False
-    return j == 0 or (toks[j - 1] != "to" and toks[j - 1] not in _REPORTING)
+    return not _told_brush_off(toks, j)
+
+
+def _told_brush_off(toks: Sequence[str], j: int) -> bool:
+    """A brush-off starting at `j` inside told words: "I told him to get lost, the idiot",
+    "my dad would scream shut up idiot at me", "he texted me fuck off loser"."""
+    for k in range(j - 1, max(-1, j - 4), -1):
+        t = toks[k]
+        if t == "to" and k == j - 1:
+            return True
+        if t in _REPORTING_ANY:
+            return _speaker(toks, k)[0] != "writer" or (
+                k + 1 < j and toks[k + 1] in _OBJECTS)  # "I wanted to tell him get lost ..."
+    return False
 
 
 THIRD_PARTY = "someone pointed at (this/that)"
@@ -524,13 +617,21 @@ _FILLERS = frozenset(
 # "your"/"ur" are also "you're" ("your a joke", "ur so dumb"): aimed at you only when what
 # follows is not someone of yours ("your boss is an idiot").
 _POSSESSIVE = frozenset(("your", "ur", "yr"))
-_YOURE_NEXT = _FILLERS | frozenset("so just being such really always still acting".split())
+_ADVERBS_AIMED = frozenset(
+    "so just really always still literally truly totally actually honestly seriously kinda "
+    "such".split())
+_YOURE_NEXT = _FILLERS | _ADVERBS_AIMED | frozenset(("being", "acting"))
+# Between a subject and its "is"/"are": fillers, adverbs and the plural of "you" ("you guys
+# are idiots", "you two really are ...").
+_BEFORE_COPULA = _FILLERS | _ADVERBS_AIMED | frozenset(
+    "all both two three lot guys people folks sir".split())
 # Brush-offs said to someone ("get lost", "stfu"): an insult next to one is aimed at them.
 _BRUSH_OFFS = frozenset(
     (a, b) for a, bs in (("get", "lost out"), ("fuck", "off"), ("piss", "off"), ("go", "away"),
                          ("shut", "up"), ("bugger", "off"), ("sod", "off"), ("back", "off"),
                          ("screw", "off"), ("bog", "off")) for b in bs.split())
 _BRUSH_OFF_WORDS = frozenset(("stfu", "gtfo", "stfd", "foh"))
+_OBJECTS = frozenset("me him her them us".split())
 _NO_NEGATION = frozenset(("one", "way"))  # "no one", "no way": not a negation of the insult
 # Chat spellings of "you" ("yo" is left out: it is also a greeting, and "yo girl" is "your").
 _YOU = L.SECOND_PERSON | frozenset(("yu", "yuh", "youse", "yr"))
@@ -623,17 +724,21 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                     out.append(found)
             elif tag == "attack":
                 if (supportive or _negated(toks, h.start, 5) or _reported(toks, h.start)
-                        or not _GENERIC_YOU.isdisjoint(toks[max(0, h.start - 4):h.start])):
-                    continue
+                        or not _GENERIC_YOU.isdisjoint(toks[max(0, h.start - 4):h.start])
+                        or (h.phrase in L.TAUNT_PHRASES and h.start
+                            and toks[h.start - 1] in _SOFTENERS)):
+                    continue  # (last: "it's ok to cry about it", "remember to take your meds")
                 out.append(Finding("harassment", "harassment.attack", h.severity,
                                    f'harassment: "{h.phrase}" said to someone'))
             elif tag == "threat":
-                if _negated(toks, h.start, 3):
-                    continue
-                if _reported(toks, h.start):
+                if _negated(toks, h.start, 3) or _thought(toks, h.start):
+                    continue  # (a thought: "people will think you're dead")
+                if _to_me(toks, h.start):
                     # "my ex texted me I know where you live": a threat the writer received,
-                    # told; not theirs, but they may be in danger (first: see engine)
-                    if _to_me(toks, h.start) and not (out and out[0] is RECEIVED_THREAT):
+                    # told; not theirs, but they may be in danger (first: see engine). Any
+                    # other framing ("my friend said ...", "just saying, ...") is still a
+                    # threat here, for moderators to judge.
+                    if not (out and out[0] is RECEIVED_THREAT):
                         out.insert(0, RECEIVED_THREAT)
                     continue
                 out.append(Finding("threat", "threat.phrase", 3, f'threat: "{h.phrase}"'))
@@ -664,8 +769,10 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
         elif tag == "hatecode":
             if forms is None:
                 forms = _forms(norm)
-            if _reported(forms[h.form], h.start) or _called_me(forms[h.form], h.start, True):
-                continue  # "someone yelled ... at me": what was done to the writer, told
+            toks = forms[h.form]
+            if (_reported(toks, h.start) or _called_me(toks, h.start, True)
+                    or _code_named(toks, h.start, h.start + h.length)):
+                continue  # "someone yelled ... at me", "my neighbour has a white power flag"
             out.append(Finding("hate", "hate.code", h.severity,
                                f'hate: slogan or code of organised hate "{h.phrase}"'))
         elif tag == "sexual":
@@ -716,9 +823,11 @@ def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],
     only before a plural, so "stupid asian restaurant" is not an attack on a people), a
     noun just after it ("<group> scum"), and an action just before it ("deport all <group>").
     """
+    if _attributed(forms[0]):
+        return None  # "in the church I was raised in, ... according to my parents"
     for g in groups:
         if _reported(forms[g.form], g.start):
-            continue  # "my parents think being gay is wrong": their words, told
+            continue  # "my parents think being gay is a sin": their words, told
         g_end = g.start + g.length
         for p in preds:
             phrase = p.phrase
@@ -744,6 +853,44 @@ def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],
                 return Finding("hate", "hate.attack", 3 if severe else 2,
                                f'hate: "{g.phrase}" with "{phrase}"')
     return None
+
+
+def _attributed(toks: Sequence[str]) -> bool:
+    """Someone else's belief, told anywhere in the message: "according to my parents", "I
+    grew up believing ...", "my pastor preached ...", "..., said my dad"."""
+    if _ATTRIBUTION.isdisjoint(toks) and _SPEECH.isdisjoint(toks):
+        return False
+    for i, t in enumerate(toks):
+        if t in _ATTRIBUTION:
+            return True
+        if t in _SPEECH and i + 1 < len(toks) and toks[i + 1] in _INVERTED:
+            return True  # "said my dad", "says the pastor"
+    return False
+
+
+_ATTRIBUTION = frozenset(
+    "according taught teaches preached preaches preaching believing raised".split())
+_INVERTED = frozenset("my his her their the our".split())
+
+
+def _code_named(toks: Sequence[str], start: int, end: int) -> bool:
+    """A hate slogan named, not said: what a member saw and fears ("my neighbour has a white
+    power flag", "a 1488 tattoo", "a white power rally downtown"); and "1488" as a number ("it
+    cost 1488", "I walked 1488 steps"), which counts only on its own at the end."""
+    before = toks[start - 1] if start else ""
+    after = toks[end] if end < len(toks) else ""
+    if after in _CODE_NOUNS:
+        return True
+    return toks[start] == "1488" and (after != "" or before in _NUMBER_CONTEXT)
+
+
+_CODE_NOUNS = frozenset(
+    "flag flags tattoo tattoos rally rallies movement movements sticker stickers shirt shirts "
+    "group groups song songs band bands graffiti sign signs symbol symbols march marches "
+    "poster posters patch patches gang gangs website sites".split())
+_NUMBER_CONTEXT = frozenset(
+    "cost costs paid pay walked steps page room number code zip id order ticket miles km "
+    "dollars bucks usd".split())
 
 
 def _plural(group: str) -> bool:

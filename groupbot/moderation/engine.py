@@ -33,6 +33,7 @@ from groupbot.moderation.matcher import (
     Matcher,
 )
 from groupbot.moderation.normalise import (
+    Normalised,
     fold,
     normalise,
     without_quotes,
@@ -204,11 +205,12 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
     if ctx.history is not None:
         history = spam.history_findings(ctx.history, ctx.now, fp, policy.spam)
         if history:
-            plea = next((h.tag for h in hits if h.tag.startswith("plea.")), None)
-            if plea is not None:  # someone calling out again, whom nobody has answered
+            pleas = [h for h in hits if h.tag.startswith("plea.")]
+            if pleas:  # someone calling out again, whom nobody has answered: never spam
                 history = []
-                if plea == "plea.help" and crisis_finding is None:
-                    crisis_finding = REPEATED_PLEA
+                if crisis_finding is None and not findings and any(
+                        h.tag == "plea.help" and _pleading(norm, h) for h in pleas):
+                    crisis_finding = REPEATED_PLEA  # (a plea tacked onto an insult is not one)
         findings.extend(history)
     details: dict[str, Any] = {"fingerprint": fp}
     if spans:
@@ -235,6 +237,22 @@ def _decide(text: str, ctx: ModerationContext) -> Verdict:
     return _new(Verdict, (parts[1], parts[2], parts[3], parts[4], parts[5], None,  # type: ignore[no-any-return]
                           details))
 
+
+def _pleading(norm: Normalised, hit: Hit) -> bool:
+    """A call for help, not a request for a hand with something ("help me understand the
+    schedule", "can anyone help me with the bot")."""
+    toks = norm.flat.split() if hit.form == 0 else None
+    if toks is None:
+        return True
+    nxt = toks[hit.start + hit.length] if hit.start + hit.length < len(toks) else ""
+    if nxt == "me":  # "can anyone help" + "me ..."
+        nxt = toks[hit.start + hit.length + 1] if hit.start + hit.length + 1 < len(toks) else ""
+    return nxt not in _TASK_AFTER
+
+
+_TASK_AFTER = frozenset(
+    "with understand find figure set fix get learn choose decide pick write make out on to "
+    "install use read edit".split())
 
 # A call for help said again and again: never spam; the member gets the support reply.
 REPEATED_PLEA = Finding("crisis", "crisis.plea", 1,

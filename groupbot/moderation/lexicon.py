@@ -122,16 +122,23 @@ youre (so|such|just|absolute|complete|total|utter|) (trash|garbage|disgusting|re
 youre (a|such a|just a) (joke|disgrace to this group)
 """
 
+# Taunts in the imperative, said to a member ("go cry about it"); not after a softener
+# ("it's ok to cry about it": see detectors). Read by the attack rule at severity 1.
+TAUNTS = """
+(go|) cry about it, get over yourself, (just|) get over it already, (go|) take (your|ur) (meds|pills)
+"""
+
 # The same kind, milder: a reminder is enough.
 AIMED_MILD = """
 (you|u) (suck|sucks|suck so much), (you|u) make me sick, (you|u) disgust me,
 (fuck|screw) (you|u) (all|both|people|guys), (fuck|screw) yall,
 (you|u) (brought|bring) (this|it|that) on (yourself|urself), (you|u) deserved what (you|u) got,
 no wonder (he|she|they) left (you|u), (nobody|no one|noone) (here|) cares about (your|ur) (sob story|sob stories|drama|whining|problems),
-(go|) cry about it, get over yourself, (just|) get over it already,
-(go|) take (your|ur) (meds|pills), (you|u) belong in (a|the) (psych ward|mental hospital|mental institution|asylum|loony bin|nuthouse),
+(you|u) belong in (a|the) (psych ward|mental hospital|mental institution|asylum|loony bin|nuthouse),
 (you|u) (are|r) the problem, youre the problem,
-(youre|you are|ur|u r) (so|such a|) (dramatic|needy|attention seeking|an attention seeker|a drama queen|a crybaby|a snowflake),
+(youre|you are|ur|u r) (so|) (dramatic|needy|attention seeking),
+(youre|you are|ur|u r) (such|) (a drama queen|an attention seeker|a crybaby|a snowflake),
+no wonder (your|ur) (husband|wife|boyfriend|girlfriend|partner|ex|bf|gf|fiance|fiancee) left (you|u),
 (you|u) (are|r|re) (so|really|just|) (annoying|irritating|insufferable),
 youre (so|really|just|) (annoying|irritating|insufferable)
 """
@@ -203,7 +210,7 @@ kill all, exterminate+, gas (the|all), (hate|hating|despise) (all|the|every),
 (fuck|fuk|fck|fuck all|fuck you) (all|these|those|them|every|the),
 (are|r) (all|just|nothing but|such|a bunch of|so|all just|) (animals|vermin|subhuman|sub human|less than human|parasites|disgusting|filth|filthy|inferior|savages|rats|cockroaches|a disease|a plague|a cancer|cancer|trash|garbage|scum|evil|not human|not people|apes|monkeys|pigs|criminals|thugs|terrorists|rapists|pedophiles|degenerates|worthless|dirty|retarded),
 (is|are) (a|) (cancer|disease|plague|virus) (on|to|in),
-(is|are|r) (all|just|) (mentally ill|a mental illness|a sin|sinners|unnatural|an abomination|abominations|perverts|perverted|groomers|freaks|sick in the head|wrong),
+(is|are|r) (all|just|) (mentally ill|a mental illness|a sin|sinners|unnatural|an abomination|abominations|perverts|perverted|groomers|freaks|sick in the head),
 should (all|) (die|be killed|be shot|be gassed|be hanged|be hung|be lynched|be deported|be exterminated|be wiped out|be eliminated|be sterilized|be locked up|be banned|burn|rot|not exist|not be allowed|go back|get out),
 (need|needs) to (die|be deported|be wiped out|be exterminated|be eliminated|go back|get out),
 (dont|do not|doesnt|does not) belong (here|in (this|our|my) country|in america),
@@ -544,12 +551,14 @@ sending (you|u) (hugs|love), (please|) take care of yourself, warning signs, ris
 DANGER = """
 (im|i am) (scared|afraid|terrified) (he|she|they|hell|shell|theyll|he will|she will|they will|he is going to|she is going to|hes going to|shes going to|he might|she might) (kill|hurt|hit|beat) me,
 (im|i am) (scared|afraid|terrified) (for my life|to go home|of going home),
-(im|i am) not safe (at home|in my own home|in my house|in my own house|with him|with her|with them)
+(im|i am) not safe (at home|in my own home|in my house|in my own house|with him|with her|with them),
+(i|) (dont|do not) feel safe (at home|in my own home|in my house|in my own house|with him|with her|with them)
 """
 HARMING = """
 (hits|beats|chokes|strangles|kicks|punches|slaps) me,
 (hitting|beating|choking|strangling|kicking|punching|hurting|molesting|raping) me,
-(molests|rapes) me, (keeps|keep|kept|wont stop|always) touching me,
+(molests|rapes|hurts) me, (keeps|keep|kept|wont stop|always) touching me,
+(threatens|keeps threatening) me,
 (threatens|threatened|threatening) to (kill|hurt|stab|shoot) me,
 (hed|shed|theyd|hell|shell|theyll|would) (kill|hurt|stab|shoot) me,
 (wont|doesnt) let me (leave|leave the house|go out)
@@ -557,6 +566,7 @@ HARMING = """
 HARMED = """
 (choked|strangled|punched|slapped|hit|kicked|raped|assaulted|beat|attacked|stabbed|molested) me,
 (beat|roughed) me up, tried to (kill|strangle|choke|stab|drown) me,
+(i was|i got|ive been|i have been|im being) (raped|sexually assaulted|assaulted|beaten up|strangled|choked|attacked),
 (hit|beat|hurt) me with (a|his|her|their|the) (belt|bottle|fist|fists|bat|stick|chair|shoe|pan|cord|knife|hammer|board),
 (put|had) (his|her|their) hands (around|on) my (throat|neck)
 """
@@ -656,7 +666,7 @@ def entries() -> Iterator[tuple[str, str, int]]:
         yield word, "street", 0
     table: Iterable[tuple[str, str, int]] = (
         (INSULTS, "insult", 2), (ATTACKS, "attack", 3), (MILD_ATTACKS, "attack", 1),
-        (AIMED_INSULTS, "attack", 2), (AIMED_MILD, "attack", 1), (RUDE, "insult", 1), (SLURS_SEVERE, "slur", 3),
+        (AIMED_INSULTS, "attack", 2), (AIMED_MILD, "attack", 1), (TAUNTS, "attack", 1), (RUDE, "insult", 1), (SLURS_SEVERE, "slur", 3),
         (SLURS_MILD, "slur", 2), (HATE_CODES, "hatecode", 2), (GROUPS, "group", 1), (HATE_PREDICATES, "hatepred", 2),
         (BENIGN, "benign", 0), (VIOLENCE, "violence", 2), (THREATS, "threat", 3), (SEXUAL, "sexual", 2),
         (PROFANITY, "profanity", 1), (CRISIS_IDEATION, "crisis.ideation", 2),
@@ -679,3 +689,7 @@ def _patterns(block: str) -> Iterator[str]:
         item = item.strip()
         if item:
             yield item
+
+
+# Every phrase of TAUNTS, for the softener check in detectors.abuse.
+TAUNT_PHRASES = frozenset(p for pattern in _patterns(TAUNTS) for p in expand(pattern))

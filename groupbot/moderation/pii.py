@@ -395,13 +395,17 @@ def _numeric(text: str, add: Callable[[str, int, int], None],
 
 
 def _in_link(text: str, a: int) -> bool:
-    """Whether the number at `a` is part of a link ("amazon.com/dp/0894864025"): the same
-    word has a "/" before it, or is a web address."""
+    """Whether the number at `a` is part of a web address ("amazon.com/dp/0894864025",
+    "https://example.org/page?id=..."): its word so far has "://", starts with "www.", or
+    has a domain and then a "/" ("number=555..." and "tel:/555..." are not links)."""
     i = a
     while i > 0 and a - i < 300 and not text[i - 1].isspace():
         i -= 1
     word = text[i:a]
-    return "/" in word or "?" in word or "=" in word or word.startswith("www.")
+    if "://" in word or word.lower().startswith("www."):
+        return True
+    slash = word.find("/")
+    return slash > 0 and "." in word[:slash]
 
 
 def _phone_like(s: str, cue: bool = False) -> bool:
@@ -424,13 +428,35 @@ def _phone_like(s: str, cue: bool = False) -> bool:
 
 
 def _public_line(digits: str) -> bool:
-    """A toll-free or freephone number: a service's line (a helpline a member passes on,
-    "the hotline is 1-800-799-7233"), never a person's own number."""
+    """A toll-free or freephone number, or a line in the shipped resources file: a service's
+    line (a helpline a member passes on, "the hotline is 1-800-799-7233", "text them on 0458
+    737 732"), never a person's own number."""
+    if digits in _helplines():
+        return True
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
     if len(digits) == 10 and digits[:3] in _NANP_TOLL_FREE:
         return True
     return digits.startswith(_FREEPHONE)
+
+
+_HELPLINES: frozenset[str] | None = None
+
+
+def _helplines() -> frozenset[str]:
+    """The numbers (7+ digits) in the shipped resources file, read once."""
+    global _HELPLINES
+    if _HELPLINES is None:
+        from groupbot.moderation.engine import default_resources_path
+
+        try:
+            text = default_resources_path().read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        _HELPLINES = frozenset(
+            d for d in ("".join(ch for ch in m.group() if ch.isdigit())
+                        for m in re.finditer(r"\d[\d -]{5,}\d", text)) if len(d) >= 7)
+    return _HELPLINES
 
 
 # North American toll-free area codes; freephone and shared-cost prefixes elsewhere (GB and
