@@ -265,6 +265,7 @@ IN_DANGER = [
     "I'm 16 and my mom's boyfriend keeps touching me",
     "he used to be so sweet but now he hits me",
     "my mum hits me",
+    "my husband gets drunk and hits me",
     "I don't feel safe at home",
     "I was raped last night",
     "he said he'd kill me",

@@ -425,8 +425,9 @@ def _in_danger(toks: Sequence[str], h: Hit, context: Sequence[Hit]) -> bool:
         while i >= 0 and start - i <= 4 and toks[i] in _ADVERBS:
             i -= 1
         if toks[start] not in _HARMER_IN and toks[start] not in _PASSIVE and (
-                i < 0 or toks[i] not in _HARMERS):
-            return False
+                i < 0 or toks[i] not in _HARMERS) and not (
+                i > 0 and toks[i] == "and" and not _HARMERS.isdisjoint(toks[max(0, i - 4):i])):
+            return False  # (the subject of an earlier verb: "my husband gets drunk and hits me")
         if h.tag == "crisis.harmed":  # it happened: only just now counts
             around = toks[max(0, start - 8):end + 8]
             return not _RECENT.isdisjoint(around) or any(
