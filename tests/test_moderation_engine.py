@@ -387,3 +387,11 @@ def test_a_repeated_call_for_help_is_never_spam(text: str, third: Action) -> Non
                            author_id="a") for i in range(3)]
     assert verdicts[2].action is third, verdicts[2].as_json()
     assert ("spam" in verdicts[2].categories) is (text == "buy cheap followers now")
+
+
+def test_sentence_ends_line_up_with_the_flat_tokens() -> None:
+    from groupbot.moderation.normalise import normalise, sentence_ends
+
+    assert sentence_ends(normalise("What a jerk. You ok?")) == [3, 5, 5]
+    assert sentence_ends(normalise("see amazon.com/x today")) is None  # a dot in a word
+    assert sentence_ends(normalise("no sentence end here")) is None

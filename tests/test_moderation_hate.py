@@ -242,6 +242,8 @@ INNOCENT = [
     "you know what, I'm a total idiot sometimes",
     "imma real clown lol",
     "so sorry, your fiance was such a jerk to you",
+    "what a jerk. you ok?",  # a new sentence: a question to the member, not the insult's
+    "ugh what a jerk!! are you ok",
     "sounds like your friends are assholes, you deserve better",
     "what a kind person you are, and what a jerk he was to you",
     "you are not being a bitch for saying no, I promise",

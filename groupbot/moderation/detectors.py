@@ -7,13 +7,14 @@ of a hit in the same normalised form: who is the subject, who is the target, is 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any, NamedTuple
 
 from groupbot.moderation import lexicon as L
 from groupbot.moderation.matcher import Hit
-from groupbot.moderation.normalise import Normalised
+from groupbot.moderation.normalise import Normalised, sentence_ends
 
 
 class Finding(NamedTuple):
@@ -576,8 +577,24 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
     for t in after:
         who = _who(t, names)
         if who or _AROUND.get(t) in _ENDS_AFTER:
-            return who
+            return _YOU_AFTER if who == "you" else who
     return None
+
+
+# `_target`'s answer for a "you" after the insult: `abuse` checks that it is in the same
+# sentence ("what a jerk. you ok?" is a reply to someone hurt by a jerk).
+_YOU_AFTER = "you (after)"
+
+
+def _across_sentences(norm: Normalised, toks: Sequence[str], end: int) -> bool:
+    """Whether the first "you" after the insult ending at token `end` starts a new sentence."""
+    ends = sentence_ends(norm)
+    if ends is None:
+        return False
+    for k in range(end, min(len(toks), end + 3)):
+        if toks[k] in _YOU:
+            return bisect_right(ends, end - 1) != bisect_right(ends, k)
+    return False
 
 
 def _who(word: str, names: frozenset[str]) -> str | None:
@@ -711,6 +728,9 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 # wrong", "he said you're worthless"): the target first, as most insults
                 # in chat have none.
                 who = _target(toks, h.start, h.length, names)
+                if who is _YOU_AFTER:
+                    who = None if h.form == 0 and _across_sentences(
+                        norm, toks, h.start + h.length) else "you"
                 if who and not (_negated(toks, h.start, 2)
                                 or _called_me(toks, h.start, anyone=True)
                                 or _told_insult(toks, h.start)):

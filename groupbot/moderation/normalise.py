@@ -235,6 +235,27 @@ def _flat(low: str) -> str:
     return " " + " ".join(_WORD.findall(low)) + " "
 
 
+def sentence_ends(norm: Normalised) -> list[int] | None:
+    """For each sentence of `norm`, how many tokens of `norm.flat` come before its end
+    (sentences end at ".", "!" or "?" before a space); None if the text has one sentence,
+    or its tokens cannot be lined up with `flat`."""
+    low = norm.lower
+    if "." not in low and "!" not in low and "?" not in low:
+        return None
+    parts = _SENTENCE_END.split(low)
+    if len(parts) < 2:
+        return None
+    ends: list[int] = []
+    count = 0
+    for part in parts:
+        count += len(_flat(part).split())
+        ends.append(count)
+    return ends if count == norm.flat.count(" ") - 1 else None
+
+
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)")
+
+
 def _normalise_ascii(text: str) -> Normalised:
     """The fast path: short ASCII text without markup or masked words."""
     low = text.lower()
