@@ -243,6 +243,8 @@ INNOCENT = [
     "imma real clown lol",
     "so sorry, your fiance was such a jerk to you",
     "what a jerk. you ok?",  # a new sentence: a question to the member, not the insult's
+    "your stupid brain lies to you",  # someone or something of theirs
+    "your idiot ex doesn't deserve you",
     "ugh what a jerk!! are you ok",
     "sounds like your friends are assholes, you deserve better",
     "what a kind person you are, and what a jerk he was to you",

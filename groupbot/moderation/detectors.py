@@ -549,8 +549,10 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
                     return "a member by name"
                 counted += 1
         elif kind == _AT_YOU:
-            if t not in _POSSESSIVE or i + 1 == start or toks[i + 1] in _YOURE_NEXT:
-                return "you"
+            if t not in _POSSESSIVE or (i + 1 == start and not (
+                    start + length < len(toks) and toks[start + length] in _OWNED)) or (
+                    i + 1 < start and toks[i + 1] in _YOURE_NEXT):
+                return "you"  # (not "your stupid brain lies to you", "your idiot ex")
             counted += 1  # "dont let your boss call you a ...": someone of yours; read on
         elif kind == _COPULA:  # "<subject> is a ...": about whoever the subject is
             i -= 1
@@ -639,6 +641,11 @@ _ADVERBS_AIMED = frozenset(
     "so just really always still literally truly totally actually honestly seriously kinda "
     "such".split())
 _YOURE_NEXT = _FILLERS | _ADVERBS_AIMED | frozenset(("being", "acting"))
+# What a member has that an insult can describe: "your stupid brain", "your idiot ex".
+_OWNED = (L.OTHER_SUBJECTS - L.SECOND_PERSON - {"someone", "anyone", "somebody", "everyone",
+                                                "people", "he", "she", "they", "hes", "shes",
+                                                "theyre", "them", "his", "her"}) | frozenset(
+    "brain mind head thoughts depression anxiety illness disorder job boss car phone".split())
 # Between a subject and its "is"/"are": fillers, adverbs and the plural of "you" ("you guys
 # are idiots", "you two really are ...").
 _BEFORE_COPULA = _FILLERS | _ADVERBS_AIMED | frozenset(
