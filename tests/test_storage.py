@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,35 @@ async def test_a_folder_in_place_of_the_database_file(tmp_path: Path) -> None:
     (tmp_path / "g.db").mkdir()
     with pytest.raises(StorageError, match="is a folder, not a database file"):
         await Database(tmp_path / "g.db").open()
+
+
+async def test_run_gives_a_function_the_connection_on_the_database_thread() -> None:
+    async with Database(":memory:") as db:  # tests use in-memory databases: they must work
+        await db.execute("CREATE TABLE t (x INTEGER)")
+        await db.execute("INSERT INTO t (x) VALUES (1), (2), (3)")
+
+        def read(conn: sqlite3.Connection) -> tuple[int, int, str]:
+            total = conn.execute("SELECT sum(x) FROM t").fetchone()[0]
+            row = conn.execute("SELECT x FROM t WHERE x = ?", (2,)).fetchone()
+            return total, threading.get_ident(), type(row).__name__
+
+        total, thread, row_type = await db.run(read)
+        assert total == 6  # the same connection: it sees what was written through aiosqlite
+        assert thread != threading.get_ident()  # not on the event loop's thread
+        assert row_type == "Row"  # the connection's row factory applies
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            await db.run(lambda conn: conn.execute("SELECT * FROM missing").fetchall())
+        assert await db.fetchone("SELECT count(*) FROM t") is not None  # still usable
+
+
+async def test_run_explains_an_aiosqlite_without_the_calls_it_needs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async with Database(":memory:") as db:
+        with monkeypatch.context() as patched:  # undone before the database closes
+            patched.delattr(type(db.conn), "_execute")
+            with pytest.raises(StorageError, match="cannot run a function on its database "
+                               "thread"):
+                await db.run(lambda conn: 1)
+        assert await db.run(lambda conn: conn.execute("SELECT 7").fetchone()[0]) == 7
+    with pytest.raises(StorageError, match="not open"):
+        await Database(":memory:").run(lambda conn: 1)

@@ -12,12 +12,12 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -26,6 +26,7 @@ from groupbot.core.errors import StorageError
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,14 @@ class Database:
         async with self.conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn(connection)` with the underlying sqlite3 connection, on the database thread:
+        a read made of several statements (a search) then waits for one thread wake-up
+        instead of one per statement, and each costs ~0.1-0.5 ms when the thread sat idle.
+
+        `fn` must be short and only read: writes go through `transaction()`."""
+        return await _on_thread(self.conn, fn)
+
     async def integrity_ok(self) -> bool:
         row = await self.fetchone("PRAGMA integrity_check")
         return row is not None and row[0] == "ok"
@@ -225,6 +234,27 @@ class Database:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+
+async def _on_thread(conn: aiosqlite.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """aiosqlite (0.22) has no public call for this: its private `_execute` queues a function
+    for its thread and `_conn` is the sqlite3 connection there. Both are checked here, the only
+    place that uses them, so an aiosqlite that lacks them fails clearly."""
+    execute = getattr(conn, "_execute", None)
+    if not callable(execute) or not hasattr(type(conn), "_conn"):
+        raise StorageError(
+            f"aiosqlite {getattr(aiosqlite, '__version__', '?')} cannot run a function on its "
+            "database thread (Connection._execute/_conn are missing): install an aiosqlite "
+            "version that pyproject.toml allows")
+
+    def call() -> T:
+        raw = conn._conn
+        if not isinstance(raw, sqlite3.Connection):
+            raise StorageError("aiosqlite's Connection._conn is not a sqlite3 connection")
+        return fn(raw)
+
+    result: T = await execute(call)
+    return result
 
 
 def _check_backup_target(dest: Path, source: str) -> Path:
