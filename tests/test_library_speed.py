@@ -5,8 +5,10 @@ ingest."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
@@ -15,7 +17,10 @@ import groupbot.library.service as service_module
 from benchmarks.gen_excerpt_library import generate
 from groupbot.library.model import SearchOutcome
 from groupbot.library.service import ExcerptService, _tiers
+from groupbot.library.synonyms import expand
+from groupbot.library.text import content_words, fts_phrase, query_words
 from groupbot.storage.database import Database
+from groupbot.storage.library import LibraryReader, LibraryRepo
 
 
 def _write_mixed_article(path: Path) -> None:
@@ -36,14 +41,14 @@ async def test_common_word_does_not_bury_the_rare_one(tmp_path: Path,
         service = ExcerptService(db)
         await service.ingest([art])
         searched: list[str] = []
-        real_search = service.repo.search
+        real_search = LibraryReader.search
 
-        async def spy(match: str, weights: tuple[float, float], limit: int,
-                      offset: int = 0) -> list[aiosqlite.Row]:
+        def spy(reader: LibraryReader, match: str, weights: tuple[float, float], limit: int,
+                offset: int = 0) -> list[aiosqlite.Row]:
             searched.append(match)
-            return await real_search(match, weights, limit, offset)
+            return real_search(reader, match, weights, limit, offset)
 
-        monkeypatch.setattr(service.repo, "search", spy)
+        monkeypatch.setattr(LibraryReader, "search", spy)
         best = await service.best("kettle lantern")
         assert best is not None and "**lantern**" in best.marked
         # the page was filled by the rare word's tier: the common word's ten passages
@@ -66,10 +71,11 @@ async def test_small_library_keeps_every_word_in_every_tier(tmp_path: Path) -> N
     async with Database(tmp_path / "s.db") as db:
         service = ExcerptService(db)
         await service.ingest([art])
-        version, counts, common_at = await service._term_counts(['"kettle"', '"lantern"'])
-        assert counts == [10, 1]
-        assert common_at == service_module.COMMON_MIN_PASSAGES > 10
-        assert version == await service.repo.version()
+        await service.search("kettle lantern")
+        assert service._counts == {'"kettle"': 10, '"lantern"': 1}
+        assert service._stats is not None
+        assert service._stats.common_at == service_module.COMMON_MIN_PASSAGES > 10
+        assert service._stats.version == await service.repo.version()
 
 
 def test_tiers_add_a_rare_word_tier_only_for_mixed_queries() -> None:
@@ -163,13 +169,13 @@ async def test_counts_and_close_words_are_kept_until_the_library_changes(
         bot = ExcerptService(bot_db)
         await bot.ingest([first])
         counted: list[list[str]] = []
-        real_counts = bot.repo.term_counts
+        real_counts = LibraryReader.term_counts
 
-        async def spy(phrases: list[str], cap: int) -> tuple[int, list[int]]:
+        def spy(reader: LibraryReader, phrases: list[str], cap: int) -> tuple[int, list[int]]:
             counted.append(list(phrases))
-            return await real_counts(phrases, cap)
+            return real_counts(reader, phrases, cap)
 
-        monkeypatch.setattr(bot.repo, "term_counts", spy)
+        monkeypatch.setattr(LibraryReader, "term_counts", spy)
         close_calls: list[str] = []
         real_close = bot._close_to
 
@@ -239,3 +245,105 @@ async def test_cached_counts_give_the_answers_of_a_fresh_search(
             compared += bool(fresh.results)
         assert compared > 40  # the queries did find passages
         assert len(warm._counts) <= max(cached_terms, 8)
+
+
+async def _one_statement_per_hop(db: Database, query: str, limit: int,
+                                 offset: int) -> SearchOutcome:
+    """The search as it was before it made its reads in one hop: each statement awaited on
+    its own, nothing cached. The reference the one-hop search must match exactly."""
+    repo, fresh = LibraryRepo(db), ExcerptService(db)
+    words = content_words(query)
+    outcome = SearchOutcome(query_words=words)
+    if not words:
+        outcome.reason = "only-common-words" if query_words(query) else "empty"
+        outcome.suggestions = await fresh.common_words()
+        return outcome
+    phrases = [fts_phrase(w) for w in words]
+    pairs = [fts_phrase(f"{a} {b}") for a, b in itertools.pairwise(words)]
+    extras = [fts_phrase(x) for x in expand(words)]
+    any_match = " OR ".join(phrases + pairs + extras)
+    limit, offset = max(1, min(limit, 50)), max(0, min(offset, 500))
+    need = offset + limit
+    pool = max(service_module.RERANK_POOL, need + service_module.RERANK_EXTRA)
+    common_at = service_module._common_line(await repo.passage_count())
+    _, counts = await repo.term_counts(phrases, common_at)
+    outcome.missing = [w for w, n in zip(words, counts, strict=True) if not n]
+    found = [(w, n) for w, n in zip(words, counts, strict=True) if n]
+    groups = [" OR ".join([fts_phrase(w)] + [fts_phrase(x) for x in expand([w])])
+              for w, _ in found]
+    rare = [g for g, (_, n) in zip(groups, found, strict=True) if n < common_at]
+    ranked: list[tuple[float, aiosqlite.Row]] = []
+    seen: set[int] = set()
+    for expr in _tiers(groups, rare, phrases + extras, any_match):
+        rows = [r for r in await repo.search(expr, (service_module.HEADING_WEIGHT,
+                                                    service_module.BODY_WEIGHT), pool)
+                if int(r["id"]) not in seen]
+        seen.update(int(r["id"]) for r in rows)
+        ranked.extend(sorted(((service_module._rerank(r, len(words)), r) for r in rows),
+                             key=lambda x: -x[0]))
+        if len(ranked) >= need:
+            break
+    for score, row in ranked[offset : offset + limit]:
+        outcome.results.append(service_module._excerpt(row, row["body_hl"], score))
+    if not outcome.results:
+        outcome.reason = "no-match"
+    if outcome.missing:
+        outcome.suggestions = await fresh.close_words(outcome.missing)
+        if not outcome.results and not outcome.suggestions:
+            outcome.suggestions = await fresh.common_words()
+    return outcome
+
+
+def _full_answer(outcome: SearchOutcome) -> tuple[object, ...]:
+    return ([(r.passage_id, r.score, r.text, r.marked, r.section, r.article_slug)
+             for r in outcome.results], outcome.query_words, outcome.missing,
+            outcome.suggestions, outcome.reason)
+
+
+async def test_one_hop_search_gives_the_answers_of_one_statement_per_hop(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service_module, "COMMON_MIN_PASSAGES", 12)  # rare and common tiers
+    _, vocabulary = generate(tmp_path / "articles", articles=8, seed=4)
+    queries = [*_generated_queries(vocabulary, 80), "", "the and of", "zzqx kettlz",
+               '"NEAR(x* ' + vocabulary[0]]
+    async with Database(tmp_path / "e.db") as db:
+        service = ExcerptService(db)
+        await service.ingest([tmp_path / "articles"])
+        reasons: set[str | None] = set()
+        for i, query in enumerate(queries):
+            limit, offset = ((2, 0), (5, 0), (3, 4), (1, 25))[i % 4]
+            expected = await _one_statement_per_hop(db, query, limit, offset)
+            got = await service.search(query, limit=limit, offset=offset)
+            assert _full_answer(got) == _full_answer(expected), (query, limit, offset)
+            reasons.add(expected.reason)
+        # the queries reached every kind of answer
+        assert reasons == {None, "no-match", "empty", "only-common-words"}
+
+
+async def test_a_search_reads_in_one_hop(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    _, vocabulary = generate(tmp_path / "articles", articles=3, seed=2)
+    async with Database(tmp_path / "h.db") as db:
+        service = ExcerptService(db)
+        await service.ingest([tmp_path / "articles"])
+        hops: list[str] = []
+        real_run = Database.run
+
+        async def counting_run(self: Database, fn: Any) -> Any:
+            hops.append("run")
+            return await real_run(self, fn)
+
+        def no_other_read(*args: object, **kwargs: object) -> object:
+            raise AssertionError("a search read outside its one hop")
+
+        monkeypatch.setattr(Database, "run", counting_run)
+        for name in ("fetchone", "fetchall", "execute"):
+            monkeypatch.setattr(db, name, no_other_read)
+        monkeypatch.setattr(db.conn, "execute_fetchall", no_other_read)
+        monkeypatch.setattr(db.conn, "execute", no_other_read)
+        first = await service.search(f"{vocabulary[0]} {vocabulary[1]} {vocabulary[2]}x")
+        assert first.results and first.missing  # counts, tiers and a letter's words
+        assert hops == ["run"]
+        hops.clear()
+        again = await service.search(f"{vocabulary[3]} {vocabulary[1]}", limit=3, offset=2)
+        assert again.results and hops == ["run"]

@@ -30,7 +30,12 @@ from groupbot.library.text import (
     split_sentences,
 )
 from groupbot.storage.database import Database
-from groupbot.storage.library import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, LibraryRepo
+from groupbot.storage.library import (
+    HIGHLIGHT_CLOSE,
+    HIGHLIGHT_OPEN,
+    LibraryReader,
+    LibraryRepo,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +92,85 @@ def _tiers(groups: list[str], rare: list[str], words: list[str], any_match: str)
         tiers.append(f"({' OR '.join(f'({g})' for g in rare)}) AND ({any_match})")
     tiers.append(any_match)
     return tiers
+
+
+def _read_stats(reader: LibraryReader) -> _LibraryStats:
+    version = reader.version()
+    passages = reader.passage_count()
+    return _LibraryStats(version, passages, _common_line(passages))
+
+
+def _candidates(terms: list[str]) -> list[str]:
+    """Library words that may be suggested for a misspelling."""
+    return [t for t in terms if t not in STOPWORDS and not t.isdigit()]
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What a search read in its one hop to the database thread."""
+    stats: _LibraryStats  # the plan's, or reloaded because the library changed
+    version: int
+    fresh: dict[str, int]  # phrase counts read now (to cache)
+    missing: list[str]  # query words no passage holds
+    tiers: list[list[aiosqlite.Row]]  # each tier run: its new rows, bm25 order
+    vocab: dict[str, list[str]]  # the words of missing words' first letters, if not cached
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchPlan:
+    """A search's reads, run in one go on the database thread (`LibraryRepo.read`): one
+    hop costs ~0.1-0.5 ms after the thread sat idle, and a search made three to five.
+    Inputs are snapshots of the service's caches; `run` touches no shared state."""
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]  # per word
+    extras: tuple[str, ...]  # synonyms
+    groups: tuple[str, ...]  # per word: it and its synonyms
+    any_match: str
+    need: int
+    pool: int
+    stats: _LibraryStats | None
+    known: dict[str, int]  # cached phrase counts, valid for `stats`
+    vocab_letters: frozenset[str]  # first letters whose words are cached for `stats`
+
+    def run(self, reader: LibraryReader) -> _Found:
+        """Counts first: how many passages hold each phrase, counted up to the "common"
+        line. The line and the counts depend on the library, so they are cached until it
+        changes: only phrases not met before are counted (counting a common word walks
+        hundreds of passages). The same statement reports the library's version, so a
+        change is noticed on the next search and everything is counted afresh. Then the
+        search tiers, until the page can be filled."""
+        stats = self.stats if self.stats is not None else _read_stats(reader)
+        known = self.known if self.stats is not None else {}
+        todo = [p for p in dict.fromkeys(self.phrases) if p not in known]
+        version, counts = reader.term_counts(todo, stats.common_at)
+        if version != stats.version:
+            stats = _read_stats(reader)
+            known = {}
+            todo = list(dict.fromkeys(self.phrases))
+            version, counts = reader.term_counts(todo, stats.common_at)
+        fresh = dict(zip(todo, counts, strict=True))
+        every = {**known, **fresh}
+        found = [(g, every[p]) for g, p in zip(self.groups, self.phrases, strict=True)
+                 if every[p]]  # words no passage contains cannot be required
+        groups = [g for g, _ in found]
+        rare = [g for g, n in found if n < stats.common_at]
+        tiers: list[list[aiosqlite.Row]] = []
+        seen: set[int] = set()
+        ranked = 0
+        for expr in _tiers(groups, rare, [*self.phrases, *self.extras], self.any_match):
+            rows = [r for r in reader.search(expr, (HEADING_WEIGHT, BODY_WEIGHT), self.pool)
+                    if int(r["id"]) not in seen]
+            seen.update(int(r["id"]) for r in rows)
+            tiers.append(rows)
+            ranked += len(rows)
+            if ranked >= self.need:
+                break
+        missing = [w for w, p in zip(self.words, self.phrases, strict=True) if not every[p]]
+        cached = self.vocab_letters if stats is self.stats else frozenset()  # not reloaded
+        vocab = {first: reader.words_starting(first)
+                 for first in dict.fromkeys(w[0] for w in missing if w)
+                 if first not in cached}
+        return _Found(stats, version, fresh, missing, tiers, vocab)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,79 +239,55 @@ class ExcerptService:
         # adjacent pairs as phrases too: "relationship addiction" beats either word alone
         pairs = [fts_phrase(f"{a} {b}") for a, b in itertools.pairwise(words)]
         extras = [fts_phrase(x) for x in expand(words)]
-        any_match = " OR ".join(phrases + pairs + extras)
         limit = max(1, min(limit, 50))
         offset = max(0, min(offset, 500))
         need = offset + limit
-        pool = max(RERANK_POOL, need + RERANK_EXTRA)
-        version, counts, common_at = await self._term_counts(phrases)
-        outcome.missing = [w for w, n in zip(words, counts, strict=True) if not n]
-        found = [(w, n) for w, n in zip(words, counts, strict=True) if n]
-        groups = [" OR ".join([fts_phrase(w)] + [fts_phrase(x) for x in expand([w])])
-                  for w, _ in found]  # words no passage contains cannot be required
-        rare = [g for g, (_, n) in zip(groups, found, strict=True) if n < common_at]
+        # snapshots: the plan runs on the database thread while other searches may change
+        # the caches
+        stats = self._stats
+        plan = _SearchPlan(
+            words=tuple(words), phrases=tuple(phrases), extras=tuple(extras),
+            groups=tuple(" OR ".join([p] + [fts_phrase(x) for x in expand([w])])
+                         for w, p in zip(words, phrases, strict=True)),
+            any_match=" OR ".join(phrases + pairs + extras), need=need,
+            pool=max(RERANK_POOL, need + RERANK_EXTRA), stats=stats,
+            known={p: self._counts[p] for p in phrases if p in self._counts},
+            vocab_letters=frozenset(self._vocab) if stats is not None
+            and self._vocab_version == stats.version else frozenset(),
+        )
+        found = await self.repo.read(plan.run)
+        version = found.version
+        if found.stats is not stats:
+            self._stats = found.stats
+            self._common_words = None
+            self._counts = {}
+        if self._stats is not None and self._stats.version == version:
+            if len(self._counts) + len(found.fresh) > CACHED_TERMS:
+                self._counts.clear()
+            self._counts.update(found.fresh)
+        outcome.missing = found.missing
         ranked: list[tuple[float, aiosqlite.Row]] = []
-        seen: set[int] = set()
-        for expr in _tiers(groups, rare, phrases + extras, any_match):
-            rows = [r for r in await self.repo.search(expr, (HEADING_WEIGHT, BODY_WEIGHT), pool)
-                    if int(r["id"]) not in seen]
-            seen.update(int(r["id"]) for r in rows)
-            # re-rank each tier from its highlights alone
+        for rows in found.tiers:  # re-rank each tier from its highlights alone
             ranked.extend(sorted(((_rerank(r, len(words)), r) for r in rows),
                                  key=lambda x: -x[0]))
-            if len(ranked) >= need:
-                break
         for score, row in ranked[offset : offset + limit]:  # cut only for the page shown
             outcome.results.append(_excerpt(row, row["body_hl"], score))
         if not outcome.results:
             outcome.reason = "no-match"
         if outcome.missing:
-            outcome.suggestions = await self._close_words(outcome.missing, version)
+            outcome.suggestions = await self._close_words(outcome.missing, version,
+                                                          vocab=found.vocab)
             if not outcome.results and not outcome.suggestions:
-                outcome.suggestions = await self.common_words()
+                outcome.suggestions = await self._common_words_at(version)
         return outcome
 
-    async def _term_counts(self, phrases: list[str]) -> tuple[int, list[int], int]:
-        """The library's version; how many passages hold each phrase, counted up to the
-        "common" line; and that line.
-
-        The line and the counts depend on the library, so they are kept until it changes:
-        a search counts only phrases it has not met before (counting a common word walks
-        hundreds of passages). The same statement reports the library's version, so a
-        change is noticed on the next search and everything is counted afresh.
-        """
-        stats = self._stats or await self._load_stats()
-        # a copy: another search may reload or trim the cache while this one waits
-        known = {p: self._counts[p] for p in phrases if p in self._counts}
-        todo = [p for p in dict.fromkeys(phrases) if p not in known]
-        version, counts = await self.repo.term_counts(todo, stats.common_at)
-        if version != stats.version:
-            stats = await self._load_stats()
-            known = {}
-            todo = list(dict.fromkeys(phrases))
-            version, counts = await self.repo.term_counts(todo, stats.common_at)
-        fresh = dict(zip(todo, counts, strict=True))
-        if self._stats is not None and self._stats.version == version:
-            if len(self._counts) + len(fresh) > CACHED_TERMS:
-                self._counts.clear()
-            self._counts.update(fresh)
-        known.update(fresh)
-        return version, [known[p] for p in phrases], stats.common_at
-
-    async def _load_stats(self) -> _LibraryStats:
-        version = await self.repo.version()
-        passages = await self.repo.passage_count()
-        self._stats = _LibraryStats(version, passages, _common_line(passages))
-        self._common_words = None
-        self._counts = {}
-        return self._stats
-
     async def common_words(self) -> list[str]:
-        """The library's most widespread words (suggestions when a query finds nothing).
+        """The library's most widespread words (suggestions when a query finds nothing)."""
+        return await self._common_words_at(await self.repo.version())
 
-        Reading them scans the whole vocabulary (~0.1 s for 1,000 articles), so they are
-        kept until the library changes."""
-        version = await self.repo.version()
+    async def _common_words_at(self, version: int) -> list[str]:
+        """Reading them scans the whole vocabulary (~0.1 s for 1,000 articles), so they are
+        kept until the library changes (`version` is the library's, read just before)."""
         cached = self._common_words
         if cached is None or cached[0] != version:
             cached = (version, await self.repo.common_words(6, STOPWORDS))
@@ -247,16 +307,20 @@ class ExcerptService:
         version = await self.repo.version()
         return await self._close_words(words, version, per_word)
 
-    async def _close_words(self, words: Sequence[str], version: int,
-                           per_word: int = 3) -> list[str]:
+    async def _close_words(self, words: Sequence[str], version: int, per_word: int = 3,
+                           vocab: dict[str, list[str]] | None = None) -> list[str]:
         """Candidates share the word's first letter; each letter's words are read once (a
         range scan of the vocabulary, ~2 ms for 1,000 articles) and kept until `version`
         changes, and so is each word's answer (~0.5 ms of difflib: a misspelling, or a word
-        the library lacks, tends to come back)."""
+        the library lacks, tends to come back). `vocab`: letters' words a search already
+        read at `version`, in its one hop."""
         if self._vocab_version != version:
             self._vocab.clear()
             self._close.clear()
             self._vocab_version = version
+        for first, terms in (vocab or {}).items():
+            if first not in self._vocab:
+                self._vocab[first] = _candidates(terms)
         out: dict[str, None] = {}
         for word in words:
             if not word:
@@ -274,8 +338,7 @@ class ExcerptService:
     async def _close_to(self, word: str, per_word: int) -> list[str]:
         first = word[0]
         if first not in self._vocab:
-            self._vocab[first] = [t for t in await self.repo.words_starting(first)
-                                  if t not in STOPWORDS and not t.isdigit()]
+            self._vocab[first] = _candidates(await self.repo.words_starting(first))
         low, high = max(2, len(word) - 3), len(word) + 3
         vocab = [t for t in self._vocab[first] if low <= len(t) <= high]
         return difflib.get_close_matches(word, vocab, n=per_word, cutoff=0.7)

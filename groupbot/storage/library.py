@@ -6,8 +6,10 @@ previous version of the article (and everything else) exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import aiosqlite
 
@@ -18,6 +20,7 @@ QUERY_TTL = timedelta(days=30)
 HIGHLIGHT_OPEN = "\x02"
 HIGHLIGHT_CLOSE = "\x03"
 
+T = TypeVar("T")
 _ARTICLE_COLUMNS = ("a.id, a.slug, a.title, a.author, a.reviewer, a.publisher, a.published, "
                     "a.photo_credit, a.short_disclaimer, a.source")
 
@@ -26,6 +29,62 @@ def _info(row: aiosqlite.Row, passages: int = 0) -> ArticleInfo:
     return ArticleInfo(int(row["id"]), row["slug"], row["title"], row["author"], row["reviewer"],
                        row["publisher"], row["published"], row["photo_credit"],
                        row["short_disclaimer"], row["source"], passages)
+
+
+class LibraryReader:
+    """The search's reads on the database thread's own sqlite3 connection (`Database.run`),
+    so a search makes all its statements in one hop. Reads only: writes stay in
+    `LibraryRepo`, in transactions."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def version(self) -> int:
+        """Changes whenever an article is added, replaced or removed."""
+        return int(self.conn.execute("SELECT version FROM library_meta").fetchone()[0])
+
+    def passage_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM library_passages").fetchone()[0])
+
+    def term_counts(self, phrases: Sequence[str], cap: int) -> tuple[int, list[int]]:
+        """The library's version, and for each FTS5 phrase how many passages contain it,
+        counted up to `cap` (0: absent). One statement; each count stops at `cap` rows."""
+        parts = "".join(", (SELECT count(*) FROM (SELECT 1 FROM library_fts "
+                        "WHERE library_fts MATCH ? LIMIT ?))" for _ in phrases)
+        params: list[object] = []
+        for phrase in phrases:
+            params += [phrase, cap]
+        row = self.conn.execute(f"SELECT (SELECT version FROM library_meta){parts}",
+                                params).fetchone()
+        return int(row[0]), [int(row[i + 1]) for i in range(len(phrases))]
+
+    def search(self, match: str, weights: tuple[float, float], limit: int,
+               offset: int = 0) -> list[aiosqlite.Row]:
+        """Passages matching an FTS5 expression, best first (bm25 with column weights), with
+        their highlights and citation fields, so a search needs no second read.
+
+        `ORDER BY rank` lets FTS5 sort internally, so highlight() runs only for the rows
+        returned, not for every match; the join runs only for those rows too.
+        """
+        rank = f"bm25({float(weights[0])}, {float(weights[1])})"
+        return self.conn.execute(
+            "SELECT f.id, f.score, f.heading_hl, f.body_hl, p.id AS pid, p.section, "
+            f"p.section_path, p.article_id, {_ARTICLE_COLUMNS} FROM ("
+            "SELECT rowid AS id, rank AS score, "
+            f"highlight(library_fts, 0, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}') AS heading_hl, "
+            f"highlight(library_fts, 1, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}') AS body_hl "
+            "FROM library_fts WHERE library_fts MATCH ? AND rank MATCH ? "
+            "ORDER BY rank LIMIT ? OFFSET ?) AS f "
+            "JOIN library_passages p ON p.id = f.id "
+            "JOIN library_articles a ON a.id = p.article_id ORDER BY f.score, f.id",
+            (match, rank, limit, offset),
+        ).fetchall()
+
+    def words_starting(self, first: str) -> list[str]:
+        """The library's (unstemmed) words that start with `first`."""
+        rows = self.conn.execute("SELECT term FROM library_vocab WHERE term >= ? AND term < ?",
+                                 (first, first + "\U0010ffff")).fetchall()
+        return [r[0] for r in rows]
 
 
 class LibraryRepo:
@@ -97,8 +156,7 @@ class LibraryRepo:
         return int(row[0]) if row else 0
 
     async def passage_count(self) -> int:
-        row = await self.db.fetchone("SELECT count(*) FROM library_passages")
-        return int(row[0]) if row else 0
+        return await self.read(LibraryReader.passage_count)
 
     async def article_hashes(self) -> dict[str, str]:
         rows = await self.db.fetchall("SELECT slug, content_hash FROM library_articles")
@@ -122,27 +180,14 @@ class LibraryRepo:
         return row["disclaimer"] if row else None
 
     # -- searching ---------------------------------------------------------------------------
+    async def read(self, fn: Callable[[LibraryReader], T]) -> T:
+        """`fn` with a `LibraryReader` on the database thread: all its statements in one hop."""
+        return await self.db.run(lambda conn: fn(LibraryReader(conn)))
+
     async def search(self, match: str, weights: tuple[float, float], limit: int,
                      offset: int = 0) -> list[aiosqlite.Row]:
-        """Passages matching an FTS5 expression, best first (bm25 with column weights), with
-        their highlights and citation fields, so a search needs no second read.
-
-        `ORDER BY rank` lets FTS5 sort internally, so highlight() runs only for the rows
-        returned, not for every match; the join runs only for those rows too.
-        """
-        rank = f"bm25({float(weights[0])}, {float(weights[1])})"
-        return await self._rows(
-            "SELECT f.id, f.score, f.heading_hl, f.body_hl, p.id AS pid, p.section, "
-            f"p.section_path, p.article_id, {_ARTICLE_COLUMNS} FROM ("
-            "SELECT rowid AS id, rank AS score, "
-            f"highlight(library_fts, 0, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}') AS heading_hl, "
-            f"highlight(library_fts, 1, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}') AS body_hl "
-            "FROM library_fts WHERE library_fts MATCH ? AND rank MATCH ? "
-            "ORDER BY rank LIMIT ? OFFSET ?) AS f "
-            "JOIN library_passages p ON p.id = f.id "
-            "JOIN library_articles a ON a.id = p.article_id ORDER BY f.score, f.id",
-            (match, rank, limit, offset),
-        )
+        """Passages matching an FTS5 expression, best first: see `LibraryReader.search`."""
+        return await self.read(lambda r: r.search(match, weights, limit, offset))
 
     async def passages(self, ids: Sequence[int]) -> dict[int, aiosqlite.Row]:
         """Passages with their article's citation fields, by id."""
@@ -156,21 +201,12 @@ class LibraryRepo:
         return {int(r["pid"]): r for r in rows}
 
     async def term_counts(self, phrases: Sequence[str], cap: int) -> tuple[int, list[int]]:
-        """The library's version, and for each FTS5 phrase how many passages contain it,
-        counted up to `cap` (0: absent). One statement; each count stops at `cap` rows."""
-        parts = "".join(", (SELECT count(*) FROM (SELECT 1 FROM library_fts "
-                        "WHERE library_fts MATCH ? LIMIT ?))" for _ in phrases)
-        params: list[object] = []
-        for phrase in phrases:
-            params += [phrase, cap]
-        rows = await self._rows(f"SELECT (SELECT version FROM library_meta){parts}", params)
-        row = rows[0]
-        return int(row[0]), [int(row[i + 1]) for i in range(len(phrases))]
+        """The library's version and each phrase's passage count: see `LibraryReader`."""
+        return await self.read(lambda r: r.term_counts(phrases, cap))
 
     async def version(self) -> int:
         """Changes whenever an article is added, replaced or removed."""
-        rows = await self._rows("SELECT version FROM library_meta")
-        return int(rows[0][0])
+        return await self.read(LibraryReader.version)
 
     async def optimize(self) -> None:
         """Merge each FTS5 index into one segment, so a term is read once per query rather
@@ -186,9 +222,7 @@ class LibraryRepo:
 
     async def words_starting(self, first: str) -> list[str]:
         """The library's (unstemmed) words that start with `first`."""
-        rows = await self._rows("SELECT term FROM library_vocab WHERE term >= ? AND term < ?",
-                                (first, first + "\U0010ffff"))
-        return [r["term"] for r in rows]
+        return await self.read(lambda r: r.words_starting(first))
 
     async def common_words(self, limit: int, exclude: frozenset[str]) -> list[str]:
         """The library's most widespread words (for suggestions), skipping `exclude`."""
