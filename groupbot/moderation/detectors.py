@@ -218,20 +218,16 @@ def _told_insult(tokens: Sequence[str], start: int) -> bool:
     return False
 
 
-# Verbs that report speech or thought; the verbs of speech alone; hearing.
-_REPORTING = frozenset(
-    "said says say saying told tells tell telling called calls calling wrote writes texted "
-    "messaged yelled screamed shouted yell yells scream screams shout shouts think thinks "
-    "thought believe believes believed".split())
+# Verbs of speech said to someone; of thought; all that report words (for attacks, threats
+# and group attacks); and what may frame an insult (also "call" and hearing).
 _SPEECH = frozenset(
     "said says told tells texted messaged wrote writes yelled screamed shouted yell yells "
     "scream screams shout shouts".split())
-_HEARING = frozenset("heard hear hears hearing".split())
 _THINKING = frozenset("think thinks thought believe believes believed".split())
-_REPORTING_ANY = frozenset(
-    "said says say saying told tells tell telling call called calls calling wrote writes "
-    "texted messaged yelled screamed shouted yell yells scream screams shout shouts think "
-    "thinks believe believes".split()) | _HEARING
+_REPORTING = _SPEECH | _THINKING | frozenset(
+    "say saying tell telling called calls calling".split())
+_HEARING = frozenset("heard hear hears hearing".split())
+_REPORTING_ANY = (_REPORTING - {"thought", "believed"}) | {"call"} | _HEARING
 _TO_THE_WRITER = frozenset(("me", "myself", "us"))
 # Words between a reporting verb and its subject ("she would always say", "I just wanted to
 # say", "I'm not saying", "I honestly think", "we all said", "nobody here thinks").
