@@ -293,6 +293,8 @@ def test_tracker_is_bounded() -> None:
     # lines for people being hurt by someone
     ("US", "1-800-799-7233"), ("GB", "0808 2000 247"), ("IE", "1800 341 900"),
     ("AU", "1800 737 732"), ("NZ", "0800 733 843"), ("DE", "116 016"),
+    # lines for children and teenagers
+    ("US", "1-800-422-4453"), ("GB", "0800 1111"), ("AU", "1800 55 1800"),
 ])
 def test_resources_per_region(region: str, needle: str) -> None:
     found = load_resources(None, region)
@@ -395,3 +397,19 @@ def test_sentence_ends_line_up_with_the_flat_tokens() -> None:
     assert sentence_ends(normalise("What a jerk. You ok?")) == [3, 5, 5]
     assert sentence_ends(normalise("see amazon.com/x today")) is None  # a dot in a word
     assert sentence_ends(normalise("no sentence end here")) is None
+
+
+@pytest.mark.parametrize(("text", "young"), [
+    ("I'm 16 and my mom's boyfriend keeps touching me", True),
+    ("I am 12 years old", True),
+    ("I'm in high school and he hits me", True),
+    ("I am a minor", True),
+    ("I'm 12 weeks sober", False),  # a number of something, not an age
+    ("i am 7 minutes late", False),
+    ("I'm 30 days free of porn", False),
+    ("I'm 35 and tired of people pleasing", False),
+])
+def test_a_writer_who_says_they_are_young(text: str, young: bool) -> None:
+    from groupbot.moderation.detectors import writer_is_young
+
+    assert writer_is_young(text) is young

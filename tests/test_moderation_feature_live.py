@@ -95,6 +95,17 @@ async def test_a_member_in_danger_from_someone_gets_care_not_a_removal(live: Liv
     assert "signs of someone hurting them or putting them in danger" in modlog[0]
 
 
+async def test_a_young_member_in_danger_gets_a_line_for_young_people_first(live: Live) -> None:
+    await live.say("I'm 16 and my mom's boyfriend keeps touching me")
+    text = live.chat.private_to(live.alice)[0].text
+    assert text.index("1-800-422-4453") < text.index("1-800-799-7233") < text.index("988")
+
+
+async def test_lines_for_young_people_are_not_sent_to_adults(live: Live) -> None:
+    await live.say("my boyfriend choked me last night")
+    assert "422-4453" not in live.chat.private_to(live.alice)[0].text
+
+
 async def test_a_call_for_help_said_again_is_answered_not_removed_as_spam(live: Live) -> None:
     """Three times the same words is the repeat rule's line; for a call for help it means
     nobody has answered yet."""

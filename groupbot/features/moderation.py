@@ -32,7 +32,7 @@ from groupbot.core.types import (
     Reply,
 )
 from groupbot.features.base import Feature, Services
-from groupbot.moderation.detectors import DANGER_LABEL
+from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
 from groupbot.moderation.engine import FoldedNames, fold_names
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
@@ -593,7 +593,8 @@ class ModerationFeature(Feature):
         sent = False
         if not repeat:
             reply = await self._care_reply(group, member, case.number,
-                                           danger=DANGER_LABEL in verdict.reason)
+                                           danger=DANGER_LABEL in verdict.reason,
+                                           young=text is not None and writer_is_young(text))
             outcome = _Outcome(notes=[])
             sent = await self._dm(group, member, reply, outcome)
             for note in outcome.notes:
@@ -625,7 +626,7 @@ class ModerationFeature(Feature):
                                        "sent": sent, "repeat": repeat})
 
     async def _care_reply(self, group: Group, member: Member, case_number: int,
-                          danger: bool = False) -> Reply:
+                          danger: bool = False, young: bool = False) -> Reply:
         settings = await self.services.settings(group)
         if danger:  # someone is hurting them: lines for that first, and care for their phone
             opening = ("It sounds like someone may be hurting you. I'm glad you said "
@@ -642,7 +643,7 @@ class ModerationFeature(Feature):
             "",
             f"{NOT_A_THERAPIST} But there are people who can listen right now:",
             *resource_lines(self.resources, settings.region,
-                            topic="danger" if danger else "crisis"),
+                            first=[t for t, on in (("young", young), ("danger", danger)) if on]),
             "",
             "If you are in danger right now, please call your local emergency number.",
             *after,
@@ -909,19 +910,20 @@ def _ago(delta: timedelta) -> str:
 
 
 def resource_lines(loader: ResourceLoader, region: str, with_source: bool = False,
-                   topic: str | None = None) -> list[str]:
+                   first: Sequence[str] | None = None) -> list[str]:
     """The region's support lines as bullet lines; a loading failure never fails a reply.
-    With `topic` "crisis", lines for people hurt by someone are left out; with "danger",
-    they come first."""
+    With `first` (topics, most fitting first), lines of those topics lead and lines of the
+    other special topics (danger, young) are left out; without it, every line, in file
+    order (/resources)."""
     try:
         items = list(loader(region))
     except Exception:
         log.exception("loading crisis resources failed", extra={"region": region})
         items = []
-    if topic == "crisis":
-        items = [r for r in items if _topic(r) != "danger"]
-    elif topic == "danger":
-        items.sort(key=lambda r: _topic(r) != "danger")  # (stable: file order otherwise)
+    if first is not None:
+        rank = {topic: n for n, topic in enumerate(first)}
+        items = [r for r in items if _topic(r) == "crisis" or _topic(r) in rank]
+        items.sort(key=lambda r: rank.get(_topic(r), len(rank)))  # (stable: file order)
     lines = [line for line in (format_resource(r, with_source) for r in items) if line]
     if not lines:
         lines = ["• Your local emergency number, or a local crisis line "

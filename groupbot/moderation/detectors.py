@@ -7,6 +7,7 @@ of a hit in the same normalised form: who is the subject, who is the target, is 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
@@ -14,7 +15,7 @@ from typing import Any, NamedTuple
 
 from groupbot.moderation import lexicon as L
 from groupbot.moderation.matcher import Hit
-from groupbot.moderation.normalise import Normalised, sentence_ends
+from groupbot.moderation.normalise import Normalised, normalise, sentence_ends
 
 
 class Finding(NamedTuple):
@@ -431,6 +432,20 @@ def _in_danger(toks: Sequence[str], h: Hit, context: Sequence[Hit]) -> bool:
                 a in ("last", "this") and b in _RECENT_AFTER_LAST
                 for a, b in pairwise(around))
     return True
+
+
+def writer_is_young(text: str) -> bool:
+    """Whether the writer says they are a child or a teenager ("I'm 16 and ...", "I'm in high
+    school"): their care reply then leads with lines for young people."""
+    return _YOUNG.search(normalise(text).flat) is not None
+
+
+_YOUNG = re.compile(
+    r" (?:im|i am) (?:only |just )?(?:1[0-7]|[7-9])(?: years? old| yo| yrs old)?"
+    r" (?!percent|pounds|lbs|kg|kilos|minutes|mins|hours|hrs|days|weeks|months|am|pm|oclock"
+    r"|times|steps|miles|km)"
+    r"| (?:im|i am) (?:a minor|underage|a kid|a teen|a teenager|(?:still )?in (?:middle|high)"
+    r" school)")
 
 
 _DANGER_TAGS = frozenset(("crisis.danger", "crisis.harming", "crisis.harmed"))

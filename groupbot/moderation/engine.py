@@ -469,8 +469,9 @@ class Resource:
 
 # "crisis": listening and crisis lines, and emergency services (every crisis reply);
 # "danger": lines for someone being hurt by someone (domestic abuse), shown first when a
-# member says someone is hurting them, and not to a member with thoughts of suicide.
-RESOURCE_TOPICS = ("crisis", "danger")
+# member says someone is hurting them, and not to a member with thoughts of suicide;
+# "young": lines for children and teenagers, shown first when the member says they are one.
+RESOURCE_TOPICS = ("crisis", "danger", "young")
 
 
 def default_resources_path() -> Path:
