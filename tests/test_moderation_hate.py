@@ -245,6 +245,7 @@ INNOCENT = [
     "what a jerk. you ok?",  # a new sentence: a question to the member, not the insult's
     "your stupid brain lies to you",  # someone or something of theirs
     "your idiot ex doesn't deserve you",
+    "@sam what an idiot he is, I'm so sorry",
     "ugh what a jerk!! are you ok",
     "sounds like your friends are assholes, you deserve better",
     "what a kind person you are, and what a jerk he was to you",

@@ -545,6 +545,9 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
     # counted: "you look like a fucking clown"), then up to three after it
     end = start + length
     after = toks[end:end + 3]
+    if start >= 2 and toks[start - 2] == "what" and (
+            after[:1] in (["hes"], ["shes"], ["theyre"]) or tuple(after[:2]) in _DESCRIBED):
+        return None  # "@sam what an idiot he is": about him, told to Sam
     if after and (after[0] in _BRUSH_OFF_WORDS or tuple(after[:2]) in _BRUSH_OFFS):
         # "loser, go away" (not told: "he texted me 'loser, go away'")
         return None if _told_brush_off(toks, start) else "you"
@@ -668,6 +671,8 @@ _BRUSH_OFFS = frozenset(
                          ("screw", "off"), ("bog", "off")) for b in bs.split())
 _BRUSH_OFF_WORDS = frozenset(("stfu", "gtfo", "stfd", "foh"))
 _OBJECTS = frozenset("me him her them us".split())
+_DESCRIBED = frozenset((("he", "is"), ("she", "is"), ("he", "was"), ("she", "was"),
+                        ("they", "are"), ("they", "were")))
 _NO_NEGATION = frozenset(("one", "way"))  # "no one", "no way": not a negation of the insult
 # Chat spellings of "you" ("yo" is left out: it is also a greeting, and "yo girl" is "your").
 _YOU = L.SECOND_PERSON | frozenset(("yu", "yuh", "youse", "yr"))
