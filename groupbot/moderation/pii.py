@@ -437,7 +437,8 @@ def _public_line(digits: str) -> bool:
         digits = digits[1:]
     if len(digits) == 10 and digits[:3] in _NANP_TOLL_FREE:
         return True
-    return digits.startswith(_FREEPHONE)
+    # (a longer run is no phone line: "my card 1800 1607 0420 458" stays personal data)
+    return len(digits) <= 13 and digits.startswith(_FREEPHONE)
 
 
 _HELPLINES: frozenset[str] | None = None
