@@ -413,3 +413,11 @@ def test_a_writer_who_says_they_are_young(text: str, young: bool) -> None:
     from groupbot.moderation.detectors import writer_is_young
 
     assert writer_is_young(text) is young
+
+
+def test_a_week_sober_is_not_spam_wording() -> None:
+    """SMS price wording ("£1.50 a wk") is spam; "a week" is how members count their days."""
+    assert ENGINE.decide("I've been sober a week now and I'm proud, free at last").categories \
+        == ()
+    assert "spam" in ENGINE.decide("WIN a prize! txt WIN to 80086, £1.50 a wk, free entry "
+                                   "now").categories

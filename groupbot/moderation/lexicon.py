@@ -613,7 +613,7 @@ click (here|the link|this link|below), (limited|special) (time|) offer, (act|ord
 (urgent|important) (message|notice|reply|call), (account|acct) (suspended|locked|compromised),
 verify (your|ur) account, (unsubscribe|opt out|stop to end|reply stop|text stop|txt stop|send stop),
 (txt|text) (win|yes|stop|claim), (call|ring) (now|free|us|the number) (to claim|to collect|customer service|),
-(t&c|t&cs|tcs|tscs|ts and cs), (per|a|p) (msg|min|minute|week|wk|text|txt), onlyfans,
+(t&c|t&cs|tcs|tscs|ts and cs), (per|p) (msg|min|minute|week|wk|text|txt), a (msg|wk|text|txt), onlyfans,
 subscribe to my (channel|page), follow (me|my page) (for|and) (free|more), check out my (channel|page|profile|link|store),
 (lowest|best|great|cheap) (price|prices|deal|deals|rates), (cheap|discount) (meds|pills|viagra|rolex), viagra, cialis,
 you have (been|) (awarded|selected|chosen), (entry|entered) (into|in) (a|the|our) (draw|prize draw|competition|contest),
