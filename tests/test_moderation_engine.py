@@ -408,6 +408,10 @@ def test_sentence_ends_line_up_with_the_flat_tokens() -> None:
     ("i am 7 minutes late", False),
     ("I'm 30 days free of porn", False),
     ("I'm 35 and tired of people pleasing", False),
+    ("i'm 8 years sober", False),  # years of recovery
+    ("im 14 years married", False),
+    ("i'm fifteen and scared", True),
+    ("i'm a 15 year old girl", True),
 ])
 def test_a_writer_who_says_they_are_young(text: str, young: bool) -> None:
     from groupbot.moderation.detectors import writer_is_young

@@ -101,6 +101,13 @@ async def test_a_young_member_in_danger_gets_a_line_for_young_people_first(live:
     assert text.index("1-800-422-4453") < text.index("1-800-799-7233") < text.index("988")
 
 
+async def test_a_young_member_in_crisis_gets_crisis_lines_first(live: Live) -> None:
+    await live.say("im 15 and i want to kill myself")
+    text = live.chat.private_to(live.alice)[0].text
+    assert text.index("988") < text.index("1-800-422-4453")
+    assert "799-7233" not in text
+
+
 async def test_lines_for_young_people_are_not_sent_to_adults(live: Live) -> None:
     await live.say("my boyfriend choked me last night")
     assert "422-4453" not in live.chat.private_to(live.alice)[0].text

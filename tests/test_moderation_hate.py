@@ -138,6 +138,15 @@ AIMED = [
     ("ur literally a clown", Action.REMOVE),
     ("you're such a drama queen", Action.NUDGE),
     ("no wonder your husband left you", Action.NUDGE),
+    # gossip passed on now, opinions and vocatives: still said here
+    ("my friends all say you should kill yourself", Action.TIMEOUT),
+    ("everyone said you should kys", Action.TIMEOUT),
+    ("someone needs to tell you you're an idiot", Action.REMOVE),
+    ("@sam my friends said you're a loser", Action.REMOVE),
+    ("i'd never call you an idiot, you moron", Action.REMOVE),
+    ("moron. you have no idea what you're talking about", Action.REMOVE),
+    ("your whore mother", Action.REMOVE),
+    ("your idiot kids", Action.REMOVE),
     ("you disgust me", Action.NUDGE),
     # blaming or dismissing a member for what happened to them
     ("no wonder he left you", Action.NUDGE),
@@ -292,6 +301,16 @@ INNOCENT = [
     "I grew up believing being gay is wrong",
     "being trans is wrong, said my dad",
     "they said transgender people are mentally ill and I cried",
+    # LGBTQ members' families and churches, told
+    "they say being gay is a sin, and i'm gay",
+    "my parents were always saying gays are perverts",
+    "i was told gays are perverts",
+    "i used to think gays are sinners until i met my best friend",
+    # abuse said over and over, told
+    "my mom says you're pathetic when i cry",
+    "my husband says you're an idiot whenever i talk",
+    "my inner critic says you're a loser",
+    "they were saying kill yourself to me at school",
     "my neighbor has a white power flag",
     "my uncle has a 1488 tattoo and it scares me",
     "I walked 1488 steps",

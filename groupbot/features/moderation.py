@@ -642,8 +642,12 @@ class ModerationFeature(Feature):
             f"Hi {member.display_name}, I wanted to check in with you privately. {opening}",
             "",
             f"{NOT_A_THERAPIST} But there are people who can listen right now:",
+            # someone hurting a young member: their lines first; a young member with
+            # thoughts of suicide: the crisis lines first, lines for young people after
             *resource_lines(self.resources, settings.region,
-                            first=[t for t, on in (("young", young), ("danger", danger)) if on]),
+                            first=(["young"] if young and danger else []) + (
+                                ["danger"] if danger else []),
+                            also=["young"] if young and not danger else []),
             "",
             "If you are in danger right now, please call your local emergency number.",
             *after,
@@ -910,11 +914,11 @@ def _ago(delta: timedelta) -> str:
 
 
 def resource_lines(loader: ResourceLoader, region: str, with_source: bool = False,
-                   first: Sequence[str] | None = None) -> list[str]:
+                   first: Sequence[str] | None = None, also: Sequence[str] = ()) -> list[str]:
     """The region's support lines as bullet lines; a loading failure never fails a reply.
-    With `first` (topics, most fitting first), lines of those topics lead and lines of the
-    other special topics (danger, young) are left out; without it, every line, in file
-    order (/resources)."""
+    With `first` (topics, most fitting first), lines of those topics lead, then the crisis
+    lines, then those of the topics in `also`; other special topics (danger, young) are left
+    out. Without `first`, every line, in file order (/resources)."""
     try:
         items = list(loader(region))
     except Exception:
@@ -922,8 +926,11 @@ def resource_lines(loader: ResourceLoader, region: str, with_source: bool = Fals
         items = []
     if first is not None:
         rank = {topic: n for n, topic in enumerate(first)}
-        items = [r for r in items if _topic(r) == "crisis" or _topic(r) in rank]
-        items.sort(key=lambda r: rank.get(_topic(r), len(rank)))  # (stable: file order)
+        rank["crisis"] = len(first)
+        for topic in also:
+            rank.setdefault(topic, len(first) + 1)
+        items = [r for r in items if _topic(r) in rank]
+        items.sort(key=lambda r: rank[_topic(r)])  # (stable: file order within a topic)
     lines = [line for line in (format_resource(r, with_source) for r in items) if line]
     if not lines:
         lines = ["• Your local emergency number, or a local crisis line "

@@ -129,44 +129,75 @@ def _speaker(tokens: Sequence[str], j: int) -> tuple[str, bool]:
     """Who says the words a reporting verb at `j` reports, and whether they are denied.
 
     The subject is the nearest word before the verb past auxiliaries and adverbs ("she would
-    always say", "I honestly think"): "writer" (I, we, me), "everyone" (people, they...),
-    "nobody", "you", "other" (he, my mom...), or "" when there is none (an imperative, "believe
-    me", or an elided "I": "told you so"). Denied: a negation in between ("I'd never say",
-    "don't call yourself ...")."""
-    denied = False
+    always say", "I honestly think"): "writer" (I, we, me; and "someone should tell you": an
+    opinion of the writer's), "everyone" (everyone, people, they), "nobody", "you", "other"
+    (he, my mom, my pastor, who...; and a passive "I was told": someone else's words), or ""
+    when there is none or it is no person (an imperative, "believe me", "you better
+    believe"). Denied: a negation in between ("I'd never say", "don't call yourself ...")."""
+    denied = passive = modal = False
     i = j - 1
     while i >= 0 and j - i <= 6 and tokens[i] in _TO_SUBJECT:
-        denied = denied or tokens[i] in L.NEGATIONS
+        t = tokens[i]
+        denied = denied or t in L.NEGATIONS
+        passive = passive or (i == j - 1 and t in ("was", "were") and tokens[j] in _PASSIVE_TOLD)
+        modal = modal or t in _OPINION_MODALS
         i -= 1
     if i < 0 or j - i > 6:
         return "", denied
     t = tokens[i]
-    if t in _WRITER or t == "me":
+    if passive:
+        return "other", denied  # "I was told ...", "we were taught ..."
+    if t in _SPEAKING_WRITER:
         return "writer", denied
-    if t in _EVERYONE:
-        return "everyone", denied
     if t in _NOBODY or (t == "one" and i and tokens[i - 1] == "no"):
         return "nobody", True
+    if modal and t in ("someone", "somebody", "anyone", "anybody"):
+        return "writer", denied  # "someone needs to tell you you're an idiot"
+    if t in _EVERYONE:
+        return "everyone", denied
     if t in _YOU:
         return "you", denied
-    return "other", denied
+    if (t in L.OTHER_SUBJECTS or t in _INNER or t in _RELATIVE_WHO or t == L.MENTION_TOKEN
+            or (i and tokens[i - 1] in _DETERMINERS)):
+        return "other", denied
+    return "", denied
 
 
 def _reported(tokens: Sequence[str], start: int) -> bool:
-    """Someone else's words told, not said here, within three words before `start`: "he told
-    me go die", "my pastor said gays are ...", "anyone who says you are trash is wrong". Said
-    here: the writer's own words, hedged or not ("I honestly think ...", "believe me, ..."),
-    and what everyone is said to say now ("everyone says you suck")."""
+    """Someone else's words or beliefs told, not said here, within three words before
+    `start`: "my pastor said gays are ...", "they say being gay is a sin, and I'm gay",
+    "anyone who says ... is wrong", "I used to think ... until I met my best friend". Said
+    here: the writer's own words, hedged or not ("I honestly think ...", "believe me, ...")."""
+    for j in range(start - 1, max(-1, start - 4), -1):
+        if tokens[j] in _REPORTING:
+            who, denied = _speaker(tokens, j)
+            if denied or who in ("other", "you", "everyone", "nobody"):
+                return True
+            return who == "writer" and "used" in tokens[max(0, j - 3):j]  # a past belief
+    return False
+
+
+def _reported_attack(tokens: Sequence[str], start: int) -> bool:
+    """An attack phrase ("kill yourself", "nobody likes you") inside words someone said to the
+    writer, told: "he told me go die", "she texted me kys", "my dad would say 'kill yourself'
+    when he was drunk", "anyone who says ... is wrong". Gossip passed on to the person now
+    is still an attack here: "my friends all say you should kill yourself"."""
     for j in range(start - 1, max(-1, start - 4), -1):
         verb = tokens[j]
         if verb in _REPORTING:
             who, denied = _speaker(tokens, j)
-            if denied or who == "nobody" or (
-                    verb in _SPEECH and who not in ("writer", "")
-                    and j + 1 < len(tokens) and tokens[j + 1] in _TO_THE_WRITER):
-                return True
-            return who == "other" or who == "you" or (
-                who == "everyone" and verb not in _SAYS_NOW)
+            if denied:
+                return "but" not in tokens[start:start + 6]  # (a hedge: "not saying X but")
+            if who in ("writer", ""):
+                return False
+            if tokens[j + 1] in _TO_THE_WRITER or tokens[j + 1:j + 3] in (
+                    ["to", "me"], ["at", "me"]) or any(
+                    tokens[k] in ("to", "at") and tokens[k + 1] == "me"
+                    for k in range(start, min(len(tokens) - 1, start + 7))):
+                return True  # said to the writer ("they kept saying kill yourself to me")
+            return (tokens[max(0, j - 2)] in _RELATIVE_WHO or tokens[j - 1] in _RELATIVE_WHO
+                    or "would" in tokens[max(0, j - 3):j]
+                    or not _STORY_TIME.isdisjoint(tokens[max(0, j - 4):j]))
     return False
 
 
@@ -203,8 +234,10 @@ def _told_insult(tokens: Sequence[str], start: int) -> bool:
         verb = tokens[j]
         if verb not in _REPORTING_ANY or _YOU.isdisjoint(tokens[j + 1:start]):
             continue
+        if sum(t in _YOU for t in tokens[j + 1:start]) > 1:
+            return False  # addressed anew: "I'd never call you an idiot, you moron"
         who, denied = _speaker(tokens, j)
-        if denied or who == "nobody":  # unless a hedge: "I'm not saying you're a ..., but"
+        if denied:  # unless a hedge: "I'm not saying you're a ..., but"
             return "but" not in tokens[start:start + 5]
         nxt = tokens[j + 1]
         if nxt == "myself" or (who != "writer" and (
@@ -213,8 +246,9 @@ def _told_insult(tokens: Sequence[str], start: int) -> bool:
         if verb in _HEARING:  # "I heard you're an idiot" is gossip; "growing up I heard ..."
             return who != "writer" or not _STORY_TIME.isdisjoint(tokens[max(0, j - 4):start + 4])
         if who == "other":  # a story, unless passed on now ("my friends say you're ...")
-            return (verb not in _SAYS_NOW or (j > 0 and tokens[j - 1] in _INNER)
-                    or not _STORY_TIME.isdisjoint(tokens[max(0, j - 4):j]))
+            return (verb not in _SAYS_NOW or (j > 0 and tokens[j - 1] in _INNER | _FAMILY)
+                    or not _STORY_TIME.isdisjoint(tokens[max(0, j - 4):j])
+                    or not _STORY_AFTER.isdisjoint(tokens[start + 1:start + 9]))
         return who == "you"  # "you said you're an idiot for staying, but you're not"
     return False
 
@@ -223,28 +257,41 @@ def _told_insult(tokens: Sequence[str], start: int) -> bool:
 # and group attacks); and what may frame an insult (also "call" and hearing).
 _SPEECH = frozenset(
     "said says told tells texted messaged wrote writes yelled screamed shouted yell yells "
-    "scream screams shout shouts".split())
+    "scream screams shout shouts saying telling texting messaging yelling screaming "
+    "shouting".split())
 _THINKING = frozenset("think thinks thought believe believes believed".split())
+_FEAR = frozenset("scared afraid terrified frightened".split())
 _REPORTING = _SPEECH | _THINKING | frozenset(
     "say saying tell telling called calls calling".split())
 _HEARING = frozenset("heard hear hears hearing".split())
 _REPORTING_ANY = (_REPORTING - {"thought", "believed"}) | {"call"} | _HEARING
 _TO_THE_WRITER = frozenset(("me", "myself", "us"))
+_SPEAKING_WRITER = frozenset("i im ill id ive imma ima we me".split())  # (not "were")
+_PASSIVE_TOLD = frozenset("told taught called".split())
+_OPINION_MODALS = frozenset("need needs should must".split())
+_RELATIVE_WHO = frozenset(("who", "whoever"))
+_DETERMINERS = frozenset("my his her their the our a an your this that".split())
 # Words between a reporting verb and its subject ("she would always say", "I just wanted to
 # say", "I'm not saying", "I honestly think", "we all said", "nobody here thinks").
 _TO_SUBJECT = frozenset(
     "always used to would kept keep keeps constantly never still wanted want wanna gonna going "
     "gotta have has had need needs just can could will might must should aint not dont didnt "
-    "doesnt wont cant stop am was is be been really literally finally even also did do "
+    "doesnt wont cant stop am was were is be been really literally finally even also did do "
     "honestly truly seriously actually all both here".split())
-_EVERYONE = frozenset("everyone everybody people they yall ppl".split())
+_EVERYONE = frozenset("everyone everybody all people they yall ppl".split())
 _NOBODY = frozenset(("nobody", "noone"))
 _SAYS_NOW = frozenset("says say thinks think believe believes".split())
 # Inner voices ("my brain says you're worthless"): the writer's own pain, not gossip.
-_INNER = frozenset("voice voices brain mind head depression anxiety thoughts".split())
+_INNER = frozenset("voice voices brain mind head depression anxiety thoughts critic".split())
+# Family, whose words members recount ("my mom says you're pathetic when I cry").
+_FAMILY = frozenset(
+    "mom mum mother dad father husband wife partner boyfriend girlfriend ex stepdad stepmom "
+    "parents brother sister grandma grandpa aunt uncle".split())
+# After an insult, what makes it words said over and over to the writer, told.
+_STORY_AFTER = frozenset("every whenever when me everyday always".split())
 # Words that make something heard a story of the writer's life, not gossip passed on.
 _STORY_TIME = frozenset(
-    "growing grew always used would kept every constantly child kid kids years".split())
+    "growing grew always used kept every constantly child kid kids years".split())
 
 
 # How a crisis note names danger from someone (the care reply looks for it: see
@@ -422,6 +469,9 @@ def _in_danger(toks: Sequence[str], h: Hit, context: Sequence[Hit]) -> bool:
         i = start - 1
         while i >= 0 and start - i <= 4 and toks[i] in _ADVERBS:
             i -= 1
+        if toks[start] in _PASSIVE and end + 1 < len(toks) and toks[end] == "by" and (
+                toks[end + 1] not in _HARMERS and toks[end + 1] not in _DETERMINERS):
+            return False  # "I was attacked by anxiety today", "beaten up by life"
         if toks[start] not in _HARMER_IN and toks[start] not in _PASSIVE and (
                 i < 0 or toks[i] not in _HARMERS) and not (
                 i > 0 and toks[i] == "and" and not _HARMERS.isdisjoint(toks[max(0, i - 4):i])):
@@ -441,17 +491,19 @@ def writer_is_young(text: str) -> bool:
 
 
 _YOUNG = re.compile(
-    r" (?:im|i am) (?:only |just )?(?:1[0-7]|[7-9])(?: years? old| yo| yrs old)?"
-    r" (?!percent|pounds|lbs|kg|kilos|minutes|mins|hours|hrs|days|weeks|months|am|pm|oclock"
-    r"|times|steps|miles|km)"
-    r"| (?:im|i am) (?:a minor|underage|a kid|a teen|a teenager|(?:still )?in (?:middle|high)"
-    r" school)")
+    r" (?:im|i am) (?:only |just )?(?:1[0-7]|[7-9]|seven|eight|nine|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|sixteen|seventeen)(?: years? old| yrs old| yo|yo| yrs)?"
+    r" (?:$|and |but |so |im |i |my |with )"
+    r"| (?:im|i am) (?:only |just |still )?(?:a minor|underage|under 18|a teen|a teenager"
+    r"|(?:still )?in (?:middle|high) school|in (?:grade|year) \d)"
+    r"| (?:im|i am) an? (?:1[0-7]|[7-9]) (?:year old|yo)")
 
 
 _DANGER_TAGS = frozenset(("crisis.danger", "crisis.harming", "crisis.harmed"))
 _KIND = {"crisis.harming": "danger", "crisis.harmed": "danger"}
 # Who hurts the writer in "<someone> hit me" (not "it", "life", "reality" or "you").
-_HARMERS = (L.OTHER_SUBJECTS - L.SECOND_PERSON - {"people", "everyone", "anyone"}) | frozenset(
+_HARMERS = (L.OTHER_SUBJECTS - L.SECOND_PERSON
+            - {"people", "everyone", "anyone", "kid", "kids", "child", "children"}) | frozenset(
     "bf gf fiance fiancee stepdad stepfather stepmom stepmother landlord guy man woman mum mam "
     "mama mommy mummy papa daddy".split())
 _ADVERBS = frozenset(
@@ -564,7 +616,8 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
                 counted += 1
         elif kind == _AT_YOU:
             if t not in _POSSESSIVE or (i + 1 == start and not (
-                    start + length < len(toks) and toks[start + length] in _OWNED)) or (
+                    start + length < len(toks) and toks[start + length] in _OWNED
+                    and toks[start] not in _NEVER_OWNED)) or (
                     i + 1 < start and toks[i + 1] in _YOURE_NEXT):
                 return "you"  # (not "your stupid brain lies to you", "your idiot ex")
             counted += 1  # "dont let your boss call you a ...": someone of yours; read on
@@ -655,11 +708,14 @@ _ADVERBS_AIMED = frozenset(
     "so just really always still literally truly totally actually honestly seriously kinda "
     "such".split())
 _YOURE_NEXT = _FILLERS | _ADVERBS_AIMED | frozenset(("being", "acting"))
+# Insults that are never a description of something a member has ("your whore mother").
+_NEVER_OWNED = frozenset(
+    "whore whores slut sluts bitch bitches cunt cunts hoe hoes skank skanks twat twats retard "
+    "retarded".split())
 # What a member has that an insult can describe: "your stupid brain", "your idiot ex".
-_OWNED = (L.OTHER_SUBJECTS - L.SECOND_PERSON - {"someone", "anyone", "somebody", "everyone",
-                                                "people", "he", "she", "they", "hes", "shes",
-                                                "theyre", "them", "his", "her"}) | frozenset(
-    "brain mind head thoughts depression anxiety illness disorder job boss car phone".split())
+_OWNED = frozenset(
+    "ex boyfriend girlfriend husband wife partner bf gf fiance fiancee boss abuser brain mind "
+    "head thoughts depression anxiety illness disorder job car phone".split())
 # Between a subject and its "is"/"are": fillers, adverbs and the plural of "you" ("you guys
 # are idiots", "you two really are ...").
 _BEFORE_COPULA = _FILLERS | _ADVERBS_AIMED | frozenset(
@@ -751,12 +807,14 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 # wrong", "he said you're worthless"): the target first, as most insults
                 # in chat have none.
                 who = _target(toks, h.start, h.length, names)
-                if who is _YOU_AFTER:
-                    who = None if h.form == 0 and _across_sentences(
+                if who is _YOU_AFTER:  # ("what a jerk. you ok?"; not "moron. you ...")
+                    who = None if h.form == 0 and h.start >= 2 and toks[h.start - 2] in (
+                        "what", "such") and _across_sentences(
                         norm, toks, h.start + h.length) else "you"
                 if who and not (_negated(toks, h.start, 2)
                                 or _called_me(toks, h.start, anyone=True)
-                                or _told_insult(toks, h.start)):
+                                or (_told_insult(toks, h.start)
+                                    and L.MENTION_TOKEN not in toks)):  # (told to someone)
                     # About someone not addressed ("that idiot"): mild, a reminder.
                     severity = 1 if who == THIRD_PARTY else h.severity
                     key: tuple[Any, ...] = ("insult", h.phrase, severity, who)
@@ -767,7 +825,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                             f'harassment: insult "{h.phrase}" aimed at {who}'))
                     out.append(found)
             elif tag == "attack":
-                if (supportive or _negated(toks, h.start, 5) or _reported(toks, h.start)
+                if (supportive or _negated(toks, h.start, 5) or _reported_attack(toks, h.start)
                         or not _GENERIC_YOU.isdisjoint(toks[max(0, h.start - 4):h.start])
                         or (h.phrase in L.TAUNT_PHRASES and h.start
                             and toks[h.start - 1] in _SOFTENERS)):
@@ -777,7 +835,8 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             elif tag == "threat":
                 if _negated(toks, h.start, 3) or _thought(toks, h.start):
                     continue  # (a thought: "people will think you're dead")
-                if _to_me(toks, h.start):
+                if _to_me(toks, h.start) or (
+                        not _FEAR.isdisjoint(toks) and _reported(toks, h.start)):
                     # "my ex texted me I know where you live": a threat the writer received,
                     # told; not theirs, but they may be in danger (first: see engine). Any
                     # other framing ("my friend said ...", "just saying, ...") is still a
@@ -790,7 +849,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 before = toks[max(0, h.start - 4):h.start]
                 after = toks[h.start + h.length:h.start + h.length + 3]
                 if (not _WRITER.isdisjoint(before)  # "I", "we" (not "my dad would say")
-                        and not _reported(toks, h.start)
+                        and not _reported_attack(toks, h.start)
                         and any(t in L.INTENT or t in ("could", "would", "should", "might")
                                 for t in before)
                         and any(t in L.THREAT_TARGETS for t in after)

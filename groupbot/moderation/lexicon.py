@@ -565,7 +565,7 @@ HARMING = """
 """
 HARMED = """
 (choked|strangled|punched|slapped|hit|kicked|raped|assaulted|beat|attacked|stabbed|molested) me,
-(beat|roughed) me up, tried to (kill|strangle|choke|stab|drown) me,
+(beat|roughed) me up, tried to (kill|strangle|choke|stab|drown) me, threatened me,
 (i was|i got|ive been|i have been|im being) (raped|sexually assaulted|assaulted|beaten up|strangled|choked|attacked),
 (hit|beat|hurt) me with (a|his|her|their|the) (belt|bottle|fist|fists|bat|stick|chair|shoe|pan|cord|knife|hammer|board),
 (put|had) (his|her|their) hands (around|on) my (throat|neck)
