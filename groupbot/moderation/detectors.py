@@ -171,7 +171,7 @@ def _reported(tokens: Sequence[str], start: int) -> bool:
     for j in range(start - 1, max(-1, start - 4), -1):
         if tokens[j] in _REPORTING:
             who, denied = _speaker(tokens, j)
-            if denied or who in ("other", "you", "everyone", "nobody"):
+            if denied or who in ("other", "you", "everyone"):  # ("nobody" is denied)
                 return True
             return who == "writer" and "used" in tokens[max(0, j - 3):j]  # a past belief
     return False
