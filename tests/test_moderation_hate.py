@@ -253,6 +253,8 @@ INNOCENT = [
     "so sorry, your fiance was such a jerk to you",
     "what a jerk. you ok?",  # a new sentence: a question to the member, not the insult's
     "your stupid brain lies to you",  # someone or something of theirs
+    "your ex sounds like a total jerk, you deserve better",  # care after the insult
+    "what an asshole, you ok?",
     "your idiot ex doesn't deserve you",
     "@sam what an idiot he is, I'm so sorry",
     "ugh what a jerk!! are you ok",

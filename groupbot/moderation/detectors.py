@@ -655,6 +655,18 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
 _YOU_AFTER = "you (after)"
 
 
+def _cared_for(toks: Sequence[str], end: int) -> bool:
+    """Whether the "you" after an insult begins care for the member: "he sounds like a total
+    jerk, you deserve better", "what an asshole, you ok?"."""
+    for k in range(end, min(len(toks) - 1, end + 3)):
+        if toks[k] in _YOU:
+            return toks[k + 1] in _CARING_AFTER
+    return False
+
+
+_CARING_AFTER = frozenset("deserve deserved matter ok okay didnt".split())
+
+
 def _across_sentences(norm: Normalised, toks: Sequence[str], end: int) -> bool:
     """Whether the first "you" after the insult ending at token `end` starts a new sentence."""
     ends = sentence_ends(norm)
@@ -808,9 +820,10 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 # in chat have none.
                 who = _target(toks, h.start, h.length, names)
                 if who is _YOU_AFTER:  # ("what a jerk. you ok?"; not "moron. you ...")
-                    who = None if h.form == 0 and h.start >= 2 and toks[h.start - 2] in (
+                    who = None if (h.form == 0 and h.start >= 2 and toks[h.start - 2] in (
                         "what", "such") and _across_sentences(
-                        norm, toks, h.start + h.length) else "you"
+                        norm, toks, h.start + h.length)) or _cared_for(
+                        toks, h.start + h.length) else "you"
                 if who and not (_negated(toks, h.start, 2)
                                 or _called_me(toks, h.start, anyone=True)
                                 or (_told_insult(toks, h.start)
