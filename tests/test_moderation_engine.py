@@ -295,6 +295,7 @@ def test_tracker_is_bounded() -> None:
     ("AU", "1800 737 732"), ("NZ", "0800 733 843"), ("DE", "116 016"),
     # lines for children and teenagers
     ("US", "1-800-422-4453"), ("GB", "0800 1111"), ("AU", "1800 55 1800"),
+    ("IE", "1800 66 66 66"), ("NZ", "0800 376 633"), ("DE", "116 111"),
 ])
 def test_resources_per_region(region: str, needle: str) -> None:
     found = load_resources(None, region)
