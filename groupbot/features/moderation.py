@@ -938,23 +938,25 @@ def resource_lines(loader: ResourceLoader, region: str, with_source: bool = Fals
     return lines
 
 
+def _field(item: Any, key: str) -> str:
+    """A field of the engine's `Resource` or of a plain dict ("" when missing)."""
+    value = item.get(key) if isinstance(item, dict) else getattr(item, key, None)
+    return str(value).strip() if value else ""
+
+
 def _topic(item: Any) -> str:
-    value = item.get("topic") if isinstance(item, dict) else getattr(item, "topic", None)
-    return str(value or "crisis")
+    return _field(item, "topic") or "crisis"
 
 
 def format_resource(item: Any, with_source: bool = False) -> str:
     """One resource as a bullet line. Accepts the engine's `Resource` or a plain dict."""
-    def get(key: str) -> str:
-        value = item.get(key) if isinstance(item, dict) else getattr(item, key, None)
-        return str(value).strip() if value else ""
-
-    name = get("name")
+    name = _field(item, "name")
     if not name:
         return ""
-    how = get("reach") or " · ".join(x for x in (get("phone"), get("url")) if x)
+    how = _field(item, "reach") or " · ".join(
+        x for x in (_field(item, "phone"), _field(item, "url")) if x)
     line = f"• {name}" + (f": {how}" if how else "")
-    source = get("source")
+    source = _field(item, "source")
     if with_source and source:
         line += f" (source: {source})"
     return line

@@ -190,8 +190,7 @@ def _reported_attack(tokens: Sequence[str], start: int) -> bool:
                 return "but" not in tokens[start:start + 6]  # (a hedge: "not saying X but")
             if who in ("writer", ""):
                 return False
-            if tokens[j + 1] in _TO_THE_WRITER or tokens[j + 1:j + 3] in (
-                    ["to", "me"], ["at", "me"]) or any(
+            if _said_to_writer(tokens, j) or any(
                     tokens[k] in ("to", "at") and tokens[k + 1] == "me"
                     for k in range(start, min(len(tokens) - 1, start + 7))):
                 return True  # said to the writer ("they kept saying kill yourself to me")
@@ -199,6 +198,13 @@ def _reported_attack(tokens: Sequence[str], start: int) -> bool:
                     or "would" in tokens[max(0, j - 3):j]
                     or not _STORY_TIME.isdisjoint(tokens[max(0, j - 4):j]))
     return False
+
+
+def _said_to_writer(tokens: Sequence[str], j: int) -> bool:
+    """Whether the reporting verb at `j` is followed by the writer: "told me", "said to me",
+    "yelled at me", "texted us"."""
+    return tokens[j + 1] in _TO_THE_WRITER or tokens[j + 1:j + 3] in (["to", "me"],
+                                                                      ["at", "me"])
 
 
 def _to_me(tokens: Sequence[str], start: int) -> bool:
@@ -239,9 +245,7 @@ def _told_insult(tokens: Sequence[str], start: int) -> bool:
         who, denied = _speaker(tokens, j)
         if denied:  # unless a hedge: "I'm not saying you're a ..., but"
             return "but" not in tokens[start:start + 5]
-        nxt = tokens[j + 1]
-        if nxt == "myself" or (who != "writer" and (
-                nxt in _TO_THE_WRITER or tokens[j + 1:j + 3] in (["to", "me"], ["at", "me"]))):
+        if tokens[j + 1] == "myself" or (who != "writer" and _said_to_writer(tokens, j)):
             return True  # said to the writer ("I keep telling myself", "she told me ...")
         if verb in _HEARING:  # "I heard you're an idiot" is gossip; "growing up I heard ..."
             return who != "writer" or not _STORY_TIME.isdisjoint(tokens[max(0, j - 4):start + 4])
@@ -266,7 +270,7 @@ _REPORTING = _SPEECH | _THINKING | frozenset(
 _HEARING = frozenset("heard hear hears hearing".split())
 _REPORTING_ANY = (_REPORTING - {"thought", "believed"}) | {"call"} | _HEARING
 _TO_THE_WRITER = frozenset(("me", "myself", "us"))
-_SPEAKING_WRITER = frozenset("i im ill id ive imma ima we me".split())  # (not "were")
+_SPEAKING_WRITER = (_WRITER - {"were"}) | {"me"}  # (as a speaker, "were" is rarely "we're")
 _PASSIVE_TOLD = frozenset("told taught called".split())
 _OPINION_MODALS = frozenset("need needs should must".split())
 _RELATIVE_WHO = frozenset(("who", "whoever"))

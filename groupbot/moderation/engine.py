@@ -480,6 +480,12 @@ def default_resources_path() -> Path:
     return Path(str(resources.files("groupbot") / "data" / "resources.yaml"))
 
 
+def all_resources(path: str | Path | None = None) -> list[Resource]:
+    """Every region's resources, in file order."""
+    p = Path(path) if path else default_resources_path()
+    return [r for items in _load_resource_table(p).values() for r in items]
+
+
 def load_resources(path: str | Path | None, region: str) -> list[Resource]:
     """The resources for `region` (a country code), or the international ones if none."""
     p = Path(path) if path else default_resources_path()

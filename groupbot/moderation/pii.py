@@ -445,19 +445,23 @@ _HELPLINES: frozenset[str] | None = None
 
 
 def _helplines() -> frozenset[str]:
-    """The numbers (7+ digits) in the shipped resources file, read once."""
+    """The numbers (7+ digits) of the shipped resources, read once."""
     global _HELPLINES
     if _HELPLINES is None:
-        from groupbot.moderation.engine import default_resources_path
+        from groupbot.moderation.engine import all_resources
 
         try:
-            text = default_resources_path().read_text(encoding="utf-8")
-        except OSError:
-            text = ""
+            reaches = [r.reach for r in all_resources()]
+        except Exception:  # (a broken resources file fails loudly where it is loaded)
+            reaches = []
         _HELPLINES = frozenset(
             d for d in ("".join(ch for ch in m.group() if ch.isdigit())
-                        for m in re.finditer(r"\d[\d -]{5,}\d", text)) if len(d) >= 7)
+                        for reach in reaches for m in _NUMBER_RUN.finditer(reach))
+            if len(d) >= 7)
     return _HELPLINES
+
+
+_NUMBER_RUN = re.compile(r"\d[\d -]{5,}\d")
 
 
 # North American toll-free area codes; freephone and shared-cost prefixes elsewhere (GB and
