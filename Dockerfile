@@ -15,10 +15,12 @@ COPY groupbot ./groupbot
 COPY prompts ./prompts
 COPY seeds ./seeds
 # A C compiler only while installing: it builds the moderation engine's native fast path
-# (without it the install still works, on the slower pure-Python path).
+# and its mypyc-compiled modules (without it the install still works, on the slower
+# pure-Python path). The check below fails the image build if either is missing.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && pip install . \
-    && (cd / && python -c "from groupbot.moderation import normalise; assert normalise.NATIVE") \
+    && (cd / && python -c "from groupbot.moderation import compiled, normalise; \
+assert normalise.NATIVE; assert compiled.running_compiled() == compiled.MODULES, compiled.PLAN") \
     && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 groupbot \
     && mkdir -p /data && chown groupbot:groupbot /data

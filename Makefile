@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo console test lint bench clean
+.PHONY: demo console test lint bench build clean
 
 $(VENV)/.installed: pyproject.toml setup.py groupbot/moderation/_fastpath.c
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ console: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest
 
+# Recompile the native moderation code after editing it (until then it runs from source).
+build: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy groupbot
@@ -30,4 +34,5 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache build
+	rm -f groupbot/moderation/*.so groupbot/moderation/_compiled_sources.json

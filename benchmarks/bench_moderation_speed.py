@@ -92,11 +92,14 @@ def main() -> list[dict[str, Any]]:
         settled.append(rate(decide, texts))
     ours, ours_default_gc = max(settled), max(unsettled)
     rows: list[dict[str, Any]] = []
+    from groupbot.moderation.compiled import PLAN, running_compiled
     from groupbot.moderation.normalise import NATIVE
 
     notes: list[str] = [f"messages: {len(texts)} {source}",
                         "native fast path: " + ("built" if NATIVE else
                                                 "NOT built (pure Python; no C compiler?)"),
+                        "compiled (mypyc) modules: " + (", ".join(running_compiled()) or
+                                                        f"none ({PLAN})"),
                         f"garbage collector: as the serving bot sets it, thresholds "
                         f"{GC_THRESHOLDS} after freezing the heap (CPython's default "
                         f"{default_gc}: see the row for it); peers measured the same way"]

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 import pytest
 
-from groupbot.moderation import engine as engine_mod
 from groupbot.moderation import normalise as N
 from groupbot.moderation import pii
 from groupbot.moderation.engine import ModerationEngine, required_literals
+from groupbot.moderation.policy import default_policy_path, load_policy
+from tests.interpreted import interpreted
 
 ENGINE = ModerationEngine()
 
@@ -114,12 +116,20 @@ def test_fast_and_full_agree_on_random_text() -> None:
     assert checked > 2500
 
 
+@pytest.fixture(scope="module")
+def full_path_engine() -> Any:
+    """An engine that normalises every message the general way: a private, interpreted
+    copy of the engine module (patching a compiled one would change nothing)."""
+    source = interpreted("engine")
+    source.normalise = N._normalise_full
+    return source.ModerationEngine(load_policy(default_policy_path()))
+
+
 @pytest.mark.parametrize("text", [*CORPUS, "you are an ||idiot||", "you are a c*nt",
                                   "you are an \u0456d\u0456\u043et", "ＩＤＩＯＴ"])
-def test_verdicts_agree_with_the_full_path(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verdicts_agree_with_the_full_path(text: str, full_path_engine: Any) -> None:
     fast = ENGINE.decide(text, author_id="a", channel_name="general")
-    monkeypatch.setattr(engine_mod, "normalise", N._normalise_full)
-    full = ENGINE.decide(text, author_id="a", channel_name="general")
+    full = full_path_engine.decide(text, author_id="a", channel_name="general")
     assert (fast.action, fast.categories, fast.rules, fast.reason, fast.severity) == (
         full.action, full.categories, full.rules, full.reason, full.severity)
 

@@ -33,7 +33,7 @@ from groupbot.core.types import (
 )
 from groupbot.features.base import Feature, Services
 from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
-from groupbot.moderation.engine import FoldedNames, fold_names
+from groupbot.moderation.names import FoldedNames, fold_names
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
 

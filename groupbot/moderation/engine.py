@@ -32,9 +32,9 @@ from groupbot.moderation.matcher import (
     Hit,
     Matcher,
 )
+from groupbot.moderation.names import FoldedNames, fold_names
 from groupbot.moderation.normalise import (
     Normalised,
-    fold,
     normalise,
     without_quotes,
 )
@@ -61,18 +61,6 @@ class ModerationContext:
     member_names: frozenset[str] = frozenset()
     history: tuple[tuple[float, int], ...] | None = None
     now: float = 0.0
-
-
-class FoldedNames(frozenset[str]):
-    """Member names already in the form the detectors compare tokens with (`fold_names`),
-    so a caller that keeps the same names for many messages folds them once."""
-
-
-def fold_names(names: Iterable[str]) -> FoldedNames:
-    """Display names as tokens: folded (case, accents, look-alikes), spaces and apostrophes
-    dropped; names shorter than two letters are left out."""
-    return FoldedNames(n for n in (fold(x).replace(" ", "").replace("'", "") for x in names)
-                       if len(n) >= 2)
 
 
 class _Compiled:
