@@ -162,6 +162,13 @@ AIMED = [
     ("you belong in a psych ward", Action.NUDGE),
     ("i hope you die alone", Action.TIMEOUT),
     ("go get hit by a bus", Action.TIMEOUT),
+    # telling a member to leave the country
+    ("go back to where you came from", Action.REMOVE),
+    ("just go back to your own country", Action.REMOVE),
+    # a compliment first does not take the insult back
+    ("you're kind but a loser", Action.REMOVE),
+    ("you are smart but such an idiot", Action.REMOVE),
+    ("u r sweet but a total moron", Action.REMOVE),
 ]
 
 
@@ -325,6 +332,18 @@ INNOCENT = [
     # an extremist slogan someone else used on the writer, or an innocent phrase
     "someone yelled heil hitler at me on the bus",
     "I need a new white power cord for my laptop",
+    # names used on the writer, told in the passive
+    "i was called a chink at school",
+    "ive been called a retard my whole life",
+    # what someone else says to the member, or about someone else
+    "he told me to go back to where i came from",
+    "my neighbor yelled go back to your country at me",
+    "you're right but he's an idiot",
+    "you're doing great but my boss is an idiot",
+    "ur mom is nice but a loser",
+    # what a member's community holds, told (not "in my opinion")
+    "in my church, being gay is a sin, period",
+    "in my family being gay is a sin and i had to leave",
 ]
 
 
@@ -349,6 +368,11 @@ def test_threats_said_here_escalate(text: str) -> None:
 
 HATE_CODES = ["1488", "sieg heil brothers", "heil hitler", "white power!",
               "jews will not replace us", "the aryan race must rise"]
+
+
+def test_a_belief_in_the_writers_own_voice_is_still_hate() -> None:
+    for text in ("in my opinion being gay is a sin", "in my view, gays are an abomination"):
+        assert "hate" in ENGINE.decide(text).categories, text
 
 
 @pytest.mark.parametrize("text", HATE_CODES)

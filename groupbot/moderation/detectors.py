@@ -109,11 +109,17 @@ def _called_me(tokens: Sequence[str], start: int, anyone: bool = False) -> bool:
         if (tokens[j] in _NAMING and tokens[j + 1] in _NAMED
                 and _BETWEEN.issuperset(tokens[j + 2:start])):
             return anyone or _WRITER.isdisjoint(tokens[max(0, j - 2):j])
+        if (j >= 2 and tokens[j] in _PASSIVE_NAMING and tokens[j - 1] in _PASSIVE_AUX
+                and tokens[j - 2] in _NAMED_PASSIVE and _BETWEEN.issuperset(tokens[j + 1:start])):
+            return True  # "I was called a ...", "we got called ...": done to them, told
     return False
 
 
 _NAMING = frozenset("called call calls calling said says told named".split())
 _NAMED = frozenset("me us you i im we him he her she them they my our".split())  # who was named
+_PASSIVE_NAMING = frozenset(("called", "named"))
+_PASSIVE_AUX = frozenset("was were been got get gets getting being".split())
+_NAMED_PASSIVE = _NAMED | frozenset("ive weve hes shes theyve always often".split())
 # What may stand between the named person and the name ("called me a fat ...", "said I was
 # a ..."); anything else ("call me later you ...") means the name is said here.
 _BETWEEN = frozenset(
@@ -632,7 +638,9 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
             return _who(toks[i], names) if i >= 0 else None
         elif kind == _STOP:  # someone else in between ("you know, my brother is a ...")
             return None
-        elif kind == _CLAUSE:  # a new clause: what came before is about something else
+        elif kind == _CLAUSE:  # a new clause: what came before is about something else,
+            if counted == 0 and t == "but" and _youre_but(toks, i):
+                return "you"  # unless it is "you're kind but a loser"
             break
         elif kind == _NEG:  # "you are not a burden", "you are not a failure or a loser"
             if t != "no" or toks[i + 1] not in _NO_NEGATION:
@@ -652,6 +660,22 @@ def _target(toks: Sequence[str], start: int, length: int, names: frozenset[str])
         if who or _AROUND.get(t) in _ENDS_AFTER:
             return _YOU_AFTER if who == "you" else who
     return None
+
+
+def _youre_but(toks: Sequence[str], i: int) -> bool:
+    """Whether the clause before "but" at `i` describes the person addressed, in up to two
+    words ("you're kind but a loser", "you are smart but such an idiot"); not when anyone
+    else is named in between ("you're right but he's an idiot" stops at "he's" first)."""
+    for k in range(i - 1, max(-1, i - 4), -1):
+        t = toks[k]
+        if t in _YOURE or (t in ("are", "r") and k and toks[k - 1] in ("you", "u")):
+            return k < i - 1  # (something said of them: "you're ... but")
+        if _AROUND.get(t) is not None and t not in _ADVERBS_AIMED:
+            return False
+    return False
+
+
+_YOURE = frozenset(("youre", "ur", "yure"))
 
 
 # `_target`'s answer for a "you" after the insult: `abuse` checks that it is in the same
@@ -977,12 +1001,16 @@ def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],
 
 def _attributed(toks: Sequence[str]) -> bool:
     """Someone else's belief, told anywhere in the message: "according to my parents", "I
-    grew up believing ...", "my pastor preached ...", "..., said my dad"."""
-    if _ATTRIBUTION.isdisjoint(toks) and _SPEECH.isdisjoint(toks):
+    grew up believing ...", "my pastor preached ...", "..., said my dad", "in my church
+    ..."."""
+    if _ATTRIBUTION.isdisjoint(toks) and _SPEECH.isdisjoint(toks) and "in" not in toks:
         return False
     for i, t in enumerate(toks):
         if t in _ATTRIBUTION:
             return True
+        if t == "in" and i + 2 < len(toks) and toks[i + 1] in _INVERTED and (
+                toks[i + 2] in _COMMUNITIES):
+            return True  # "in my church, ...": what a community holds (not "in my opinion")
         if t in _SPEECH and i + 1 < len(toks) and toks[i + 1] in _INVERTED:
             return True  # "said my dad", "says the pastor"
     return False
@@ -990,6 +1018,9 @@ def _attributed(toks: Sequence[str]) -> bool:
 
 _ATTRIBUTION = frozenset(
     "according taught teaches preached preaches preaching believing raised".split())
+_COMMUNITIES = frozenset(
+    "church family religion culture community faith parish congregation mosque synagogue "
+    "temple tradition household hometown town village country school denomination".split())
 _INVERTED = frozenset("my his her their the our".split())
 
 

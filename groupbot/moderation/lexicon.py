@@ -107,6 +107,11 @@ go (get|) (hit|run over) by a (car|bus|truck|train), go play in traffic,
 (kill|hang) (yaselves|urselves|yoselves|yall selves), (go|) (drink|eat|swallow) bleach
 """
 
+# Telling the person addressed to leave the country: a xenophobic attack on a member.
+GO_BACK = """
+go back (to where|where|to wherever) (you|u|ya) came from, go back to (your|ur) (own|) country
+"""
+
 MILD_ATTACKS = """
 shut (the fuck|the hell|) up, stfu, gtfo, (nobody|no one) asked (you|u|),
 (you|u|ya|youre|you are|u r) (a|such a|little|fucking|fuckin|lil|a little|a fucking|) (pussy|pussies),
@@ -666,7 +671,7 @@ def entries() -> Iterator[tuple[str, str, int]]:
         yield word, "street", 0
     table: Iterable[tuple[str, str, int]] = (
         (INSULTS, "insult", 2), (ATTACKS, "attack", 3), (MILD_ATTACKS, "attack", 1),
-        (AIMED_INSULTS, "attack", 2), (AIMED_MILD, "attack", 1), (TAUNTS, "attack", 1), (RUDE, "insult", 1), (SLURS_SEVERE, "slur", 3),
+        (AIMED_INSULTS, "attack", 2), (GO_BACK, "attack", 2), (AIMED_MILD, "attack", 1), (TAUNTS, "attack", 1), (RUDE, "insult", 1), (SLURS_SEVERE, "slur", 3),
         (SLURS_MILD, "slur", 2), (HATE_CODES, "hatecode", 2), (GROUPS, "group", 1), (HATE_PREDICATES, "hatepred", 2),
         (BENIGN, "benign", 0), (VIOLENCE, "violence", 2), (THREATS, "threat", 3), (SEXUAL, "sexual", 2),
         (PROFANITY, "profanity", 1), (CRISIS_IDEATION, "crisis.ideation", 2),
