@@ -66,6 +66,9 @@ GROUP_ATTACKS = [
     "fuck these hoes",
     "i hate hoes, hope they all die",
     "arabs have no right to be here",
+    "all women are bitches",  # misogyny: women called a slur, or kept in their place
+    "bitches ain't shit",
+    "women belong in the kitchen",
     # attacks on LGBTQ members' identity
     "trans people are mentally ill",
     "gay people are an abomination",
@@ -344,6 +347,9 @@ INNOCENT = [
     # what a member's community holds, told (not "in my opinion")
     "in my church, being gay is a sin, period",
     "in my family being gay is a sin and i had to leave",
+    "my dad thinks women belong in the kitchen",
+    "my ex ain't shit",
+    "the dishes belong in the kitchen",
 ]
 
 

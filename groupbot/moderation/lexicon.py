@@ -226,6 +226,8 @@ go back (to|where) (they|you|u) came from, go back to (africa|mexico|china|india
 (out of|outta|get out of) (our|my) country, (cant|cannot|never) be trusted,
 (are|r) (all|just|so|such|always|) (stupid|dumb|lazy|ugly|nasty|disgraceful|pathetic|useless|ignorant|idiots|retards),
 (dont|do not|doesnt|does not) deserve (to live|rights|respect|to be here|to exist),
+(are|r) (all|just|nothing but|such|all just|) (bitches|hoes|whores|sluts|thots|skanks|gold diggers),
+(aint|arent|are not) shit, (belong|belongs) in the kitchen,
 (kill|killing|lynch|lynching|hang|slaughter|murder|shoot|bomb|nuke|gas|ban|deport|expel|exterminate|round up|lock up|get rid of|wipe out|kick out) (all|the|some|those|these|every|all the|all of the|them|em|all them|all those|all these),
 dirty, filthy, stinking, stinkin, greasy, smelly, subhuman, godless, savage, inbred, nasty,
 stupid, dumb, lazy, ignorant, fucking, fuckin, fkn, damn, goddamn, bloody, fuck, fuk, fck,
