@@ -311,6 +311,23 @@ def test_resources_per_region(region: str, needle: str) -> None:
     assert all(r.source.startswith("https://") for r in found)
 
 
+@pytest.mark.parametrize(("region", "young_line"), [
+    ("US", "422-4453"), ("CA", "668-6868"), ("GB", "0800 1111"), ("AU", "1800 55 1800"),
+    ("IE", "1800 66 66 66"), ("NZ", "0800 376 633"), ("DE", "116 111")])
+def test_lines_for_young_people_lead_for_the_young_and_are_left_out_for_adults(
+        region: str, young_line: str) -> None:
+    from groupbot.features.moderation import resource_lines
+
+    def loader(r: str) -> list[Any]:
+        return list(load_resources(None, r))
+
+    adult = "\n".join(resource_lines(loader, region, first=()))
+    assert young_line not in adult and adult  # (the crisis lines are there)
+    young = resource_lines(loader, region, first=("young",))
+    assert young_line in young[0]
+    assert any(young_line in line for line in resource_lines(loader, region))  # /resources
+
+
 def _resources_error(tmp_path: Path, text: str, region: str) -> ContentError:
     f = tmp_path / "res.yaml"
     f.write_text(text)
