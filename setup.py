@@ -4,17 +4,18 @@ Everything else is in pyproject.toml. Two parts, both optional: where no C compi
 mypyc) is available the install still succeeds and the same Python code runs, more slowly.
 - `_fastpath.c`: the hand-written normaliser and lexicon table for plain short messages.
 - The engine's hot modules (`groupbot/moderation/compiled.py` lists them) compiled by mypyc:
-  the same Python sources, so policy logic stays readable and editable. The SHA-256 of each
-  compiled source is recorded so that a module edited after the build runs from source.
+  the same Python sources, so policy logic stays readable and editable. The SHA-256 of every
+  source they were built against is recorded, so that after an edit they run from source.
   All or nothing: if one module fails to build, none of them is installed compiled.
+With GROUPBOT_REQUIRE_NATIVE=1 (CI) a failure of either part fails the install instead.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import runpy
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -26,62 +27,80 @@ PKG = HERE / "groupbot" / "moderation"
 _info = runpy.run_path(str(PKG / "compiled.py"))
 MODULES: tuple[str, ...] = _info["MODULES"]
 GROUP: str = _info["GROUP"]
-RECORD: str = _info["RECORD"]
-source_hash = _info["source_hash"]
+recorded_sources = _info["recorded_sources"]
+settle_build = _info["settle_build"]
+REQUIRED = os.environ.get("GROUPBOT_REQUIRE_NATIVE") == "1"
+# Only a build needs the C code generated (metadata and sdist steps run this file too).
+BUILDING = not {"build", "build_ext", "bdist_wheel", "editable_wheel", "install", "develop",
+                "bdist"}.isdisjoint(sys.argv[1:])
+
+
+def _fall_back(why: str) -> None:
+    """A warning (pip shows those even with -q), or a failure where native code is required."""
+    message = f"groupbot: {why}; the moderation engine will run as plain Python (slower)"
+    if REQUIRED:
+        raise SystemExit(message + " [GROUPBOT_REQUIRE_NATIVE=1]")
+    warnings.warn(message, stacklevel=2)
 
 
 def _mypyc_extensions() -> tuple[list[Extension], dict[str, str]]:
+    if not BUILDING:
+        return [], {}
     if os.environ.get("GROUPBOT_NO_MYPYC") == "1":
         return [], {}
     try:
         from mypyc.build import mypycify
     except ImportError:
-        print("groupbot: mypyc not available; the moderation engine runs as plain Python",
-              file=sys.stderr)
+        _fall_back("mypyc is not available")
         return [], {}
     paths = [f"groupbot/moderation/{name}.py" for name in MODULES]
-    hashes = {name: source_hash(PKG / f"{name}.py") for name in MODULES}  # what mypyc reads
+    record = recorded_sources(HERE / "groupbot")  # what mypyc reads, as it reads it
     try:
         exts: list[Extension] = mypycify(paths, opt_level="3", group_name=GROUP)
-    except BaseException as exc:  # mypyc exits on a type error: fall back, loudly
-        print(f"groupbot: mypyc could not compile the moderation engine ({exc!r}); "
-              "it runs as plain Python", file=sys.stderr)
+    except BaseException as exc:  # mypyc exits on a type error
+        _fall_back(f"mypyc could not compile ({exc!r}; its error is printed above)")
         return [], {}
     for ext in exts:
         ext.optional = True
-    return exts, hashes
+    return exts, record
 
 
-MYPYC_EXTS, HASHES = _mypyc_extensions()
+MYPYC_EXTS, RECORD = _mypyc_extensions()
+MYPYC_NAMES = {ext.name for ext in MYPYC_EXTS}
 
 
 class BuildExt(build_ext):
-    """Builds as usual, then keeps the mypyc modules only if every one of them built, and
-    records the hashes of the sources they were compiled from beside them."""
+    """Builds as usual, then keeps the mypyc modules only if every one of them built in this
+    run, and records the sources they were built from beside them. Without mypyc it removes
+    any compiled modules an earlier build left in the build folder."""
+
+    failed: set[str]
 
     def run(self) -> None:
+        self.failed = set()
         super().run()
-        if not MYPYC_EXTS:
-            return
-        names = {ext.name for ext in MYPYC_EXTS}
-        built = [Path(self.build_lib) / self.get_ext_filename(n) for n in names]
-        targets = [Path(self.build_lib) / "groupbot" / "moderation"]
+        # (the compiled modules' file names, whether or not built this time)
+        files = [Path(self.get_ext_filename(f"{PKG.name}.{n}")).name
+                 for n in (*MODULES, GROUP.rpartition(".")[2] + "__mypyc")]
+        folders = [Path(self.build_lib) / "groupbot" / "moderation"]
         if self.inplace or getattr(self, "editable_mode", False):
-            targets.append(PKG)
-        ok = all(p.exists() for p in built)
-        for folder in targets:
-            record = folder / RECORD
-            if ok:
-                folder.mkdir(parents=True, exist_ok=True)
-                record.write_text(json.dumps(HASHES, indent=1, sort_keys=True) + "\n",
-                                  encoding="utf-8")
-                continue
-            record.unlink(missing_ok=True)
-            for n in names:  # a half-built group must not shadow its sources
-                (folder / Path(self.get_ext_filename(n)).name).unlink(missing_ok=True)
-        if not ok:
-            print("groupbot: some compiled moderation modules failed to build; "
-                  "the engine runs as plain Python", file=sys.stderr)
+            folders.append(PKG)
+        built = [Path(self.build_lib) / self.get_ext_filename(n) for n in MYPYC_NAMES]
+        ok = bool(MYPYC_EXTS) and not self.failed and all(p.exists() for p in built)
+        settle_build(folders, files, ok, RECORD)
+        if MYPYC_EXTS and not ok:
+            _fall_back("some compiled moderation modules failed to build: "
+                       + ", ".join(sorted(self.failed)))
+        if REQUIRED and "groupbot.moderation._fastpath" in self.failed:
+            raise SystemExit("groupbot: the native fast path failed to build "
+                             "[GROUPBOT_REQUIRE_NATIVE=1]")
+
+    def build_extension(self, ext: Any) -> None:
+        try:
+            super().build_extension(ext)
+        except BaseException:
+            self.failed.add(ext.name)
+            raise
 
 
 ext_modules: list[Any] = [

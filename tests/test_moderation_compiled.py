@@ -31,32 +31,80 @@ def test_compiled_modules_run_where_ci_requires_it() -> None:
             pytest.skip(f"moderation modules not compiled here: {C.PLAN}")
 
 
+def _fake_package(root: Path) -> Path:
+    """A `groupbot` folder with the recorded sources and compiled-looking twins."""
+    moderation, core = root / "moderation", root / "core"
+    moderation.mkdir(parents=True)
+    core.mkdir()
+    for name in (*C.MODULES, "lexicon", "compiled"):
+        (moderation / f"{name}.py").write_text(f"X = {name!r}\n", encoding="utf-8")
+    (core / "errors.py").write_text("E = 1\n", encoding="utf-8")
+    return moderation
+
+
 def test_the_plan_follows_the_record_of_compiled_sources(tmp_path: Path) -> None:
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    for name in C.MODULES:
-        (tmp_path / f"{name}.py").write_text(f"X = {name!r}\n", encoding="utf-8")
-    assert set(C.plan(tmp_path, pure=False).values()) == {"source: not compiled"}
+    folder = _fake_package(tmp_path)
+    assert set(C.plan(folder, pure=False).values()) == {"source: not compiled"}
 
     for name in C.MODULES:
-        (tmp_path / f"{name}{suffix}").write_bytes(b"\x7fELF")
-    assert set(C.plan(tmp_path, pure=False).values()) == {
-        "source: no record of the compiled source"}
+        (folder / f"{name}{suffix}").write_bytes(b"\x7fELF")
+    assert set(C.plan(folder, pure=False).values()) == {
+        "source: no record of the compiled sources"}
 
-    record = {name: C.source_hash(tmp_path / f"{name}.py") for name in C.MODULES}
-    (tmp_path / C.RECORD).write_text(json.dumps(record), encoding="utf-8")
-    assert set(C.plan(tmp_path, pure=False).values()) == {"compiled"}
-    assert set(C.plan(tmp_path, pure=True).values()) == {f"source: {C.PURE_ENV}=1"}
+    record = C.recorded_sources(tmp_path)
+    assert {"moderation/engine.py", "moderation/lexicon.py", "core/errors.py"} <= set(record)
+    (folder / C.RECORD).write_text(json.dumps(record), encoding="utf-8")
+    assert set(C.plan(folder, pure=False).values()) == {"compiled"}
+    assert set(C.plan(folder, pure=True).values()) == {f"source: {C.PURE_ENV}=1"}
 
-    (tmp_path / "detectors.py").write_text("X = 'edited'\n", encoding="utf-8")
-    plan = C.plan(tmp_path, pure=False)
-    assert plan["detectors"] == "source: edited since it was compiled"
+    (folder / "detectors.py").write_text("X = 'edited'\n", encoding="utf-8")
     # (one compiled group calls its members directly: all of them or none)
-    assert plan["engine"] == "source: another module runs from source"
-    assert not any(how == "compiled" for how in plan.values())
+    assert set(C.plan(folder, pure=False).values()) == {
+        "source: edited since it was compiled: moderation/detectors.py"}
+    (folder / "engine.py").unlink()  # (where a module's source is missing, still none)
+    plan = C.plan(folder, pure=False)
+    assert plan["engine"] == plan["spam"] != "compiled"
+    (folder / "engine.py").write_text("X = 'engine'\n", encoding="utf-8")
 
-    (tmp_path / C.RECORD).write_text("{not json", encoding="utf-8")  # a damaged record
-    assert set(C.plan(tmp_path, pure=False).values()) == {
-        "source: no record of the compiled source"}
+    (folder / "detectors.py").write_text("X = 'detectors'\n", encoding="utf-8")
+    assert set(C.plan(folder, pure=False).values()) == {"compiled"}
+    # A module the compiled code imports but is not compiled itself: compiled code checks
+    # the types of what it imports (a word added to a fixed-size tuple breaks it).
+    (folder / "lexicon.py").write_text("X = ('one', 'more')\n", encoding="utf-8")
+    assert C.plan(folder, pure=False)["engine"].endswith("moderation/lexicon.py")
+    (folder / "lexicon.py").write_text("X = 'lexicon'\n", encoding="utf-8")
+
+    (folder / "matcher.py").unlink()  # an installed layout without sources: trust the build
+    assert set(C.plan(folder, pure=False).values()) == {"compiled"}
+
+    (folder / C.RECORD).write_text("{not json", encoding="utf-8")  # a damaged record
+    assert set(C.plan(folder, pure=False).values()) == {
+        "source: no record of the compiled sources"}
+
+
+def test_only_modules_with_a_compiled_twin_are_steered_to_their_source(tmp_path: Path) -> None:
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    folder = _fake_package(tmp_path)
+    (folder / f"engine{suffix}").write_bytes(b"\x7fELF")
+    (folder / "pii.py").unlink()  # (bytecode only: nothing to steer to)
+    steered = C.steered(folder, C.plan(folder, pure=True))
+    assert steered == {"groupbot.moderation.engine": folder / "engine.py"}
+
+
+def test_a_build_keeps_its_compiled_modules_only_when_all_of_them_built(
+        tmp_path: Path) -> None:
+    out, inplace = tmp_path / "build", tmp_path / "src"
+    files = ["engine.so", "spam.so", "_compiled__mypyc.so"]
+    record = {"moderation/engine.py": "abc"}
+    C.settle_build([out, inplace], files, True, record)
+    assert json.loads((out / C.RECORD).read_text(encoding="utf-8")) == record
+    assert (inplace / C.RECORD).exists()
+    for folder in (out, inplace):  # an earlier build's output, then a failed build
+        for name in files:
+            (folder / name).write_bytes(b"old")
+    C.settle_build([out, inplace], files, False, record)
+    assert [list(folder.iterdir()) for folder in (out, inplace)] == [[], []]
 
 
 def test_a_module_planned_from_source_imports_its_py_file(tmp_path: Path) -> None:
@@ -83,8 +131,10 @@ from tests.moderation_golden import CONTEXTS, load, record
 engine = ModerationEngine()
 bad = [(label, r["text"][:60]) for r in load() for label, kw in CONTEXTS
        if record(engine.decide(r["text"], **kw)) != r[label]]
+odd = [engine.decide(x).action.value for x in (None, b"bytes", 42)]
 print(json.dumps({"running": compiled.running_compiled(), "plan": compiled.PLAN,
-                  "rows": len(load()), "mismatches": bad[:5], "count": len(bad)}))
+                  "rows": len(load()), "mismatches": bad[:5], "count": len(bad),
+                  "odd": odd}))
 """
 
 
@@ -100,6 +150,7 @@ def test_the_python_sources_give_the_golden_verdicts_too() -> None:
     assert all(how.startswith("source") for how in result["plan"].values())
     assert result["rows"] >= 4000
     assert result["count"] == 0, result["mismatches"]
+    assert result["odd"] == ["escalate"] * 3  # wrong types fail open, as when compiled
 
 
 _STALE_CHECK = """
@@ -120,7 +171,8 @@ def test_an_edited_source_runs_instead_of_its_stale_compiled_module(tmp_path: Pa
 
     if not C.running_compiled():
         pytest.skip("nothing compiled here to go stale")
-    shutil.copytree(ROOT / "groupbot", tmp_path / "groupbot",
+    installed = Path(C.__file__).parent.parent  # (the package running, wherever installed)
+    shutil.copytree(installed, tmp_path / "groupbot",
                     ignore=shutil.ignore_patterns("__pycache__"))
     spam = tmp_path / "groupbot" / "moderation" / "spam.py"
     spam.write_text(spam.read_text(encoding="utf-8") + "\nEDITED_AFTER_BUILD = True\n",
@@ -133,6 +185,7 @@ def test_an_edited_source_runs_instead_of_its_stale_compiled_module(tmp_path: Pa
     assert result["file"].startswith(str(tmp_path))  # (the copy, not the installed package)
     assert result["running"] == []
     assert result["shared"] == []  # the compiled group was never loaded
-    assert result["plan"]["spam"] == "source: edited since it was compiled"
+    assert result["plan"]["spam"] == ("source: edited since it was compiled: "
+                                      "moderation/spam.py")
     assert result["categories"] == ["harassment"]
-    assert "spam" in out.stderr and "run from source" in out.stderr
+    assert "moderation/spam.py" in out.stderr and "runs from source" in out.stderr

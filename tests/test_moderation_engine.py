@@ -262,6 +262,22 @@ def test_engine_failure_fails_open_to_escalate(caplog: pytest.LogCaptureFixture)
     assert decide("hello", ModerationContext(default_policy())).action is Action.ALLOW
 
 
+@pytest.mark.parametrize("text", [None, b"you idiot", 42, ["a list"]])
+def test_a_message_that_is_not_text_fails_open(text: object) -> None:
+    v = ENGINE.decide(text)
+    assert v.action is Action.ESCALATE and v.error and "TypeError" in v.error
+
+
+def test_a_wrong_type_in_the_context_fails_open_too() -> None:
+    # (compiled, the context's fields are type-checked when it is built)
+    v = ENGINE.decide("hello", channel_id=123)
+    assert v.action in (Action.ESCALATE, Action.ALLOW)
+    if v.action is Action.ESCALATE:
+        assert v.error and "TypeError" in v.error
+    assert ENGINE.decide("hello", stateful=True, now=1.0, channel_id=123).action in (
+        Action.ESCALATE, Action.ALLOW)
+
+
 # --- spam -----------------------------------------------------------------------------------
 
 def test_spam_wording_and_invites() -> None:

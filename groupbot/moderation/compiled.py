@@ -1,16 +1,20 @@
-"""Which moderation modules run compiled, and a guard that never lets a compiled module
-older than its source run in that source's place.
+"""Which moderation modules run compiled, and a guard that never lets compiled code older
+than its sources run in their place.
 
 `setup.py` compiles the engine's hot modules with mypyc when it can (the same Python files,
 type-checked and turned into C: about a quarter less time per message) and records the
-SHA-256 of each source it compiled in `_compiled_sources.json`. Python would import a
-compiled module ahead of its `.py` file even after someone edited the source, so at import
-the package checks the record: when a source changed since the build (or when
+SHA-256 of every source the compiled code was built against in `_compiled_sources.json`:
+the compiled modules themselves and every module of the package they may import (word
+lists, policy, verdict types: compiled code checks the types of what it imports, so a word
+added to a fixed-size tuple in `lexicon.py` can break it). Python would import a compiled
+module ahead of its `.py` file even after someone edited a source, so at import the package
+checks the record: when any recorded source changed since the build (or when
 GROUPBOT_PURE_PYTHON=1), every module of the group is loaded from its source instead, and a
-warning names the edited ones. (All of them: compiled modules call each other directly.)
+warning names the edited files. (All of them: compiled modules call each other directly.)
 Without a compiler nothing is compiled and the sources run, more slowly.
 
-Only the standard library is imported here: `setup.py` reads `MODULES` from this file.
+Only the standard library is imported here: `setup.py` runs this file for `MODULES`,
+`recorded_sources` and `settle_build`.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -35,13 +39,27 @@ MODULES = ("detectors", "engine", "matcher", "normalise", "pii", "spam")
 GROUP = PACKAGE + "._compiled"
 RECORD = "_compiled_sources.json"
 PURE_ENV = "GROUPBOT_PURE_PYTHON"
+# Folders (relative to the `groupbot` package) whose sources the record covers: this
+# package, and the core the engine imports its error types from.
+RECORDED_FOLDERS = ("moderation", "core")
 
 log = logging.getLogger(__name__)
-HERE = Path(__file__).resolve().parent
+# (`absolute`, not `resolve`: in a tree of links to the sources, the compiled modules are
+# beside the links, not beside what they point to)
+HERE = Path(__file__).absolute().parent
 
 
 def source_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def recorded_sources(package_root: Path) -> dict[str, str]:
+    """`{"moderation/engine.py": sha256, ...}` for every source the record covers."""
+    out: dict[str, str] = {}
+    for folder in RECORDED_FOLDERS:
+        for path in sorted((package_root / folder).glob("*.py")):
+            out[f"{folder}/{path.name}"] = source_hash(path)
+    return out
 
 
 def _extension(folder: Path, name: str) -> Path | None:
@@ -52,28 +70,37 @@ def _extension(folder: Path, name: str) -> Path | None:
     return None
 
 
-def plan(folder: Path, pure: bool) -> dict[str, str]:
-    """For each module, how it will load: "compiled", or "source: <why>"."""
-    record: dict[str, str] = {}
+def _read_record(folder: Path) -> dict[str, str] | None:
     try:
         loaded = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-        if isinstance(loaded, dict):
-            record = {str(k): str(v) for k, v in loaded.items()}
     except (OSError, ValueError):
-        pass
+        return None
+    if not isinstance(loaded, dict):
+        return None
+    return {str(k): str(v) for k, v in loaded.items()}
+
+
+def plan(folder: Path, pure: bool) -> dict[str, str]:
+    """For each module, how it will load: "compiled", or "source: <why>"."""
+    record = _read_record(folder)
+    root = folder.parent
+    edited: list[str] = []
+    if record is not None:
+        for rel, digest in record.items():
+            path = root / rel
+            # (an installed layout without sources has nothing to compare: trust the build)
+            if path.exists() and source_hash(path) != digest:
+                edited.append(rel)
     out: dict[str, str] = {}
     for name in MODULES:
-        source = folder / f"{name}.py"
         if _extension(folder, name) is None:
             out[name] = "source: not compiled"
         elif pure:
             out[name] = f"source: {PURE_ENV}=1"
-        elif name not in record:
-            out[name] = "source: no record of the compiled source"
-        elif not source.exists():
-            out[name] = "compiled"  # an installed package without sources: nothing to compare
-        elif source_hash(source) != record[name]:
-            out[name] = "source: edited since it was compiled"
+        elif record is None or f"moderation/{name}.py" not in record:
+            out[name] = "source: no record of the compiled sources"
+        elif edited:
+            out[name] = "source: edited since it was compiled: " + ", ".join(sorted(edited))
         else:
             out[name] = "compiled"
     if any(how != "compiled" for how in out.values()):
@@ -101,20 +128,29 @@ class _FromSource(importlib.abc.MetaPathFinder):
 PLAN: dict[str, str] = {}
 
 
+def steered(folder: Path, how: dict[str, str]) -> dict[str, Path]:
+    """The modules to load from their `.py` files: those planned from source that have a
+    compiled twin Python would otherwise pick. The rest load as usual (also where only
+    bytecode is installed)."""
+    return {f"{PACKAGE}.{name}": folder / f"{name}.py" for name, way in how.items()
+            if way != "compiled" and _extension(folder, name) is not None
+            and (folder / f"{name}.py").exists()}
+
+
 def install(folder: Path = HERE) -> dict[str, str]:
     """Decide once per process how each module loads (see `plan`), before any of them is
     imported; stale compiled modules are named in a warning."""
     if PLAN:
         return PLAN
     PLAN.update(plan(folder, os.environ.get(PURE_ENV) == "1"))
-    sources = {f"{PACKAGE}.{name}": folder / f"{name}.py" for name, how in PLAN.items()
-               if how != "compiled"}
+    sources = steered(folder, PLAN)
     if sources:
         sys.meta_path.insert(0, _FromSource(sources))
-    stale = sorted(n for n, how in PLAN.items() if how == "source: edited since it was compiled")
+    stale = {how for how in PLAN.values() if how.startswith("source: edited")}
     if stale:
-        log.warning("moderation modules edited since they were compiled run from source "
-                    "(slower) until the next install: %s", ", ".join(stale))
+        log.warning("the compiled moderation engine is older than its sources, so it runs "
+                    "from source (slower) until the next install (%s)",
+                    stale.pop().removeprefix("source: "))
     return PLAN
 
 
@@ -128,3 +164,22 @@ def running_compiled() -> tuple[str, ...]:
         if not str(getattr(module, "__file__", "")).endswith(".py"):
             out.append(name)
     return tuple(out)
+
+
+def settle_build(folders: Iterable[Path], filenames: Iterable[str], ok: bool,
+                 record: dict[str, str]) -> None:
+    """After a build: where every compiled module built (`ok`), write the record of the
+    sources they were built from beside them; otherwise remove them and any record, so
+    that neither a half-built group nor an earlier build's output is installed as current.
+    `filenames` are the compiled modules' file names (with their platform suffix)."""
+    names = list(filenames)
+    for folder in folders:
+        target = folder / RECORD
+        if ok:
+            folder.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n",
+                              encoding="utf-8")
+            continue
+        target.unlink(missing_ok=True)
+        for name in names:
+            (folder / name).unlink(missing_ok=True)

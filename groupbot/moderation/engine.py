@@ -123,20 +123,26 @@ def compile_policy(policy: Policy) -> _Compiled:
     return compiled
 
 
-def decide(text: str, context: ModerationContext) -> Verdict:
-    """Judge one message. Pure: the same text and context give the same verdict."""
+def decide(text: object, context: ModerationContext) -> Verdict:
+    """Judge one message. Pure: the same text and context give the same verdict.
+    (`text` is typed `object` so that, compiled, a wrong type still reaches the check
+    inside and fails open instead of raising at the call.)"""
     try:
         return _decide(text, context)
     except Exception as exc:  # fail open, loudly
-        log.exception("moderation engine failed on a message; escalating it to moderators")
-        return Verdict(
-            Action.ESCALATE, (), ("engine.error",),
-            "The moderation check failed on this message, so it was left in place and "
-            "moderators are asked to look at it.",
-            severity=0, error=f"{type(exc).__name__}: {exc}")
+        return _failed(exc)
 
 
-def _decide(text: str, ctx: ModerationContext) -> Verdict:
+def _failed(exc: Exception) -> Verdict:
+    log.exception("moderation engine failed on a message; escalating it to moderators")
+    return Verdict(
+        Action.ESCALATE, (), ("engine.error",),
+        "The moderation check failed on this message, so it was left in place and "
+        "moderators are asked to look at it.",
+        severity=0, error=f"{type(exc).__name__}: {exc}")
+
+
+def _decide(text: object, ctx: ModerationContext) -> Verdict:
     if not isinstance(text, str):
         raise TypeError(f"expected message text, got {type(text).__name__}")
     policy = ctx.policy
@@ -426,12 +432,16 @@ class ModerationEngine:
         return ModerationContext(self.policy, group_id, channel_id, channel_name, author_id,
                                  author_is_moderator, tuple(mentions), names, history, now)
 
-    def decide(self, text: str, *, stateful: bool = False, now: float | None = None,
+    def decide(self, text: object, *, stateful: bool = False, now: float | None = None,
                **ctx: Any) -> Verdict:
         """Judge `text`. With `stateful`, flood/repeat history applies and is updated."""
         if not stateful:
             if ctx:
-                return decide(text, self.context(**ctx))
+                try:
+                    context = self.context(**ctx)
+                except Exception as exc:  # (a caller's wrong types: fail open all the same)
+                    return _failed(exc)
+                return decide(text, context)
             if self._plain.policy is not self.policy:  # the policy was swapped
                 self._plain = self.context()
             return decide(text, self._plain)
@@ -439,7 +449,11 @@ class ModerationEngine:
         group = ctx.get("group_id") or ""
         author = ctx.get("author_id") or ""
         history = self.tracker.history(group, author, when)
-        verdict = decide(text, self.context(history=history, now=when, **ctx))
+        try:
+            context = self.context(history=history, now=when, **ctx)
+        except Exception as exc:
+            return _failed(exc)
+        verdict = decide(text, context)
         self.tracker.record(group, author, when, int(verdict.details.get("fingerprint", 0)))
         return verdict
 

@@ -630,7 +630,7 @@ you have (been|) (awarded|selected|chosen), (entry|entered) (into|in) (a|the|our
 
 # The strongest promotional words. Not hits: the matcher only reports that one occurs
 # (`matcher.SPAM_HINT`), so most messages skip the spam scorer's word count.
-SPAM_HINTS = ("free", "win", "won", "prize", "claim", "cash", "txt", "urgent", "offer", "nitro",
+SPAM_HINTS: tuple[str, ...] = ("free", "win", "won", "prize", "claim", "cash", "txt", "urgent", "offer", "nitro",
               "giveaway", "call", "mobile", "text", "reply")
 
 # --- heavy topics (content-note channels) -------------------------------------------------
@@ -661,7 +661,7 @@ THREAT_TARGETS = frozenset(
 )
 MENTION_TOKEN = "zmention"
 
-CONTENT_NOTE_MARKERS = ("cn:", "cw:", "tw:", "content note", "content warning", "trigger warning",
+CONTENT_NOTE_MARKERS: tuple[str, ...] = ("cn:", "cw:", "tw:", "content note", "content warning", "trigger warning",
                         "[cn", "[cw", "[tw", "(cn", "(cw", "(tw")
 
 
