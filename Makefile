@@ -10,6 +10,7 @@ $(VENV)/.installed: pyproject.toml setup.py groupbot/moderation/_fastpath.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -c 'from groupbot.moderation import compiled; print(compiled.status())'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -24,6 +25,7 @@ test: $(VENV)/.installed
 # Recompile the native moderation code after editing it (until then it runs from source).
 build: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -c 'from groupbot.moderation import compiled; print(compiled.status())'
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

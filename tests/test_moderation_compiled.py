@@ -42,6 +42,15 @@ def _fake_package(root: Path) -> Path:
     return moderation
 
 
+def test_the_install_status_line_says_how_the_engine_runs() -> None:
+    line = C.status()
+    if C.running_compiled() == C.MODULES:
+        assert line == f"moderation engine: compiled ({len(C.MODULES)} modules)"
+    else:
+        assert line.startswith("moderation engine: runs from its Python sources")
+        assert "another module" not in line
+
+
 def test_the_plan_follows_the_record_of_compiled_sources(tmp_path: Path) -> None:
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     folder = _fake_package(tmp_path)

@@ -166,6 +166,17 @@ def running_compiled() -> tuple[str, ...]:
     return tuple(out)
 
 
+def status() -> str:
+    """One line for people installing: whether the engine runs compiled, and if not, why."""
+    running = running_compiled()
+    if running == MODULES:
+        return f"moderation engine: compiled ({len(running)} modules)"
+    reasons = sorted({how.removeprefix("source: ") for how in PLAN.values()
+                      if how != "source: another module runs from source"})
+    return ("moderation engine: runs from its Python sources, slower ("
+            + "; ".join(reasons) + ")")
+
+
 def settle_build(folders: Iterable[Path], filenames: Iterable[str], ok: bool,
                  record: dict[str, str]) -> None:
     """After a build: where every compiled module built (`ok`), write the record of the
