@@ -22,7 +22,7 @@ from groupbot.moderation.engine import (
     decide,
     load_resources,
 )
-from groupbot.moderation.policy import default_policy, default_policy_path, parse_policy
+from groupbot.moderation.policy import Policy, default_policy, default_policy_path, parse_policy
 from groupbot.moderation.verdict import Action
 
 ENGINE = ModerationEngine()
@@ -241,18 +241,22 @@ def test_moderators_are_exempt_from_spam_only() -> None:
 
 # --- failing open ---------------------------------------------------------------------------
 
-class _ExplodingCompiled:
-    """A policy's compiled form whose matcher crashes: a failure deep inside the engine."""
+class _ExplodingPolicy(Policy):
+    """A policy whose lookup of the settings in force crashes: a failure inside the engine."""
 
-    @property
-    def matcher(self) -> Any:
+    __slots__ = ()
+
+    def scope(self, group_id: str | None = None, channel_id: str | None = None,
+              channel_name: str | None = None) -> Any:
         raise RuntimeError("detector exploded")
 
 
 def test_engine_failure_fails_open_to_escalate(caplog: pytest.LogCaptureFixture) -> None:
     # (Broken through the data it is given, not by patching a module: the engine's modules
     # may be compiled, and a compiled module does not see a patched global.)
-    broken = dataclasses.replace(default_policy(), compiled=_ExplodingCompiled())
+    base = default_policy()
+    broken = _ExplodingPolicy(**{f.name: getattr(base, f.name) for f in dataclasses.fields(base)
+                                 if f.name not in ("compiled", "_scopes")})
     with caplog.at_level(logging.ERROR):
         v = decide("hello", ModerationContext(broken))
     assert v.action is Action.ESCALATE

@@ -101,7 +101,10 @@ class _Compiled:
         literals = self.regex_literals
         if literals is None:
             return True
-        return any(map(text.__contains__, literals))  # (the loop runs in C)
+        for literal in literals:  # (compiled, a plain loop beats any(map(...)))
+            if literal in text:
+                return True
+        return False
 
 
 _BUILTIN: Matcher | None = None
@@ -146,7 +149,8 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
     if not isinstance(text, str):
         raise TypeError(f"expected message text, got {type(text).__name__}")
     policy = ctx.policy
-    compiled = policy.compiled
+    # (typed: compiled, its fields and methods are then reached directly)
+    compiled: _Compiled | None = policy.compiled
     if compiled is None:
         compiled = compile_policy(policy)
     norm = normalise(text)

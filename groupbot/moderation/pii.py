@@ -408,8 +408,12 @@ def _in_link(text: str, a: int) -> bool:
     return slash > 0 and "." in word[:slash]
 
 
+_EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?(?=\d+$)", re.I)
+_GROUP_BREAKS = re.compile(r"[ .()-]+")
+
+
 def _phone_like(s: str, cue: bool = False) -> bool:
-    s = re.split(r"\s?(?:x|ext\.?)\s?(?=\d+$)", s, flags=re.I)[0]
+    s = _EXTENSION.split(s)[0]
     digits = sum(c.isdigit() for c in s)
     if digits > 15 or digits < 7:
         return False
@@ -418,7 +422,7 @@ def _phone_like(s: str, cue: bool = False) -> bool:
     plus = s.startswith("+") or "(" in s
     if digits < 9 and not plus and "-" not in s and "." not in s and not cue:
         return False
-    groups = re.split(r"[ .()-]+", s.strip("+"))
+    groups = _GROUP_BREAKS.split(s.strip("+"))
     groups = [g for g in groups if g]
     if len(groups) == 2 and all(len(g) == 4 and g[:2] in ("19", "20") for g in groups):
         return False  # a pair of years
