@@ -63,6 +63,7 @@ def test_the_plan_follows_the_record_of_compiled_sources(tmp_path: Path) -> None
 
     record = C.recorded_sources(tmp_path)
     assert {"moderation/engine.py", "moderation/lexicon.py", "core/errors.py"} <= set(record)
+    assert "moderation/compiled.py" not in record  # (the guard itself: not read by them)
     (folder / C.RECORD).write_text(json.dumps(record), encoding="utf-8")
     assert set(C.plan(folder, pure=False).values()) == {"compiled"}
     assert set(C.plan(folder, pure=True).values()) == {f"source: {C.PURE_ENV}=1"}

@@ -54,12 +54,18 @@ def source_hash(path: Path) -> str:
 
 
 def recorded_sources(package_root: Path) -> dict[str, str]:
-    """`{"moderation/engine.py": sha256, ...}` for every source the record covers."""
+    """`{"moderation/engine.py": sha256, ...}` for every source the record covers (not
+    this guard and the package's `__init__`, which the compiled code does not read)."""
     out: dict[str, str] = {}
     for folder in RECORDED_FOLDERS:
         for path in sorted((package_root / folder).glob("*.py")):
+            if folder == "moderation" and path.name in _NOT_RECORDED:
+                continue
             out[f"{folder}/{path.name}"] = source_hash(path)
     return out
+
+
+_NOT_RECORDED = frozenset(("compiled.py", "__init__.py"))
 
 
 def _extension(folder: Path, name: str) -> Path | None:
