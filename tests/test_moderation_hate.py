@@ -69,6 +69,8 @@ GROUP_ATTACKS = [
     "all women are bitches",  # misogyny: women called a slur, or kept in their place
     "bitches ain't shit",
     "women belong in the kitchen",
+    "you people are animals",  # the person addressed, as one of a kind
+    "your kind isn't welcome here",
     # attacks on LGBTQ members' identity
     "trans people are mentally ill",
     "gay people are an abomination",
@@ -350,6 +352,13 @@ INNOCENT = [
     "my dad thinks women belong in the kitchen",
     "my ex ain't shit",
     "the dishes belong in the kitchen",
+    "my grandma survived the holocaust",
+    "my uncle says the holocaust never happened and i had to leave the table",
+    "trans women are women",
+    "trans men are men",
+    "trans women are not men",
+    "you people are amazing, thank you",
+    "he is not welcome here anymore",
 ]
 
 
@@ -373,7 +382,10 @@ def test_threats_said_here_escalate(text: str) -> None:
 
 
 HATE_CODES = ["1488", "sieg heil brothers", "heil hitler", "white power!",
-              "jews will not replace us", "the aryan race must rise"]
+              "jews will not replace us", "the aryan race must rise",
+              # denial, glorification and conspiracy tropes; denying trans women are women
+              "the holocaust never happened", "hitler was right", "jews control the media",
+              "jews are behind everything", "trans women are men", "trans men aren't real men"]
 
 
 def test_a_belief_in_the_writers_own_voice_is_still_hate() -> None:

@@ -187,7 +187,13 @@ window licker+, peckerwood+, ofay+, whigger+, cracker ass+,
 HATE_CODES = """
 1488, rahowa, racial holy war, (sieg|seig|zieg) heil, (heil|hail) hitler, white power,
 white pride world wide, aryan race, aryan nation+, blood and soil,
-(jews|you) will not replace us
+(jews|you) will not replace us,
+(the|) holocaust (never happened|didnt happen|was a hoax|is a hoax|was a lie|is a lie|was fake|is fake|is a myth|was a myth),
+hitler (was right|did nothing wrong|had the right idea), gas the jews,
+jews (control|run|own|controls|runs|owns) (the|) (media|banks|world|government|money|hollywood|news),
+jews are behind (everything|it all|all of this|all of it),
+trans women are (men|male|just men|not women|not real women), trans women arent (women|real women),
+trans men are (women|female|just women|not men|not real men), trans men arent (men|real men)
 """
 
 GROUPS = """
@@ -202,7 +208,8 @@ rednecks, hillbillies, cripples,
 transgenders, the disabled, handicapped people, the chinese, koreans, japanese people,
 pakistanis, somalis, nigerians, syrians, palestinians, iranians, afghans, haitians,
 puerto ricans, filipinos, jewish people, muslim people, buddhists, mormons, jehovahs witnesses,
-being (gay|trans|transgender|bi|bisexual|lesbian|queer|homosexual)
+being (gay|trans|transgender|bi|bisexual|lesbian|queer|homosexual),
+you people, your kind, their kind
 """
 
 HATE_PREDICATES = """
@@ -228,6 +235,7 @@ go back (to|where) (they|you|u) came from, go back to (africa|mexico|china|india
 (dont|do not|doesnt|does not) deserve (to live|rights|respect|to be here|to exist),
 (are|r) (all|just|nothing but|such|all just|) (bitches|hoes|whores|sluts|thots|skanks|gold diggers),
 (aint|arent|are not) shit, (belong|belongs) in the kitchen,
+(isnt|is not|arent|are not|aint) welcome (here|in this country|in our country),
 (kill|killing|lynch|lynching|hang|slaughter|murder|shoot|bomb|nuke|gas|ban|deport|expel|exterminate|round up|lock up|get rid of|wipe out|kick out) (all|the|some|those|these|every|all the|all of the|them|em|all them|all those|all these),
 dirty, filthy, stinking, stinkin, greasy, smelly, subhuman, godless, savage, inbred, nasty,
 stupid, dumb, lazy, ignorant, fucking, fuckin, fkn, damn, goddamn, bloody, fuck, fuk, fck,
