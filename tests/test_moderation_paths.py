@@ -262,3 +262,15 @@ def test_spam_gates_are_necessary_conditions() -> None:
             assert ("http://" in low or "https://" in low or "www." in low
                     or any(d in low for d in S._TLDS)), t
     assert matched > 100
+
+
+def test_the_shortened_link_check_agrees_with_its_pattern_on_random_text() -> None:
+    from groupbot.moderation import spam
+
+    rng = random.Random(41)
+    pieces = ["bit.ly/", "BIT.LY/", "T.co/", "t.co", "xt.co/", "goo.gl/x", "rb.gy/", " ", "a",
+              "http://", "/", ".", "Is.Gd/", "cutt.ly", "tinyurl.com/"]
+    for _ in range(20000):
+        clean = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        want = spam._SHORTENER.search(clean) is not None
+        assert spam._shortened(clean, clean.lower()) == want, clean

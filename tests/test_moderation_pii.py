@@ -188,3 +188,13 @@ def test_helplines_and_numbers_in_links_are_not_personal_data(text: str) -> None
 ])
 def test_a_persons_own_number_is_still_personal_data(text: str) -> None:
     assert "pii" in ENGINE.decide(text).categories
+
+
+def test_the_phone_cue_check_agrees_with_its_pattern_on_random_text() -> None:
+    import random
+
+    rng = random.Random(40)
+    alphabet = "PHONE phone Tel TEL call Me at x .,;:!- \t\n0123456789abcringtextÄäßİK"
+    for _ in range(20000):
+        before = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert pii._phone_cue(before) == (pii._PHONE_CUE.search(before) is not None), before

@@ -389,9 +389,23 @@ def _numeric(text: str, add: Callable[[str, int, int], None],
             add("ip", m.start(), m.end())
     for m in _PHONE.finditer(text):
         a, b = m.span()
-        if free(a, b) and _phone_like(m.group(), _PHONE_CUE.search(text[max(0, a - 40):a])
-                                      is not None) and not _in_link(text, a):
+        if free(a, b) and _phone_like(m.group(), _phone_cue(text[max(0, a - 40):a])) \
+                and not _in_link(text, a):
             add("phone", a, b)
+
+
+def _phone_cue(before: str) -> bool:
+    """`_PHONE_CUE.search(before)`. On ASCII, the same pattern without IGNORECASE on the
+    lower-cased text: the regex engine can then skip to the cue words' first letters
+    instead of trying 22 words case-blind at every position (5 to 25 times faster on the
+    common window with no cue). Other text keeps the IGNORECASE pattern (Unicode case
+    folding can change lengths)."""
+    if before.isascii():
+        return _PHONE_CUE_LOWER.search(before.lower()) is not None
+    return _PHONE_CUE.search(before) is not None
+
+
+_PHONE_CUE_LOWER = re.compile(_PHONE_CUE.pattern)
 
 
 def _in_link(text: str, a: int) -> bool:

@@ -153,7 +153,11 @@ def _shortened(clean: str, low: str) -> bool:
     if not clean.isascii():
         return _SHORTENER.search(clean) is not None
     first = min((at for at in map(low.find, _SHORT_HOSTS) if at >= 0), default=-1)
-    return first >= 0 and _SHORTENER.search(clean, max(0, first - 1)) is not None
+    # (on the lower-cased text, without IGNORECASE: the same matches, found faster)
+    return first >= 0 and _SHORTENER_LOWER.search(low, max(0, first - 1)) is not None
+
+
+_SHORTENER_LOWER = re.compile(_SHORTENER.pattern)
 
 
 _HINTS = tuple(f" {w} " for w in SPAM_HINTS)
