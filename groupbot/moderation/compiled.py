@@ -87,19 +87,14 @@ def _read_record(folder: Path) -> dict[str, str] | None:
 
 
 def plan(folder: Path, pure: bool) -> dict[str, str]:
-    """For each module, how it will load: "compiled", or "source: <why>"."""
-    record = _read_record(folder)
-    root = folder.parent
-    edited: list[str] = []
-    if record is not None:
-        for rel, digest in record.items():
-            path = root / rel
-            # (an installed layout without sources has nothing to compare: trust the build)
-            if path.exists() and source_hash(path) != digest:
-                edited.append(rel)
+    """For each module, how it will load: "compiled", or "source: <why>". The record is
+    read and the sources hashed only where a compiled module could run."""
+    built = {name for name in MODULES if _extension(folder, name) is not None}
+    record = _read_record(folder) if built and not pure else None
+    edited = _edited(folder.parent, record) if record is not None else []
     out: dict[str, str] = {}
     for name in MODULES:
-        if _extension(folder, name) is None:
+        if name not in built:
             out[name] = "source: not compiled"
         elif pure:
             out[name] = f"source: {PURE_ENV}=1"
@@ -115,6 +110,13 @@ def plan(folder: Path, pure: bool) -> dict[str, str]:
         out = {name: how if how != "compiled" else "source: another module runs from source"
                for name, how in out.items()}
     return out
+
+
+def _edited(root: Path, record: dict[str, str]) -> list[str]:
+    """The recorded sources whose bytes changed since the build (an installed layout
+    without sources has nothing to compare: the build is trusted)."""
+    return [rel for rel, digest in record.items()
+            if (root / rel).exists() and source_hash(root / rel) != digest]
 
 
 class _FromSource(importlib.abc.MetaPathFinder):

@@ -439,25 +439,22 @@ class ModerationEngine:
     def decide(self, text: object, *, stateful: bool = False, now: float | None = None,
                **ctx: Any) -> Verdict:
         """Judge `text`. With `stateful`, flood/repeat history applies and is updated."""
-        if not stateful:
-            if ctx:
-                try:
-                    context = self.context(**ctx)
-                except Exception as exc:  # (a caller's wrong types: fail open all the same)
-                    return _failed(exc)
-                return decide(text, context)
+        if not stateful and not ctx:
             if self._plain.policy is not self.policy:  # the policy was swapped
                 self._plain = self.context()
             return decide(text, self._plain)
-        when = time.monotonic() if now is None else now
-        group = ctx.get("group_id") or ""
-        author = ctx.get("author_id") or ""
-        history = self.tracker.history(group, author, when)
+        if stateful:
+            when = time.monotonic() if now is None else now
+            group = ctx.get("group_id") or ""
+            author = ctx.get("author_id") or ""
+            ctx = {**ctx, "history": self.tracker.history(group, author, when), "now": when}
         try:
-            context = self.context(history=history, now=when, **ctx)
-        except Exception as exc:
+            context = self.context(**ctx)
+        except Exception as exc:  # (a caller's wrong types: fail open all the same)
             return _failed(exc)
         verdict = decide(text, context)
+        if not stateful:
+            return verdict
         self.tracker.record(group, author, when, int(verdict.details.get("fingerprint", 0)))
         return verdict
 

@@ -503,17 +503,13 @@ _MULTI_WORDS = tuple(w for w in ADDRESS_WORDS if " " in w)
 
 
 _COMPOUND_ENDS = (*_COMPOUND_STREETS, *(s + "." for s in _COMPOUND_STREETS))
-_COMPOUND_LONGEST = max(map(len, _COMPOUND_ENDS))
 
 
 def _compound_number(low: str) -> bool:
     """`_COMPOUND_NUMBER.search(low)`, from the " <digit>" places (few, and found by a
     regex that starts with a literal) instead of trying the alternation everywhere."""
     for m in _SPACE_DIGIT.finditer(low):
-        at = m.start()
-        # (a slice, not endswith's start/end arguments: compiled, those are parsed once
-        # per suffix, and this ran on every message with a number)
-        if low[max(0, at - _COMPOUND_LONGEST):at].endswith(_COMPOUND_ENDS):
+        if low.endswith(_COMPOUND_ENDS, 0, m.start()):
             return True
     return False
 
