@@ -187,6 +187,35 @@ def test_policy_errors_name_file_line_and_key(bad: str, line: int, key: str | No
     assert str(err).startswith(f"my-policy.yaml:{line}")
 
 
+def _without(text: str, category: str, following: str) -> str:
+    """The policy text without one category's block (the one before `following`)."""
+    return text[:text.index(f"\n  {category}:")] + text[text.index(f"\n{following}:"):]
+
+
+@pytest.mark.parametrize(("snippet", "message"), [
+    ("  distress: {action: remove}\n", "never 'remove'"),
+    ("  distress: {action: care, strike: 1}\n", "never counts as a strike"),
+    ("  spam: {action: care}\n", "'care' is the note for a member in distress"),
+])
+def test_distress_gets_care_or_allow_and_never_a_strike(snippet: str, message: str) -> None:
+    text = _without(_policy_text(), "distress", "  harassment")
+    if snippet.startswith("  spam"):
+        text = _without(text, "spam", "\nstrikes")
+    text = text.replace("categories:\n", "categories:\n" + snippet, 1)
+    with pytest.raises(ContentError) as info:
+        parse_policy(text, "p.yaml")
+    assert message in str(info.value)
+
+
+def test_a_policy_written_before_the_care_tier_still_loads_with_care_for_distress() -> None:
+    old = parse_policy(_without(_policy_text(), "distress", "  harassment"), "old.yaml")
+    assert old.categories["distress"].action is Action.CARE
+    allow = parse_policy(_policy_text().replace("groups: {}", "groups:\n  g1:\n    categories:\n"
+                                      "      distress: {action: allow}\n"), "p.yaml")
+    assert allow.scope("g1").categories["distress"].action is Action.ALLOW
+    assert allow.scope("g2").categories["distress"].action is Action.CARE
+
+
 def test_unknown_category_in_override_is_an_error() -> None:
     text = _policy_text().replace("groups: {}", "groups:\n  g1:\n    channels:\n      lounge:\n"
                                                "        categories:\n          swearing: "

@@ -34,7 +34,7 @@ from groupbot.core.types import (
 from groupbot.features.base import Feature, Services
 from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
 from groupbot.moderation.names import FoldedNames, fold_names
-from groupbot.moderation.verdict import Action, Verdict
+from groupbot.moderation.verdict import CARE_CATEGORIES, Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
 
 log = logging.getLogger(__name__)
@@ -332,6 +332,8 @@ class ModerationFeature(Feature):
             return 0.0
         if verdict.error is not None:
             return 0.0  # our failure, not the member's
+        if not CARE_CATEGORIES.isdisjoint(verdict.categories):
+            return 0.0  # care before judgement: distress or crisis never counts as a strike
         cats = self._scope_categories(group_id, channel)
         if cats is not None:
             weights = [float(cats[c].strike) for c in verdict.categories if c in cats]

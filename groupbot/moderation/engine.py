@@ -39,11 +39,12 @@ from groupbot.moderation.normalise import (
     without_quotes,
 )
 from groupbot.moderation.policy import Policy, Rule, default_policy, load_policy
-from groupbot.moderation.verdict import _RANK, Action, Verdict
+from groupbot.moderation.verdict import _RANK, CARE_CATEGORIES, Action, Verdict
 
 log = logging.getLogger(__name__)
 
-_ORDER = ("crisis", "threat", "hate", "harassment", "sexual", "pii", "spam", "profanity", "")
+_ORDER = ("crisis", "distress", "threat", "hate", "harassment", "sexual", "pii", "spam",
+          "profanity", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,7 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
     hits, flags = compiled.matcher.scan_flags(norm)
     scope = policy.scope(ctx.group_id, ctx.channel_id, ctx.channel_name)
     findings: list[Finding] = []
-    crisis_finding: Finding | None = None
+    care_finding: Finding | None = None
     street = (flags & STREET) != 0
     if flags & CRISIS:
         quoted: list[Hit] | None = None
@@ -165,13 +166,13 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
         if stripped != norm.clean:
             quoted = [h for h in compiled.matcher.scan(normalise(stripped))
                       if h.tag.startswith("crisis.")]
-        crisis_finding = detectors.crisis(norm, hits, quoted)
+        care_finding = detectors.crisis(norm, hits, quoted)
     if flags & OTHER:
         findings.extend(detectors.abuse(norm, hits, ctx.member_names))
         if findings and findings[0] is detectors.RECEIVED_THREAT:  # (abuse puts it first)
             del findings[0]
-            if crisis_finding is None:
-                crisis_finding = detectors.RECEIVED_THREAT
+            if care_finding is None:
+                care_finding = detectors.RECEIVED_THREAT
         if flags & RULE:
             findings.extend(_word_rules(hits, compiled, ctx))
         if scope.require_content_note:
@@ -206,17 +207,17 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
             pleas = [h for h in hits if h.tag.startswith("plea.")]
             if pleas:  # someone calling out again, whom nobody has answered: never spam
                 history = []
-                if crisis_finding is None and not findings and any(
+                if care_finding is None and not findings and any(
                         h.tag == "plea.help" and _pleading(norm, h) for h in pleas):
-                    crisis_finding = REPEATED_PLEA  # (a plea tacked onto an insult is not one)
+                    care_finding = REPEATED_PLEA  # (a plea tacked onto an insult is not one)
         findings.extend(history)
     details: dict[str, Any] = {"fingerprint": fp}
     if spans:
         details["pii"] = [tuple(s) for s in spans]
     if norm.truncated:
         details["truncated"] = True
-    if crisis_finding is not None:
-        return _crisis_verdict(crisis_finding, findings, details)
+    if care_finding is not None:
+        return _care_verdict(care_finding, findings, scope, ctx, details)
     if not findings:
         if norm.truncated:
             return Verdict(Action.ALLOW, (), (), "nothing found in the first "
@@ -352,16 +353,43 @@ def _required(seq: Any) -> set[str] | None:
     return best
 
 
-def _crisis_verdict(crisis: Finding, others: list[Finding], details: dict[str, Any]) -> Verdict:
-    cats = ["crisis"] + [c for c in _ORDER if c and c != "crisis"
-                         and any(f.category == c for f in others)]
-    rules = [crisis.rule, *dict.fromkeys(f.rule for f in others)]
-    reason = crisis.note + ". Support path: a private, kind reply with resources and a " \
-        "moderator alert; nothing is removed and no strike is counted."
-    if others:
-        reason += " Also noted: " + "; ".join(f.note for f in others[:3])
-    return Verdict(Action.SUPPORT, tuple(cats), tuple(rules), reason, crisis.severity,
-                   details=details)
+def _care_verdict(care: Finding, others: list[Finding], scope: Any, ctx: ModerationContext,
+                  details: dict[str, Any]) -> Verdict:
+    """Care before judgement: a message with a sign of crisis or distress is never removed,
+    timed out or counted as a strike, whatever else fires. Crisis gets `support` (the
+    private reply with resources, and moderators alerted). Distress gets `care` (a short
+    private note), or what the group set for it (`allow`); if the rest of the message would
+    be removed, timed out or escalated, it is `escalate` instead: moderators look, nothing is
+    removed, and the member still gets the care note."""
+    found = {f.category for f in others}
+    cats = (care.category, *(c for c in _ORDER if c and c not in CARE_CATEGORIES and c in found))
+    rules = (care.rule, *dict.fromkeys(f.rule for f in others if f.category not in
+                                       CARE_CATEGORIES))
+    also = [f.note for f in others if f.category not in CARE_CATEGORIES]
+    if care.category == "crisis":
+        reason = care.note + ". Support path: a private, kind reply with resources and a " \
+            "moderator alert; nothing is removed and no strike is counted."
+        if also:
+            reason += " Also noted: " + "; ".join(also[:3])
+        return Verdict(Action.SUPPORT, cats, rules, reason, care.severity, details=details)
+    rest = _verdict(others, scope, ctx, details) if also else None
+    action = scope.categories["distress"].action_for(care.severity)
+    if rest is not None and rest.action.rank >= Action.REMOVE.rank:
+        action = Action.ESCALATE
+        reason = (care.note + ". Care comes first: the message stays up and no strike is "
+                  f"counted; moderators are asked to look, as the rest would be "
+                  f"{rest.action.value}. Also noted: " + "; ".join(also[:3]))
+    elif action is Action.CARE:
+        reason = care.note + ". Care: a short, kind private note pointing to /resources; no " \
+            "moderator alert."
+        if also:
+            reason += " Also noted: " + "; ".join(also[:3])
+    else:  # the group lets distress be (a venting channel)
+        if rest is not None and rest.action is not Action.ALLOW:
+            return rest
+        action = Action.ALLOW
+        reason = care.note + " (allowed here by the policy: no note)"
+    return Verdict(action, cats, rules, reason, care.severity, details=details)
 
 
 def _verdict(findings: list[Finding], scope: Any, ctx: ModerationContext,

@@ -21,11 +21,12 @@ import re2
 import yaml
 
 from groupbot.core.errors import ContentError
-from groupbot.moderation.verdict import CATEGORIES, Action
+from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action
 
 log = logging.getLogger(__name__)
 
 _ACTIONS = {a.value: a for a in Action}
+DISTRESS_GUIDELINE = "It's okay to not be okay here. You're welcome to share, and to reach out."
 _PUNITIVE = (Action.REMOVE, Action.TIMEOUT)
 MAX_REGEX_LEN = 1000
 MAX_RULES = 500
@@ -326,9 +327,9 @@ class _Builder:
             items = self.strings(vnode, "moderators_exempt")
             for item in items:
                 self.check_category(vnode, "moderators_exempt", item)
-            if "crisis" in items:
-                raise self.fail(vnode, "moderators_exempt", "moderators get crisis support too; "
-                                "remove 'crisis' from this list")
+            for care in sorted(CARE_CATEGORIES & set(items)):
+                raise self.fail(vnode, "moderators_exempt", f"moderators get {care} care too; "
+                                f"remove '{care}' from this list")
             exempt = frozenset(items)
         rules = self.rules(top["rules"][1]) if "rules" in top else ()
         channels: dict[str, Override] = {}
@@ -371,6 +372,9 @@ class _Builder:
                                       strike=fields.get("strike", 0.0),
                                       enabled=fields.get("enabled", True),
                                       guideline=fields.get("guideline", ""))
+        if "distress" not in out:  # (policies written before the care tier existed)
+            out["distress"] = CategoryPolicy(Action.CARE, Action.CARE, Action.CARE,
+                                             guideline=DISTRESS_GUIDELINE)
         missing = [c for c in CATEGORIES if c not in out]
         if missing:
             raise self.fail(node, "categories", "missing categories: " + ", ".join(missing))
@@ -390,11 +394,18 @@ class _Builder:
                 if cat != "crisis" and act is Action.SUPPORT:
                     raise self.fail(v, dotted, "'support' is the crisis path; use nudge, remove, "
                                     "timeout or escalate")
+                if cat == "distress" and act not in (Action.CARE, Action.ALLOW):
+                    raise self.fail(v, dotted, "a member in distress gets 'care' (a short, kind "
+                                    "private note) or, where the group prefers, 'allow'; never "
+                                    f"'{act.value}'")
+                if cat != "distress" and act is Action.CARE:
+                    raise self.fail(v, dotted, "'care' is the note for a member in distress; use "
+                                    "nudge, remove, timeout or escalate")
                 fields[name] = act
             elif name == "strike":
                 fields[name] = self.number(v, dotted, 0, 100)
-                if cat == "crisis" and fields[name]:
-                    raise self.fail(v, dotted, "a crisis message never counts as a strike")
+                if cat in CARE_CATEGORIES and fields[name]:
+                    raise self.fail(v, dotted, f"a {cat} message never counts as a strike")
             elif name == "enabled":
                 fields[name] = self.boolean(v, dotted)
                 if cat == "crisis" and not fields[name]:

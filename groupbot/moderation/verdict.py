@@ -11,14 +11,20 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-CATEGORIES = ("harassment", "hate", "threat", "sexual", "profanity", "pii", "spam", "crisis")
+CATEGORIES = ("harassment", "hate", "threat", "sexual", "profanity", "pii", "spam", "distress",
+              "crisis")
+# The care categories: a message showing either is never removed, timed out or counted as a
+# strike, whatever else it contains (see engine._care_verdict).
+CARE_CATEGORIES = frozenset(("distress", "crisis"))
 
 
 class Action(enum.Enum):
-    """The ladder, mildest first. `support` is the crisis path and is never a punishment."""
+    """The ladder, mildest first. `care` (a short private note for a member in distress) and
+    `support` (the crisis path) are never a punishment."""
 
     ALLOW = "allow"
     NUDGE = "nudge"
+    CARE = "care"
     REMOVE = "remove"
     TIMEOUT = "timeout"
     ESCALATE = "escalate"
@@ -31,8 +37,8 @@ class Action(enum.Enum):
 
 _NO_DETAILS: Mapping[str, Any] = MappingProxyType({})  # shared, so read-only
 
-_RANK = {Action.ALLOW: 0, Action.NUDGE: 1, Action.REMOVE: 2, Action.TIMEOUT: 3,
-         Action.ESCALATE: 4, Action.SUPPORT: 5}
+_RANK = {Action.ALLOW: 0, Action.NUDGE: 1, Action.CARE: 2, Action.REMOVE: 3, Action.TIMEOUT: 4,
+         Action.ESCALATE: 5, Action.SUPPORT: 6}
 
 
 class Verdict(NamedTuple):
