@@ -148,6 +148,28 @@ async def test_export_and_delete_member(repo: CaseRepo) -> None:
     assert len(await repo.strikes(G.id, "u2")) == 1
 
 
+async def test_care_note_log_is_per_member_and_group_and_the_members_to_erase(
+        repo: CaseRepo) -> None:
+    assert await repo.last_care_note(G.id, "u1") is None
+    await repo.record_care_note(G.id, "u1", T0)
+    later = T0 + timedelta(days=4)
+    await repo.record_care_note(G.id, "u1", later)  # one row, moved on
+    await repo.record_care_note(G2.id, "u1", T0)
+    await repo.record_care_note(G.id, "u2", T0)
+    assert await repo.last_care_note(G.id, "u1") == later
+    # a care note is not the crisis reply: it never holds that back
+    assert await repo.last_care(G.id, "u1") is None
+    exported = await repo.export_member(G.id, "u1")
+    assert exported["last_care_note"] == later.isoformat()
+    assert exported["cases"] == [] and exported["last_support_reply"] is None
+    assert await repo.delete_member(G.id, "u1") == 1
+    assert await repo.last_care_note(G.id, "u1") is None
+    assert (await repo.export_member(G.id, "u1"))["last_care_note"] is None
+    # the same member in another group, and another member here, are untouched
+    assert await repo.last_care_note(G2.id, "u1") == T0
+    assert await repo.last_care_note(G.id, "u2") == T0
+
+
 async def test_odd_unicode_text_is_hashed_and_kept_safely(repo: CaseRepo) -> None:
     await repo.set_keep_text_days(G.id, 1)
     odd = "a\ud800b\u200b\U0001f600" + "x" * 20000

@@ -1,4 +1,4 @@
-"""Moderation cases, amendments, strikes and the crisis-care log.
+"""Moderation cases, amendments, strikes, the crisis-care log and the care-note log.
 
 Cases are numbered per group and append-only: a reason edit, an appeal, a pardon or a closing
 is an amendment that records who and when. By default a case keeps the rules that fired and
@@ -369,11 +369,26 @@ class CaseRepo:
             "last_at = excluded.last_at, last_severity = excluded.last_severity",
             (group_id, member_id, _ts(now), severity))
 
+    # -- care-note log ---------------------------------------------------------------------
+    async def last_care_note(self, group_id: str, member_id: str) -> datetime | None:
+        """When the member last got the care note (distress, not crisis) in this group."""
+        row = await self.db.fetchone(
+            "SELECT sent_at FROM mod_care_notes WHERE group_id = ? AND member_id = ?",
+            (group_id, member_id))
+        return _dt(row[0]) if row else None
+
+    async def record_care_note(self, group_id: str, member_id: str, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO mod_care_notes (group_id, member_id, sent_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(group_id, member_id) DO UPDATE SET sent_at = excluded.sent_at",
+            (group_id, member_id, _ts(now)))
+
     # -- /mydata ---------------------------------------------------------------------------
     async def export_member(self, group_id: str, member_id: str) -> dict[str, Any]:
         cases = await self.member_cases(group_id, member_id)
         strikes = await self.strikes(group_id, member_id)
         care = await self.last_care(group_id, member_id)
+        note = await self.last_care_note(group_id, member_id)
         return {
             "cases": [
                 {"case": c.number, "action": c.action, "categories": list(c.categories),
@@ -391,11 +406,12 @@ class CaseRepo:
                          "created_at": s.created_at.isoformat(),
                          "pardoned": s.pardoned_at is not None} for s in strikes],
             "last_support_reply": care[0].isoformat() if care else None,
+            "last_care_note": note.isoformat() if note else None,
         }
 
     async def delete_member(self, group_id: str, member_id: str) -> int:
-        """Erase strikes, kept texts, appeal texts and the care log. The case skeleton (rules
-        and hash) stays so moderators can see a case existed."""
+        """Erase strikes, kept texts, appeal texts, the care log and the care-note log. The
+        case skeleton (rules and hash) stays so moderators can see a case existed."""
         async with self.db.transaction() as conn:
             count = 0
             async with conn.execute(
@@ -413,6 +429,10 @@ class CaseRepo:
                 count += cur.rowcount
             async with conn.execute(
                 "DELETE FROM mod_care WHERE group_id = ? AND member_id = ?",
+                (group_id, member_id)) as cur:
+                count += cur.rowcount
+            async with conn.execute(
+                "DELETE FROM mod_care_notes WHERE group_id = ? AND member_id = ?",
                 (group_id, member_id)) as cur:
                 count += cur.rowcount
         return count
