@@ -22,7 +22,7 @@ from groupbot.core.errors import Unsupported
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply
 from groupbot.features.base import Services
-from groupbot.features.moderation import CARE_COOLDOWN, ModerationFeature
+from groupbot.features.moderation import CARE_COOLDOWN, CARE_NOTE_EVERY, ModerationFeature
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.resources import ResourcesFeature
 from groupbot.moderation.verdict import Action, Verdict
@@ -36,6 +36,8 @@ class FakeEngine:
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
+        # channels whose policy sets distress to allow (as a group's `venting` channel may)
+        self.distress_allowed: set[str] = set()
 
     def decide(self, text: str, *, stateful: bool = False, now: float | None = None,
                **ctx: Any) -> Verdict:
@@ -43,6 +45,22 @@ class FakeEngine:
         t = text.lower()
         if "explode" in t:
             raise RuntimeError("rule table corrupted")
+        if "tired of everything" in t:  # distress, as the engine's care tier decides it
+            cats: tuple[str, ...] = ("distress",)
+            if ctx.get("channel_name") in self.distress_allowed:
+                return Verdict(Action.ALLOW, cats, ("crisis.distress",),
+                               "distress (allowed here by the policy: no note)", 1)
+            if "idiot" in t:  # and an insult that alone would be removed
+                return Verdict(Action.ESCALATE, (*cats, "harassment"),
+                               ("crisis.distress", "harassment.insult"),
+                               "distress. Care comes first: the message stays up and no strike "
+                               "is counted; moderators are asked to look, as the rest would be "
+                               "remove. Also noted: insult aimed at a member", 1)
+            if "wrongly" in t:  # an engine that forgot care comes first
+                return Verdict(Action.REMOVE, (*cats, "harassment"),
+                               ("crisis.distress", "harassment.insult"), "a broken engine", 2)
+            return Verdict(Action.CARE, cats, ("crisis.distress",),
+                           "distress. Care: a short, kind private note", 1)
         if "end it tonight" in t:
             return Verdict(Action.SUPPORT, ("crisis",), ("crisis.plan",), "intent with a plan", 3)
         if "can't go on" in t:
@@ -304,6 +322,152 @@ async def test_crisis_wins_even_when_the_member_is_near_a_threshold(w: World) ->
     assert w.chat.is_timed_out(w.alice) is None
 
 
+# -- distress: the care note ------------------------------------------------------------------
+DISTRESS = "honestly I'm so tired of everything lately"
+
+
+async def test_care_note_is_private_and_leaves_no_trace(w: World) -> None:
+    msg = await w.say(w.alice, DISTRESS)
+    assert msg.id not in w.chat.deleted
+    notes = w.chat.private_to(w.alice)
+    assert len(notes) == 1
+    note = notes[0].reply
+    assert note is not None
+    assert "not a therapist" in note.text and "/resources" in note.text
+    assert "sharing with the group" in note.text
+    assert "tired of everything" not in note.text  # never quotes them
+    assert len(note.text) < 600  # one short note, not the crisis reply
+    assert "988" not in note.text and "emergency" not in note.text
+    assert [b.custom_id for b in note.buttons] == [f"gb:care:talk:{w.alice.id}"]
+    # nothing public, nothing for the moderators, no case, no strike
+    assert [e.kind for e in w.chat.events] == ["private"]
+    assert w.modlog() == [] and w.chat.of_kind("post") == []
+    assert await w.feature.cases.member_cases(w.group.id, w.alice.id) == []
+    assert "queue is empty" in await w.cmd(w.mod, "/mod queue")
+    assert "There is no case 1" in await w.cmd(w.mod, "/mod case 1")
+    assert await w.feature.cases.strikes(w.group.id, w.alice.id) == []
+    assert await w.feature.cases.last_care_note(w.group.id, w.alice.id) == w.clock.now()
+
+
+async def test_care_note_goes_out_once_per_window(w: World) -> None:
+    first = w.clock.now()
+    await w.say(w.alice, DISTRESS)
+    await w.clock.advance(timedelta(days=1))
+    await w.say(w.alice, DISTRESS)
+    await w.bot.handle_message(dataclasses.replace(
+        w.chat.new_message(w.general, w.alice, DISTRESS), edited=True))
+    await w.clock.advance(first + CARE_NOTE_EVERY - timedelta(minutes=1) - w.clock.now())
+    await w.say(w.alice, DISTRESS)
+    assert len(w.private(w.alice)) == 1  # later care verdicts in the window do nothing
+    assert w.chat.events == w.chat.private_to(w.alice)
+    # the window is per member
+    await w.say(w.bob, DISTRESS)
+    assert len(w.private(w.bob)) == 1
+    await w.clock.advance(timedelta(minutes=1))  # the window is over
+    await w.say(w.alice, DISTRESS)
+    assert len(w.private(w.alice)) == 2
+    assert w.modlog() == []
+
+
+async def test_a_care_note_never_holds_back_the_crisis_reply(w: World) -> None:
+    await w.say(w.alice, DISTRESS)
+    await w.say(w.alice, "I can't go on")
+    dms = w.private(w.alice)
+    assert len(dms) == 2 and "988" in dms[1]
+    assert len(w.modlog()) == 1 and "very hard time" in w.modlog()[0]
+
+
+async def test_a_failed_care_note_does_not_start_the_window(w: World) -> None:
+    async def broken(group: Group, member: Member, reply: Reply) -> None:
+        raise Unsupported("console", "message this member privately")
+
+    w.chat.send_private = broken  # type: ignore[method-assign]
+    await w.say(w.alice, DISTRESS)
+    assert w.modlog() == []  # care has no moderator alert, even when it fails
+    assert await w.feature.cases.last_care_note(w.group.id, w.alice.id) is None
+
+
+async def test_the_care_notes_button_asks_a_moderator_without_opening_a_case(
+        w: World) -> None:
+    await w.say(w.alice, DISTRESS)
+    button = f"gb:care:talk:{w.alice.id}"
+    stranger = await w.bot.handle_interaction(Interaction(button, w.group, w.general, w.bob))
+    assert "belongs to someone else" in stranger[0].text and w.modlog() == []
+    replies = await w.bot.handle_interaction(Interaction(button, w.group, w.general, w.alice))
+    assert "let the moderators know" in replies[0].text
+    alert = w.modlog()[-1]
+    assert f"<@{w.alice.id}> would like to talk with a moderator privately" in alert
+    assert "tired of everything" not in alert
+    assert await w.feature.cases.member_cases(w.group.id, w.alice.id) == []
+
+
+async def test_distress_with_an_insult_escalates_keeps_the_message_and_cares(
+        w: World) -> None:
+    await w.cmd(w.mod, "/mod policy keep-text 5")  # even then, a distress message is not kept
+    text = "I'm so tired of everything, you idiot"
+    msg = await w.say(w.alice, text)
+    assert msg.id not in w.chat.deleted
+    assert w.chat.is_timed_out(w.alice) is None
+    assert await w.feature.cases.strikes(w.group.id, w.alice.id) == []
+    dms = w.private(w.alice)
+    assert len(dms) == 1 and "/resources" in dms[0] and "not a therapist" in dms[0]
+    assert "removed" not in dms[0] and "idiot" not in dms[0]
+    alerts = w.modlog()
+    assert len(alerts) == 1
+    assert "Case 1: escalate" in alerts[0] and "distress, harassment" in alerts[0]
+    assert "also seems to be in distress" in alerts[0]
+    assert "nothing was removed" in alerts[0] and "no strike" in alerts[0]
+    assert "I sent them a short private care note" in alerts[0]
+    assert "needs a moderator" in alerts[0] and text not in alerts[0]
+    assert "Case 1 (escalate)" in await w.cmd(w.mod, "/mod queue")
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.text is None and case.text_hash
+    assert any("care note" in a.body for a in case.amendments)
+    # within the window: moderators are asked again, the member is not noted again
+    await w.clock.advance(timedelta(hours=6))
+    await w.say(w.alice, text)
+    assert len(w.private(w.alice)) == 1
+    assert "didn't send another" in w.modlog()[-1]
+    assert await w.feature.cases.strikes(w.group.id, w.alice.id) == []
+
+
+async def test_a_removal_that_shows_distress_is_escalated_instead(w: World) -> None:
+    msg = await w.say(w.alice, "so tired of everything, wrongly removed")
+    assert msg.id not in w.chat.deleted
+    assert await w.feature.cases.strikes(w.group.id, w.alice.id) == []
+    case = await w.feature.cases.get(w.group.id, 1)
+    assert case is not None and case.action == "escalate"
+    assert "I removed your message" not in "".join(w.private(w.alice))
+
+
+async def test_distress_allowed_by_the_policy_does_nothing(w: World) -> None:
+    w.engine.distress_allowed.add("venting")
+    venting = w.chat.add_channel("venting")
+    msg = w.chat.new_message(venting, w.alice, DISTRESS)
+    assert await w.feature.on_message(msg) is False
+    await w.bot.handle_message(msg)
+    assert w.chat.events == []
+    assert await w.feature.cases.last_care_note(w.group.id, w.alice.id) is None
+    # elsewhere in the group, the care note still goes out
+    await w.say(w.alice, DISTRESS)
+    assert len(w.private(w.alice)) == 1
+
+
+async def test_mydata_export_shows_and_delete_erases_the_care_note(w: World) -> None:
+    await w.say(w.alice, DISTRESS)
+    sent = w.clock.now()
+    export = await w.cmd(w.alice, "/mydata export")
+    assert f'"last_care_note": "{sent.isoformat()}"' in export
+    assert DISTRESS not in export
+    done = await w.cmd(w.alice, "/mydata delete yes")
+    assert "moderation: 1" in done
+    assert await w.feature.cases.last_care_note(w.group.id, w.alice.id) is None
+    assert '"last_care_note": null' in await w.cmd(w.alice, "/mydata export")
+    # erased means forgotten: the next care verdict gets a note again
+    await w.say(w.alice, DISTRESS)
+    assert len([t for t in w.private(w.alice) if "/resources" in t]) == 2
+
+
 # -- strikes ---------------------------------------------------------------------------------
 async def test_strikes_decay_over_fake_days(w: World) -> None:
     await w.say(w.alice, "idiot")
@@ -418,6 +582,44 @@ async def test_policy_test_is_a_dry_run(w: World) -> None:
     assert w.chat.deleted == set()
     shown = await w.cmd(w.mod, "/mod policy show")
     assert "halve every 14 days" in shown and "only a hash" in shown
+
+
+async def test_policy_test_shows_care_and_distress(w: World) -> None:
+    out = await w.cmd(w.mod, f"/mod policy test {DISTRESS}")
+    assert "Action: care" in out and "Categories: distress" in out
+    assert "What happens: the member gets the care note" in out
+    assert "once every 3 days" in out and "no moderator alert, no case" in out
+    both = await w.cmd(w.mod, "/mod policy test so tired of everything, idiot")
+    assert "Action: escalate" in both and "Categories: distress, harassment" in both
+    assert "the message stays up and no strike is counted" in both
+    assert "care note" in both
+    w.engine.distress_allowed.add("general")
+    allowed = await w.cmd(w.mod, f"/mod policy test {DISTRESS}")
+    assert "Action: allow" in allowed and "Categories: distress" in allowed
+    assert "no care note" in allowed
+    plain = await w.cmd(w.mod, "/mod policy test you idiot")
+    assert "What happens: the message is removed" in plain and "a strike of 1" in plain
+    # a dry run: nobody was written to, nothing was recorded
+    assert w.chat.of_kind("private") == [] and w.modlog() == []
+    assert await w.feature.cases.last_care_note(w.group.id, "policy-test") is None
+    assert "distress or crisis never count" in await w.cmd(w.mod, "/mod policy show")
+
+
+def test_groupbot_moderate_prints_care_and_distress() -> None:
+    import io
+    import json
+
+    from groupbot.cli_moderate import run
+
+    out = io.StringIO()
+    source = [f"{DISTRESS}\n".encode(), b"so tired of everything, idiot\n"]
+    assert run(FakeEngine(), source, out, jsonl=False, stateful=False) == 0  # type: ignore[arg-type]
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert rows[0] == {"action": "care", "categories": ["distress"],
+                       "rules": ["crisis.distress"],
+                       "reason": "distress. Care: a short, kind private note"}
+    assert rows[1]["action"] == "escalate"
+    assert rows[1]["categories"] == ["distress", "harassment"]
 
 
 async def test_mod_commands_refuse_non_moderators(w: World) -> None:

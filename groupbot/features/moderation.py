@@ -1,9 +1,14 @@
 """Live moderation: judge every message and edit, act on the verdict, keep cases and strikes.
 
-Crisis comes first: a `support` verdict is never a punishment. The member gets a private,
-warm reply with the region's resources and a way to reach a moderator; moderators are told
-without the message being quoted. Everything else climbs the ladder (nudge, remove, timeout,
-escalate) with strikes that decay, and every action is a numbered, append-only case.
+Care comes before judgement: a message showing distress or crisis is never removed, timed out
+or counted as a strike. Crisis (`support`): the member gets a private, warm reply with the
+region's resources and a way to reach a moderator; moderators are told without the message
+being quoted. Distress (`care`): one short private note pointing to /resources and to the
+group, at most once every few days, and nothing else: no moderator alert, no case, nothing in
+the channel. Distress in a message that would otherwise be removed is `escalate`: moderators
+look, nothing is removed, and the member still gets the care note. Everything else climbs the
+ladder (nudge, remove, timeout, escalate) with strikes that decay, and every action is a
+numbered, append-only case.
 """
 
 from __future__ import annotations
@@ -39,7 +44,9 @@ from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
 
 log = logging.getLogger(__name__)
 
-CARE_COOLDOWN = timedelta(hours=4)
+CARE_COOLDOWN = timedelta(hours=4)  # the crisis reply: not repeated sooner, unless more severe
+CARE_NOTE_EVERY = timedelta(days=3)  # the care note (distress): at most once per member and group
+TALK_BUTTON = "gb:care:talk:"  # + the member's id: the care note's "talk to a moderator" button
 AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as several events
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
@@ -227,6 +234,7 @@ class ModerationFeature(Feature):
                          private=True)(self.cmd_appeal)
         registry.add_button("gb:care:reach:", self.btn_reach)
         registry.add_button("gb:care:ok:", self.btn_ok)
+        registry.add_button(TALK_BUTTON, self.btn_talk)
 
     async def start(self) -> None:
         await self.cases.purge_expired(self.services.clock.now())
@@ -285,6 +293,7 @@ class ModerationFeature(Feature):
                              mentions=tuple(message.mentions), member_names=names)
         if verdict.action is Action.ALLOW and verdict.error is None:
             return False
+        verdict = _care_first(verdict)
         if message.edited and await self._already_handled(message, verdict):
             return True
         source = "edit" if message.edited else "message"
@@ -293,6 +302,8 @@ class ModerationFeature(Feature):
                 await self._care(message.group, message.author, verdict, source,
                                  channel=message.channel, message_id=message.id,
                                  text=message.text)
+            elif verdict.action is Action.CARE:
+                await self._care_note(message.group, message.author)
             else:
                 await self._enforce(message, verdict, source)
         return True
@@ -326,8 +337,9 @@ class ModerationFeature(Feature):
             return None
 
     def strike_weight(self, verdict: Verdict, group_id: str, channel: Channel | None) -> float:
-        """Strikes only follow punitive actions (remove, timeout, escalate); never support or
-        a nudge. The policy's per-category `strike` decides the weight when there is one."""
+        """Strikes only follow punitive actions (remove, timeout, escalate); never support,
+        care or a nudge, nor anything showing distress or crisis. The policy's per-category
+        `strike` decides the weight when there is one."""
         if verdict.action not in (Action.REMOVE, Action.TIMEOUT, Action.ESCALATE):
             return 0.0
         if verdict.error is not None:
@@ -365,6 +377,9 @@ class ModerationFeature(Feature):
         review_step = self.strikes.reached(total, Action.ESCALATE) if weight > 0 else None
         needs_review = (action is Action.ESCALATE or review_step is not None
                         or verdict.error is not None)
+        # distress (or crisis) with something moderators should see: they look, the message
+        # stays up, no strike (strike_weight), and the member gets the care note
+        cared = not CARE_CATEGORIES.isdisjoint(verdict.categories)
         notes: list[str] = []
         if timeout_step is not None and action is not Action.TIMEOUT:
             notes.append(f"strikes reached {total:.1f} (timeout at {timeout_step.points:g})")
@@ -376,7 +391,8 @@ class ModerationFeature(Feature):
             member_id=member.id, action=action.value, source=source, channel_id=channel.id,
             message_id=message.id, categories=verdict.categories, rules=verdict.rules,
             reason=verdict.reason, severity=verdict.severity, needs_review=needs_review,
-            error=verdict.error, text=message.text, strike_weight=weight, notes=notes), now)
+            error=verdict.error, text=message.text, strike_weight=weight, notes=notes,
+            keep_text=not cared), now)
 
         outcome = _Outcome(notes=[])
         guideline = self.guideline(verdict, group.id, channel)
@@ -396,6 +412,10 @@ class ModerationFeature(Feature):
             else:
                 length = self.strikes.default_timeout
             await self._timeout(group, member, case, now + length, guideline, outcome)
+        care_note = await self._care_note(group, member) if cared else None
+        if care_note is not None:
+            await self.cases.amend(group.id, case.number, "note", _CARE_NOTE_DONE[care_note],
+                                   "bot", now)
         for note in outcome.notes:
             await self.cases.amend(group.id, case.number, "note", note, "bot", now)
         fallback = bool(outcome.notes)
@@ -405,7 +425,7 @@ class ModerationFeature(Feature):
         if needs_review or fallback or action is not Action.NUDGE:
             link = None if outcome.removed else await self._link(group, channel, message.id)
             await self._alert_case(group, member, channel, case, verdict, total, outcome,
-                                   needs_review or fallback, link)
+                                   needs_review or fallback, link, care_note)
         log.info("moderation action", extra={
             "group": group.id, "case": case.number, "action": action.value,
             "rules": ",".join(verdict.rules), "fallback": fallback})
@@ -495,7 +515,8 @@ class ModerationFeature(Feature):
 
     async def _alert_case(self, group: Group, member: Member, channel: Channel, case: Case,
                           verdict: Verdict, total: float, outcome: _Outcome,
-                          review: bool, link: str | None = None) -> None:
+                          review: bool, link: str | None = None,
+                          care_note: str | None = None) -> None:
         done = []
         if outcome.removed:
             done.append("removed the message and sent the author a private copy")
@@ -512,6 +533,11 @@ class ModerationFeature(Feature):
             lines.insert(1, f"The message: {link}")
         if done:
             lines.append("I " + " and ".join(done) + ".")
+        if care_note is not None:
+            lines.append(
+                f"<@{member.id}> also seems to be in distress, so care comes first: nothing was "
+                "removed (the message is still up) and no strike was counted. "
+                f"{_CARE_NOTE_DONE[care_note]}. If you reach out, please be gentle.")
         if verdict.error:
             lines.append(f"The moderation engine failed on this message ({verdict.error}); the "
                          "message is still up. Please look at it.")
@@ -662,6 +688,32 @@ class ModerationFeature(Feature):
             Button(f"gb:care:ok:{case_number}", "I'm okay, thanks"),
         ))
 
+    # -- the care note (distress) ------------------------------------------------------------
+    async def _care_note(self, group: Group, member: Member) -> str:
+        """The care note for a member in distress: private, short, never quoting them, at most
+        once every CARE_NOTE_EVERY per member and group. No case and no moderator alert of its
+        own. Returns "sent", "recent" (one went out within the window: nothing sent) or
+        "failed" (the private message failed; the window does not start)."""
+        now = self.services.clock.now()
+        last = await self.cases.last_care_note(group.id, member.id)
+        if last is not None and now - last < CARE_NOTE_EVERY:
+            log.info("care note not repeated", extra={"group": group.id})
+            return "recent"
+        if not await self._dm(group, member, care_note_reply(member), _Outcome(notes=[])):
+            return "failed"
+        await self.cases.record_care_note(group.id, member.id, now)
+        log.info("care note sent", extra={"group": group.id})
+        return "sent"
+
+    async def btn_talk(self, interaction: Interaction) -> Reply:
+        """The care note's "talk to a moderator" button. There is no case behind a care note:
+        the button carries the id of the member it was sent to."""
+        if interaction.custom_id.removeprefix(TALK_BUTTON) != interaction.member.id:
+            return Reply.private("That button belongs to someone else.")
+        return await self._reach_moderators(
+            interaction.group, interaction.member, None,
+            "(they asked from a care note I sent them privately)")
+
     async def _case_for_button(self, interaction: Interaction) -> Case | Reply:
         raw = interaction.custom_id.rsplit(":", 1)[-1]
         if not raw.isdigit():
@@ -679,9 +731,16 @@ class ModerationFeature(Feature):
         await self.cases.amend(interaction.group.id, found.number, "note",
                                "the member asked to talk with a moderator", interaction.member.id,
                                now)
-        alerted = await self._alert(interaction.group, Reply.private(
-            f"Case {found.number}: <@{interaction.member.id}> would like to talk with a "
-            "moderator privately. Please send them a direct message soon.", title="Support"))
+        return await self._reach_moderators(interaction.group, interaction.member, found.number)
+
+    async def _reach_moderators(self, group: Group, member: Member, case_number: int | None,
+                                context: str = "") -> Reply:
+        """A member asked, with a button, for a moderator to message them privately."""
+        head = f"Case {case_number}: " if case_number is not None else ""
+        context = f" {context}" if context else ""
+        alerted = await self._alert(group, Reply.private(
+            f"{head}<@{member.id}> would like to talk with a moderator privately{context}. "
+            "Please send them a direct message soon.", title="Support"))
         if not alerted:
             return Reply.private(
                 "I couldn't reach the moderators just now, sorry. Please message one of them "
@@ -866,18 +925,20 @@ class ModerationFeature(Feature):
         steps = ", ".join(f"{t.action.value} at {t.points:g}" for t in s.thresholds)
         lines = [body.strip() or "The default safe-space policy is in force.", "",
                  f"Strikes halve every {s.half_life_days:g} days; {steps or 'no thresholds'}. "
-                 "Crisis messages never count.",
+                 "Messages showing distress or crisis never count.",
                  "Cases keep message text for " + (f"{keep} days." if keep else
                                                     "0 days (only a hash and the rules).")]
         return Reply.private("\n".join(lines), title="Moderation policy")
 
     async def cmd_policy_test(self, ctx: CommandContext) -> Reply:
         text = str(ctx.args["text"])
-        verdict = self.judge(text, group_id=ctx.group.id, channel_id=ctx.channel.id,
-                             channel_name=ctx.channel.name, author_id="policy-test",
-                             author_is_moderator=False)
+        verdict = _care_first(self.judge(text, group_id=ctx.group.id,
+                                         channel_id=ctx.channel.id,
+                                         channel_name=ctx.channel.name,
+                                         author_id="policy-test", author_is_moderator=False))
         lines = [
             f"Action: {verdict.action.value}",
+            f"What happens: {self._what_happens(verdict, ctx.group.id, ctx.channel)}",
             f"Categories: {', '.join(verdict.categories) or 'none'}",
             f"Rules: {', '.join(verdict.rules) or 'none'}",
             f"Reason: {verdict.reason or 'nothing matched'}",
@@ -888,6 +949,38 @@ class ModerationFeature(Feature):
         lines.append("(A dry run in #" + ctx.channel.name + ": nothing was recorded.)")
         return Reply.private("\n".join(lines), title="Policy test")
 
+    def _what_happens(self, verdict: Verdict, group_id: str, channel: Channel) -> str:
+        """In plain words, what the live bot would do with this verdict (for the dry run)."""
+        action = verdict.action
+        weight = self.strike_weight(verdict, group_id, channel)
+        strike = f"a strike of {weight:g}" if weight > 0 else "no strike"
+        care_note = (f"the member gets the care note (a short private note pointing to "
+                     f"/resources, at most once every {_span(CARE_NOTE_EVERY)})")
+        if verdict.error is not None:
+            return "moderators are asked to look; the message stays up; no strike"
+        if action is Action.ALLOW:
+            if "distress" in verdict.categories:
+                return "nothing: this group or channel lets distress be, so no care note"
+            return "nothing"
+        if action is Action.NUDGE:
+            return "a private reminder of the guideline; the message stays up; no strike"
+        if action is Action.CARE:
+            return (f"{care_note}; nothing else: no moderator alert, no case, nothing in the "
+                    "channel, no strike")
+        if action is Action.REMOVE:
+            return f"the message is removed and its author gets a private copy; a case; {strike}"
+        if action is Action.TIMEOUT:
+            return f"the message is removed and its author paused; a case; {strike}"
+        if action is Action.ESCALATE:
+            if not CARE_CATEGORIES.isdisjoint(verdict.categories):
+                return ("moderators are asked to look (a case in /mod queue); the message stays "
+                        f"up and no strike is counted, as care comes first; {care_note}")
+            return ("moderators are asked to look (a case in /mod queue); the message stays up; "
+                    f"{strike}")
+        return ("a private reply with support resources and an offer of a moderator; "
+                "moderators are alerted without the message being quoted; nothing is removed; "
+                "no strike")
+
     async def cmd_keep_text(self, ctx: CommandContext) -> Reply:
         days = int(ctx.args["days"])
         await self.cases.set_keep_text_days(ctx.group.id, days)
@@ -895,7 +988,47 @@ class ModerationFeature(Feature):
             return Reply.private("Cases now keep only a hash of the message and the rules that "
                                  "fired. Any text kept so far has been erased.")
         return Reply.private(f"New cases will keep the message text for {days} days, then erase "
-                             "it. Crisis messages are never kept.")
+                             "it. Messages showing distress or crisis are never kept.")
+
+
+# -- the care tier ---------------------------------------------------------------------------
+def _span(delta: timedelta) -> str:
+    """'3 days', '12 hours': a window as people read it."""
+    hours = delta.total_seconds() / 3600
+    return f"{hours / 24:g} days" if hours >= 24 and hours % 24 == 0 else f"{hours:g} hours"
+
+
+# What became of the care note, for the case and the moderators' alert.
+_CARE_NOTE_DONE = {
+    "sent": "I sent them a short private care note pointing to /resources",
+    "recent": f"They had a care note from me in the last {_span(CARE_NOTE_EVERY)}, so I didn't "
+              "send another",
+    "failed": "I could not send them a care note (the private message failed)",
+}
+
+
+def care_note_reply(member: Member) -> Reply:
+    """The care note: short, warm and plain. It never quotes the member's message."""
+    return Reply.private(
+        f"Hi {member.display_name}, just a quiet note from me, only to you. It sounds like "
+        "things might be heavy right now. It's okay to not be okay here, and you're welcome "
+        "to keep sharing with the group.\n\n"
+        f"{NOT_A_THERAPIST} If you'd like someone to talk to, /resources lists support lines "
+        "you can reach any time, and one of the group's moderators can message you privately "
+        "if you'd like.",
+        title="Just checking in",
+        buttons=(Button(f"{TALK_BUTTON}{member.id}", "Talk to a moderator privately",
+                        ButtonStyle.PRIMARY),))
+
+
+def _care_first(verdict: Verdict) -> Verdict:
+    """Care before judgement, held here too: a verdict that shows distress or crisis is never
+    carried out as a removal or a timeout. (The engine never gives one; should it, moderators
+    are asked to look instead.)"""
+    if (verdict.action in (Action.REMOVE, Action.TIMEOUT)
+            and not CARE_CATEGORIES.isdisjoint(verdict.categories)):
+        return verdict._replace(action=Action.ESCALATE)
+    return verdict
 
 
 # -- helpers ---------------------------------------------------------------------------------
