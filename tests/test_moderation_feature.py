@@ -605,11 +605,17 @@ async def test_policy_test_shows_care_and_distress(w: World) -> None:
     assert "distress or crisis never count" in await w.cmd(w.mod, "/mod policy show")
 
 
-def test_groupbot_moderate_prints_care_and_distress() -> None:
+def test_groupbot_moderate_prints_care_and_distress(capsys: pytest.CaptureFixture[str]) -> None:
     import io
     import json
 
+    from groupbot.cli import main
     from groupbot.cli_moderate import run
+
+    with pytest.raises(SystemExit):
+        main(["moderate", "--help"])
+    assert "allow, nudge, care (a short private note for a member in distress)" in " ".join(
+        capsys.readouterr().out.split())
 
     out = io.StringIO()
     source = [f"{DISTRESS}\n".encode(), b"so tired of everything, idiot\n"]
