@@ -81,7 +81,8 @@ class FakePort:
             self.all_posted.set()
         return PostedMessage(f"m{len(self.posts)}", channel.id, group.id)
 
-    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
+    async def send_private(self, group: Group, member: Member, reply: Reply, *,
+                           public_fallback: bool = True) -> None:
         return None
 
     async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:

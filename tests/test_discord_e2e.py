@@ -17,8 +17,9 @@ import pytest
 from groupbot.app import Bot
 from groupbot.config import Config, Secret
 from groupbot.core.commands import CommandContext, CommandRegistry, OptionKind, OptionSpec
+from groupbot.core.errors import Undeliverable
 from groupbot.core.ports import FakeClock
-from groupbot.core.types import Button, Interaction, Message, Reply
+from groupbot.core.types import Button, Group, Interaction, Member, Message, Reply
 from groupbot.features.base import Feature
 from groupbot.platforms.discord import DiscordChat, GroupbotClient, configure_endpoints
 from groupbot.platforms.discord.chat import nonce_for
@@ -306,6 +307,28 @@ async def test_closed_dms_fall_back_to_a_mention_with_a_private_button(world: Wo
     mine = await fake.click(world.guild, "general", world.alex, custom_id)
     shown = await fake.wait_for(lambda: fake.callbacks[mine] and last_callback(fake, mine))
     assert "REMOVE-ME now" in shown["data"]["content"] and int(shown["data"]["flags"]) & 64
+
+
+async def test_closed_dms_without_a_public_fallback_raise_and_post_nothing(
+        world: World) -> None:
+    fake, chat = world.fake, world.chat
+    fake.dm_closed.add(world.alex.id)
+    group = Group(str(world.guild.id), "Tuesday circle", "discord")
+    general = world.guild.channels["general"]
+    chat.last_seen[(group.id, str(world.alex.id))] = str(general)  # a fallback would go here
+    alex = Member(str(world.alex.id), "alex")
+    with pytest.raises(Undeliverable, match="direct messages are closed"):
+        await chat.send_private(group, alex, Reply.private("a quiet note"),
+                                public_fallback=False)
+    tried = [r for r in fake.calls("POST", r"/channels/\d+/messages")
+             if int(r.path.split("/")[2]) in fake.dm_channels]
+    assert [r.status for r in tried] == [403]
+    assert fake.calls("POST", rf"/channels/{general}/messages") == []
+    assert chat.undelivered == {}
+    # the default still reaches them through the channel
+    await chat.send_private(group, alex, Reply.private("a note"))
+    assert len(fake.calls("POST", rf"/channels/{general}/messages")) == 1
+    assert len(chat.undelivered) == 1
 
 
 async def test_timeout_with_audit_log_reason(world: World) -> None:

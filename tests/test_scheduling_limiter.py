@@ -69,7 +69,8 @@ class RecordingChat:
             raise SimulatedCrash()
         return posted
 
-    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
+    async def send_private(self, group: Group, member: Member, reply: Reply, *,
+                           public_fallback: bool = True) -> None:
         self.private.append((member.id, reply))
 
     async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:

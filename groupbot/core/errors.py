@@ -45,3 +45,13 @@ class Unsupported(GroupbotError):
         self.platform = platform
         self.capability = capability
         super().__init__(f"the {platform} platform cannot {capability}")
+
+
+class Undeliverable(GroupbotError):
+    """A private message could not reach the member, and the caller ruled out a public
+    fallback (`send_private(..., public_fallback=False)`): nothing was said anywhere."""
+
+    def __init__(self, platform: str, why: str):
+        self.platform = platform
+        self.why = why
+        super().__init__(f"I could not reach that member privately on {platform}: {why}")

@@ -41,8 +41,16 @@ class ChatPort(Protocol):
         """Post publicly in a channel. `idempotency_key` lets a retry not double-post."""
         ...
 
-    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
-        """Say something only `member` sees (a DM, an ephemeral message, a console label)."""
+    async def send_private(self, group: Group, member: Member, reply: Reply, *,
+                           public_fallback: bool = True) -> None:
+        """Say something only `member` sees (a DM, an ephemeral message, a console label).
+
+        When the member cannot be reached privately (closed DMs), an adapter may, while
+        `public_fallback` is true, reach them through something others can see (Discord: a
+        mention in the channel with a button that shows the note). With
+        `public_fallback=False` nothing may appear where anyone else can see it: the adapter
+        raises instead (`Undeliverable`, or another `GroupbotError`; `Unsupported` if it cannot
+        promise that at all). For a note whose very existence is private (the care note)."""
         ...
 
     async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:

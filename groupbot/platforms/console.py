@@ -142,7 +142,9 @@ class ConsoleChat:
             self._by_key[idempotency_key] = posted
         return posted
 
-    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
+    async def send_private(self, group: Group, member: Member, reply: Reply, *,
+                           public_fallback: bool = True) -> None:
+        """Always private (labelled for the member only), so never a public fallback."""
         self._emit(ConsoleEvent("private", group.id, reply.text, None, member.id, reply,
                                 buttons=reply.buttons))
 

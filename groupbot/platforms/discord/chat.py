@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from groupbot.core.errors import GroupbotError
+from groupbot.core.errors import GroupbotError, Undeliverable
 from groupbot.core.ports import Capabilities, Clock, SystemClock
 from groupbot.core.types import (
     Button,
@@ -184,7 +184,11 @@ class DiscordChat:
                                                            "code": exc.code})
             return None
 
-    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
+    async def send_private(self, group: Group, member: Member, reply: Reply, *,
+                           public_fallback: bool = True) -> None:
+        """A direct message. If the member's DMs are closed: a short mention where they last
+        posted, with a button showing the note only to them; or, with
+        `public_fallback=False`, nothing at all (`Undeliverable`)."""
         await self.pacer.acquire()
         try:
             dm = await self._call("open a direct message",
@@ -193,6 +197,11 @@ class DiscordChat:
                 await self.pacer.acquire()
                 await self._call("send a direct message", dm.send(**message_kwargs(chunk)))
         except discord.Forbidden as exc:
+            if not public_fallback:
+                log.warning("direct messages closed; the note was not delivered (it may leave "
+                            "no public trace, so no mention in the channel)",
+                            extra={"group": group.id, "member": member.id, "code": exc.code})
+                raise Undeliverable("discord", "their direct messages are closed") from None
             log.warning("direct messages closed; falling back to a mention in the channel",
                         extra={"group": group.id, "member": member.id, "code": exc.code})
             await self._dm_fallback(group, member, reply)

@@ -185,8 +185,12 @@ class SlackChat:
                                                            "error": str(exc)})
             return None
 
-    async def send_private(self, group: Group, member: Member, reply: Reply) -> None:
-        """A direct message (the app's Messages tab), opened with conversations.open."""
+    async def send_private(self, group: Group, member: Member, reply: Reply, *,
+                           public_fallback: bool = True) -> None:
+        """A direct message (the app's Messages tab), opened with conversations.open.
+
+        There is no public fallback on Slack, whatever `public_fallback` says: a DM that
+        cannot be delivered raises (a `GroupbotError` naming Slack's refusal)."""
         dm = self._dms.get(member.id)
         if dm is None:
             data = await self.call("open a direct message", "conversations_open",
