@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +15,7 @@ import pytest
 from groupbot.app import Bot
 from groupbot.config import Config
 from groupbot.core.ports import FakeClock
-from groupbot.core.types import Channel, Member
+from groupbot.core.types import Channel, Member, Message
 from groupbot.platforms.console import ConsoleChat, deliver
 from groupbot.runtime import open_bot
 
@@ -44,6 +45,55 @@ def config(tmp_path: Path) -> Config:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+
+
+# A line the real engine answers with `care` (the care note), under `with_distress_rule`.
+DISTRESS = "honestly I'm so tired of everything lately"
+_DISTRESS_RULE = """rules:
+  - id: test-distress
+    category: distress
+    severity: 1
+    description: "a sign of distress, for the tests"
+    words: ["tired of everything"]
+"""
+
+
+def with_distress_rule(config: Config) -> Config:
+    """Point `config` at the default policy plus a custom distress rule, so that the real
+    engine gives `DISTRESS` the care verdict (the care note) in end-to-end tests."""
+    default = Path(__file__).resolve().parent.parent / "groupbot" / "data" / "policy.yaml"
+    text = default.read_text(encoding="utf-8")
+    assert text.count("\nrules:\n") == 1, "the default policy's rules moved: update the tests"
+    path = Path(config.database).parent / "policy-with-distress.yaml"
+    path.write_text(text.replace("\nrules:\n", "\n" + _DISTRESS_RULE, 1), encoding="utf-8")
+    config.policy_file = path
+    return config
+
+
+class Handled:
+    """Counts the members' messages the bot has finished handling (on any platform): a test
+    waits on it before asserting that something did not happen."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.ids: list[str] = []
+        self._changed = asyncio.Condition()
+        inner = bot.handle_message
+
+        async def counting(message: Message) -> None:
+            try:
+                await inner(message)
+            finally:
+                async with self._changed:
+                    self.ids.append(message.id)
+                    self._changed.notify_all()
+
+        bot.handle_message = counting  # type: ignore[method-assign]
+
+    async def wait(self, count: int, within: float = 5.0) -> None:
+        """Until `count` messages in all have been handled."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.ids) >= count),
+                                   within)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from groupbot.app import Bot
 from groupbot.config import Config
 from groupbot.core.ports import FakeClock
 from groupbot.platforms.discord import GroupbotClient
+from tests.conftest import DISTRESS, Handled, with_distress_rule
 from tests.fakes.discord_fake import FakeDiscord, FakeGuild, FakeMember, Recorded
 from tests.test_discord_e2e import running
 
@@ -56,7 +57,12 @@ def posts_in(fake: FakeDiscord, guild: FakeGuild, channel: str) -> list[Recorded
 
 
 def text_of(r: Recorded) -> str:
-    body = r.body or {}
+    return body_text(r.body)
+
+
+def body_text(body: dict[str, Any] | None) -> str:
+    """A message body's content and embeds, as one string."""
+    body = body or {}
     embeds = body.get("embeds") or []
     return " ".join([body.get("content") or ""] + [
         f"{e.get('title', '')} {e.get('description', '')}" for e in embeds])
@@ -146,6 +152,57 @@ async def test_crisis_message_is_answered_privately_and_nothing_is_removed(
         reply["data"]["content"]
     assert [(c.action, c.text) for c in cases] == [("support", None)]  # never kept
     assert strikes == 0
+
+
+def dm_attempts(fake: FakeDiscord, who: FakeMember) -> list[Recorded]:
+    """Every direct message the bot tried to send `who`, delivered or refused."""
+    return [r for r in fake.calls("POST", r"/channels/\d+/messages")
+            if fake.dm_channels.get(int(r.path.split("/")[2])) == who.id]
+
+
+async def test_a_care_note_to_closed_dms_leaves_no_trace_and_is_not_recorded(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    alex = member(guild, "alex")
+    fake.dm_closed.add(alex.id)
+    async with running(with_distress_rule(config), fake, clock,
+                       with_probe=False) as (_c, chat, bot, _p):
+        done = Handled(bot)
+        await fake.member_says(guild, "general", alex, DISTRESS)
+        await done.wait(1)
+        refused = dm_attempts(fake, alex)
+        kept = dict(chat.undelivered)
+        noted = await moderation_of(bot).cases.last_care_note(str(guild.id), str(alex.id))
+        # once their DMs are open, the next message showing distress gets the note
+        fake.dm_closed.discard(alex.id)
+        await fake.member_says(guild, "general", alex, DISTRESS)
+        await done.wait(2)
+        noted_then = await moderation_of(bot).cases.last_care_note(str(guild.id), str(alex.id))
+    assert [r.status for r in refused] == [403]  # the care note was tried, privately only
+    assert posts_in(fake, guild, "general") == []  # no "I have a private note for you"
+    assert posts_in(fake, guild, "mod-log") == []  # and no moderator alert
+    assert kept == {} and noted is None  # nothing kept for a button; the window not started
+    delivered = dms_to(fake, alex)
+    assert len(delivered) == 1 and "Just checking in" in text_of(delivered[0])
+    assert DISTRESS not in text_of(delivered[0])
+    assert noted_then == clock.now()
+
+
+async def test_a_crisis_reply_to_closed_dms_still_falls_back_to_a_mention(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    alex = member(guild, "alex")
+    fake.dm_closed.add(alex.id)
+    async with running(config, fake, clock, with_probe=False) as (_c, _chat, _bot, _p):
+        await fake.member_says(guild, "general", alex, CRISIS)
+        mention = (await fake.wait_for(lambda: posts_in(fake, guild, "general")))[0]
+        alert = (await fake.wait_for(lambda: posts_in(fake, guild, "mod-log")))[0]
+        button = mention.body["components"][0]["components"][0]["custom_id"]
+        shown = await answer(fake, await fake.click(guild, "general", alex, button))
+    assert [r.status for r in dm_attempts(fake, alex)] == [403]
+    assert f"<@{alex.id}>" in text_of(mention) and CRISIS not in text_of(mention)
+    note = body_text(shown["data"])
+    assert "You're not alone" in note and "not a therapist" in note
+    assert shown["data"]["flags"] & 64  # shown only to them
+    assert "I sent them support resources privately" in text_of(alert)
 
 
 async def _strikes(bot: Bot, guild: FakeGuild, who: FakeMember) -> float:

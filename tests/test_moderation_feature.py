@@ -18,7 +18,7 @@ import pytest
 
 from groupbot.app import Bot
 from groupbot.config import Config
-from groupbot.core.errors import Unsupported
+from groupbot.core.errors import Undeliverable, Unsupported
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply
 from groupbot.features.base import Services
@@ -104,6 +104,20 @@ class NoDeleteChat(ConsoleChat):
         raise Unsupported("slack", "time out members")
 
 
+class ClosedDMsChat(ConsoleChat):
+    """Like Discord for a member whose direct messages are closed: a private message falls
+    back to a mention in #general (the member's last channel), unless the caller ruled a
+    public fallback out, when it raises."""
+
+    async def send_private(self, group: Group, member: Member, reply: Reply, *,
+                           public_fallback: bool = True) -> None:
+        if not public_fallback:
+            raise Undeliverable("console", "their direct messages are closed")
+        await self.post(group, self.channels["c-general"], Reply.public(
+            f"<@{member.id}>, I have a private note for you, but your direct messages are "
+            "closed. Press the button to read it (only you will see it)."))
+
+
 @dataclass
 class World:
     bot: Bot
@@ -164,6 +178,12 @@ async def w() -> AsyncIterator[World]:
 @pytest.fixture
 async def slack_like() -> AsyncIterator[World]:
     async for world in _world(NoDeleteChat):
+        yield world
+
+
+@pytest.fixture
+async def closed_dms() -> AsyncIterator[World]:
+    async for world in _world(ClosedDMsChat):
         yield world
 
 
@@ -378,13 +398,39 @@ async def test_a_care_note_never_holds_back_the_crisis_reply(w: World) -> None:
 
 
 async def test_a_failed_care_note_does_not_start_the_window(w: World) -> None:
-    async def broken(group: Group, member: Member, reply: Reply) -> None:
+    asked: list[bool] = []
+
+    async def broken(group: Group, member: Member, reply: Reply, *,
+                     public_fallback: bool = True) -> None:
+        asked.append(public_fallback)
         raise Unsupported("console", "message this member privately")
 
     w.chat.send_private = broken  # type: ignore[method-assign]
     await w.say(w.alice, DISTRESS)
+    assert asked == [False]  # the care note never allows a public fallback
     assert w.modlog() == []  # care has no moderator alert, even when it fails
     assert await w.feature.cases.last_care_note(w.group.id, w.alice.id) is None
+
+
+async def test_closed_dms_mean_no_care_note_and_no_public_trace(closed_dms: World) -> None:
+    w = closed_dms
+    await w.say(w.alice, DISTRESS)
+    assert w.chat.events == []  # no mention in the channel, no moderator alert, nothing
+    assert await w.feature.cases.last_care_note(w.group.id, w.alice.id) is None
+    assert await w.feature.cases.member_cases(w.group.id, w.alice.id) == []
+
+
+async def test_closed_dms_still_get_the_fallback_for_crisis_and_removals(
+        closed_dms: World) -> None:
+    w = closed_dms
+    await w.say(w.alice, "I can't go on")  # reaching them matters more than discretion
+    posts = w.chat.of_kind("post")
+    assert len(posts) == 1 and f"<@{w.alice.id}>" in posts[0].text
+    assert "can't go on" not in posts[0].text
+    assert "I sent them support resources privately" in w.modlog()[-1]
+    await w.say(w.bob, "Alice you idiot")
+    later = w.chat.of_kind("post")[1:]  # the removal's notice and copy fall back too
+    assert later and all(f"<@{w.bob.id}>" in p.text and "idiot" not in p.text for p in later)
 
 
 async def test_the_care_notes_button_asks_a_moderator_without_opening_a_case(
@@ -676,7 +722,8 @@ async def test_engine_failure_fails_open_to_escalate(w: World) -> None:
 
 
 async def test_a_failing_private_message_is_noted_for_moderators(w: World) -> None:
-    async def broken(group: Group, member: Member, reply: Reply) -> None:
+    async def broken(group: Group, member: Member, reply: Reply, *,
+                     public_fallback: bool = True) -> None:
         raise Unsupported("console", "message this member privately")
 
     w.chat.send_private = broken  # type: ignore[method-assign]

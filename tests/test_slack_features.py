@@ -21,6 +21,7 @@ from groupbot.core.types import Reply
 from groupbot.platforms.slack.chat import RateLimitRetry
 from groupbot.platforms.slack.render import plain_text_of
 from groupbot.platforms.slack.runner import SlackSession, slack_session
+from tests.conftest import DISTRESS, Handled, with_distress_rule
 from tests.fakes.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSlack, FakeUser
 
 INSULT = "robin you worthless idiot"
@@ -216,6 +217,33 @@ async def test_crisis_message_gets_a_private_care_reply_and_nothing_is_removed(
     assert reply[0]["response_type"] == "ephemeral"
     assert "let the moderators know" in texts(reply)
     assert [(c.action, c.text) for c in cases] == [("support", None)]
+
+
+async def test_a_care_note_that_cannot_be_delivered_leaves_no_trace(
+        config: Config, fake: FakeSlack, clock: FakeClock) -> None:
+    """Slack has no public fallback for a private message: a DM that fails is only logged."""
+    alex = fake.users["alex"]
+    group_id = f"slack:{fake.team_id}"
+    async with running(with_distress_rule(config), fake, clock) as session:
+        cases = moderation_of(session.bot).cases
+        done = Handled(session.bot)
+        fake.fail("conversations.open", 200, retry_after=None, error="user_disabled")
+        await fake.say(alex, "general", DISTRESS)
+        await done.wait(1)
+        refused = [c.answer.get("error") for c in fake.called("conversations.open")]
+        posted = fake.called("chat.postMessage") + fake.called("chat.postEphemeral")
+        noted = await cases.last_care_note(group_id, alex.id)
+        # the next message showing distress, with the DM working, gets the note
+        await fake.say(alex, "general", DISTRESS)
+        await done.wait(2)
+        noted_then = await cases.last_care_note(group_id, alex.id)
+    assert refused == ["user_disabled"]  # the care note was tried, privately only
+    assert posted == []  # nothing in any channel, no ephemeral, no moderator alert
+    assert noted is None  # not recorded: the window did not start
+    dms = fake.dms_to(alex)
+    assert len(dms) == 1 and "Just checking in" in texts(dms) and DISTRESS not in texts(dms)
+    assert noted_then == clock.now()
+    assert fake.posts_in("general") == [] and fake.posts_in("mod-log") == []
 
 
 async def test_an_edit_is_checked_again_and_unchanged_edits_are_not(

@@ -482,9 +482,11 @@ class ModerationFeature(Feature):
             f"{guideline} Take a breather; you're welcome back afterwards. You can appeal "
             f"with `/appeal {case.number} <text>`."), outcome)
 
-    async def _dm(self, group: Group, member: Member, reply: Reply, outcome: _Outcome) -> bool:
+    async def _dm(self, group: Group, member: Member, reply: Reply, outcome: _Outcome, *,
+                  public_fallback: bool = True) -> bool:
         try:
-            await self.services.chat.send_private(group, member, reply)
+            await self.services.chat.send_private(group, member, reply,
+                                                  public_fallback=public_fallback)
             return True
         except Exception as exc:
             log.warning("private message failed", extra={"group": group.id,
@@ -692,14 +694,16 @@ class ModerationFeature(Feature):
     async def _care_note(self, group: Group, member: Member) -> str:
         """The care note for a member in distress: private, short, never quoting them, at most
         once every CARE_NOTE_EVERY per member and group. No case and no moderator alert of its
-        own. Returns "sent", "recent" (one went out within the window: nothing sent) or
-        "failed" (the private message failed; the window does not start)."""
+        own, and no public trace even when their DMs are closed (no platform fallback: then
+        no note at all). Returns "sent", "recent" (one went out within the window: nothing
+        sent) or "failed" (the private message failed; the window does not start)."""
         now = self.services.clock.now()
         last = await self.cases.last_care_note(group.id, member.id)
         if last is not None and now - last < CARE_NOTE_EVERY:
             log.info("care note not repeated", extra={"group": group.id})
             return "recent"
-        if not await self._dm(group, member, care_note_reply(member), _Outcome(notes=[])):
+        if not await self._dm(group, member, care_note_reply(member), _Outcome(notes=[]),
+                              public_fallback=False):
             return "failed"
         await self.cases.record_care_note(group.id, member.id, now)
         log.info("care note sent", extra={"group": group.id})
