@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from groupbot.moderation import detectors
 from groupbot.moderation import lexicon as L
 from groupbot.moderation.engine import ModerationEngine
 from groupbot.moderation.verdict import Action
@@ -25,11 +24,8 @@ def cats(text: str) -> set[str]:
 # --- slurs: spellings and groups the list used to miss --------------------------------------
 
 SLURS = [
-    "wassup my nicca",
-    "all them niccas at the party",
     "these niggaz never pay back",
     "look at that little niglet",
-    "n1ggaz everywhere",
     "ban the towel heads",
     "some spear chucker moved in next door",
     "border jumpers took the jobs",
@@ -425,15 +421,15 @@ def test_a_benign_phrase_only_shields_the_word_inside_it() -> None:
 # --- the lexicon stays consistent with the detector ------------------------------------------
 
 def _phrases(block: str) -> set[str]:
-    return {p for pattern in L._patterns(block) for p in L.expand(pattern)}
+    return {p for pattern in L.patterns(block) for p in L.expand(pattern)}
 
 
-def test_every_single_word_hate_predicate_is_read_only_next_to_a_group() -> None:
-    """A lone word like "trash" or "stupid" must never count anywhere near a group."""
-    allowed_anywhere = {"genocide", "exterminate", "exterminates"}
-    adjacency = detectors._ADJ_BEFORE | detectors._NOUN_AFTER
-    single = {p for p in _phrases(L.HATE_PREDICATES) if " " not in p}
-    assert single - adjacency == allowed_anywhere
+@pytest.mark.parametrize("text", ["wassup my nicca", "all them niccas at the party",
+                                  "n1ggaz everywhere", "me and my niggas tonight"])
+def test_an_in_group_word_with_nothing_hateful_said_of_it_stays_up(text: str) -> None:
+    """Reclaimed words ("my nicca") are how many members talk; they are hate only with
+    something hateful said of the people they name (see the slur list above)."""
+    assert "hate" not in cats(text), ENGINE.decide(text).as_json()
 
 
 def test_benign_phrases_each_contain_a_listed_word() -> None:

@@ -806,15 +806,13 @@ _PERSON_INSULTS = frozenset(
     "wanker wankers tosser tossers scumbag scumbags lowlife thot thots slag slags hag hags "
     "bimbo cocksucker motherfucker fucktard tard creep creeps".split())
 
-_ACTING = frozenset(("insult", "attack", "violence", "threat", "slur", "hatecode", "sexual"))
+_ACTING = frozenset(("insult", "attack", "violence", "threat", "sexual"))
 
 
 def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[Finding]:
     out: list[Finding] = []
     forms: Sequence[list[str]] | None = None
     supportive = False
-    groups: list[Hit] = []
-    preds: list[Hit] = []
     profane: list[str] = []
     acting: list[Hit] = []
     benign: list[Hit] = []
@@ -826,10 +824,6 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             acting.append(h)
         elif tag == "support":
             supportive = True
-        elif tag == "group":
-            groups.append(h)
-        elif tag == "hatepred":
-            preds.append(h)
         elif tag == "benign":
             benign.append(h)
     if benign:  # "maine coon", "tranny fluid": the word inside is used in its innocent sense
@@ -899,26 +893,6 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                         and not _taken_back(toks, h.start + h.length)):
                     out.append(Finding("threat", "threat.violence", 2,
                                        f'threat: "{h.phrase}" aimed at someone'))
-        elif tag == "slur":
-            if forms is None:
-                forms = _forms(norm)
-            if _called_me(forms[h.form], h.start):
-                continue  # "my dad called me a ...": what was done to the writer, told
-            key = ("slur", h.phrase, h.severity)
-            found = _FINDINGS.get(key)
-            if found is None:
-                found = _remember(key, Finding("hate", "hate.slur", h.severity,
-                                               f'hate: slur "{h.phrase}"'))
-            out.append(found)
-        elif tag == "hatecode":
-            if forms is None:
-                forms = _forms(norm)
-            toks = forms[h.form]
-            if (_reported(toks, h.start) or _called_me(toks, h.start, True)
-                    or _code_named(toks, h.start, h.start + h.length)):
-                continue  # "someone yelled ... at me", "my neighbour has a white power flag"
-            out.append(Finding("hate", "hate.code", h.severity,
-                               f'hate: slogan or code of organised hate "{h.phrase}"'))
         elif tag == "sexual":
             if forms is None:
                 forms = _forms(norm)
@@ -926,12 +900,6 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 continue  # what happened to the writer, or their recovery: welcome here
             out.append(Finding("sexual", "sexual.explicit", h.severity,
                                f'sexual: "{h.phrase}"'))
-    if groups and preds:
-        if forms is None:
-            forms = _forms(norm)
-        found = _group_attack(groups, preds, forms)
-        if found is not None:
-            out.append(found)
     if profane:
         key = ("profanity", *profane)
         found = _FINDINGS.get(key)
@@ -955,120 +923,6 @@ def _remember(key: tuple[Any, ...], finding: Finding) -> Finding:
         _FINDINGS.clear()
     _FINDINGS[key] = finding
     return finding
-
-
-def _group_attack(groups: Sequence[Hit], preds: Sequence[Hit],
-                  forms: Sequence[list[str]]) -> Finding | None:
-    """A group of people next to a dehumanising or exclusionary predicate.
-
-    Most predicates count a few tokens either side of the group ("<group> are vermin",
-    "I hate <group>"). Words that are innocent on their own count only right next to the
-    group: an adjective just before it ("filthy <group>"; "stupid", "fucking" and the like
-    only before a plural, so "stupid asian restaurant" is not an attack on a people), a
-    noun just after it ("<group> scum"), and an action just before it ("deport all <group>").
-    """
-    if _attributed(forms[0]):
-        return None  # "in the church I was raised in, ... according to my parents"
-    for g in groups:
-        if _reported(forms[g.form], g.start):
-            continue  # "my parents think being gay is a sin": their words, told
-        g_end = g.start + g.length
-        for p in preds:
-            phrase = p.phrase
-            if phrase in _ADJ_BEFORE:
-                ok = (p.form == g.form and p.start + p.length == g.start
-                      and (phrase in _ADJ_ANY or _plural(g.phrase)))
-            elif phrase in _NOUN_AFTER:
-                ok = p.form == g.form and p.start == g_end
-            elif " " in phrase and phrase.partition(" ")[0] in _ACTIONS and phrase not in _ANY_SIDE:
-                ok = p.form == g.form and 0 <= g.start - (p.start + p.length) <= 2
-            elif p.start > g.start:  # after it, unless the group is someone's object:
-                # "people who attack <group> are disgusting" is not about the group
-                ok = p.start - g.start <= 6 and not (
-                    g.start and p.form == g.form and forms[g.form][g.start - 1] in _OBJECT_OF)
-            elif phrase.partition(" ")[0] in _COPULAS:
-                ok = False  # "<group> are ..." reads only after the group ("there is
-                # nothing wrong with being gay" is not about a group being wrong)
-            else:  # before it, up to two words between ("I hate loud fat <group>")
-                ok = p.start - g.start >= -3 or (
-                    p.form == g.form and g.start - (p.start + p.length) <= 2)
-            if ok:
-                severe = any(w in phrase for w in _SEVERE_WORDS)
-                return Finding("hate", "hate.attack", 3 if severe else 2,
-                               f'hate: "{g.phrase}" with "{phrase}"')
-    return None
-
-
-def _attributed(toks: Sequence[str]) -> bool:
-    """Someone else's belief, told anywhere in the message: "according to my parents", "I
-    grew up believing ...", "my pastor preached ...", "..., said my dad", "in my church
-    ..."."""
-    if _ATTRIBUTION.isdisjoint(toks) and _SPEECH.isdisjoint(toks) and "in" not in toks:
-        return False
-    for i, t in enumerate(toks):
-        if t in _ATTRIBUTION:
-            return True
-        if t == "in" and i + 2 < len(toks) and toks[i + 1] in _INVERTED and (
-                toks[i + 2] in _COMMUNITIES):
-            return True  # "in my church, ...": what a community holds (not "in my opinion")
-        if t in _SPEECH and i + 1 < len(toks) and toks[i + 1] in _INVERTED:
-            return True  # "said my dad", "says the pastor"
-    return False
-
-
-_ATTRIBUTION = frozenset(
-    "according taught teaches preached preaches preaching believing raised".split())
-_COMMUNITIES = frozenset(
-    "church family religion culture community faith parish congregation mosque synagogue "
-    "temple tradition household hometown town village country school denomination".split())
-_INVERTED = frozenset("my his her their the our".split())
-
-
-def _code_named(toks: Sequence[str], start: int, end: int) -> bool:
-    """A hate slogan named, not said: what a member saw and fears ("my neighbour has a white
-    power flag", "a 1488 tattoo", "a white power rally downtown"); and "1488" as a number ("it
-    cost 1488", "I walked 1488 steps"), which counts only on its own at the end."""
-    before = toks[start - 1] if start else ""
-    after = toks[end] if end < len(toks) else ""
-    if after in _CODE_NOUNS:
-        return True
-    return toks[start] == "1488" and (after != "" or before in _NUMBER_CONTEXT)
-
-
-_CODE_NOUNS = frozenset(
-    "flag flags tattoo tattoos rally rallies movement movements sticker stickers shirt shirts "
-    "group groups song songs band bands graffiti sign signs symbol symbols march marches "
-    "poster posters patch patches gang gangs website sites".split())
-_NUMBER_CONTEXT = frozenset(
-    "cost costs paid pay walked steps page room number code zip id order ticket miles km "
-    "dollars bucks usd".split())
-
-
-def _plural(group: str) -> bool:
-    last = group.rpartition(" ")[2]
-    return last.endswith("s") or last in ("people", "women", "men", "folk", "chinese", "islam")
-
-
-# Adjectives that count only just before a group; the first ones before any group ("dirty"
-# + a singular is still a slur), the rest only before a plural.
-_ADJ_ANY = frozenset("dirty filthy stinking stinkin greasy smelly subhuman godless savage "
-                     "inbred nasty".split())
-_ADJ_BEFORE = _ADJ_ANY | frozenset(
-    "stupid dumb lazy ignorant fucking fuckin fkn damn goddamn bloody fuck fuk fck".split())
-_NOUN_AFTER = frozenset("trash filth scum vermin rats pigs savages apes monkeys cockroaches "
-                        "roaches parasites".split())
-_ACTIONS = frozenset("kill killing lynch lynching hang slaughter murder shoot bomb nuke gas ban "
-                     "deport expel exterminate round lock get wipe kick".split())
-# Words just before a group that make it the object of what is said about someone else.
-_OBJECT_OF = frozenset(
-    "hate hates hating attack attacks attacking against bully bullies bullying harass harasses "
-    "harassing hurt hurts hurting mock mocks mocking insult insults insulting about toward "
-    "towards call calls calling discriminate discriminating of to with for".split())
-_ANY_SIDE = frozenset(("kill all", "gas the", "gas all"))  # read either side, as before
-_COPULAS = frozenset(("is", "are", "r"))
-_SEVERE_WORDS = ("die", "kill", "gas", "shot", "shoot", "hang", "hung", "lynch", "murder",
-                 "slaughter", "nuke", "bomb", "exterminat", "genocide", "cleansing", "burn",
-                 "wipe", "wiped", "eliminat")
 
 
 def content_note(norm: Normalised, hits: Sequence[Hit]) -> Finding | None:

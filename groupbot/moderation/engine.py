@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from groupbot.core.errors import ContentError
-from groupbot.moderation import detectors, pii, spam
+from groupbot.moderation import detectors, pii, spam, structure
 from groupbot.moderation.detectors import Finding
 from groupbot.moderation.matcher import (
     CRISIS,
@@ -39,6 +39,7 @@ from groupbot.moderation.normalise import (
     without_quotes,
 )
 from groupbot.moderation.policy import Policy, Rule, default_policy, load_policy
+from groupbot.moderation.reading import read as read_message
 from groupbot.moderation.verdict import _RANK, CARE_CATEGORIES, Action, Verdict
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,10 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
     if compiled is None:
         compiled = compile_policy(policy)
     norm = normalise(text)
+    reading = read_message(norm)
+    if reading.changed and reading.flat != norm.flat and reading.flat not in norm.variants:
+        # the words as a person reads them (misspellings, fillers) for the phrase matcher
+        norm = norm._replace(variants=(*norm.variants, reading.flat))
     hits, flags = compiled.matcher.scan_flags(norm)
     scope = policy.scope(ctx.group_id, ctx.channel_id, ctx.channel_name)
     findings: list[Finding] = []
@@ -164,8 +169,11 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
         quoted: list[Hit] | None = None
         stripped = without_quotes(norm.clean)
         if stripped != norm.clean:
-            quoted = [h for h in compiled.matcher.scan(normalise(stripped))
-                      if h.tag.startswith("crisis.")]
+            bare = normalise(stripped)
+            bare_reading = read_message(bare)
+            if bare_reading.changed and bare_reading.flat != bare.flat:
+                bare = bare._replace(variants=(*bare.variants, bare_reading.flat))
+            quoted = [h for h in compiled.matcher.scan(bare) if h.tag.startswith("crisis.")]
         care_finding = detectors.crisis(norm, hits, quoted)
     if flags & OTHER:
         findings.extend(detectors.abuse(norm, hits, ctx.member_names))
@@ -175,6 +183,16 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
                 care_finding = detectors.RECEIVED_THREAT
         if flags & RULE:
             findings.extend(_word_rules(hits, compiled, ctx))
+    # Slurs, slogans of hate and what is said of groups, of you and of members: read by
+    # their structure (quoted, reported, reclaimed, negated, another sense).
+    found_by_structure = structure.read(reading.tokens, ctx.member_names)
+    if found_by_structure:
+        have = {f.category for f in findings}
+        for sf in found_by_structure:
+            if sf.category not in have:
+                have.add(sf.category)
+                findings.append(Finding(sf.category, sf.rule, sf.severity, sf.note))
+    if flags & OTHER:
         if scope.require_content_note:
             note = detectors.content_note(norm, hits)
             if note:

@@ -9,11 +9,9 @@ and "Scunthorpe" never match "ass" or the slur inside them. Patterns use a tiny 
 Each entry is (pattern, tag, severity). The tag says which detector reads the hit:
   insult    an insult, harassment only when aimed at someone (you / a mention / a member's name)
   attack    harassment with the target built in ("kill yourself", "nobody likes you")
-  slur      hate, on its own
-  hatecode  a slogan or code of organised hate: hate, unless told as someone else's words
-  group     a group of people (hate only with a hate predicate nearby)
-  hatepred  a dehumanising or exclusionary predicate (some only right next to a group: see
-            detectors.abuse)
+  (slurs, slogans of organised hate, groups of people and what is said of them are read by
+  the structural reader, groupbot/moderation/structure.py, which takes its slur lists from
+  here and its word classes from groupbot/data/words/abuse.txt)
   benign    an innocent phrase around a slur or insult ("maine coon"): that hit is dropped
   violence  a violent verb (threat only with first-person intent and a target)
   threat    a threat phrase on its own
@@ -155,7 +153,7 @@ RUDE = """
 (fuck|screw) (you|u|ya)
 """
 
-# --- hate --------------------------------------------------------------------------------
+# --- hate (read by structure.py: slurs and slogans; the matcher no longer lists them) ---------
 
 SLURS_SEVERE = """
 nigger+, nigguh+, kike+, spic+, wetback+, chink+, gook+, raghead+, towelhead+, sandnigger+,
@@ -194,52 +192,6 @@ jews (control|run|own|controls|runs|owns) (the|) (media|banks|world|government|m
 jews are behind (everything|it all|all of this|all of it),
 trans women are (men|male|just men|not women|not real women), trans women arent (women|real women),
 trans men are (women|female|just women|not men|not real men), trans men arent (men|real men)
-"""
-
-GROUPS = """
-muslim+, islam, jew+, jewish people, blacks, black people, black (men|women), whites, white people,
-gays, gay people, lesbian+, trans people, transgender+, transgender people, immigrant+, refugee+,
-mexican+, arab+, asian+, chinese people, indian+, women, females, feminist+, christian+, hindu+,
-sikh+, disabled people, autistic people, homosexual+, illegal+, foreigner+, migrant+, africans,
-latinos, latinas, hispanics, gypsies, roma, queers, bisexuals, atheists, catholic+,
-bitches, hoes, sluts, whores, thots, skanks, negros, negroes, white folk+, black folk+,
-colored people, (gay|trans|black|white|muslim|jewish|asian|mexican) (men|women|girls|guys|chicks),
-rednecks, hillbillies, cripples,
-transgenders, the disabled, handicapped people, the chinese, koreans, japanese people,
-pakistanis, somalis, nigerians, syrians, palestinians, iranians, afghans, haitians,
-puerto ricans, filipinos, jewish people, muslim people, buddhists, mormons, jehovahs witnesses,
-being (gay|trans|transgender|bi|bisexual|lesbian|queer|homosexual),
-you people, your kind, their kind
-"""
-
-HATE_PREDICATES = """
-(are|r) (animals|vermin|subhuman|parasites|disgusting|filth|filthy|inferior|savages|rats|cockroaches|a disease|a plague|trash|garbage|scum|evil|not human|not people),
-should (die|be killed|be shot|be gassed|be hanged|be deported|be exterminated|burn|not exist|not be allowed|go back),
-(deserve|deserves) to die, go back to (your|their) (country|countries),
-kill all, exterminate+, gas (the|all), (hate|hating|despise) (all|the|every),
-(all|every) (of them|one of them) (should|must|need to), genocide, ethnic cleansing,
-(i|we|i fucking|i really|i just|i honestly) (hate|despise|detest|cant stand|loathe),
-(fuck|fuk|fck|fuck all|fuck you) (all|these|those|them|every|the),
-(are|r) (all|just|nothing but|such|a bunch of|so|all just|) (animals|vermin|subhuman|sub human|less than human|parasites|disgusting|filth|filthy|inferior|savages|rats|cockroaches|a disease|a plague|a cancer|cancer|trash|garbage|scum|evil|not human|not people|apes|monkeys|pigs|criminals|thugs|terrorists|rapists|pedophiles|degenerates|worthless|dirty|retarded),
-(is|are) (a|) (cancer|disease|plague|virus) (on|to|in),
-(is|are|r) (all|just|) (mentally ill|a mental illness|a sin|sinners|unnatural|an abomination|abominations|perverts|perverted|groomers|freaks|sick in the head),
-should (all|) (die|be killed|be shot|be gassed|be hanged|be hung|be lynched|be deported|be exterminated|be wiped out|be eliminated|be sterilized|be locked up|be banned|burn|rot|not exist|not be allowed|go back|get out),
-(need|needs) to (die|be deported|be wiped out|be exterminated|be eliminated|go back|get out),
-(dont|do not|doesnt|does not) belong (here|in (this|our|my) country|in america),
-(have|has) no right to (be here|live|exist|be alive|be in), no right to be (here|alive),
-go back (to|where) (they|you|u) came from, go back to (africa|mexico|china|india|the jungle|their country|your own country),
-(hope|hoping|pray|wish) (they|em|them) (all|) (die|dies|burn|rot|get shot|get killed),
-(taking over|ruining|ruined|ruin|destroying) (our|this|my) (country|neighborhood|city|town),
-(out of|outta|get out of) (our|my) country, (cant|cannot|never) be trusted,
-(are|r) (all|just|so|such|always|) (stupid|dumb|lazy|ugly|nasty|disgraceful|pathetic|useless|ignorant|idiots|retards),
-(dont|do not|doesnt|does not) deserve (to live|rights|respect|to be here|to exist),
-(are|r) (all|just|nothing but|such|all just|) (bitches|hoes|whores|sluts|thots|skanks|gold diggers),
-(aint|arent|are not) shit, (belong|belongs) in the kitchen,
-(isnt|is not|arent|are not|aint) welcome (here|in this country|in our country),
-(kill|killing|lynch|lynching|hang|slaughter|murder|shoot|bomb|nuke|gas|ban|deport|expel|exterminate|round up|lock up|get rid of|wipe out|kick out) (all|the|some|those|these|every|all the|all of the|them|em|all them|all those|all these),
-dirty, filthy, stinking, stinkin, greasy, smelly, subhuman, godless, savage, inbred, nasty,
-stupid, dumb, lazy, ignorant, fucking, fuckin, fkn, damn, goddamn, bloody, fuck, fuk, fck,
-trash, filth, scum, vermin, rats, pigs, savages, apes, monkeys, cockroaches, roaches, parasites
 """
 
 # Innocent senses of words listed above (a cat breed, a car part, an idiom, a dish): a slur
@@ -681,8 +633,7 @@ def entries() -> Iterator[tuple[str, str, int]]:
         yield word, "street", 0
     table: Iterable[tuple[str, str, int]] = (
         (INSULTS, "insult", 2), (ATTACKS, "attack", 3), (MILD_ATTACKS, "attack", 1),
-        (AIMED_INSULTS, "attack", 2), (GO_BACK, "attack", 2), (AIMED_MILD, "attack", 1), (TAUNTS, "attack", 1), (RUDE, "insult", 1), (SLURS_SEVERE, "slur", 3),
-        (SLURS_MILD, "slur", 2), (HATE_CODES, "hatecode", 2), (GROUPS, "group", 1), (HATE_PREDICATES, "hatepred", 2),
+        (AIMED_INSULTS, "attack", 2), (GO_BACK, "attack", 2), (AIMED_MILD, "attack", 1), (TAUNTS, "attack", 1), (RUDE, "insult", 1),
         (BENIGN, "benign", 0), (VIOLENCE, "violence", 2), (THREATS, "threat", 3), (SEXUAL, "sexual", 2),
         (PROFANITY, "profanity", 1), (CRISIS_IDEATION, "crisis.ideation", 2),
         (CRISIS_SELFHARM, "crisis.selfharm", 2), (CRISIS_PLAN, "crisis.plan", 3),
@@ -693,12 +644,12 @@ def entries() -> Iterator[tuple[str, str, int]]:
         (SPAM, "spam", 2), (HEAVY, "heavy", 1),
     )
     for block, tag, severity in table:
-        for pattern in _patterns(block):
+        for pattern in patterns(block):
             for phrase in expand(pattern):
                 yield phrase, tag, severity
 
 
-def _patterns(block: str) -> Iterator[str]:
+def patterns(block: str) -> Iterator[str]:
     """Patterns in a block are separated by commas (or line ends)."""
     for item in block.replace("\n", ",").split(","):
         item = item.strip()
@@ -707,4 +658,4 @@ def _patterns(block: str) -> Iterator[str]:
 
 
 # Every phrase of TAUNTS, for the softener check in detectors.abuse.
-TAUNT_PHRASES = frozenset(p for pattern in _patterns(TAUNTS) for p in expand(pattern))
+TAUNT_PHRASES = frozenset(p for pattern in patterns(TAUNTS) for p in expand(pattern))

@@ -1,0 +1,135 @@
+"""One reading of a message as words and punctuation, the way a person would read it.
+
+The normaliser (`normalise.py`) folds look-alikes, leetspeak and markup; this step reads what
+is left the way people type: letters spaced out ("h a t e"), stretched ("soooo"), one letter
+off ("sucide"), words run together ("Ihate"), and filler words between the words that carry
+the meaning ("I want to fucking die", "you are so so stupid"). It keeps punctuation, so the
+structural reader can tell sentences, clauses and quotes apart.
+
+Two outputs: `tokens` (words with punctuation marks ".", "," and '"'; fillers kept, because
+an expletive before a group of people means something) and `flat` (words only, fillers
+dropped), which the phrase matcher reads as one more form of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from groupbot.moderation.normalise import Normalised
+from groupbot.moderation.spelling import Speller, english
+
+# Intensifiers and expletive infixes: dropped from the form the phrase matcher reads, so a
+# listed phrase still matches with them in between. Never a negation, never "all" or "even".
+FILLERS = frozenset(
+    "fucking fuckin fkn fking freaking freakin friggin frigging frickin effing bloody goddamn "
+    "really realy rly literally honestly actually seriously genuinely truly totally "
+    "completely absolutely simply just so soo very super kinda sorta definitely badly "
+    "desperately lowkey highkey legit".split())
+
+# Chat spellings of words the detectors read, too short for the spelling reader.
+SLANG = {"fuk": "fuck", "fck": "fuck", "fuq": "fuck", "phuck": "fuck", "fuking": "fucking",
+         "fcking": "fucking", "fkin": "fucking", "ppl": "people", "cuz": "because",
+         "coz": "because", "dem": "them", "dey": "they", "dat": "that", "dis": "this",
+         "da": "the", "wit": "with", "yall": "yall", "kil": "kill", "ded": "dead"}
+
+# Marks: sentence ends become " . ", clause marks " , ", quotes ' " ' (one C-speed pass each).
+_ENDS = re.compile(r"[.!?]+|\n")
+_CLAUSE_MARKS = str.maketrans({c: " , " for c in ";:()[]\u2013\u2014"} | {
+    "\u201c": ' " ', "\u201d": ' " ', '"': ' " ', ",": " , "})
+_SLANG_WORDS = frozenset(SLANG)
+_TOKEN = re.compile(r"[^\W_]+|[.,\"]")
+_STRETCH = re.compile(r"([a-z])\1\1+")
+SENTENCE, CLAUSE, QUOTE = ".", ",", '"'
+_MARKS = frozenset((SENTENCE, CLAUSE, QUOTE))
+# Single letters that are words on their own; any other one may be a word spaced out.
+_LETTER_WORDS = frozenset(("i", "a", "u"))
+
+
+class Reading(NamedTuple):
+    tokens: tuple[str, ...]  # words and the marks ".", ",", '"'
+    flat: str  # " word word ... " without marks and fillers (the matcher's form)
+    changed: bool  # a word was read differently from the normaliser's tokens
+
+
+@lru_cache(maxsize=1)
+def speller() -> Speller:
+    """The speller towards every word the detectors look for (built once)."""
+    from groupbot.moderation import lexicon
+    from groupbot.moderation.structure import key_families, key_words, known_words
+
+    keys: set[str] = set(key_words())
+    for phrase, tag, _severity in lexicon.entries():
+        if tag not in ("street", "benign", "spam", "past", "support", "recovery"):
+            keys.update(phrase.split())
+    return Speller(keys, english() | known_words(), key_families())
+
+
+def read(norm: Normalised) -> Reading:
+    """The reading of a normalised message (see the module docstring)."""
+    sp = speller()
+    text = _ENDS.sub(" . ", norm.lower).translate(_CLAUSE_MARKS)
+    raw = _TOKEN.findall(text)
+    seen = set(raw)
+    unknown = seen - sp.known - _MARKS
+    if not unknown and FILLERS.isdisjoint(seen) and _SLANG_WORDS.isdisjoint(seen):
+        # (most chat: every word known, no filler; only spaced-out letters left to join)
+        if not any(len(t) == 1 and t not in _LETTER_WORDS and t not in _MARKS for t in seen):
+            return Reading(tuple(raw), "", False)
+    words: list[str] = []
+    changed = False
+    i = 0
+    n = len(raw)
+    while i < n:
+        tok = raw[i]
+        if tok in _MARKS:
+            if not words or words[-1] != tok or tok == QUOTE:
+                words.append(tok)
+            i += 1
+            continue
+        if len(tok) == 1 and tok.isalpha():
+            # A run of three or more single letters is a word spaced out ("k i l l"); a
+            # leading "i", "a" or "u" before four or more may be a word of its own.
+            j = i
+            while j < n and len(raw[j]) == 1 and raw[j].isalpha():
+                j += 1
+            if j - i >= 3:
+                letters = "".join(raw[i:j])
+                if letters[0] in "aiu" and j - i >= 5 and letters[1:] in sp.known:
+                    words.append(letters[0])
+                    letters = letters[1:]
+                words.extend(sp.read(letters))
+                changed = True
+                i = j
+                continue
+        if tok in SLANG:
+            words.append(SLANG[tok])
+            changed = True
+        elif tok in unknown:
+            if _STRETCH.search(tok):
+                tok = _unstretch(tok, sp)
+                changed = True
+            parts = sp.read(tok)
+            if parts != (tok,):
+                changed = True
+            words.extend(parts)
+        else:
+            words.append(tok)
+        i += 1
+    flat_words = [w for w in words if w not in FILLERS and w not in _MARKS]
+    if not changed and len(flat_words) != sum(1 for w in words if w not in _MARKS):
+        changed = True
+    return Reading(tuple(words), " " + " ".join(flat_words) + " ", changed)
+
+
+def _unstretch(tok: str, sp: Speller) -> str:
+    """A stretched word shortened to a word if it can be ("sooo" -> "so", "kiiill" ->
+    "kill"): runs of three or more letters cut to two, then to one."""
+    two = _STRETCH.sub(r"\1\1", tok)
+    if two in sp.known:
+        return two
+    one = _STRETCH.sub(r"\1", tok)
+    if one in sp.known:
+        return one
+    return two
