@@ -198,3 +198,43 @@ def test_the_phone_cue_check_agrees_with_its_pattern_on_random_text() -> None:
     for _ in range(20000):
         before = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert pii._phone_cue(before) == (pii._PHONE_CUE.search(before) is not None), before
+
+
+@pytest.mark.parametrize("text", [
+    # a distance or a count before a street type
+    "it's only a 5 minute drive from the station",
+    "about a 20 min walk from my flat, so not far",
+    "we did the 3 hour drive twice last month",
+    "grew up off 8 Mile Road, everyone knew the place",
+    # a street type that is also an ordinary word, in lower case
+    "the town has 40 community gardens now",
+    # a prefix that is also an ordinary word
+    "I heard about it via Episode 12 of the podcast",
+    "they pushed it via Agenda 2030 apparently",
+    # "I live at/on" and "my address is" idioms
+    "where I live at least, people are kind about it",
+    "I live at home with my mum still and that's fine",
+    "I live on my own now and the evenings are hard",
+    "I live on the streets some weeks",
+    "my address is on my CV so they knew where I was",
+    "I posted it to the address listed on 3/4 and it never came",
+    "I wrote to the address 3 times before they answered",
+])
+def test_distances_idioms_and_ordinary_words_are_not_addresses(text: str) -> None:
+    assert _addresses(text) == [], text
+    assert "pii" not in ENGINE.decide(text).categories
+
+
+@pytest.mark.parametrize("text", [
+    "I live at 3 Copper Beech Close, pop round",
+    "I live on Juniper Street by the park",
+    "i live on larch road if anyone is near",
+    "I live at the end house on the left of the green",
+    "she lives on the far side of Rua Nova 12",
+    "My address is Flat 2, 9 Mill Lane",
+    "my address is 40 Thornfield Road",
+    "what's your address? it is 17 Orchard Rise",
+    "Via Garibaldi 21, Torino",
+])
+def test_places_after_a_lives_at_or_address_cue_are_still_addresses(text: str) -> None:
+    assert _addresses(text), text

@@ -35,14 +35,14 @@ _PLAIN_SUFFIXES = (
     "ln", "drive", "dr", "court", "ct", "terrace", "tce", "parkway", "pkwy", "highway", "hwy",
     "crescent", "cres", "cir", "pl", "sq", "mews", "turnpike", "tpke", "bypass", "expressway",
     "expy", "freeway", "fwy", "causeway", "esplanade", "promenade", "parade", "pde", "plaza",
-    "alley", "gardens", "trail", "trl")
+    "alley", "trail", "trl")
 _TITLE_SUFFIXES = (
     "way", "place", "close", "row", "grove", "circle", "square", "park", "parks", "hill",
     "hills", "green", "greens", "walk", "view", "point", "bridge", "mall", "loop", "pass",
     "path", "lodge", "isle", "dale", "flats", "cove", "coves", "club", "union", "gateway",
     "glen", "ridge", "creek", "springs", "valley", "landing", "crest", "harbor", "harbour",
     "heights", "meadows", "estates", "junction", "crossing", "commons", "manor", "vale",
-    "wharf", "quay", "rise", "woods", "hollow", "oval", "grange", "chase", "pike")
+    "wharf", "quay", "rise", "woods", "hollow", "oval", "grange", "chase", "pike", "gardens")
 _TITLE_ONLY = frozenset(_TITLE_SUFFIXES)
 # Street words written before the name ("Rua Augusta 12", "ul. Długa 5"), in the matcher's
 # folded (accentless) spelling.
@@ -136,8 +136,8 @@ _LIVES_AT = re.compile(r"\b(?:my (?:home )?address is|i live (?:at|on)|(?:he|she
 # "address: Hauptstraße 5"), unlike "to address 3 points".
 _ADDRESS_CUE = re.compile(
     r"\b(?:(?:my|his|her|their|your|our|new|home|billing|shipping|mailing|postal|the|this) "
-    r"address(?:es)?(?: is| was| will be| to| with)?|address(?:es)?:|lives (?:at|on))\W{0,3}",
-    re.I)
+    r"address(?:es)?(?: is| was| will be| to| with)?|address(?:es)?:|lives (?:at|on))\W{0,3}"
+    r"(?:it(?: is|'s) )?", re.I)
 _AFTER_CUE = re.compile(
     r"(?:the corner of )?(?:\d{1,6}[A-Za-z]?,? [^\W\d_]|" + _NAME
     + r"(?: " + _NAME + r"){0,3},? \d{1,5}[A-Za-z]?\b)", re.I)
@@ -159,9 +159,14 @@ _LINE_STOP = frozenset(
     "the a an to of my your in on at and or for with i we you they it is was are be me "
     "phone tel mobile fax email office desk website call thanks please".split())
 _SHIP = re.compile(r"[ \t>|?*]*(?:uss|usns|usnv|uscgc|psc|unit|cmr)\b", re.I)
+# Words that never name a street; with them a number and a street type are a distance or a
+# count ("a 5 minute drive", "10 mile road trip", "2 hour walk"), not an address.
 _ADDR_STOP = frozenset(
     "the a an to of my your in on at and or for down up with more than times hours minutes "
-    "miles km days weeks years people kids dogs cats i we you they it is was".split())
+    "miles km days weeks years people kids dogs cats i we you they it is was "
+    "minute min mins hour hr hrs second sec secs mile mi kilometre kilometer kilometres "
+    "kilometers metre meter metres meters yard yards foot feet step steps block blocks "
+    "day week month months year yr yrs night nights percent".split())
 _OWN = re.compile(r"(?:\bmy\b|\bme\b|\bmine\b|\bi live|\bim at|\bi am at|\bi'm at)[^.!?\n]{0,40}$",
                   re.I)
 _OTHER = re.compile(r"(?:\b(?:his|her|their|hers|theirs)\b|'s\b|\b(?:he|she|they) (?:lives?|is at)"
@@ -588,12 +593,12 @@ def _addresses(text: str, street_word: bool, digit: bool,
             start = m.end() + len(text[m.end():m.end() + 3]) - len(
                 text[m.end():m.end() + 3].lstrip(" :,"))  # after the cue: whose() reads it
             end = _line_end(text, start, 60)
-            if end - start > 3:
+            if end - start > 3 and _place_follows(text, start, end):
                 found.append((start, end))
         if digit:
             for m in _ADDRESS_CUE.finditer(text):
                 shape = _AFTER_CUE.match(text, m.end())
-                if shape is not None:
+                if shape is not None and _cue_shape_ok(text, shape):
                     found.append((shape.start(), _line_end(text, shape.end(), 60)))
     for a, b in found[:_MAX_ADDRESSES]:  # (in pattern order: streets before cue phrases)
         if all(b <= s or a >= e for s, e in taken):
@@ -675,10 +680,62 @@ def _street_end(m: re.Match[str]) -> int:
 
 
 def _prefixed_ok(m: re.Match[str]) -> bool:
+    """Not "sent via Signal 2" or "via Agenda 2030": a prefix that is also an ordinary word
+    ("via", "plaza") counts only written as a street name is, capitalised, before Title-case
+    names."""
     names = m.group(2).split()
     if any(w.lower().strip(".,") in _ADDR_STOP for w in names):
         return False
-    return m.group(1).lower() not in _VAGUE_PREFIXES or all(_title(w) for w in names)
+    prefix = m.group(1)
+    return prefix.lower() not in _VAGUE_PREFIXES or (
+        prefix[0].isupper() and all(_title(w) for w in names))
+
+
+# What follows "I live at/on" or "my address is" when it is a place: a house number, a
+# dwelling or flat, a street; and the idioms it never is ("I live at home", "at least",
+# "on my own", "my address is on my CV").
+_DWELLINGS = frozenset(
+    "house flat flats apartment apartments building cottage farm bungalow tower towers "
+    "complex estate block hall halls dorm dorms residence condo duplex trailer unit number "
+    "no apt suite".split())
+_NOT_A_PLACE = frozenset(
+    "home least most all times night once first last risk peace ease work school uni college "
+    "university campus my our his her their your own a an".split())
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+
+
+def _place_follows(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], after a "lives at" or "address is" cue, names a place."""
+    stop = _SENTENCE_END.search(text, start, end)
+    words = _WORDS.findall(text, start, end if stop is None else stop.start())[:8]
+    if not words:
+        return False
+    first = words[0]
+    if first[0].isdigit():
+        return True
+    for i, w in enumerate(words):
+        low = w.lower()
+        if low in _DWELLINGS or low in _PLAIN_SUFFIXES or low in _PREFIXES or (
+                low in _TITLE_ONLY and w[0].isupper()):
+            return True
+        if i and w[0].isdigit() and words[i - 1][0].isupper():
+            return True  # a street name and its number ("the far end of Rua Nova 12")
+    low = first.lower()
+    return first[0].isupper() and first != "I" and low not in _NOT_A_PLACE \
+        and low not in _LINE_STOP
+
+
+def _cue_shape_ok(text: str, shape: re.Match[str]) -> bool:
+    """An `_AFTER_CUE` match that is an address, not "the address listed on 7/9" or "the
+    address 3 times": no chat words among the name words, and its number no date or time."""
+    words = shape.group().split()
+    if words[0][0].isdigit():  # (the match ends at the next word's first letter)
+        name = _WORDS.match(text, shape.end() - 1)
+        return name is not None and name.group().lower() not in _ADDR_STOP
+    if any(w.lower().strip(".,") in _ADDR_STOP for w in words[:-1]):
+        return False
+    after = text[shape.end():shape.end() + 2]
+    return not (len(after) == 2 and after[0] in "/.:-" and after[1].isdigit())
 
 
 def _corner_ok(m: re.Match[str]) -> bool:
