@@ -238,3 +238,59 @@ def test_distances_idioms_and_ordinary_words_are_not_addresses(text: str) -> Non
 ])
 def test_places_after_a_lives_at_or_address_cue_are_still_addresses(text: str) -> None:
     assert _addresses(text), text
+
+
+@pytest.mark.parametrize("text", [
+    # amounts and ranges
+    "I'm eating about 1400-1700 kcal a day and still tired",
+    "rent here runs 1800-2400 a month for a one bed",
+    "a decent used car is around £3500-5000",
+    "we'd clear maybe 2500-3000$ after tax",
+    "the settlement was 6000-12000 depending on the judge",
+    "my balance is $10432.18 after this month",
+    "she took home between 2100-2600 a month",
+    # references, citations, versions
+    "the study's protocol #2018345677 was approved last year",
+    "my order number is 4417820931, it never arrived",
+    "tracking number: 771234567890 says delivered, it wasn't",
+    "case no. 2019-003417 is still open with the council",
+    "Ref: 4321-8765-2109 on the letter from the bank",
+    "invoice 20180923-0041 was charged twice",
+    "under § 21-14-302 they can't tow it without a sign",
+    "ISBN 978-1-4028-9462-6 is the workbook our group uses",
+    "build 10.0.18362.1016 broke my laptop again",
+    # dates, decimals, coordinates, long ids
+    "it started on 2018-11-23 and I still think about it",
+    "the appointment is 03-12-2019 at ten",
+    "the pin was at 40.7127753 on the map",
+    "I typed 31415926535897 into the calculator to calm down",
+])
+def test_numbers_that_are_not_phones(text: str) -> None:
+    assert [s for s in pii.find(text) if s.kind == "phone"] == [], text
+    assert "pii" not in ENGINE.decide(text).categories
+
+
+@pytest.mark.parametrize("text", [
+    "call me on 0161 496 0732 after six",
+    "my number is 2345-6789, text me",  # a cue: not a range
+    "ring 555-201-3344 people, she's expecting you",  # three groups are no amount
+    "+44 7700 900431 claim it",
+    "text 07700 900431 $5 each",  # a leading 0 is never an amount
+    "my card # 503890547220 was swallowed by the machine",
+    "the card 180012345678902 is the one I lost",
+])
+def test_phones_and_cards_next_to_amount_and_reference_words_still_found(text: str) -> None:
+    assert "pii" in ENGINE.decide(text).categories, text
+
+
+def test_a_number_inside_a_long_link_in_a_long_message_is_not_a_phone() -> None:
+    """A long message is scanned in windows around its numbers; a window reaches back to
+    the start of the link around a number, so an id deep in a long link stays a link's."""
+    link = ("https://books.example.org/catalogue/workbooks/boundaries-and-you/edition-two"
+            "?view=full&amp;lang=en&amp;session=7301948265&amp;page=3")
+    text = "This workbook helped me a lot. " * 80 + f"[the workbook]({link}) if you want it."
+    assert len(text) > 2000
+    assert [s for s in pii.find(text) if s.kind in ("phone", "card")] == []
+    assert "pii" not in ENGINE.decide(text).categories
+    card_link = "see [this](https://img.example.net/uploads/77/460480635817839705/photo.png)"
+    assert [s for s in pii.find(card_link) if s.kind == "card"] == []

@@ -75,7 +75,8 @@ _EMAIL = re.compile(
 _EMAIL_DOMAIN = re.compile(
     r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.[A-Za-z]{2,24}(?![\w-])")
 _LOCAL_RUN = re.compile(r"[A-Za-z0-9._%+-]+\Z")
-_CARD = re.compile(r"(?<![\d-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\d-])")
+# (JCB's 15-digit numbers start 1800 or 2131)
+_CARD = re.compile(r"(?<![\d-])(?:[2-6]\d{3}|1800)(?:[ -]?\d){9,15}(?![\d-])")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 _SSN = re.compile(r"(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])")
 _SSN_BARE = re.compile(r"(?:ssn|social security(?: number| no)?)\D{0,20}(\d{9})(?!\d)", re.I)
@@ -361,6 +362,11 @@ def _digit_windows(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _NUM_HINT.finditer(text):
         a, b = max(0, m.start() - _CONTEXT), min(len(text), m.end() + _CONTEXT)
+        # back to the start of the word there (at most `_LINK_REACH` on), so that
+        # `_in_link` sees a whole link as on the full text
+        stop = max(0, a - _LINK_REACH)
+        while a > stop and not text[a - 1].isspace():
+            a -= 1
         if spans and a <= spans[-1][1]:
             spans[-1] = (spans[-1][0], b)
         else:
@@ -378,7 +384,8 @@ def _numeric(text: str, add: Callable[[str, int, int], None],
             add("iban", a, b)
     for m in _CARD.finditer(text):
         digits = m.group().replace(" ", "").replace("-", "")
-        if 13 <= len(digits) <= 19 and free(*m.span()) and luhn_ok(digits):
+        if 13 <= len(digits) <= 19 and free(*m.span()) and luhn_ok(digits) \
+                and (digits[0] != "1" or len(digits) == 15) and not _in_link(text, m.start()):
             add("card", m.start(), m.end())
     for m in _SSN.finditer(text):
         if free(*m.span()) and ssn_ok(m.group(1), m.group(3), m.group(4)):
@@ -394,9 +401,80 @@ def _numeric(text: str, add: Callable[[str, int, int], None],
             add("ip", m.start(), m.end())
     for m in _PHONE.finditer(text):
         a, b = m.span()
-        if free(a, b) and _phone_like(m.group(), _phone_cue(text[max(0, a - 40):a])) \
-                and not _in_link(text, a):
+        if not free(a, b):
+            continue
+        value = m.group()
+        if _phone_at(text, a, b, value):
             add("phone", a, b)
+
+
+def _phone_at(text: str, a: int, b: int, value: str) -> bool:
+    cue = _phone_cue(text[max(0, a - 40):a])
+    return _phone_like(value, cue) and not _in_link(text, a) \
+        and not _other_number(text, a, b, value, cue)
+
+
+def _lower(s: str) -> str:
+    return s.lower() if s.isascii() else s.casefold()
+
+
+# A number is no phone when it is an amount or a range of them ("about $1200-1500",
+# "1200-1500 kcal a day", "4000-6000 per month"), a reference ("order number: ...",
+# "Ref: ...", "case no. ...", "#..."), a citation ("§ 12-34"), a date or a decimal.
+_AMOUNT_BEFORE = re.compile(
+    r"(?:[$£€¥₹~]|\b(?:usd|gbp|eur|aud|cad|inr|rs)\.?|\b(?:between|around|about|approx|"
+    r"approximately|roughly|nearly|almost|over|under|up to|at least|at most|circa))\s?$")
+_AMOUNT_AFTER = re.compile(
+    r"(?:[$£€¥₹%]|\s?(?:(?:k|m|bn|kcal|cals?|calories|dollars|bucks|pounds|quid|euros?|usd|"
+    r"gbp|eur|rupees|yen|miles|mi|km|kms|kg|kgs|lbs?|words|people|steps|times|hours|hrs|"
+    r"minutes|mins|years|yrs|months|weeks|days|views|members|votes|users|subscribers|rpm|mph|"
+    r"kph|mg|ml|feet|metres|meters|sq|sqft|pa|pcm|p\.a)\b|(?:a|an|per|each|every) (?:day|week|"
+    r"month|year|hour|night|annum|head|person)\b|/(?:mo|month|yr|year|wk|week|day|hr|hour|h|m)"
+    r"\b))")
+_REFERENCE_BEFORE = re.compile(
+    r"(?:[#§№]|\b(?:ref|reference|order|tracking|track|case|ticket|invoice|receipt|"
+    r"confirmation|booking|reservation|transaction|policy|protocol|serial|model|part|"
+    r"item|product|sku|isbn|issn|doi|pin|id|application|docket|incident|complaint|membership|"
+    r"student|employee|patient|licen[cs]e|registration|permit|passport|visa|vin|imei|batch|"
+    r"parcel|shipment|consignment|waybill|version|ver|build|release|firmware|section|"
+    r"sections|sec|article|art|chapter|clause|statute|page|pages|pp|volume|vol|issue|flight)"
+    r"\.?(?:\s?(?:number|num|no\.?|nr\.?|#|id|code|ref))?(?:\s?(?:is|was|=|:|#))?)"
+    r"(?:\s?\d+-)*\s?$")  # (the number may start inside its own match: "ISBN 978-0-...")
+_PAYMENT_CUE = re.compile(r"\b(?:card|account|acct)\b\W{0,3}(?:\w+\W{1,3}){0,2}$")
+_YEAR_FIRST = re.compile(r"(?:19|20)\d\d[-.](?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12]\d|3[01])\b")
+_YEAR_LAST = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[-.](?:0?[1-9]|[12]\d|3[01])[-.](?:19|20)\d\d\b")
+# An amount's shape: a number, a range of two, or thousands in groups of three.
+_AMOUNT = re.compile(r"\d+(?:[-.]\d+)?|\d{1,3}(?: \d{3})+")
+_RANGE = re.compile(r"([1-9]\d{3,4})-(\d{4,6})")
+_DECIMAL = re.compile(r"\d+\.\d+")
+
+
+def _other_number(text: str, a: int, b: int, value: str, cue: bool) -> bool:
+    """Whether the phone-shaped `value` at text[a:b] is some other number: an amount or a
+    range, a reference, a citation, a date or a decimal (a few checks, only on the rare
+    phone-shaped numbers)."""
+    before = _lower(text[max(0, a - 40):a])
+    if _PAYMENT_CUE.search(before) is not None:
+        return False  # "my card # ...", "account no. ...": personal data whatever its shape
+    if value[0] in "+(":
+        return False  # (written as a phone is)
+    if _REFERENCE_BEFORE.search(before) is not None:
+        return True
+    if _YEAR_FIRST.match(value) or _YEAR_LAST.match(value) or _DECIMAL.fullmatch(value):
+        return True  # 2019-07-12, 12-07-2019, 12345.67, 51.5073509
+    if value[0] == "0":
+        return False  # (a trunk prefix: amounts and ranges never start with 0)
+    if _AMOUNT.fullmatch(value) and (
+            _AMOUNT_BEFORE.search(before) is not None
+            or _AMOUNT_AFTER.match(_lower(text[b:b + 16])) is not None):
+        return True
+    r = _RANGE.fullmatch(value)
+    if r is not None and not cue:  # 1200-1500, 4000-12000: a range (phone groups rarely climb so)
+        low, high = r.group(1), r.group(2)
+        return len(high) - len(low) <= 1 and int(low) < int(high)
+    # a long bare run is a count or an id: a phone written bare has at most 12 digits
+    # (13 with a country code and no "+")
+    return value.isdigit() and len(value) >= (14 if cue else 13) and not value.startswith("00")
 
 
 def _phone_cue(before: str) -> bool:
@@ -418,7 +496,7 @@ def _in_link(text: str, a: int) -> bool:
     "https://example.org/page?id=..."): its word so far has "://", starts with "www.", or
     has a domain and then a "/" ("number=555..." and "tel:/555..." are not links)."""
     i = a
-    while i > 0 and a - i < 300 and not text[i - 1].isspace():
+    while i > 0 and a - i < _LINK_REACH and not text[i - 1].isspace():
         i -= 1
     word = text[i:a]
     if "://" in word or word.lower().startswith("www."):
@@ -426,6 +504,8 @@ def _in_link(text: str, a: int) -> bool:
     slash = word.find("/")
     return slash > 0 and "." in word[:slash]
 
+
+_LINK_REACH = 300  # how far back `_in_link` looks for the start of a link
 
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?(?=\d+$)", re.I)
 _GROUP_BREAKS = re.compile(r"[ .()-]+")
