@@ -294,3 +294,49 @@ def test_a_number_inside_a_long_link_in_a_long_message_is_not_a_phone() -> None:
     assert "pii" not in ENGINE.decide(text).categories
     card_link = "see [this](https://img.example.net/uploads/77/460480635817839705/photo.png)"
     assert [s for s in pii.find(card_link) if s.kind == "card"] == []
+
+
+@pytest.mark.parametrize("text", [
+    # services', businesses' and public places' lines, mailboxes and addresses
+    "solar panels fitted cheap, call us on 0161 496 0732 for a quote",
+    "For Admissions +91 98450 12345",
+    "you can contact the Ethics Review Board at (555) 010-4242 with any concerns",
+    "questions about the study: the Principal Investigator, at r.okafor@uni.example.edu",
+    "Ana Lima\nChief Executive\nana.lima@commission.example.org\n020 7946 0321",
+    "email support@shopexample.com and they refund you",
+    "I wrote to info@charity.example.org.uk about volunteering",
+    "their team answers at hello@brightday.example.com",
+    "bookings go through mossgreen@mossgreen.example.com",
+    "the restaurant is at 42 Harbour Street if you want to join us",
+    "our offices are located at 10 Kingsway, Leeds LS1 4AP",
+    "the bus station is on 3 Market Road, right by the river",
+    # an address inside a web link is the link's
+    "the archive is at https://lists.example.org/search?l=peers@lists.example.org&q=group",
+])
+def test_organisations_details_are_not_personal_data(text: str) -> None:
+    """Found as details (the spans are still there), but an organisation's, not a person's:
+    no pii verdict."""
+    verdict = ENGINE.decide(text)
+    assert "pii" not in verdict.categories, (text, verdict.as_json())
+
+
+@pytest.mark.parametrize("text", [
+    "my office number is 0161 496 0732, call me there",
+    "the office where she works is on 0161 496 0732",  # a person between: hers
+    "her office is at 12 Mill Lane, wait for her there",  # no organisation's framing
+    "my director's number is 555-201-3344",
+    "email me at sam.rivers@example.com",
+    "the shop assistant gave me her mobile, 07700 900431",
+    "call us on 07700 900431, me and my wife are home all day",
+    "jo.bloggs@example.com is the one she uses",
+])
+def test_a_persons_details_near_organisation_words_stay_personal_data(text: str) -> None:
+    assert "pii" in ENGINE.decide(text).categories, text
+
+
+def test_organisations_details_are_still_found_by_find() -> None:
+    """`find` locates every detail; `detect` leaves out the organisations'."""
+    text = "email support@shopexample.com or call us on 0161 496 0732"
+    assert sorted(s.kind for s in pii.find(text)) == ["email", "phone"]
+    findings, spans = pii.detect(text)
+    assert findings == [] and spans == []

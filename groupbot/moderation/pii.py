@@ -1,9 +1,12 @@
 """Personal details: emails, phone numbers, payment cards (Luhn), IBANs (mod 97), national
 ids (US SSN, UK National Insurance), street addresses, IP addresses.
 
-Checksums keep random numbers from counting as cards or IBANs. Whose details they are
-matters: sharing your own (oversharing, severity 1) is treated more gently than posting
-someone else's (doxxing, severity 3); unclear is severity 2. Findings never echo the value.
+Checksums keep random numbers from counting as cards or IBANs; amounts, ranges, dates,
+references and ids inside links do not count as phone numbers. Whose details they are
+matters: an organisation's (a help desk's mailbox, a clinic's line, a shop's address) are
+found by `find` but are no personal data for `detect`; sharing your own (oversharing,
+severity 1) is treated more gently than posting someone else's (doxxing, severity 3);
+unclear is severity 2. Findings never echo the value.
 """
 
 from __future__ import annotations
@@ -247,7 +250,8 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
 
 
 def find(text: str, street_word: bool | None = None, gates: int = 0) -> list[Span]:
-    """Every personal detail in `text` (NFKC text, original case), without overlaps.
+    """Every personal detail in `text` (NFKC text, original case), without overlaps,
+    whoever's it is (`detect` leaves out an organisation's).
 
     `street_word` says whether the text has a street word (the engine knows from its word
     matcher); None means look for one here. `gates` are the `normalise.GATE_*` facts about
@@ -294,7 +298,10 @@ def find(text: str, street_word: bool | None = None, gates: int = 0) -> list[Spa
 
     if email:
         for a, b in _email_spans(text):
-            add("email", a, b)
+            if _in_link(text, a):  # a parameter of a web address ("?list=group@lists...")
+                taken.append((a, b))
+            else:
+                add("email", a, b)
     if numeric:
         if len(text) > _WINDOWED:
             for a, b in _digit_windows(text):
@@ -924,9 +931,76 @@ def whose(text: str, start: int) -> int:
     return 2
 
 
+# Details that are an organisation's, not a person's: a role mailbox ("support@",
+# "info@", a mailbox named after its own domain), and a phone, e-mail or address framed
+# as a service's, a business's or a public place's ("call us on", "for bookings:", "the
+# clinic at", "the Review Board at", "our offices are at", a study's investigator), with
+# no personal word from the framing to the end of the sentence ("the office where she
+# works is on ...", "call us on ..., me and my wife are in all day").
+_ROLE_MAILBOXES = frozenset(
+    "info information support help helpdesk contact contactus enquiries enquiry inquiries "
+    "inquiry admin administrator office hello team sales billing accounts press media news "
+    "newsletter jobs careers hr recruitment feedback complaints customerservice "
+    "customerservices customercare care service services bookings booking reservations "
+    "orders returns privacy legal abuse security webmaster postmaster hostmaster noreply "
+    "donotreply notifications alerts irb ethics studies study research subjects participants "
+    "admissions registrar reception frontdesk membership members volunteer volunteers events "
+    "marketing partnerships list lists listserv appointments general enquiriesteam "
+    "supportteam".split())
+_ORG_NOUNS = (
+    "office|offices|headquarters|hq|branch|board|committee|department|dept|ministry|council|"
+    "agency|authority|service|services|helpline|hotline|switchboard|reception|desk|helpdesk|"
+    "company|firm|business|corporation|charity|organisation|organization|foundation|society|"
+    "association|institute|institution|university|college|school|academy|hospital|clinic|"
+    "practice|surgery|pharmacy|chemist|centre|center|shop|store|supermarket|market|mall|"
+    "restaurant|cafe|café|pub|bar|hotel|motel|hostel|gym|library|museum|gallery|theatre|"
+    "theater|cinema|church|mosque|temple|synagogue|station|airport|embassy|consulate|"
+    "courthouse|court|hall|bank|factory|warehouse|venue|studio|salon|garage|dealership|"
+    "police|team|programme|program|project|trust|registry")
+_ORG_BEFORE = re.compile(
+    r"\b(?:the|a|an|our|this|that)\s+(?:[\w'&.-]+\s+){0,5}?(?:" + _ORG_NOUNS + r")\b"
+    r"|\b(?:call|contact|text|ring|reach|email|e-mail|message|phone|write to|visit|find) us\b"
+    r"|\bfor (?:admissions?|enquiries|enquiry|inquiries|inquiry|bookings?|reservations|"
+    r"appointments|orders|sales|support|quotes?|a quote|more (?:info|information|details)|"
+    r"further (?:info|information|details))\b"
+    r"|(?<!\bmy )(?<!\bhis )(?<!\bher )(?<!\btheir )(?<!\byour )\b(?:(?:principal|student|"
+    r"lead|chief|co-)\s?)?(?:investigators?|researchers?|research team|study team|"
+    r"chief executive|ceo|spokesperson|press office|press officer)\b")
+_PERSONAL = re.compile(r"\b(?:me|my|mine|myself|i|i'm|im|he|she|him|his|her|hers|personal|"
+                       r"home|mobile|cell|cellphone|private)\b")
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s)")
+
+
+def _organisations(text: str, span: Span) -> bool:
+    """Whether the detail at `span` is an organisation's rather than a person's."""
+    if span.kind == "email":
+        local, _, domain = text[span.start:span.end].lower().partition("@")
+        local = local.replace(".", "").replace("-", "").replace("_", "")
+        if local in _ROLE_MAILBOXES or local == domain.split(".")[0].replace("-", ""):
+            return True
+    elif span.kind not in ("phone", "address"):
+        return False
+    before = _lower(text[max(0, span.start - 100):span.start])
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(before)]
+    if breaks:
+        before = before[breaks[-1]:]
+    last = None
+    for m in _ORG_BEFORE.finditer(before):
+        last = m
+    if last is None or _PERSONAL.search(before, last.end()) is not None:
+        return False
+    after = _lower(text[span.end:span.end + 60])
+    end = _SENTENCE_BREAK.search(after)
+    return _PERSONAL.search(after, 0, len(after) if end is None else end.start()) is None
+
+
 def detect(text: str, street_word: bool | None = None,
            gates: int = 0) -> tuple[list[Finding], list[Span]]:
+    """The personal details in `text` as findings, and their spans: `find`'s, less the
+    ones that are an organisation's."""
     spans = find(text, street_word, gates)
+    if spans:
+        spans = [s for s in spans if not _organisations(text, s)]
     if not spans:
         return [], spans
     findings: list[Finding] = []
