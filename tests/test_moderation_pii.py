@@ -340,3 +340,28 @@ def test_organisations_details_are_still_found_by_find() -> None:
     assert sorted(s.kind for s in pii.find(text)) == ["email", "phone"]
     findings, spans = pii.detect(text)
     assert findings == [] and spans == []
+
+
+@pytest.mark.parametrize("text", [
+    "in 2015 2016 2017 I barely left the house",
+    "my weight went 182 176 171 168 over the spring",
+    "quiz scores this term: 110 120 135 150 160",
+    "my PHQ-9 went 23 19 16 13 over the last months",  # "PHQ" is no phone cue
+    "I sleep 2300-0700 now and it helps",
+    "shifts are 0900-1730 most days",
+    "my daughter is 2 so can't road trip with her yet",  # chat words before "road"
+    "the hotel 5557 2301 rooms were all booked",  # "hotel" holds "tel", no cue
+])
+def test_lists_times_and_words_holding_cues_are_not_personal_data(text: str) -> None:
+    assert pii.find(text) == [], text
+    assert "pii" not in ENGINE.decide(text).categories
+
+
+@pytest.mark.parametrize("text", [
+    "call me 06 12 34 56 78",  # climbing, but a trunk 0
+    "my number 123 456 789",  # climbing, but after a phone cue
+    "texts to 4567 3210 8899 reach me",
+    "she called from 555 1234 last night",
+])
+def test_phone_numbers_that_look_like_lists_still_found(text: str) -> None:
+    assert "pii" in ENGINE.decide(text).categories, text

@@ -88,9 +88,11 @@ _NINO = re.compile(r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(0?\d{0,4}\)[ .-]?\d{1,5}|\d{2,5})(?:[ .-]?\d{2,5}){0,5}"
     r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w)", re.I)
-_PHONE_CUE = re.compile(r"(?:phone|tel|telephone|call|mobile|cell|number|ph|fax|text|whatsapp|"
-                        r"reach me|contact|answering|answer|ring|dial|message|sms|landline|"
-                        r"hotline|extension)\W{0,3}(?:\w+\W{1,3}){0,3}$", re.I)
+# (whole words, maybe inflected: not "PHQ", "hotel", "during", "context")
+_PHONE_CUE = re.compile(r"\b(?:phone|tel|telephone|call|mobile|cell|cellphone|number|ph|fax|text|"
+                        r"whatsapp|reach me|contact|answering|answer|ring|dial|message|sms|"
+                        r"landline|hotline|extension)(?:s|ed|ing)?\b\W{0,3}(?:\w+\W{1,3}){0,3}$",
+                        re.I)
 _BANK_CUE = re.compile(r"(?:iban|account|acct|bank|transfer|wire|pay|from|to)\W{0,3}"
                        r"(?:\w+\W{1,3}){0,2}$", re.I)
 _IP = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
@@ -170,7 +172,10 @@ _ADDR_STOP = frozenset(
     "miles km days weeks years people kids dogs cats i we you they it is was "
     "minute min mins hour hr hrs second sec secs mile mi kilometre kilometer kilometres "
     "kilometers metre meter metres meters yard yards foot feet step steps block blocks "
-    "day week month months year yr yrs night nights percent".split())
+    "day week month months year yr yrs night nights percent "
+    "so not but if just did does got go went be been has had have would could should can "
+    "cant dont wont didnt isnt wasnt this that these those them us he she him her his its "
+    "our their me from by as".split())
 _OWN = re.compile(r"(?:\bmy\b|\bme\b|\bmine\b|\bi live|\bim at|\bi am at|\bi'm at)[^.!?\n]{0,40}$",
                   re.I)
 _OTHER = re.compile(r"(?:\b(?:his|her|their|hers|theirs)\b|'s\b|\b(?:he|she|they) (?:lives?|is at)"
@@ -454,6 +459,25 @@ _YEAR_LAST = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[-.](?:0?[1-9]|[12]\d|3[01])[-
 _AMOUNT = re.compile(r"\d+(?:[-.]\d+)?|\d{1,3}(?: \d{3})+")
 _RANGE = re.compile(r"([1-9]\d{3,4})-(\d{4,6})")
 _DECIMAL = re.compile(r"\d+\.\d+")
+_TIMES = re.compile(r"([01]\d|2[0-3])([0-5]\d)-([01]\d|2[0-3])([0-5]\d)")
+_QUARTERS = frozenset(("00", "15", "30", "45"))
+
+
+def _series(value: str) -> bool:
+    """A list of four or more like-sized numbers that only climb or only fall ("180 175
+    170 165", "100 200 300 400"), as scores, weights or counts are listed; a phone's groups
+    seldom do."""
+    if " " not in value or "-" in value or "." in value:
+        return False
+    groups = [g for g in value.split(" ") if g]
+    if len(groups) < 4 or len({len(g) for g in groups}) != 1:
+        return False
+    nums = [int(g) for g in groups]
+    up = down = True
+    for i in range(1, len(nums)):
+        up = up and nums[i] > nums[i - 1]
+        down = down and nums[i] < nums[i - 1]
+    return up or down
 
 
 def _other_number(text: str, a: int, b: int, value: str, cue: bool) -> bool:
@@ -469,6 +493,9 @@ def _other_number(text: str, a: int, b: int, value: str, cue: bool) -> bool:
         return True
     if _YEAR_FIRST.match(value) or _YEAR_LAST.match(value) or _DECIMAL.fullmatch(value):
         return True  # 2019-07-12, 12-07-2019, 12345.67, 51.5073509
+    t = _TIMES.fullmatch(value)
+    if t is not None and t.group(2) in _QUARTERS and t.group(4) in _QUARTERS:
+        return True  # 0900-1730: a span of clock times
     if value[0] == "0":
         return False  # (a trunk prefix: amounts and ranges never start with 0)
     if _AMOUNT.fullmatch(value) and (
@@ -479,6 +506,8 @@ def _other_number(text: str, a: int, b: int, value: str, cue: bool) -> bool:
     if r is not None and not cue:  # 1200-1500, 4000-12000: a range (phone groups rarely climb so)
         low, high = r.group(1), r.group(2)
         return len(high) - len(low) <= 1 and int(low) < int(high)
+    if not cue and _series(value):
+        return True
     # a long bare run is a count or an id: a phone written bare has at most 12 digits
     # (13 with a country code and no "+")
     return value.isdigit() and len(value) >= (14 if cue else 13) and not value.startswith("00")
@@ -530,8 +559,8 @@ def _phone_like(s: str, cue: bool = False) -> bool:
         return False
     groups = _GROUP_BREAKS.split(s.strip("+"))
     groups = [g for g in groups if g]
-    if len(groups) == 2 and all(len(g) == 4 and g[:2] in ("19", "20") for g in groups):
-        return False  # a pair of years
+    if len(groups) >= 2 and all(len(g) == 4 and g[:2] in ("19", "20") for g in groups):
+        return False  # years ("2016 2017 2018")
     if "." in s and len(groups) == 3 and all(len(g) <= 2 for g in groups[:2]):
         return False  # a date like 12.05.2024
     return not (len(groups) == 1 and digits < 10)
