@@ -365,3 +365,21 @@ def test_lists_times_and_words_holding_cues_are_not_personal_data(text: str) -> 
 ])
 def test_phone_numbers_that_look_like_lists_still_found(text: str) -> None:
     assert "pii" in ENGINE.decide(text).categories, text
+
+
+def test_word_before_agrees_with_a_character_loop_on_random_text() -> None:
+    """`_word_before` (one C-speed `rsplit`) gives what walking back over non-space
+    characters, at most `_LINK_REACH` of them, gives."""
+    import random
+
+    rng = random.Random(41)
+    alphabet = "ab/:.9 \n\t\u2003\x0b-?=&"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.1:
+            text = "x" * rng.randint(290, 320) + text
+        a = rng.randint(0, len(text))
+        i = a
+        while i > 0 and a - i < pii._LINK_REACH and not text[i - 1].isspace():
+            i -= 1
+        assert pii._word_before(text, a) == text[i:a], (text, a)

@@ -374,11 +374,8 @@ def _digit_windows(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _NUM_HINT.finditer(text):
         a, b = max(0, m.start() - _CONTEXT), min(len(text), m.end() + _CONTEXT)
-        # back to the start of the word there (at most `_LINK_REACH` on), so that
-        # `_in_link` sees a whole link as on the full text
-        stop = max(0, a - _LINK_REACH)
-        while a > stop and not text[a - 1].isspace():
-            a -= 1
+        # back to the start of the word there, so that `_in_link` sees a whole link
+        a -= len(_word_before(text, a))
         if spans and a <= spans[-1][1]:
             spans[-1] = (spans[-1][0], b)
         else:
@@ -531,10 +528,7 @@ def _in_link(text: str, a: int) -> bool:
     """Whether the number at `a` is part of a web address ("amazon.com/dp/0894864025",
     "https://example.org/page?id=..."): its word so far has "://", starts with "www.", or
     has a domain and then a "/" ("number=555..." and "tel:/555..." are not links)."""
-    i = a
-    while i > 0 and a - i < _LINK_REACH and not text[i - 1].isspace():
-        i -= 1
-    word = text[i:a]
+    word = _word_before(text, a)
     if "://" in word or word.lower().startswith("www."):
         return True
     slash = word.find("/")
@@ -542,6 +536,15 @@ def _in_link(text: str, a: int) -> bool:
 
 
 _LINK_REACH = 300  # how far back `_in_link` looks for the start of a link
+
+
+def _word_before(text: str, a: int) -> str:
+    """The non-space characters that end at `a`, at most `_LINK_REACH` of them (one
+    `rsplit` at C speed, not a Python loop per character)."""
+    seg = text[max(0, a - _LINK_REACH):a]
+    if not seg or seg[-1].isspace():
+        return ""
+    return seg.rsplit(None, 1)[-1]
 
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?(?=\d+$)", re.I)
 _GROUP_BREAKS = re.compile(r"[ .()-]+")
