@@ -383,3 +383,22 @@ def test_word_before_agrees_with_a_character_loop_on_random_text() -> None:
         while i > 0 and a - i < pii._LINK_REACH and not text[i - 1].isspace():
             i -= 1
         assert pii._word_before(text, a) == text[i:a], (text, a)
+
+
+def test_organisation_word_gate_is_a_necessary_condition() -> None:
+    """`_organisations` skips its framing pattern when none of `_ORG_WORDS` is in the
+    text before a detail; every text the pattern matches holds one of those words."""
+    import random
+
+    rng = random.Random(42)
+    pieces = ["the", "a", "our", "this", "clinic", "café", "Review", "Board", "office", "at",
+              "call", "us", "for", "more", "info", "bookings", "Principal", "Investigator",
+              "chief", "executive", "press", "officer", "my", "her", "on", ",", "co-",
+              "researchers", "write", "to", "x", "ceo", "a quote", "further", "details"]
+    matched = 0
+    for _ in range(20000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))).lower()
+        if pii._ORG_BEFORE.search(text):
+            matched += 1
+            assert not pii._ORG_WORDS.isdisjoint(pii._WORDS.findall(text)), text
+    assert matched > 1000

@@ -998,6 +998,12 @@ _ORG_BEFORE = re.compile(
     r"|(?<!\bmy )(?<!\bhis )(?<!\bher )(?<!\btheir )(?<!\byour )\b(?:(?:principal|student|"
     r"lead|chief|co-)\s?)?(?:investigators?|researchers?|research team|study team|"
     r"chief executive|ceo|spokesperson|press office|press officer)\b")
+# Every `_ORG_BEFORE` match holds one of these words (a test checks it).
+_ORG_WORDS = frozenset((*_ORG_NOUNS.split("|"), *(
+    "us admission admissions enquiries enquiry inquiries inquiry booking bookings "
+    "reservations appointments orders sales support quote quotes info information details "
+    "investigator investigators researcher researchers research study executive ceo "
+    "spokesperson press").split()))
 _PERSONAL = re.compile(r"\b(?:me|my|mine|myself|i|i'm|im|he|she|him|his|her|hers|personal|"
                        r"home|mobile|cell|cellphone|private)\b")
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)")
@@ -1013,6 +1019,8 @@ def _organisations(text: str, span: Span) -> bool:
     elif span.kind not in ("phone", "address"):
         return False
     before = _lower(text[max(0, span.start - 100):span.start])
+    if _ORG_WORDS.isdisjoint(_WORDS.findall(before)):
+        return False  # (most details) none of the words the framings need: no regex
     breaks = [m.end() for m in _SENTENCE_BREAK.finditer(before)]
     if breaks:
         before = before[breaks[-1]:]
