@@ -546,6 +546,7 @@ def _word_before(text: str, a: int) -> str:
         return ""
     return seg.rsplit(None, 1)[-1]
 
+
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?(?=\d+$)", re.I)
 _GROUP_BREAKS = re.compile(r"[ .()-]+")
 
