@@ -1,9 +1,12 @@
 """Personal details: emails, phone numbers, payment cards (Luhn), IBANs (mod 97), national
 ids (US SSN, UK National Insurance), street addresses, IP addresses.
 
-Checksums keep random numbers from counting as cards or IBANs. Whose details they are
-matters: sharing your own (oversharing, severity 1) is treated more gently than posting
-someone else's (doxxing, severity 3); unclear is severity 2. Findings never echo the value.
+Checksums keep random numbers from counting as cards or IBANs; amounts, ranges, dates,
+references and ids inside links do not count as phone numbers. Whose details they are
+matters: an organisation's (a help desk's mailbox, a clinic's line, a shop's address) are
+found by `find` but are no personal data for `detect`; sharing your own (oversharing,
+severity 1) is treated more gently than posting someone else's (doxxing, severity 3);
+unclear is severity 2. Findings never echo the value.
 """
 
 from __future__ import annotations
@@ -35,14 +38,14 @@ _PLAIN_SUFFIXES = (
     "ln", "drive", "dr", "court", "ct", "terrace", "tce", "parkway", "pkwy", "highway", "hwy",
     "crescent", "cres", "cir", "pl", "sq", "mews", "turnpike", "tpke", "bypass", "expressway",
     "expy", "freeway", "fwy", "causeway", "esplanade", "promenade", "parade", "pde", "plaza",
-    "alley", "gardens", "trail", "trl")
+    "alley", "trail", "trl")
 _TITLE_SUFFIXES = (
     "way", "place", "close", "row", "grove", "circle", "square", "park", "parks", "hill",
     "hills", "green", "greens", "walk", "view", "point", "bridge", "mall", "loop", "pass",
     "path", "lodge", "isle", "dale", "flats", "cove", "coves", "club", "union", "gateway",
     "glen", "ridge", "creek", "springs", "valley", "landing", "crest", "harbor", "harbour",
     "heights", "meadows", "estates", "junction", "crossing", "commons", "manor", "vale",
-    "wharf", "quay", "rise", "woods", "hollow", "oval", "grange", "chase", "pike")
+    "wharf", "quay", "rise", "woods", "hollow", "oval", "grange", "chase", "pike", "gardens")
 _TITLE_ONLY = frozenset(_TITLE_SUFFIXES)
 # Street words written before the name ("Rua Augusta 12", "ul. Długa 5"), in the matcher's
 # folded (accentless) spelling.
@@ -75,7 +78,8 @@ _EMAIL = re.compile(
 _EMAIL_DOMAIN = re.compile(
     r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.[A-Za-z]{2,24}(?![\w-])")
 _LOCAL_RUN = re.compile(r"[A-Za-z0-9._%+-]+\Z")
-_CARD = re.compile(r"(?<![\d-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\d-])")
+# (JCB's 15-digit numbers start 1800 or 2131)
+_CARD = re.compile(r"(?<![\d-])(?:[2-6]\d{3}|1800)(?:[ -]?\d){9,15}(?![\d-])")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 _SSN = re.compile(r"(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])")
 _SSN_BARE = re.compile(r"(?:ssn|social security(?: number| no)?)\D{0,20}(\d{9})(?!\d)", re.I)
@@ -84,9 +88,11 @@ _NINO = re.compile(r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(0?\d{0,4}\)[ .-]?\d{1,5}|\d{2,5})(?:[ .-]?\d{2,5}){0,5}"
     r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w)", re.I)
-_PHONE_CUE = re.compile(r"(?:phone|tel|telephone|call|mobile|cell|number|ph|fax|text|whatsapp|"
-                        r"reach me|contact|answering|answer|ring|dial|message|sms|landline|"
-                        r"hotline|extension)\W{0,3}(?:\w+\W{1,3}){0,3}$", re.I)
+# (whole words, maybe inflected: not "PHQ", "hotel", "during", "context")
+_PHONE_CUE = re.compile(r"\b(?:phone|tel|telephone|call|mobile|cell|cellphone|number|ph|fax|text|"
+                        r"whatsapp|reach me|contact|answering|answer|ring|dial|message|sms|"
+                        r"landline|hotline|extension)(?:s|ed|ing)?\b\W{0,3}(?:\w+\W{1,3}){0,3}$",
+                        re.I)
 _BANK_CUE = re.compile(r"(?:iban|account|acct|bank|transfer|wire|pay|from|to)\W{0,3}"
                        r"(?:\w+\W{1,3}){0,2}$", re.I)
 _IP = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
@@ -136,8 +142,8 @@ _LIVES_AT = re.compile(r"\b(?:my (?:home )?address is|i live (?:at|on)|(?:he|she
 # "address: Hauptstraße 5"), unlike "to address 3 points".
 _ADDRESS_CUE = re.compile(
     r"\b(?:(?:my|his|her|their|your|our|new|home|billing|shipping|mailing|postal|the|this) "
-    r"address(?:es)?(?: is| was| will be| to| with)?|address(?:es)?:|lives (?:at|on))\W{0,3}",
-    re.I)
+    r"address(?:es)?(?: is| was| will be| to| with)?|address(?:es)?:|lives (?:at|on))\W{0,3}"
+    r"(?:it(?: is|'s) )?", re.I)
 _AFTER_CUE = re.compile(
     r"(?:the corner of )?(?:\d{1,6}[A-Za-z]?,? [^\W\d_]|" + _NAME
     + r"(?: " + _NAME + r"){0,3},? \d{1,5}[A-Za-z]?\b)", re.I)
@@ -159,9 +165,17 @@ _LINE_STOP = frozenset(
     "the a an to of my your in on at and or for with i we you they it is was are be me "
     "phone tel mobile fax email office desk website call thanks please".split())
 _SHIP = re.compile(r"[ \t>|?*]*(?:uss|usns|usnv|uscgc|psc|unit|cmr)\b", re.I)
+# Words that never name a street; with them a number and a street type are a distance or a
+# count ("a 5 minute drive", "10 mile road trip", "2 hour walk"), not an address.
 _ADDR_STOP = frozenset(
     "the a an to of my your in on at and or for down up with more than times hours minutes "
-    "miles km days weeks years people kids dogs cats i we you they it is was".split())
+    "miles km days weeks years people kids dogs cats i we you they it is was "
+    "minute min mins hour hr hrs second sec secs mile mi kilometre kilometer kilometres "
+    "kilometers metre meter metres meters yard yards foot feet step steps block blocks "
+    "day week month months year yr yrs night nights percent "
+    "so not but if just did does got go went be been has had have would could should can "
+    "cant dont wont didnt isnt wasnt this that these those them us he she him her his its "
+    "our their me from by as".split())
 _OWN = re.compile(r"(?:\bmy\b|\bme\b|\bmine\b|\bi live|\bim at|\bi am at|\bi'm at)[^.!?\n]{0,40}$",
                   re.I)
 _OTHER = re.compile(r"(?:\b(?:his|her|their|hers|theirs)\b|'s\b|\b(?:he|she|they) (?:lives?|is at)"
@@ -241,7 +255,8 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
 
 
 def find(text: str, street_word: bool | None = None, gates: int = 0) -> list[Span]:
-    """Every personal detail in `text` (NFKC text, original case), without overlaps.
+    """Every personal detail in `text` (NFKC text, original case), without overlaps,
+    whoever's it is (`detect` leaves out an organisation's).
 
     `street_word` says whether the text has a street word (the engine knows from its word
     matcher); None means look for one here. `gates` are the `normalise.GATE_*` facts about
@@ -288,7 +303,10 @@ def find(text: str, street_word: bool | None = None, gates: int = 0) -> list[Spa
 
     if email:
         for a, b in _email_spans(text):
-            add("email", a, b)
+            if _in_link(text, a):  # a parameter of a web address ("?list=group@lists...")
+                taken.append((a, b))
+            else:
+                add("email", a, b)
     if numeric:
         if len(text) > _WINDOWED:
             for a, b in _digit_windows(text):
@@ -356,6 +374,8 @@ def _digit_windows(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _NUM_HINT.finditer(text):
         a, b = max(0, m.start() - _CONTEXT), min(len(text), m.end() + _CONTEXT)
+        # back to the start of the word there, so that `_in_link` sees a whole link
+        a -= len(_word_before(text, a))
         if spans and a <= spans[-1][1]:
             spans[-1] = (spans[-1][0], b)
         else:
@@ -373,7 +393,8 @@ def _numeric(text: str, add: Callable[[str, int, int], None],
             add("iban", a, b)
     for m in _CARD.finditer(text):
         digits = m.group().replace(" ", "").replace("-", "")
-        if 13 <= len(digits) <= 19 and free(*m.span()) and luhn_ok(digits):
+        if 13 <= len(digits) <= 19 and free(*m.span()) and luhn_ok(digits) \
+                and (digits[0] != "1" or len(digits) == 15) and not _in_link(text, m.start()):
             add("card", m.start(), m.end())
     for m in _SSN.finditer(text):
         if free(*m.span()) and ssn_ok(m.group(1), m.group(3), m.group(4)):
@@ -389,9 +410,104 @@ def _numeric(text: str, add: Callable[[str, int, int], None],
             add("ip", m.start(), m.end())
     for m in _PHONE.finditer(text):
         a, b = m.span()
-        if free(a, b) and _phone_like(m.group(), _phone_cue(text[max(0, a - 40):a])) \
-                and not _in_link(text, a):
+        if not free(a, b):
+            continue
+        value = m.group()
+        if _phone_at(text, a, b, value):
             add("phone", a, b)
+
+
+def _phone_at(text: str, a: int, b: int, value: str) -> bool:
+    cue = _phone_cue(text[max(0, a - 40):a])
+    return _phone_like(value, cue) and not _in_link(text, a) \
+        and not _other_number(text, a, b, value, cue)
+
+
+def _lower(s: str) -> str:
+    return s.lower() if s.isascii() else s.casefold()
+
+
+# A number is no phone when it is an amount or a range of them ("about $1200-1500",
+# "1200-1500 kcal a day", "4000-6000 per month"), a reference ("order number: ...",
+# "Ref: ...", "case no. ...", "#..."), a citation ("§ 12-34"), a date or a decimal.
+_AMOUNT_BEFORE = re.compile(
+    r"(?:[$£€¥₹~]|\b(?:usd|gbp|eur|aud|cad|inr|rs)\.?|\b(?:between|around|about|approx|"
+    r"approximately|roughly|nearly|almost|over|under|up to|at least|at most|circa))\s?$")
+_AMOUNT_AFTER = re.compile(
+    r"(?:[$£€¥₹%]|\s?(?:(?:k|m|bn|kcal|cals?|calories|dollars|bucks|pounds|quid|euros?|usd|"
+    r"gbp|eur|rupees|yen|miles|mi|km|kms|kg|kgs|lbs?|words|people|steps|times|hours|hrs|"
+    r"minutes|mins|years|yrs|months|weeks|days|views|members|votes|users|subscribers|rpm|mph|"
+    r"kph|mg|ml|feet|metres|meters|sq|sqft|pa|pcm|p\.a)\b|(?:a|an|per|each|every) (?:day|week|"
+    r"month|year|hour|night|annum|head|person)\b|/(?:mo|month|yr|year|wk|week|day|hr|hour|h|m)"
+    r"\b))")
+_REFERENCE_BEFORE = re.compile(
+    r"(?:[#§№]|\b(?:ref|reference|order|tracking|track|case|ticket|invoice|receipt|"
+    r"confirmation|booking|reservation|transaction|policy|protocol|serial|model|part|"
+    r"item|product|sku|isbn|issn|doi|pin|id|application|docket|incident|complaint|membership|"
+    r"student|employee|patient|licen[cs]e|registration|permit|passport|visa|vin|imei|batch|"
+    r"parcel|shipment|consignment|waybill|version|ver|build|release|firmware|section|"
+    r"sections|sec|article|art|chapter|clause|statute|page|pages|pp|volume|vol|issue|flight)"
+    r"\.?(?:\s?(?:number|num|no\.?|nr\.?|#|id|code|ref))?(?:\s?(?:is|was|=|:|#))?)"
+    r"(?:\s?\d+-)*\s?$")  # (the number may start inside its own match: "ISBN 978-0-...")
+_PAYMENT_CUE = re.compile(r"\b(?:card|account|acct)\b\W{0,3}(?:\w+\W{1,3}){0,2}$")
+_YEAR_FIRST = re.compile(r"(?:19|20)\d\d[-.](?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12]\d|3[01])\b")
+_YEAR_LAST = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[-.](?:0?[1-9]|[12]\d|3[01])[-.](?:19|20)\d\d\b")
+# An amount's shape: a number, a range of two, or thousands in groups of three.
+_AMOUNT = re.compile(r"\d+(?:[-.]\d+)?|\d{1,3}(?: \d{3})+")
+_RANGE = re.compile(r"([1-9]\d{3,4})-(\d{4,6})")
+_DECIMAL = re.compile(r"\d+\.\d+")
+_TIMES = re.compile(r"([01]\d|2[0-3])([0-5]\d)-([01]\d|2[0-3])([0-5]\d)")
+_QUARTERS = frozenset(("00", "15", "30", "45"))
+
+
+def _series(value: str) -> bool:
+    """A list of four or more like-sized numbers that only climb or only fall ("180 175
+    170 165", "100 200 300 400"), as scores, weights or counts are listed; a phone's groups
+    seldom do."""
+    if " " not in value or "-" in value or "." in value:
+        return False
+    groups = [g for g in value.split(" ") if g]
+    if len(groups) < 4 or len({len(g) for g in groups}) != 1:
+        return False
+    nums = [int(g) for g in groups]
+    up = down = True
+    for i in range(1, len(nums)):
+        up = up and nums[i] > nums[i - 1]
+        down = down and nums[i] < nums[i - 1]
+    return up or down
+
+
+def _other_number(text: str, a: int, b: int, value: str, cue: bool) -> bool:
+    """Whether the phone-shaped `value` at text[a:b] is some other number: an amount or a
+    range, a reference, a citation, a date or a decimal (a few checks, only on the rare
+    phone-shaped numbers)."""
+    before = _lower(text[max(0, a - 40):a])
+    if _PAYMENT_CUE.search(before) is not None:
+        return False  # "my card # ...", "account no. ...": personal data whatever its shape
+    if value[0] in "+(":
+        return False  # (written as a phone is)
+    if _REFERENCE_BEFORE.search(before) is not None:
+        return True
+    if _YEAR_FIRST.match(value) or _YEAR_LAST.match(value) or _DECIMAL.fullmatch(value):
+        return True  # 2019-07-12, 12-07-2019, 12345.67, 51.5073509
+    t = _TIMES.fullmatch(value)
+    if t is not None and t.group(2) in _QUARTERS and t.group(4) in _QUARTERS:
+        return True  # 0900-1730: a span of clock times
+    if value[0] == "0":
+        return False  # (a trunk prefix: amounts and ranges never start with 0)
+    if _AMOUNT.fullmatch(value) and (
+            _AMOUNT_BEFORE.search(before) is not None
+            or _AMOUNT_AFTER.match(_lower(text[b:b + 16])) is not None):
+        return True
+    r = _RANGE.fullmatch(value)
+    if r is not None and not cue:  # 1200-1500, 4000-12000: a range (phone groups rarely climb so)
+        low, high = r.group(1), r.group(2)
+        return len(high) - len(low) <= 1 and int(low) < int(high)
+    if not cue and _series(value):
+        return True
+    # a long bare run is a count or an id: a phone written bare has at most 12 digits
+    # (13 with a country code and no "+")
+    return value.isdigit() and len(value) >= (14 if cue else 13) and not value.startswith("00")
 
 
 def _phone_cue(before: str) -> bool:
@@ -412,14 +528,23 @@ def _in_link(text: str, a: int) -> bool:
     """Whether the number at `a` is part of a web address ("amazon.com/dp/0894864025",
     "https://example.org/page?id=..."): its word so far has "://", starts with "www.", or
     has a domain and then a "/" ("number=555..." and "tel:/555..." are not links)."""
-    i = a
-    while i > 0 and a - i < 300 and not text[i - 1].isspace():
-        i -= 1
-    word = text[i:a]
+    word = _word_before(text, a)
     if "://" in word or word.lower().startswith("www."):
         return True
     slash = word.find("/")
     return slash > 0 and "." in word[:slash]
+
+
+_LINK_REACH = 300  # how far back `_in_link` looks for the start of a link
+
+
+def _word_before(text: str, a: int) -> str:
+    """The non-space characters that end at `a`, at most `_LINK_REACH` of them (one
+    `rsplit` at C speed, not a Python loop per character)."""
+    seg = text[max(0, a - _LINK_REACH):a]
+    if not seg or seg[-1].isspace():
+        return ""
+    return seg.rsplit(None, 1)[-1]
 
 
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?(?=\d+$)", re.I)
@@ -438,8 +563,8 @@ def _phone_like(s: str, cue: bool = False) -> bool:
         return False
     groups = _GROUP_BREAKS.split(s.strip("+"))
     groups = [g for g in groups if g]
-    if len(groups) == 2 and all(len(g) == 4 and g[:2] in ("19", "20") for g in groups):
-        return False  # a pair of years
+    if len(groups) >= 2 and all(len(g) == 4 and g[:2] in ("19", "20") for g in groups):
+        return False  # years ("2016 2017 2018")
     if "." in s and len(groups) == 3 and all(len(g) <= 2 for g in groups[:2]):
         return False  # a date like 12.05.2024
     return not (len(groups) == 1 and digits < 10)
@@ -588,12 +713,12 @@ def _addresses(text: str, street_word: bool, digit: bool,
             start = m.end() + len(text[m.end():m.end() + 3]) - len(
                 text[m.end():m.end() + 3].lstrip(" :,"))  # after the cue: whose() reads it
             end = _line_end(text, start, 60)
-            if end - start > 3:
+            if end - start > 3 and _place_follows(text, start, end):
                 found.append((start, end))
         if digit:
             for m in _ADDRESS_CUE.finditer(text):
                 shape = _AFTER_CUE.match(text, m.end())
-                if shape is not None:
+                if shape is not None and _cue_shape_ok(text, shape):
                     found.append((shape.start(), _line_end(text, shape.end(), 60)))
     for a, b in found[:_MAX_ADDRESSES]:  # (in pattern order: streets before cue phrases)
         if all(b <= s or a >= e for s, e in taken):
@@ -675,10 +800,62 @@ def _street_end(m: re.Match[str]) -> int:
 
 
 def _prefixed_ok(m: re.Match[str]) -> bool:
+    """Not "sent via Signal 2" or "via Agenda 2030": a prefix that is also an ordinary word
+    ("via", "plaza") counts only written as a street name is, capitalised, before Title-case
+    names."""
     names = m.group(2).split()
     if any(w.lower().strip(".,") in _ADDR_STOP for w in names):
         return False
-    return m.group(1).lower() not in _VAGUE_PREFIXES or all(_title(w) for w in names)
+    prefix = m.group(1)
+    return prefix.lower() not in _VAGUE_PREFIXES or (
+        prefix[0].isupper() and all(_title(w) for w in names))
+
+
+# What follows "I live at/on" or "my address is" when it is a place: a house number, a
+# dwelling or flat, a street; and the idioms it never is ("I live at home", "at least",
+# "on my own", "my address is on my CV").
+_DWELLINGS = frozenset(
+    "house flat flats apartment apartments building cottage farm bungalow tower towers "
+    "complex estate block hall halls dorm dorms residence condo duplex trailer unit number "
+    "no apt suite".split())
+_NOT_A_PLACE = frozenset(
+    "home least most all times night once first last risk peace ease work school uni college "
+    "university campus my our his her their your own a an".split())
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+
+
+def _place_follows(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], after a "lives at" or "address is" cue, names a place."""
+    stop = _SENTENCE_END.search(text, start, end)
+    words = _WORDS.findall(text, start, end if stop is None else stop.start())[:8]
+    if not words:
+        return False
+    first = words[0]
+    if first[0].isdigit():
+        return True
+    for i, w in enumerate(words):
+        low = w.lower()
+        if low in _DWELLINGS or low in _PLAIN_SUFFIXES or low in _PREFIXES or (
+                low in _TITLE_ONLY and w[0].isupper()):
+            return True
+        if i and w[0].isdigit() and words[i - 1][0].isupper():
+            return True  # a street name and its number ("the far end of Rua Nova 12")
+    low = first.lower()
+    return first[0].isupper() and first != "I" and low not in _NOT_A_PLACE \
+        and low not in _LINE_STOP
+
+
+def _cue_shape_ok(text: str, shape: re.Match[str]) -> bool:
+    """An `_AFTER_CUE` match that is an address, not "the address listed on 7/9" or "the
+    address 3 times": no chat words among the name words, and its number no date or time."""
+    words = shape.group().split()
+    if words[0][0].isdigit():  # (the match ends at the next word's first letter)
+        name = _WORDS.match(text, shape.end() - 1)
+        return name is not None and name.group().lower() not in _ADDR_STOP
+    if any(w.lower().strip(".,") in _ADDR_STOP for w in words[:-1]):
+        return False
+    after = text[shape.end():shape.end() + 2]
+    return not (len(after) == 2 and after[0] in "/.:-" and after[1].isdigit())
 
 
 def _corner_ok(m: re.Match[str]) -> bool:
@@ -787,9 +964,84 @@ def whose(text: str, start: int) -> int:
     return 2
 
 
+# Details that are an organisation's, not a person's: a role mailbox ("support@",
+# "info@", a mailbox named after its own domain), and a phone, e-mail or address framed
+# as a service's, a business's or a public place's ("call us on", "for bookings:", "the
+# clinic at", "the Review Board at", "our offices are at", a study's investigator), with
+# no personal word from the framing to the end of the sentence ("the office where she
+# works is on ...", "call us on ..., me and my wife are in all day").
+_ROLE_MAILBOXES = frozenset(
+    "info information support help helpdesk contact contactus enquiries enquiry inquiries "
+    "inquiry admin administrator office hello team sales billing accounts press media news "
+    "newsletter jobs careers hr recruitment feedback complaints customerservice "
+    "customerservices customercare care service services bookings booking reservations "
+    "orders returns privacy legal abuse security webmaster postmaster hostmaster noreply "
+    "donotreply notifications alerts irb ethics studies study research subjects participants "
+    "admissions registrar reception frontdesk membership members volunteer volunteers events "
+    "marketing partnerships list lists listserv appointments general enquiriesteam "
+    "supportteam".split())
+_ORG_NOUNS = (
+    "office|offices|headquarters|hq|branch|board|committee|department|dept|ministry|council|"
+    "agency|authority|service|services|helpline|hotline|switchboard|reception|desk|helpdesk|"
+    "company|firm|business|corporation|charity|organisation|organization|foundation|society|"
+    "association|institute|institution|university|college|school|academy|hospital|clinic|"
+    "practice|surgery|pharmacy|chemist|centre|center|shop|store|supermarket|market|mall|"
+    "restaurant|cafe|café|pub|bar|hotel|motel|hostel|gym|library|museum|gallery|theatre|"
+    "theater|cinema|church|mosque|temple|synagogue|station|airport|embassy|consulate|"
+    "courthouse|court|hall|bank|factory|warehouse|venue|studio|salon|garage|dealership|"
+    "police|team|programme|program|project|trust|registry")
+_ORG_BEFORE = re.compile(
+    r"\b(?:the|a|an|our|this|that)\s+(?:[\w'&.-]+\s+){0,5}?(?:" + _ORG_NOUNS + r")\b"
+    r"|\b(?:call|contact|text|ring|reach|email|e-mail|message|phone|write to|visit|find) us\b"
+    r"|\bfor (?:admissions?|enquiries|enquiry|inquiries|inquiry|bookings?|reservations|"
+    r"appointments|orders|sales|support|quotes?|a quote|more (?:info|information|details)|"
+    r"further (?:info|information|details))\b"
+    r"|(?<!\bmy )(?<!\bhis )(?<!\bher )(?<!\btheir )(?<!\byour )\b(?:(?:principal|student|"
+    r"lead|chief|co-)\s?)?(?:investigators?|researchers?|research team|study team|"
+    r"chief executive|ceo|spokesperson|press office|press officer)\b")
+# Every `_ORG_BEFORE` match holds one of these words (a test checks it).
+_ORG_WORDS = frozenset((*_ORG_NOUNS.split("|"), *(
+    "us admission admissions enquiries enquiry inquiries inquiry booking bookings "
+    "reservations appointments orders sales support quote quotes info information details "
+    "investigator investigators researcher researchers research study executive ceo "
+    "spokesperson press").split()))
+_PERSONAL = re.compile(r"\b(?:me|my|mine|myself|i|i'm|im|he|she|him|his|her|hers|personal|"
+                       r"home|mobile|cell|cellphone|private)\b")
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s)")
+
+
+def _organisations(text: str, span: Span) -> bool:
+    """Whether the detail at `span` is an organisation's rather than a person's."""
+    if span.kind == "email":
+        local, _, domain = text[span.start:span.end].lower().partition("@")
+        local = local.replace(".", "").replace("-", "").replace("_", "")
+        if local in _ROLE_MAILBOXES or local == domain.split(".")[0].replace("-", ""):
+            return True
+    elif span.kind not in ("phone", "address"):
+        return False
+    before = _lower(text[max(0, span.start - 100):span.start])
+    if _ORG_WORDS.isdisjoint(_WORDS.findall(before)):
+        return False  # (most details) none of the words the framings need: no regex
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(before)]
+    if breaks:
+        before = before[breaks[-1]:]
+    last = None
+    for m in _ORG_BEFORE.finditer(before):
+        last = m
+    if last is None or _PERSONAL.search(before, last.end()) is not None:
+        return False
+    after = _lower(text[span.end:span.end + 60])
+    end = _SENTENCE_BREAK.search(after)
+    return _PERSONAL.search(after, 0, len(after) if end is None else end.start()) is None
+
+
 def detect(text: str, street_word: bool | None = None,
            gates: int = 0) -> tuple[list[Finding], list[Span]]:
+    """The personal details in `text` as findings, and their spans: `find`'s, less the
+    ones that are an organisation's."""
     spans = find(text, street_word, gates)
+    if spans:
+        spans = [s for s in spans if not _organisations(text, s)]
     if not spans:
         return [], spans
     findings: list[Finding] = []
