@@ -304,6 +304,10 @@ _STORY_TIME = frozenset(
     "growing grew always used kept every constantly child kid kids years".split())
 
 
+# Signs of distress without crisis: hopelessness, feeling a burden or trapped, self-hatred.
+_DISTRESS = Finding("distress", "distress.signs", 1,
+                    "distress: signs of hopelessness or distress, no sign of crisis")
+
 # How a crisis note names danger from someone (the care reply looks for it: see
 # features.moderation).
 DANGER_LABEL = "someone hurting them or putting them in danger"
@@ -439,9 +443,12 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
             means.append(h)
         else:
             strong.append(h)
-    if not strong and (not weak or _separate(weak) + bool(means) < 2) and not (
-            weak and _about_myself(forms[0])):
-        return None
+    if not strong and not (weak and means):
+        if not weak:
+            return None
+        # Hopelessness, feeling a burden or trapped, "I can't do this anymore": the gentle
+        # tier (a short private note), unless the message also names a way to die.
+        return _DISTRESS if not history_only else None
     severity = max((h.severity for h in strong), default=1)
     if history_only:
         severity = 1  # it all happened in the past: a gentle check-in, not an alarm

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from groupbot.core.errors import ContentError
-from groupbot.moderation import detectors, pii, spam, structure
+from groupbot.moderation import care, detectors, pii, spam, structure
 from groupbot.moderation.detectors import Finding
 from groupbot.moderation.matcher import (
     CRISIS,
@@ -39,6 +39,7 @@ from groupbot.moderation.normalise import (
     without_quotes,
 )
 from groupbot.moderation.policy import Policy, Rule, default_policy, load_policy
+from groupbot.moderation.reading import Reading
 from groupbot.moderation.reading import read as read_message
 from groupbot.moderation.verdict import _RANK, CARE_CATEGORIES, Action, Verdict
 
@@ -155,12 +156,12 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
     compiled: _Compiled | None = policy.compiled
     if compiled is None:
         compiled = compile_policy(policy)
-    norm = normalise(text)
-    reading = read_message(norm)
-    if reading.changed and reading.flat != norm.flat and reading.flat not in norm.variants:
-        # the words as a person reads them (misspellings, fillers) for the phrase matcher
-        norm = norm._replace(variants=(*norm.variants, reading.flat))
+    norm, reading, form = _read(text)
     hits, flags = compiled.matcher.scan_flags(norm)
+    signs = care.signals(reading.tokens, form)
+    if signs:
+        hits = [*hits, *signs]
+        flags |= CRISIS
     scope = policy.scope(ctx.group_id, ctx.channel_id, ctx.channel_name)
     findings: list[Finding] = []
     care_finding: Finding | None = None
@@ -169,11 +170,10 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
         quoted: list[Hit] | None = None
         stripped = without_quotes(norm.clean)
         if stripped != norm.clean:
-            bare = normalise(stripped)
-            bare_reading = read_message(bare)
-            if bare_reading.changed and bare_reading.flat != bare.flat:
-                bare = bare._replace(variants=(*bare.variants, bare_reading.flat))
-            quoted = [h for h in compiled.matcher.scan(bare) if h.tag.startswith("crisis.")]
+            bare, bare_reading, bare_form = _read(stripped)
+            quoted = [h for h in (*compiled.matcher.scan(bare),
+                                  *care.signals(bare_reading.tokens, bare_form))
+                      if h.tag.startswith("crisis.")]
         care_finding = detectors.crisis(norm, hits, quoted)
     if flags & OTHER:
         findings.extend(detectors.abuse(norm, hits, ctx.member_names))
@@ -253,6 +253,19 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
         return v
     return _new(Verdict, (parts[1], parts[2], parts[3], parts[4], parts[5], None,  # type: ignore[no-any-return]
                           details))
+
+
+def _read(text: str) -> tuple[Normalised, Reading, int]:
+    """The normalised text with the reading's word form among its forms (misspellings and
+    fillers read, for the phrase matcher), the reading, and that form's number."""
+    norm = normalise(text)
+    reading = read_message(norm)
+    if not reading.changed:
+        return norm, reading, 0  # (the reading's words are the flat form's)
+    forms = norm.forms()
+    if reading.flat in forms:
+        return norm, reading, forms.index(reading.flat)
+    return norm._replace(variants=(*norm.variants, reading.flat)), reading, len(forms)
 
 
 def _pleading(norm: Normalised, hit: Hit) -> bool:

@@ -56,10 +56,10 @@ class Reading(NamedTuple):
 @lru_cache(maxsize=1)
 def speller() -> Speller:
     """The speller towards every word the detectors look for (built once)."""
-    from groupbot.moderation import lexicon
+    from groupbot.moderation import care, lexicon
     from groupbot.moderation.structure import key_families, key_words, known_words
 
-    keys: set[str] = set(key_words())
+    keys: set[str] = set(key_words()) | care.key_words()
     for phrase, tag, _severity in lexicon.entries():
         if tag not in ("street", "benign", "spam", "past", "support", "recovery"):
             keys.update(phrase.split())

@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from groupbot.moderation.lexicon import MENTION_TOKEN
 from groupbot.moderation.reading import CLAUSE, QUOTE, SENTENCE
+from groupbot.moderation.symbols import Chunk, SymbolTable
 from groupbot.moderation.wordlists import load_classes
 
 # Class name -> symbol. A word in several classes takes the first in this order; a longer
@@ -79,20 +80,8 @@ class _Lexicon:
     def __init__(self) -> None:
         classes = load_classes("abuse.txt", CLASSES)
         self.classes = classes
-        rank = {name: i for i, (name, _s) in enumerate(_SYMBOLS)}
-        symbol = dict(_SYMBOLS)
-        words: dict[str, tuple[int, str]] = {}
-        phrases: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
-        for name, sym in _SYMBOLS:
-            for entry in classes[name]:
-                toks = tuple(entry.split())
-                r = rank[name]
-                if len(toks) == 1:
-                    old = words.get(entry)
-                    if old is None or r < old[0]:
-                        words[entry] = (r, sym)
-                else:
-                    phrases.setdefault(toks[0], []).append((toks, r, symbol[name]))
+        table = SymbolTable()
+        table.add_classes(classes, _SYMBOLS)
         # Slurs: the lexicon's lists and the extra classes here; `slurs` keeps each one's
         # severity (3: the worst slurs) and whether it is an in-group word.
         from groupbot.moderation import lexicon as lexicon_lists
@@ -113,47 +102,26 @@ class _Lexicon:
             self.slurs[phrase] = (2, True)
         self.gendered = classes["slur.gendered"]
         for phrase in self.slurs:
-            toks = tuple(phrase.split())
-            if len(toks) == 1:
-                words[phrase] = (-1, "L")
-            else:
-                phrases.setdefault(toks[0], []).append((toks, -1, "L"))
+            table.add(phrase, "L", -1)
         for phrase in classes["neutral"]:
-            toks = tuple(phrase.split())
-            phrases.setdefault(toks[0], []).append((toks, -3, "o"))
+            table.add(phrase, "o", -3)
         for pattern in lexicon_lists.patterns(lexicon_lists.BENIGN):
             for phrase in lexicon_lists.expand(pattern):  # "maine coon": no slur in it
-                toks = tuple(phrase.split())
-                if len(toks) > 1:
-                    phrases.setdefault(toks[0], []).append((toks, -2, "o"))
+                if " " in phrase:
+                    table.add(phrase, "o", -2)
         for noun in classes["group"]:
-            if " " not in noun and not noun.endswith("s"):
-                words.setdefault(noun + "s", (rank["group"], "G"))  # "a woman's life"
-        for bucket in phrases.values():
-            bucket.sort(key=lambda p: (-len(p[0]), p[1]))
-        self.words = {w: s for w, (_r, s) in words.items()}
-        self.phrases = phrases
-        # One lookup per token: its symbol (several for a contraction) and the phrases that
-        # start with it, longest first; marks, mentions and prepositions included.
-        self.info: dict[str, tuple[str, tuple[tuple[tuple[str, ...], str], ...]]] = {}
-        for w in {*self.words, *phrases, *_CONTRACTIONS, *_PREPOSITIONS}:
-            sym = _CONTRACTIONS.get(w) or self.words.get(w) or (
-                "i" if w in _PREPOSITIONS else "o")
-            self.info[w] = (sym, tuple((toks, psym) for toks, _r, psym in phrases.get(w, ())))
-        for mark, sym in ((SENTENCE, "."), (CLAUSE, "B"), (QUOTE, '"'), (MENTION_TOKEN, "m")):
-            self.info[mark] = (sym, ())
+            if " " not in noun and not noun.endswith("s") and table.word(noun + "s") is None:
+                table.add(noun + "s", "G", len(_SYMBOLS))  # "a woman's life"
+        table.freeze(_CONTRACTIONS, {p: "i" for p in _PREPOSITIONS} | {MENTION_TOKEN: "m"})
+        self.table = table
+        self.info = table.info
         # Words without which a message has nothing for the rules to read: a target, and
         # something said of one (praise counts only with a negation to turn it).
-        target_syms, said_syms = set("GgYZLm"), set("AaxNIEeFVKOqwJkLy")
-        self.targets = frozenset(w for w, (sym, _p) in self.info.items()
-                                 if target_syms & set(sym)) | {"your", "their", "ur"}
-        self.said = frozenset(w for w, (sym, ph) in self.info.items()
-                              if said_syms & {sym, *(p[1] for p in ph)}) | _BODY_VERBS
-        self.praise = frozenset(w for w, (sym, ph) in self.info.items()
-                                if {"P", "v"} & {sym, *(p[1] for p in ph)})
-        self.negators = frozenset(w for w, (sym, _p) in self.info.items() if "X" in sym)
+        self.targets = table.words_with("GgYZLm") | {"your", "their", "ur"}
+        self.said = table.words_with("AaxNIEeFVKOqwJkLy") | _BODY_VERBS
+        self.praise = table.words_with("Pv")
+        self.negators = table.words_with("X")
         self.side = {name: classes[name] for name in _SIDE}
-        self.group_nouns = classes["group"]
 
 
 @lru_cache(maxsize=1)
@@ -178,20 +146,14 @@ def known_words() -> frozenset[str]:
     """Single words the reader knows (slurs and listed words that are no English word, such
     as "dothead"): never read as a misspelling or split."""
     lex = lexicon()
-    return frozenset(w for w in (*lex.words, *lex.slurs) if " " not in w)
+    return frozenset(w for w in (*lex.info, *lex.slurs) if " " not in w)
 
 
 def key_families() -> dict[str, str]:
     """Key words by the symbol the reader gives them: a misspelling that could be either of
     two words with the same meaning here ("womn": woman or women) is read as either."""
     lex = lexicon()
-    return {w: s for w, s in lex.words.items() if s in "GNIAaKV"}
-
-
-class _Chunk(NamedTuple):
-    sym: str
-    start: int  # first token
-    end: int  # one past the last token
+    return {w: s for w, (s, _p) in lex.info.items() if s in "GNIAaKV"}
 
 
 # Contractions that hold two words ("they're": they + are); the apostrophe is gone by now.
@@ -212,45 +174,12 @@ _SKIP = frozenset(
     "desperately lowkey highkey legit".split())
 
 
-def _chunks(tokens: Sequence[str], lex: _Lexicon,
-            names: frozenset[str] = frozenset()) -> list[_Chunk]:
-    """Tokens to symbols: the longest listed phrase at each position, else the word's own
-    class (a contraction gives two: "they're" is they + are), else "o"; marks become "."
-    (sentence), "B" (clause) and '"' (quote). `tokens` have the fillers already left out."""
-    out: list[_Chunk] = []
-    info = lex.info
-    append = out.append
-    i, n = 0, len(tokens)
-    while i < n:
-        tok = tokens[i]
-        entry = info.get(tok)
-        if entry is None:
-            append(_Chunk("m" if names and tok in names else "o", i, i + 1))
-            i += 1
-            continue
-        sym, phrases = entry
-        best = 1
-        for toks in phrases:
-            size = len(toks[0])
-            if size > best and tuple(tokens[i:i + size]) == toks[0]:
-                best, sym = size, toks[1]
-                break  # (longest first)
-        if best == 1 and len(sym) > 1:  # a contraction
-            for ch in sym:
-                append(_Chunk(ch, i, i + 1))
-            i += 1
-            continue
-        append(_Chunk(sym, i, i + best))
-        i += best
-    return out
-
-
-def _merge(chunks: list[_Chunk], tokens: Sequence[str]) -> list[_Chunk]:
+def _merge(chunks: list[Chunk], tokens: Sequence[str]) -> list[Chunk]:
     """Identity words with what follows them: "gay" + "people" is a group, "Muslim" +
     "vermin" a group and a degrading noun, "their ... throats" a group's body (and "cut" or
     "snap" before it, violence); "your lives" is you; a person word alone is nobody in
     particular ("people" alone: someone)."""
-    out: list[_Chunk] = []
+    out: list[Chunk] = []
     i, n = 0, len(chunks)
     while i < n:
         c = chunks[i]
@@ -263,40 +192,40 @@ def _merge(chunks: list[_Chunk], tokens: Sequence[str]) -> list[_Chunk]:
             if nxt is not None and nxt.sym in "ph":
                 if nxt.sym == "h" or tokens[nxt.start] in ("life", "lives"):
                     _violent_before(out, tokens)
-                out.append(_Chunk("G", c.start, nxt.end))
+                out.append(Chunk("G", c.start, nxt.end))
                 i = j + 1
                 continue
             if (nxt is not None and nxt.sym in "NI" and j == i + 1
                     and tokens[c.start] not in _COLOURS
                     and tokens[nxt.start] not in ("shit", "crap")):
-                out.append(_Chunk("G", c.start, chunks[j - 1].end))  # "... vermin"
+                out.append(Chunk("G", c.start, chunks[j - 1].end))  # "... vermin"
                 i = j
                 continue
             before = tokens[chunks[i - 1].start] if i > 0 else ""
             if c.sym == "G" or before == "being" or (
                     before == "the" and tokens[c.start] in _NOUN_ADJECTIVES):
-                out.append(_Chunk("G", c.start, chunks[j - 1].end))
+                out.append(Chunk("G", c.start, chunks[j - 1].end))
                 i = j
                 continue
             if tokens[c.start] == "queer" and j == i + 1 and c.start and (
                     tokens[c.start - 1] in _BEFORE_A_SLUR):
-                out.append(_Chunk("L", c.start, c.end))  # "a queer", "typical queer ..."
+                out.append(Chunk("L", c.start, c.end))  # "a queer", "typical queer ..."
             else:
-                out.append(_Chunk("o", c.start, chunks[j - 1].end))
+                out.append(Chunk("o", c.start, chunks[j - 1].end))
             i = j
             continue
         if c.sym in "ph":
             word = tokens[c.start]
             owner = tokens[c.start - 1] if c.start else ""
             if word in ("lives", "life") and owner in _OWNERS:
-                out.append(_Chunk(_OWNERS[owner], c.start - 1, c.end))
+                out.append(Chunk(_OWNERS[owner], c.start - 1, c.end))
                 if out[-2:-1] and out[-2].start == c.start - 1:
                     del out[-2]
             elif c.sym == "h" and owner in ("their", "your"):
                 _violent_before(out, tokens)
-                out.append(_Chunk("Z" if owner == "their" else "Y", c.start, c.end))
+                out.append(Chunk("Z" if owner == "their" else "Y", c.start, c.end))
             else:
-                out.append(_Chunk("S" if word == "people" else "o", c.start, c.end))
+                out.append(Chunk("S" if word == "people" else "o", c.start, c.end))
         else:
             out.append(c)
         i += 1
@@ -320,11 +249,11 @@ _BODY_VERBS = frozenset(
     "cut slit snap snapped break smash crack slice chop bash end take ruin".split())
 
 
-def _violent_before(out: list[_Chunk], tokens: Sequence[str]) -> None:
+def _violent_before(out: list[Chunk], tokens: Sequence[str]) -> None:
     """Turn the verb before a body word (skipping fillers and owners) into violence."""
     for k in range(len(out) - 1, max(-1, len(out) - 4), -1):
         if out[k].sym == "o" and tokens[out[k].start] in _BODY_VERBS:
-            out[k] = _Chunk("V", out[k].start, out[k].end)
+            out[k] = Chunk("V", out[k].start, out[k].end)
             return
         if out[k].sym not in "DZo":
             return
@@ -441,7 +370,7 @@ def read(tokens: Sequence[str], names: frozenset[str] = frozenset()) -> list[Fin
                                        or lex.negators.isdisjoint(words)):
         return []
     tokens = [t for t in tokens if t not in _SKIP]
-    chunks = _merge(_chunks(tokens, lex, names), tokens)
+    chunks = _merge(lex.table.chunks(tokens, names), tokens)
     for k, c in enumerate(chunks):
         if c.sym == "L" and _plural(tokens[c.end - 1]) and (
                 " ".join(tokens[c.start:c.end]) in lex.gendered):
@@ -451,15 +380,15 @@ def read(tokens: Sequence[str], names: frozenset[str] = frozenset()) -> list[Fin
             while j >= 0 and chunks[j].sym == "D":
                 j -= 1
             if not (j >= 0 and chunks[j].sym == "C"):
-                chunks[k] = _Chunk("G", c.start, c.end)
+                chunks[k] = Chunk("G", c.start, c.end)
             continue
         if c.sym == "G" and k and tokens[chunks[k - 1].start] in _EXPLETIVES and (
                 chunks[k - 1].sym == "D") and (k < 2 or tokens[chunks[k - 2].start] in _POINTERS):
-            chunks[k - 1] = _Chunk("A", chunks[k - 1].start, chunks[k - 1].end)
+            chunks[k - 1] = Chunk("A", chunks[k - 1].start, chunks[k - 1].end)
         if c.sym == "L":
             phrase = " ".join(tokens[c.start:c.end])
             if lex.slurs.get(phrase, (0, False))[1]:
-                chunks[k] = _Chunk("G", c.start, c.end)  # an in-group word: a group, no more
+                chunks[k] = Chunk("G", c.start, c.end)  # an in-group word: a group, no more
     syms_all = "".join(c.sym for c in chunks)
     if "L" not in syms_all and "G" not in syms_all and "Y" not in syms_all and (
             "Z" not in syms_all):
@@ -498,7 +427,7 @@ def _sentence_ends(syms: str) -> list[int]:
     return ends
 
 
-def _you_are_group(syms: str, chunks: Sequence[_Chunk], tokens: Sequence[str]) -> bool:
+def _you_are_group(syms: str, chunks: Sequence[Chunk], tokens: Sequence[str]) -> bool:
     """Whether "you" in this message is one of the group named ("you ... people", "...
     like you", "you are just ..."): then abuse of "you" is abuse of the group too."""
     if re.search(r"YD{0,2}G|YCD{0,3}G", syms):
@@ -521,7 +450,7 @@ _KIND = {"A": "a derogatory description", "a": "a derogatory description",
 class _Sentence:
     """One sentence's symbols and the rules that read them."""
 
-    def __init__(self, syms: str, chunks: Sequence[_Chunk], tokens: Sequence[str],
+    def __init__(self, syms: str, chunks: Sequence[Chunk], tokens: Sequence[str],
                  lex: _Lexicon, you_group: bool) -> None:
         self.syms = syms
         self.chunks = chunks
