@@ -1,10 +1,11 @@
 """Moderation quality on the shared labeled data, next to better-profanity, glin-profanity
 and alt-profanity-check on the same rows.
 
-Reads ../shared/data (or $GROUPBOT_SHARED_DATA); skips with a message when it is absent.
-Never prints data-set text. Slow peers run on a fixed stride sample of the rows (every
-SAMPLE_STRIDE-th), and every system is compared on that same sample; groupbot's own
-figures are also given on all rows. Set GROUPBOT_BENCH_FULL=1 to run peers on every row.
+Reads ../shared/data (or $GROUPBOT_SHARED_DATA). Each data set loads on its own: a missing
+file prints "skipped: <file> not found" and the other sets still run. Never prints data-set
+text. Slow peers run on a fixed stride sample of the rows (every SAMPLE_STRIDE-th), and every
+system is compared on that same sample; groupbot's own figures are also given on all rows.
+Set GROUPBOT_BENCH_FULL=1 to run peers on every row.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from groupbot.moderation.verdict import Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("GROUPBOT_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -27,7 +31,16 @@ SAMPLE_STRIDE = 1 if FULL else 8
 CRISIS_PEER_POSTS = 10**9 if FULL else 400
 BENCH = "moderation_quality"
 
+DAVIDSON = "davidson_labeled_data.csv"
+SMS = "SMSSpamCollection"
+CSSRS = "cssrs_500_reddit.csv"
+PRESIDIO = "presidio_synth_dataset_v2.json"
+
+CRISIS_LABELS = ("Ideation", "Behavior", "Attempt")
+PUNISH_ACTIONS = ("remove", "timeout")
+
 Flag = Callable[[str], bool]
+T = TypeVar("T")
 
 
 def _row(metric: str, value: float, unit: str = "ratio", peer: str | None = None,
@@ -39,16 +52,21 @@ def _row(metric: str, value: float, unit: str = "ratio", peer: str | None = None
             "ratio": None if ratio is None else round(ratio, 3), "target": target, "met": met}
 
 
+def data_dir() -> Path:
+    """The shared data folder, read from the environment at call time."""
+    return Path(os.environ.get("GROUPBOT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
 # --- data -----------------------------------------------------------------------------------
 
-def load_davidson() -> list[tuple[str, int]]:
-    with open(DATA / "davidson_labeled_data.csv", encoding="utf-8", newline="") as fh:
+def load_davidson(path: Path | None = None) -> list[tuple[str, int]]:
+    with open(path or DATA / DAVIDSON, encoding="utf-8", newline="") as fh:
         return [(r["tweet"], int(r["class"])) for r in csv.DictReader(fh)]
 
 
-def load_sms() -> list[tuple[str, bool]]:
+def load_sms(path: Path | None = None) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
-    with open(DATA / "SMSSpamCollection", encoding="utf-8", newline="") as fh:
+    with open(path or DATA / SMS, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         next(reader, None)
         for row in reader:
@@ -57,10 +75,10 @@ def load_sms() -> list[tuple[str, bool]]:
     return out
 
 
-def load_cssrs() -> list[tuple[str, list[str]]]:
+def load_cssrs(path: Path | None = None) -> list[tuple[str, list[str]]]:
     csv.field_size_limit(1 << 30)
     out: list[tuple[str, list[str]]] = []
-    with open(DATA / "cssrs_500_reddit.csv", encoding="utf-8", newline="") as fh:
+    with open(path or DATA / CSSRS, encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             try:
                 posts = ast.literal_eval(r["Post"])
@@ -72,10 +90,36 @@ def load_cssrs() -> list[tuple[str, list[str]]]:
     return out
 
 
-def load_presidio() -> list[dict[str, Any]]:
-    with open(DATA / "presidio_synth_dataset_v2.json", encoding="utf-8") as fh:
+def load_presidio(path: Path | None = None) -> list[dict[str, Any]]:
+    with open(path or DATA / PRESIDIO, encoding="utf-8") as fh:
         data: list[dict[str, Any]] = json.load(fh)
     return data
+
+
+def _load(folder: Path, name: str, loader: Callable[[Path], T]) -> T | None:
+    """One data set, or None after saying why it is skipped (never with its text)."""
+    path = folder / name
+    if not path.is_file():
+        print(f"bench_moderation_quality: skipped: {name} not found in {folder}")
+        return None
+    try:
+        return loader(path)
+    except Exception as exc:  # a broken file skips its own set only
+        print(f"bench_moderation_quality: skipped: {name} could not be read "
+              f"({type(exc).__name__})")
+        return None
+
+
+# --- metric helpers -------------------------------------------------------------------------
+
+def is_punished(v: Verdict) -> bool:
+    return v.action.value in PUNISH_ACTIONS
+
+
+def share(flags: Iterable[bool]) -> float:
+    """Share of true flags; 0.0 when there are none."""
+    items = list(flags)
+    return sum(1 for f in items if f) / len(items) if items else 0.0
 
 
 # --- systems --------------------------------------------------------------------------------
@@ -120,76 +164,86 @@ def _prf(pred: Sequence[bool], gold: Sequence[bool]) -> tuple[float, float, floa
     return precision, recall, fa
 
 
-def main() -> list[dict[str, Any]]:
-    if not DATA.is_dir():
-        print(f"bench_moderation_quality: skipped, no labeled data at {DATA} "
-              "(set GROUPBOT_SHARED_DATA to the shared data folder)")
-        return []
-    from groupbot.moderation.engine import ModerationEngine
+class PeerSet:
+    """The peers, loaded on first use (not at all when no set needs them)."""
 
-    engine = ModerationEngine()
-    rows: list[dict[str, Any]] = []
-    lines: list[str] = []
-    peer_fns = peers()
-    for name, (fn, note) in peer_fns.items():
-        if fn is None:
-            lines.append(f"peer {name}: {note}")
+    def __init__(self, load: Callable[[], dict[str, tuple[Flag | None, str]]] | None = None
+                 ) -> None:
+        self._load = load
+        self._fns: dict[str, tuple[Flag | None, str]] | None = None
 
-    def ours(text: str) -> Any:
-        return engine.decide(text)
+    def available(self) -> list[tuple[str, Flag]]:
+        if self._fns is None:
+            self._fns = (self._load or peers)()
+        return [(name, fn) for name, (fn, _note) in self._fns.items() if fn is not None]
 
-    # ---- crisis -------------------------------------------------------------------------
-    users = load_cssrs()
+    def notes(self) -> list[str]:
+        return [f"peer {name}: {note}" for name, (fn, note) in (self._fns or {}).items()
+                if fn is None]
+
+
+Judge = Callable[[str], "Verdict"]
+Rows = list[dict[str, Any]]
+
+
+# --- sections -------------------------------------------------------------------------------
+
+def crisis_rows(ours: Judge, users: list[tuple[str, list[str]]] | None,
+                sms: list[tuple[str, bool]] | None, davidson: list[tuple[str, int]] | None,
+                peer_set: PeerSet) -> Rows:
+    rows: Rows = []
     by_label: dict[str, list[list[bool]]] = defaultdict(list)
     crisis_posts: list[str] = []
-    for label, posts in users:
-        verdicts = [ours(p) for p in posts]
-        by_label[label].append(["crisis" in v.categories for v in verdicts])
-        if label in ("Ideation", "Behavior", "Attempt"):
-            crisis_posts.extend(posts)
-    pos = [u for lab in ("Ideation", "Behavior", "Attempt") for u in by_label[lab]]
-    user_recall = sum(1 for u in pos if any(u)) / len(pos)
-    post_recall = sum(sum(u) for u in pos) / sum(len(u) for u in pos)
-    rows.append(_row("crisis recall (C-SSRS Ideation/Behavior/Attempt users, any post)",
-                     user_recall, target=">= 0.9", met=user_recall >= 0.9))
-    rows.append(_row("crisis recall per post (Ideation/Behavior/Attempt posts)", post_recall))
-    for lab in ("Ideation", "Behavior", "Attempt"):
-        us = by_label[lab]
-        rows.append(_row(f"crisis recall, {lab} users", sum(1 for u in us if any(u)) / len(us)))
-    for lab in ("Supportive", "Indicator"):
-        us = by_label[lab]
-        rows.append(_row(f"crisis-verdict rate, {lab} users (any post)",
-                         sum(1 for u in us if any(u)) / len(us)))
-        rows.append(_row(f"crisis-verdict rate, {lab} posts",
-                         sum(sum(u) for u in us) / sum(len(u) for u in us)))
-    sms = load_sms()
-    davidson = load_davidson()
-    ham = [t for t, s in sms if not s]
-    neither = [t for t, c in davidson if c == 2]
-    ham_rate = sum(1 for t in ham if "crisis" in ours(t).categories) / len(ham)
-    nei_rate = sum(1 for t in neither if "crisis" in ours(t).categories) / len(neither)
-    rows.append(_row("crisis-verdict rate on SMS ham", ham_rate, target="<= 0.01",
-                     met=ham_rate <= 0.01))
-    rows.append(_row('crisis-verdict rate on Davidson "neither"', nei_rate, target="<= 0.01",
-                     met=nei_rate <= 0.01))
+    if users is not None:
+        for label, posts in users:
+            verdicts = [ours(p) for p in posts]
+            by_label[label].append(["crisis" in v.categories for v in verdicts])
+            if label in CRISIS_LABELS:
+                crisis_posts.extend(posts)
+        pos = [u for lab in CRISIS_LABELS for u in by_label[lab]]
+        user_recall = share(any(u) for u in pos)
+        post_recall = sum(sum(u) for u in pos) / max(1, sum(len(u) for u in pos))
+        rows.append(_row("crisis recall (C-SSRS Ideation/Behavior/Attempt users, any post)",
+                         user_recall, target=">= 0.9", met=user_recall >= 0.9))
+        rows.append(_row("crisis recall per post (Ideation/Behavior/Attempt posts)",
+                         post_recall))
+        for lab in CRISIS_LABELS:
+            rows.append(_row(f"crisis recall, {lab} users", share(any(u) for u in by_label[lab])))
+        for lab in ("Supportive", "Indicator"):
+            us = by_label[lab]
+            rows.append(_row(f"crisis-verdict rate, {lab} users (any post)",
+                             share(any(u) for u in us)))
+            rows.append(_row(f"crisis-verdict rate, {lab} posts",
+                             sum(sum(u) for u in us) / max(1, sum(len(u) for u in us))))
+    if sms is not None:
+        ham_rate = share("crisis" in ours(t).categories for t, s in sms if not s)
+        rows.append(_row("crisis-verdict rate on SMS ham", ham_rate, target="<= 0.01",
+                         met=ham_rate <= 0.01))
+    if davidson is not None:
+        nei_rate = share("crisis" in ours(t).categories for t, c in davidson if c == 2)
+        rows.append(_row('crisis-verdict rate on Davidson "neither"', nei_rate,
+                         target="<= 0.01", met=nei_rate <= 0.01))
     # What a plain filter does to people in crisis: share of crisis posts it would flag.
-    sample = crisis_posts[::max(1, len(crisis_posts) // CRISIS_PEER_POSTS)][:CRISIS_PEER_POSTS]
-    punished = ("remove", "timeout")
-    our_punish = sum(1 for t in sample if ours(t).action.value in punished) / len(sample)
-    for name, (fn, _note) in peer_fns.items():
-        if fn is None:
-            continue
-        rate = sum(1 for t in sample if fn(t)) / len(sample)
-        rows.append(_row(f"crisis posts punished/flagged (n={len(sample)})", our_punish,
-                         peer=name, peer_value=rate))
+    if crisis_posts:
+        step = max(1, len(crisis_posts) // CRISIS_PEER_POSTS)
+        sample = crisis_posts[::step][:CRISIS_PEER_POSTS]
+        our_punish = share(is_punished(ours(t)) for t in sample)
+        for name, fn in peer_set.available():
+            rows.append(_row(f"crisis posts punished/flagged (n={len(sample)})", our_punish,
+                             peer=name, peer_value=share(fn(t) for t in sample)))
+    return rows
 
-    # ---- harassment + hate (Davidson) ------------------------------------------------------
+
+def davidson_rows(ours: Judge, davidson: list[tuple[str, int]], peer_set: PeerSet,
+                  lines: list[str]) -> Rows:
+    rows: Rows = []
     acting = ("harassment", "hate", "threat")
     our_pred = [any(c in acting for c in ours(t).categories) for t, _ in davidson]
     our_pred_any = [bool(set(ours(t).categories) & {"harassment", "hate", "threat", "sexual",
                                                       "profanity"}) for t, _ in davidson]
     gold_hate = [c == 0 for _, c in davidson]
     gold_off = [c in (0, 1) for _, c in davidson]
+    n_neither = sum(1 for _, c in davidson if c == 2)
     p, r, _ = _prf(our_pred, gold_hate)
     rows.append(_row('hate-only: precision (harassment+hate+threat, all rows)', p))
     rows.append(_row('hate-only: recall (all rows)', r))
@@ -197,7 +251,7 @@ def main() -> list[dict[str, Any]]:
     rows.append(_row('hate-or-offensive: precision (any abuse category incl. profanity)', p2))
     rows.append(_row('hate-or-offensive: recall (any abuse category incl. profanity)', r2))
     fa_neither = sum(1 for (t, c), pr in zip(davidson, our_pred, strict=True)
-                     if c == 2 and pr) / len(neither)
+                     if c == 2 and pr) / max(1, n_neither)
     rows.append(_row('false-alarm rate on "neither" (harassment+hate+threat, all rows)',
                      fa_neither))
     idx = list(range(0, len(davidson), SAMPLE_STRIDE))
@@ -216,9 +270,7 @@ def main() -> list[dict[str, Any]]:
     lines.append("alt-profanity-check's model was trained on a dataset that includes these "
                  "Davidson tweets (its package metadata, section 'How'): its figures here are "
                  "in-sample.")
-    for name, (fn, _note) in peer_fns.items():
-        if fn is None:
-            continue
+    for name, fn in peer_set.available():
         flags = {i: fn(davidson[i][0]) for i in idx}
         pp, pr_, _ = _prf([flags[i] for i in idx], sub_gold_hate)
         pfa = sum(1 for i in sub_neither if flags[i]) / max(1, len(sub_neither))
@@ -237,45 +289,49 @@ def main() -> list[dict[str, Any]]:
                          peer_value=pr2))
         rows.append(_row(f"hate-or-offensive precision (n={n}, incl. profanity)", o_p2,
                          peer=name, peer_value=pp2))
+    return rows
 
-    # ---- pii -------------------------------------------------------------------------------
+
+def pii_rows(ours: Judge, presidio: list[dict[str, Any]] | None,
+             sms: list[tuple[str, bool]] | None) -> Rows:
     from groupbot.moderation import pii
 
-    wanted = {"EMAIL_ADDRESS": "email", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card",
-              "IBAN_CODE": "iban", "US_SSN": "ssn", "STREET_ADDRESS": "address",
-              "IP_ADDRESS": "ip"}
-    found: dict[str, list[bool]] = defaultdict(list)
-    ours_spans = 0
-    ours_correct = 0
-    clean_sentences = 0
-    clean_flagged = 0
-    for item in load_presidio():
-        text = item["full_text"]
-        spans = pii.find(text)
-        gold = [s for s in item["spans"] if s["entity_type"] in wanted]
-        for s in gold:
-            a, b = s["start_position"], s["end_position"]
-            found[s["entity_type"]].append(any(sp.start < b and a < sp.end for sp in spans))
-        for sp in spans:
-            ours_spans += 1
-            if any(sp.start < s["end_position"] and s["start_position"] < sp.end
-                   for s in item["spans"]):
-                ours_correct += 1
-        if not item["spans"]:
-            clean_sentences += 1
-            clean_flagged += bool(spans)
-    for etype, hits in sorted(found.items()):
-        rec = sum(hits) / len(hits)
-        strict = etype not in ("STREET_ADDRESS", "IP_ADDRESS")
-        rows.append(_row(f"pii recall {etype} (n={len(hits)})", rec,
-                         target=">= 0.95" if strict else None,
-                         met=(rec >= 0.95) if strict else None))
-    rows.append(_row("pii precision (found spans overlapping any labeled entity)",
-                     ours_correct / max(1, ours_spans)))
-    ham_pii = sum(1 for t in ham if "pii" in ours(t).categories) / len(ham)
-    rows.append(_row("pii verdict rate on SMS ham", ham_pii))
+    rows: Rows = []
+    if presidio is not None:
+        wanted = {"EMAIL_ADDRESS": "email", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card",
+                  "IBAN_CODE": "iban", "US_SSN": "ssn", "STREET_ADDRESS": "address",
+                  "IP_ADDRESS": "ip"}
+        found: dict[str, list[bool]] = defaultdict(list)
+        ours_spans = 0
+        ours_correct = 0
+        for item in presidio:
+            text = item["full_text"]
+            spans = pii.find(text)
+            gold = [s for s in item["spans"] if s["entity_type"] in wanted]
+            for s in gold:
+                a, b = s["start_position"], s["end_position"]
+                found[s["entity_type"]].append(any(sp.start < b and a < sp.end for sp in spans))
+            for sp in spans:
+                ours_spans += 1
+                if any(sp.start < s["end_position"] and s["start_position"] < sp.end
+                       for s in item["spans"]):
+                    ours_correct += 1
+        for etype, hits in sorted(found.items()):
+            rec = share(hits)
+            strict = etype not in ("STREET_ADDRESS", "IP_ADDRESS")
+            rows.append(_row(f"pii recall {etype} (n={len(hits)})", rec,
+                             target=">= 0.95" if strict else None,
+                             met=(rec >= 0.95) if strict else None))
+        rows.append(_row("pii precision (found spans overlapping any labeled entity)",
+                         ours_correct / max(1, ours_spans)))
+    if sms is not None:
+        ham_pii = share("pii" in ours(t).categories for t, s in sms if not s)
+        rows.append(_row("pii verdict rate on SMS ham", ham_pii))
+    return rows
 
-    # ---- spam ------------------------------------------------------------------------------
+
+def spam_rows(ours: Judge, sms: list[tuple[str, bool]], peer_set: PeerSet) -> Rows:
+    rows: Rows = []
     gold_spam = [s for _, s in sms]
     pred_spam = ["spam" in ours(t).categories for t, _ in sms]
     s_p, sr, sfa = _prf(pred_spam, gold_spam)
@@ -283,18 +339,46 @@ def main() -> list[dict[str, Any]]:
     rows.append(_row("spam recall (SMS)", sr, target=">= 0.8", met=sr >= 0.8))
     rows.append(_row("spam false-alarm rate on ham (SMS)", sfa, target="<= 0.02",
                      met=sfa <= 0.02))
-    for name, (fn, _note) in peer_fns.items():
-        if fn is None:
-            continue
-        sidx = list(range(0, len(sms), SAMPLE_STRIDE))
+    sidx = list(range(0, len(sms), SAMPLE_STRIDE))
+    pr = [pred_spam[i] for i in sidx]
+    gs = [gold_spam[i] for i in sidx]
+    _, orr, _ = _prf(pr, gs)
+    for name, fn in peer_set.available():
         sflags = [fn(sms[i][0]) for i in sidx]
-        pr = [pred_spam[i] for i in sidx]
-        gs = [gold_spam[i] for i in sidx]
         _, prr, _ = _prf(sflags, gs)
-        _, orr, _ = _prf(pr, gs)
         rows.append(_row(f"spam recall (SMS, n={len(sidx)}; peers flag profanity only)", orr,
                          peer=name, peer_value=prr))
-    for line in lines:
+    return rows
+
+
+def main() -> list[dict[str, Any]]:
+    folder = data_dir()
+    if not folder.is_dir():
+        print(f"bench_moderation_quality: skipped, no labeled data at {folder} "
+              "(set GROUPBOT_SHARED_DATA to the shared data folder)")
+        return []
+    users = _load(folder, CSSRS, load_cssrs)
+    sms = _load(folder, SMS, load_sms)
+    davidson = _load(folder, DAVIDSON, load_davidson)
+    presidio = _load(folder, PRESIDIO, load_presidio)
+    if all(x is None for x in (users, sms, davidson, presidio)):
+        return []
+    from groupbot.moderation.engine import ModerationEngine
+
+    engine = ModerationEngine()
+    ours: Judge = engine.decide
+    peer_set = PeerSet()
+    rows: Rows = []
+    lines: list[str] = []
+    if users is not None or sms is not None or davidson is not None:
+        rows.extend(crisis_rows(ours, users, sms, davidson, peer_set))
+    if davidson is not None:
+        rows.extend(davidson_rows(ours, davidson, peer_set, lines))
+    if presidio is not None or sms is not None:
+        rows.extend(pii_rows(ours, presidio, sms))
+    if sms is not None:
+        rows.extend(spam_rows(ours, sms, peer_set))
+    for line in [*peer_set.notes(), *lines]:
         print(line)
     return rows
 
