@@ -124,6 +124,24 @@ def share(flags: Iterable[bool]) -> float:
 
 # --- systems --------------------------------------------------------------------------------
 
+class BatchFlag:
+    """A peer flag that can also judge many texts in one call, with the same answers (for a
+    model whose per-call overhead dwarfs its per-text cost)."""
+
+    def __init__(self, many: Callable[[Sequence[str]], list[bool]]) -> None:
+        self.many = many
+
+    def __call__(self, text: str) -> bool:
+        return self.many([text])[0]
+
+
+def flag_all(fn: Flag, texts: Sequence[str]) -> list[bool]:
+    """fn on every text, in one call when fn can take them all at once."""
+    if isinstance(fn, BatchFlag):
+        return fn.many(list(texts)) if texts else []
+    return [bool(fn(t)) for t in texts]
+
+
 def peers() -> dict[str, tuple[Flag | None, str]]:
     """name -> (flag function or None, note)."""
     out: dict[str, tuple[Flag | None, str]] = {}
@@ -147,7 +165,8 @@ def peers() -> dict[str, tuple[Flag | None, str]]:
         warnings.filterwarnings("ignore")
         from profanity_check import predict
 
-        out["alt-profanity-check"] = (lambda t: bool(predict([t])[0]), "")
+        out["alt-profanity-check"] = (BatchFlag(lambda ts: [bool(x) for x in predict(ts)]),
+                                      "")
     except Exception as exc:
         out["alt-profanity-check"] = (None, f"not available: {exc}")
     return out
@@ -230,7 +249,7 @@ def crisis_rows(ours: Judge, users: list[tuple[str, list[str]]] | None,
         our_punish = share(is_punished(ours(t)) for t in sample)
         for name, fn in peer_set.available():
             rows.append(_row(f"crisis posts punished/flagged (n={len(sample)})", our_punish,
-                             peer=name, peer_value=share(fn(t) for t in sample)))
+                             peer=name, peer_value=share(flag_all(fn, sample))))
     return rows
 
 
@@ -271,7 +290,7 @@ def davidson_rows(ours: Judge, davidson: list[tuple[str, int]], peer_set: PeerSe
                  "Davidson tweets (its package metadata, section 'How'): its figures here are "
                  "in-sample.")
     for name, fn in peer_set.available():
-        flags = {i: fn(davidson[i][0]) for i in idx}
+        flags = dict(zip(idx, flag_all(fn, [davidson[i][0] for i in idx]), strict=True))
         pp, pr_, _ = _prf([flags[i] for i in idx], sub_gold_hate)
         pfa = sum(1 for i in sub_neither if flags[i]) / max(1, len(sub_neither))
         pp2, pr2, _ = _prf([flags[i] for i in idx], sub_gold_off)
@@ -344,7 +363,7 @@ def spam_rows(ours: Judge, sms: list[tuple[str, bool]], peer_set: PeerSet) -> Ro
     gs = [gold_spam[i] for i in sidx]
     _, orr, _ = _prf(pr, gs)
     for name, fn in peer_set.available():
-        sflags = [fn(sms[i][0]) for i in sidx]
+        sflags = flag_all(fn, [sms[i][0] for i in sidx])
         _, prr, _ = _prf(sflags, gs)
         rows.append(_row(f"spam recall (SMS, n={len(sidx)}; peers flag profanity only)", orr,
                          peer=name, peer_value=prr))
