@@ -38,6 +38,7 @@ PRESIDIO = "presidio_synth_dataset_v2.json"
 
 CRISIS_LABELS = ("Ideation", "Behavior", "Attempt")
 PUNISH_ACTIONS = ("remove", "timeout")
+CARE_CATEGORIES = frozenset(("crisis", "distress"))
 
 Flag = Callable[[str], bool]
 T = TypeVar("T")
@@ -111,6 +112,11 @@ def _load(folder: Path, name: str, loader: Callable[[Path], T]) -> T | None:
 
 
 # --- metric helpers -------------------------------------------------------------------------
+
+def shows_care(v: Verdict) -> bool:
+    """A care category (crisis or distress) on the message."""
+    return bool(CARE_CATEGORIES.intersection(v.categories))
+
 
 def is_punished(v: Verdict) -> bool:
     return v.action.value in PUNISH_ACTIONS
@@ -212,11 +218,13 @@ def crisis_rows(ours: Judge, users: list[tuple[str, list[str]]] | None,
                 peer_set: PeerSet) -> Rows:
     rows: Rows = []
     by_label: dict[str, list[list[bool]]] = defaultdict(list)
+    care_by_label: dict[str, list[list[bool]]] = defaultdict(list)
     crisis_posts: list[str] = []
     if users is not None:
         for label, posts in users:
             verdicts = [ours(p) for p in posts]
             by_label[label].append(["crisis" in v.categories for v in verdicts])
+            care_by_label[label].append([shows_care(v) for v in verdicts])
             if label in CRISIS_LABELS:
                 crisis_posts.extend(posts)
         pos = [u for lab in CRISIS_LABELS for u in by_label[lab]]
@@ -234,6 +242,16 @@ def crisis_rows(ours: Judge, users: list[tuple[str, list[str]]] | None,
                              share(any(u) for u in us)))
             rows.append(_row(f"crisis-verdict rate, {lab} posts",
                              sum(sum(u) for u in us) / max(1, sum(len(u) for u in us))))
+        # Care: crisis or distress on any of the user's posts.
+        care_pos = [u for lab in CRISIS_LABELS for u in care_by_label[lab]]
+        rows.append(_row("care recall, Ideation/Behavior/Attempt users (crisis or distress, "
+                         "any post)", share(any(u) for u in care_pos)))
+        for lab in CRISIS_LABELS:
+            rows.append(_row(f"care recall, {lab} users (crisis or distress, any post)",
+                             share(any(u) for u in care_by_label[lab])))
+        for lab in ("Supportive", "Indicator"):
+            rows.append(_row(f"care rate, {lab} users (crisis or distress, any post)",
+                             share(any(u) for u in care_by_label[lab])))
     if sms is not None:
         ham_rate = share("crisis" in ours(t).categories for t, s in sms if not s)
         rows.append(_row("crisis-verdict rate on SMS ham", ham_rate, target="<= 0.01",
