@@ -5,7 +5,8 @@ Reads ../shared/data (or $GROUPBOT_SHARED_DATA). Each data set loads on its own:
 file prints "skipped: <file> not found" and the other sets still run. Never prints data-set
 text. Slow peers run on a fixed stride sample of the rows (every SAMPLE_STRIDE-th), and every
 system is compared on that same sample; groupbot's own figures are also given on all rows.
-Set GROUPBOT_BENCH_FULL=1 to run peers on every row.
+HateCheck is small, so peers run on all of it. Set GROUPBOT_BENCH_FULL=1 to run peers on
+every row.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from groupbot.moderation.verdict import Verdict
@@ -35,10 +36,12 @@ DAVIDSON = "davidson_labeled_data.csv"
 SMS = "SMSSpamCollection"
 CSSRS = "cssrs_500_reddit.csv"
 PRESIDIO = "presidio_synth_dataset_v2.json"
+HATECHECK = "hatecheck_test_suite_cases.csv"
 
 CRISIS_LABELS = ("Ideation", "Behavior", "Attempt")
 PUNISH_ACTIONS = ("remove", "timeout")
 CARE_CATEGORIES = frozenset(("crisis", "distress"))
+WIDE_HATE = frozenset(("hate", "harassment", "threat"))
 
 Flag = Callable[[str], bool]
 T = TypeVar("T")
@@ -97,6 +100,19 @@ def load_presidio(path: Path | None = None) -> list[dict[str, Any]]:
     return data
 
 
+class HateCase(NamedTuple):
+    functionality: str
+    text: str
+    hateful: bool
+
+
+def load_hatecheck(path: Path | None = None) -> list[HateCase]:
+    with open(path or DATA / HATECHECK, encoding="utf-8", newline="") as fh:
+        return [HateCase(r["functionality"], r["test_case"],
+                         r["label_gold"].strip().lower() == "hateful")
+                for r in csv.DictReader(fh)]
+
+
 def _load(folder: Path, name: str, loader: Callable[[Path], T]) -> T | None:
     """One data set, or None after saying why it is skipped (never with its text)."""
     path = folder / name
@@ -113,6 +129,16 @@ def _load(folder: Path, name: str, loader: Callable[[Path], T]) -> T | None:
 
 # --- metric helpers -------------------------------------------------------------------------
 
+def is_hateful(v: Verdict) -> bool:
+    """HateCheck's "hateful" in our terms: the hate category."""
+    return "hate" in v.categories
+
+
+def is_hateful_wide(v: Verdict) -> bool:
+    """The wider reading: any category acting on abuse of a person or group."""
+    return bool(WIDE_HATE.intersection(v.categories))
+
+
 def shows_care(v: Verdict) -> bool:
     """A care category (crisis or distress) on the message."""
     return bool(CARE_CATEGORIES.intersection(v.categories))
@@ -126,6 +152,41 @@ def share(flags: Iterable[bool]) -> float:
     """Share of true flags; 0.0 when there are none."""
     items = list(flags)
     return sum(1 for f in items if f) / len(items) if items else 0.0
+
+
+def accuracy(pred: Sequence[bool], gold: Sequence[bool]) -> float:
+    return share(p == g for p, g in zip(pred, gold, strict=True))
+
+
+def accuracy_by_group(cases: Iterable[tuple[str, bool, bool]]) -> dict[str, tuple[float, int]]:
+    """(group, predicted, gold) cases -> group: (accuracy, n), groups in first-seen order."""
+    right: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for group, pred, gold in cases:
+        total[group] = total.get(group, 0) + 1
+        right[group] = right.get(group, 0) + (pred == gold)
+    return {g: (right[g] / n, n) for g, n in total.items()}
+
+
+def negative_groups(cases: Iterable[tuple[str, bool]]) -> set[str]:
+    """(group, gold) cases -> the groups whose every case is negative."""
+    seen: set[str] = set()
+    positive: set[str] = set()
+    for group, gold in cases:
+        seen.add(group)
+        if gold:
+            positive.add(group)
+    return seen - positive
+
+
+def worst(values: Mapping[str, float], *, highest: bool = False) -> tuple[str, float]:
+    """The lowest value (the highest with highest=True) and its name; a tie goes to the
+    name that sorts first, so the pick does not depend on input order."""
+    if not values:
+        raise ValueError("no values to pick from")
+    sign = -1.0 if highest else 1.0
+    name = min(sorted(values), key=lambda k: sign * values[k])
+    return name, values[name]
 
 
 # --- systems --------------------------------------------------------------------------------
@@ -388,6 +449,47 @@ def spam_rows(ours: Judge, sms: list[tuple[str, bool]], peer_set: PeerSet) -> Ro
     return rows
 
 
+def hatecheck_rows(ours: Judge, cases: list[HateCase], peer_set: PeerSet,
+                   lines: list[str]) -> Rows:
+    rows: Rows = []
+    verdicts = [ours(c.text) for c in cases]
+    pred = [is_hateful(v) for v in verdicts]
+    wide = [is_hateful_wide(v) for v in verdicts]
+    gold = [c.hateful for c in cases]
+    n_hateful = sum(gold)
+    by_func = accuracy_by_group((c.functionality, p, c.hateful)
+                                for c, p in zip(cases, pred, strict=True))
+    non_hateful = negative_groups((c.functionality, c.hateful) for c in cases)
+    for func, (acc, n) in by_func.items():
+        if func in non_hateful:
+            rows.append(_row(f"HateCheck accuracy, {func} (n={n}, non-hateful)", acc,
+                             target=">= 0.90", met=acc >= 0.90))
+        else:
+            rows.append(_row(f"HateCheck accuracy, {func} (n={n})", acc))
+    overall = accuracy(pred, gold)
+    rows.append(_row(f"HateCheck accuracy, all cases (n={len(cases)})", overall,
+                     target=">= 0.85", met=overall >= 0.85))
+    low_name, low_acc = worst({f: a for f, (a, _n) in by_func.items()})
+    rows.append(_row(f"HateCheck lowest functionality accuracy: {low_name}", low_acc,
+                     target=">= 0.70", met=low_acc >= 0.70))
+    our_recall = share(p for p, g in zip(pred, gold, strict=True) if g)
+    rows.append(_row(f"HateCheck recall on hateful cases (n={n_hateful})", our_recall))
+    rows.append(_row("HateCheck accuracy, wider reading: hate or harassment or threat "
+                     "(information)", accuracy(wide, gold)))
+    lines.append("HateCheck: our 'hateful' is the hate category; HateCheck labels abuse of "
+                 "individuals and of non-protected groups non-hateful by design (our threat "
+                 "and harassment categories act on those separately). A peer's 'profane' "
+                 "flag is its 'hateful'. Peers run on every case.")
+    for name, fn in peer_set.available():
+        flags = flag_all(fn, [c.text for c in cases])
+        rows.append(_row(f"HateCheck accuracy, all cases (n={len(cases)})", overall,
+                         peer=name, peer_value=accuracy(flags, gold)))
+        rows.append(_row(f"HateCheck recall on hateful cases (n={n_hateful})", our_recall,
+                         peer=name,
+                         peer_value=share(f for f, g in zip(flags, gold, strict=True) if g)))
+    return rows
+
+
 def main() -> list[dict[str, Any]]:
     folder = data_dir()
     if not folder.is_dir():
@@ -398,7 +500,8 @@ def main() -> list[dict[str, Any]]:
     sms = _load(folder, SMS, load_sms)
     davidson = _load(folder, DAVIDSON, load_davidson)
     presidio = _load(folder, PRESIDIO, load_presidio)
-    if all(x is None for x in (users, sms, davidson, presidio)):
+    hatecheck = _load(folder, HATECHECK, load_hatecheck)
+    if all(x is None for x in (users, sms, davidson, presidio, hatecheck)):
         return []
     from groupbot.moderation.engine import ModerationEngine
 
@@ -415,6 +518,8 @@ def main() -> list[dict[str, Any]]:
         rows.extend(pii_rows(ours, presidio, sms))
     if sms is not None:
         rows.extend(spam_rows(ours, sms, peer_set))
+    if hatecheck is not None:
+        rows.extend(hatecheck_rows(ours, hatecheck, peer_set, lines))
     for line in [*peer_set.notes(), *lines]:
         print(line)
     return rows
