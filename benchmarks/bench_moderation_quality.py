@@ -5,8 +5,8 @@ Reads ../shared/data (or $GROUPBOT_SHARED_DATA). Each data set loads on its own:
 file prints "skipped: <file> not found" and the other sets still run. Never prints data-set
 text. Slow peers run on a fixed stride sample of the rows (every SAMPLE_STRIDE-th), and every
 system is compared on that same sample; groupbot's own figures are also given on all rows.
-HateCheck is small, so peers run on all of it. Set GROUPBOT_BENCH_FULL=1 to run peers on
-every row.
+HateCheck is small, so peers run on all of it; Reddit posts are long, so peers see every
+RMHD_PEER_STRIDE-th post there. Set GROUPBOT_BENCH_FULL=1 to run peers on every row.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ DATA = Path(os.environ.get("GROUPBOT_SHARED_DATA", ROOT.parent / "shared" / "dat
 FULL = os.environ.get("GROUPBOT_BENCH_FULL") == "1"
 SAMPLE_STRIDE = 1 if FULL else 8
 CRISIS_PEER_POSTS = 10**9 if FULL else 400
+# Reddit posts are long and better-profanity's time grows with length (about 0.2 s a post),
+# so the peers see every 16th post of the crisis and ordinary subreddits.
+RMHD_PEER_STRIDE = 1 if FULL else 16
 BENCH = "moderation_quality"
 
 DAVIDSON = "davidson_labeled_data.csv"
@@ -37,8 +40,16 @@ SMS = "SMSSpamCollection"
 CSSRS = "cssrs_500_reddit.csv"
 PRESIDIO = "presidio_synth_dataset_v2.json"
 HATECHECK = "hatecheck_test_suite_cases.csv"
+RMHD = "rmhd_27subreddits_260posts.csv"
+
+# Reddit Mental Health Dataset: the crisis subreddit, and the everyday ones (no support
+# context). Every other subreddit in the file is a support subreddit.
+CRISIS_SUBREDDIT = "suicidewatch"
+ORDINARY_SUBREDDITS = ("conspiracy", "guns", "legaladvice", "personalfinance", "teaching",
+                       "ukpolitics", "unitedkingdom", "UKPersonalFinance")
 
 CRISIS_LABELS = ("Ideation", "Behavior", "Attempt")
+CARE_ACTIONS = ("support", "care")
 PUNISH_ACTIONS = ("remove", "timeout")
 CARE_CATEGORIES = frozenset(("crisis", "distress"))
 WIDE_HATE = frozenset(("hate", "harassment", "threat"))
@@ -113,6 +124,13 @@ def load_hatecheck(path: Path | None = None) -> list[HateCase]:
                 for r in csv.DictReader(fh)]
 
 
+def load_rmhd(path: Path | None = None) -> list[tuple[str, str]]:
+    """(subreddit, post) in file order."""
+    csv.field_size_limit(1 << 30)
+    with open(path or DATA / RMHD, encoding="utf-8", newline="") as fh:
+        return [(r["subreddit"], r["post"]) for r in csv.DictReader(fh)]
+
+
 def _load(folder: Path, name: str, loader: Callable[[Path], T]) -> T | None:
     """One data set, or None after saying why it is skipped (never with its text)."""
     path = folder / name
@@ -144,6 +162,11 @@ def shows_care(v: Verdict) -> bool:
     return bool(CARE_CATEGORIES.intersection(v.categories))
 
 
+def is_care(v: Verdict) -> bool:
+    """Care by action (support, care) or by category (crisis, distress)."""
+    return v.action.value in CARE_ACTIONS or shows_care(v)
+
+
 def is_punished(v: Verdict) -> bool:
     return v.action.value in PUNISH_ACTIONS
 
@@ -168,6 +191,16 @@ def accuracy_by_group(cases: Iterable[tuple[str, bool, bool]]) -> dict[str, tupl
     return {g: (right[g] / n, n) for g, n in total.items()}
 
 
+def rate_by_group(items: Iterable[tuple[str, bool]]) -> dict[str, tuple[float, int]]:
+    """(group, flag) items -> group: (share flagged, n), groups in first-seen order."""
+    hits: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for group, flag in items:
+        total[group] = total.get(group, 0) + 1
+        hits[group] = hits.get(group, 0) + bool(flag)
+    return {g: (hits[g] / n, n) for g, n in total.items()}
+
+
 def negative_groups(cases: Iterable[tuple[str, bool]]) -> set[str]:
     """(group, gold) cases -> the groups whose every case is negative."""
     seen: set[str] = set()
@@ -187,6 +220,31 @@ def worst(values: Mapping[str, float], *, highest: bool = False) -> tuple[str, f
     sign = -1.0 if highest else 1.0
     name = min(sorted(values), key=lambda k: sign * values[k])
     return name, values[name]
+
+
+def stride_by_group(groups: Sequence[str], wanted: Iterable[str], stride: int) -> list[int]:
+    """Indices of every stride-th item within each wanted group, in input order."""
+    keep = set(wanted)
+    seen: dict[str, int] = defaultdict(int)
+    out: list[int] = []
+    for i, group in enumerate(groups):
+        if group in keep:
+            if seen[group] % max(1, stride) == 0:
+                out.append(i)
+            seen[group] += 1
+    return out
+
+
+def subreddit_kind(name: str) -> str:
+    if name == CRISIS_SUBREDDIT:
+        return "crisis"
+    return "ordinary" if name in ORDINARY_SUBREDDITS else "support"
+
+
+def subreddit_order(names: Iterable[str]) -> list[str]:
+    """The crisis subreddit, then support ones, then ordinary ones; by name within each."""
+    rank = {"crisis": 0, "support": 1, "ordinary": 2}
+    return sorted(set(names), key=lambda s: (rank[subreddit_kind(s)], s.lower()))
 
 
 # --- systems --------------------------------------------------------------------------------
@@ -490,6 +548,70 @@ def hatecheck_rows(ours: Judge, cases: list[HateCase], peer_set: PeerSet,
     return rows
 
 
+def rmhd_rows(ours: Judge, posts: list[tuple[str, str]], peer_set: PeerSet,
+              lines: list[str]) -> Rows:
+    rows: Rows = []
+    subs = [s for s, _ in posts]
+    verdicts = [ours(t) for _, t in posts]
+    care = rate_by_group((s, is_care(v)) for s, v in zip(subs, verdicts, strict=True))
+    crisis = rate_by_group((s, "crisis" in v.categories)
+                           for s, v in zip(subs, verdicts, strict=True))
+    punished = rate_by_group((s, is_punished(v)) for s, v in zip(subs, verdicts, strict=True))
+    order = subreddit_order(subs)
+    ordinary = [s for s in order if subreddit_kind(s) == "ordinary"]
+    support = [s for s in order if subreddit_kind(s) == "support"]
+    missing = [s for s in (CRISIS_SUBREDDIT, *ORDINARY_SUBREDDITS) if s not in care]
+    lines.append(f"RMHD: ordinary subreddits (everyday chat): {', '.join(ORDINARY_SUBREDDITS)}."
+                 f" Support subreddits: all the others except {CRISIS_SUBREDDIT} "
+                 f"({len(support)}: {', '.join(support)}).")
+    lines.append("RMHD: care = action support or care, or a crisis or distress category; "
+                 "crisis = the crisis category; punished = action remove or timeout.")
+    if missing:
+        lines.append(f"RMHD: subreddits not in the file: {', '.join(missing)}")
+    for s in order:
+        rate, n = care[s]
+        if s == CRISIS_SUBREDDIT:
+            rows.append(_row(f"RMHD care rate, r/{s} ({subreddit_kind(s)}, n={n})", rate,
+                             target=">= 0.90", met=rate >= 0.90))
+        else:
+            rows.append(_row(f"RMHD care rate, r/{s} ({subreddit_kind(s)}, n={n})", rate))
+    for s in order:
+        rate, n = crisis[s]
+        if s in ORDINARY_SUBREDDITS:
+            rows.append(_row(f"RMHD crisis rate, r/{s} ({subreddit_kind(s)}, n={n})", rate,
+                             target="<= 0.01", met=rate <= 0.01))
+        else:
+            rows.append(_row(f"RMHD crisis rate, r/{s} ({subreddit_kind(s)}, n={n})", rate))
+    if ordinary:
+        ord_flags = ["crisis" in v.categories
+                     for s, v in zip(subs, verdicts, strict=True) if s in ORDINARY_SUBREDDITS]
+        n_ord, pooled = len(ord_flags), share(ord_flags)
+        rows.append(_row(f"RMHD crisis rate, ordinary subreddits pooled (n={n_ord})", pooled,
+                         target="<= 0.01", met=pooled <= 0.01))
+    for s in order:
+        rate, n = punished[s]
+        rows.append(_row(f"RMHD punished rate, r/{s} ({subreddit_kind(s)}, n={n})", rate,
+                         target="<= 0.005", met=rate <= 0.005))
+    if punished:
+        top_name, top_rate = worst({s: r for s, (r, _n) in punished.items()}, highest=True)
+        rows.append(_row(f"RMHD highest punished rate: r/{top_name}", top_rate,
+                         target="<= 0.005", met=top_rate <= 0.005))
+    # Peers on a fixed stride sample of the crisis and ordinary subreddits (posts are long).
+    sample = stride_by_group(subs, (CRISIS_SUBREDDIT, *ORDINARY_SUBREDDITS), RMHD_PEER_STRIDE)
+    groups = {f"r/{CRISIS_SUBREDDIT}": [i for i in sample if subs[i] == CRISIS_SUBREDDIT],
+              "ordinary-subreddit": [i for i in sample if subs[i] != CRISIS_SUBREDDIT]}
+    groups = {k: v for k, v in groups.items() if v}
+    if groups:
+        lines.append(f"RMHD peers: every {RMHD_PEER_STRIDE}th post of each of those subreddits "
+                     f"(the same posts for every system); ours there is the punished rate.")
+    for name, fn in peer_set.available():
+        for label, idx in groups.items():
+            rows.append(_row(f"RMHD {label} posts punished/flagged (n={len(idx)})",
+                             share(is_punished(verdicts[i]) for i in idx), peer=name,
+                             peer_value=share(flag_all(fn, [posts[i][1] for i in idx]))))
+    return rows
+
+
 def main() -> list[dict[str, Any]]:
     folder = data_dir()
     if not folder.is_dir():
@@ -501,7 +623,8 @@ def main() -> list[dict[str, Any]]:
     davidson = _load(folder, DAVIDSON, load_davidson)
     presidio = _load(folder, PRESIDIO, load_presidio)
     hatecheck = _load(folder, HATECHECK, load_hatecheck)
-    if all(x is None for x in (users, sms, davidson, presidio, hatecheck)):
+    rmhd = _load(folder, RMHD, load_rmhd)
+    if all(x is None for x in (users, sms, davidson, presidio, hatecheck, rmhd)):
         return []
     from groupbot.moderation.engine import ModerationEngine
 
@@ -520,6 +643,8 @@ def main() -> list[dict[str, Any]]:
         rows.extend(spam_rows(ours, sms, peer_set))
     if hatecheck is not None:
         rows.extend(hatecheck_rows(ours, hatecheck, peer_set, lines))
+    if rmhd is not None:
+        rows.extend(rmhd_rows(ours, rmhd, peer_set, lines))
     for line in [*peer_set.notes(), *lines]:
         print(line)
     return rows
