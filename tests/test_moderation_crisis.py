@@ -23,13 +23,6 @@ CRISIS_KINDS = [
     ("there's no reason to live anymore", 2, 2),
     ("i don't see the point of living", 2, 2),
     ("I can't go on living like this", 2, 2),
-    # a burden, better off without me
-    ("I feel like such a burden to my family", 2, 2),
-    ("my kids would be better off if I was gone", 2, 2),
-    ("nobody would even notice if I was gone", 2, 2),
-    # hopelessness: two different signals make a gentle (severity 1) check-in
-    ("I hate myself and I can't take it anymore", 1, 1),
-    ("I feel so hopeless. I'm trapped and there's no way out", 1, 1),
     # plans, method, means, goodbyes
     ("I've been researching ways to kill myself", 3, 3),
     ("by the time you read this I'll be gone", 3, 3),
@@ -70,6 +63,54 @@ NOT_CRISIS = [
     "we planned the trip, I picked a date and bought the tickets",
     "goodbye everyone, see you at next week's meeting!",
 ]
+
+
+# Distress without crisis (hopelessness, feeling a burden or trapped, self-hatred, "I can't do
+# this anymore", "nobody would miss me"): the gentle tier, a short private note.
+DISTRESS_KINDS = [
+    "I hate myself and I can't take it anymore",
+    "I feel so hopeless. I'm trapped and there's no way out",
+    "nothing will ever get better and I can't do this anymore",
+    "I'm at rock bottom and I feel so hopeless",
+    "I feel like such a burden to my family",
+    "my kids would be better off if I was gone",
+    "nobody would even notice if I was gone",
+    "I just want the pain to stop",
+    "honestly I don't even care anymore",
+    "life is so fucking pointless",
+    "I cant do thsi anymore",
+]
+
+
+@pytest.mark.parametrize("text", DISTRESS_KINDS)
+def test_distress_gets_the_gentle_care_note(text: str) -> None:
+    v = ENGINE.decide(text)
+    assert v.action is Action.CARE and v.categories[0] == "distress", (text, v.as_json())
+    assert v.severity == 1
+
+
+# Crisis as people write it, not as a list writes it: filler words, misspellings, other
+# word orders, a method named or asked for.
+CRISIS_AS_WRITTEN = [
+    "I want to fucking die",
+    "i really really want to die",
+    "i wanna kil myself",
+    "sucide is all i think about",
+    "I don't want to wake up tomorrow",
+    "I just want it all to end",
+    "what's the best way to kill yourself?",
+    "will 30 tylenol kill me",
+    "I'm going to go through with it tomorrow",
+    "I tried to hang myself last week",
+    "I need to buy a rope tonight, I'm done with everything",
+    "goodnight forever, im sorry for everything",
+]
+
+
+@pytest.mark.parametrize("text", CRISIS_AS_WRITTEN)
+def test_crisis_as_members_write_it(text: str) -> None:
+    v = ENGINE.decide(text)
+    assert v.action is Action.SUPPORT and v.categories[0] == "crisis", (text, v.as_json())
 
 
 @pytest.mark.parametrize(("text", "low", "high"), CRISIS_KINDS)
@@ -148,8 +189,6 @@ MORE_CRISIS_KINDS = [
     ("I struggle with self-injurious behavior", 2, 2),
     ("there are fresh marks on my wrists again", 2, 2),
     # two separate signs of hopelessness: a gentle check-in
-    ("nothing will ever get better and I can't do this anymore", 1, 1),
-    ("I'm at rock bottom and I feel so hopeless", 1, 1),
     # warning signs said plainly: pills taken or ready, letters written, a method, the means
     ("i took a bunch of pills last night", 2, 3),
     ("I have the pills ready", 3, 3),
@@ -238,7 +277,7 @@ _OWN_LIFE = ("I have been trying to keep my job and my flat together for months 
 
 def test_one_sign_of_hopelessness_in_a_long_post_about_myself_is_a_gentle_check_in() -> None:
     v = ENGINE.decide(_OWN_LIFE + "Honestly I feel so hopeless.")
-    assert v.action is Action.SUPPORT and v.severity == 1, v.reason
+    assert v.action is Action.CARE and v.severity == 1, v.reason
     assert "crisis" not in ENGINE.decide("honestly I feel so hopeless about this exam").categories
 
 

@@ -34,7 +34,6 @@ CRISIS = [
     ("I want to kill myself", 2),
     ("honestly i just want to die", 2),
     ("I dont want to be alive anymore", 2),
-    ("everyone would be better off without me", 2),
     ("i've been cutting myself again", 2),
     ("I have a plan to end it tonight, I wrote a note", 3),
     ("i'm going to kill myself this weekend", 3),

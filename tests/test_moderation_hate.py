@@ -480,4 +480,5 @@ SEXUAL_TOLD = [
 def test_a_members_own_story_is_not_sexual_content(text: str) -> None:
     verdict = ENGINE.decide(text)
     assert "sexual" not in verdict.categories, verdict.as_json()
-    assert verdict.action is Action.ALLOW, verdict.as_json()
+    # (nothing removed; "I want to disappear" gets the gentle care note)
+    assert verdict.action in (Action.ALLOW, Action.CARE), verdict.as_json()

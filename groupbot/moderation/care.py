@@ -35,7 +35,7 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("method.ask", "q"), ("ask.how", "k"),
     ("nobody", "n"), ("cares", "c"), ("reason", "r"), ("hate", "A"),
     ("want", "D"), ("ending", "N"), ("cope", "O"), ("method", "J"), ("way", "w"),
-    ("worry", "y"), ("time.now", "t"), ("self", "W"), ("other", "H"), ("things", "E"),
+    ("worry", "y"), ("resolve", "R"), ("time.now", "t"), ("self", "W"), ("other", "H"), ("things", "E"),
     ("feel", "F"), ("boundary", "B"),
 )
 CLASSES = tuple(name for name, _ in _SYMBOLS)
@@ -43,7 +43,17 @@ CLASSES = tuple(name for name, _ in _SYMBOLS)
 _CONTRACTIONS = {"im": "WF", "ive": "W", "id": "WD", "ill": "WD", "its": "oF", "thats": "oF",
                  "youre": "HF", "hes": "HF", "shes": "HF", "theyre": "HF", "dont": "X",
                  "cant": "C", "wont": "X", "isnt": "X", "arent": "X", "wasnt": "X"}
-_PAINS = frozenset("pain the pain my pain hurt hurting suffering my suffering misery".split(" "))
+_PAINS = frozenset(("pain", "the pain", "my pain", "this pain", "hurt", "hurting", "suffering",
+                    "my suffering", "misery", "the suffering"))
+# Wishing to be gone for a while is not wishing to be dead: a gentle note, not an alarm.
+_VANISH = frozenset(("disappear", "vanish", "fade away", "fade out"))
+# Wishing (not having to, or being about to): "I don't want to live" is a wish not to be.
+_DESIRES = frozenset(("want", "wanna", "wish", "want to", "wanna just", "just want",
+                      "would rather", "hope", "hope to", "wish i could", "need", "need to"))
+# After "live": where or with whom ("don't want to live in London"), not being alive.
+_WHERE = frozenset(
+    "in with near at on there abroad together somewhere anywhere nearby close far next by "
+    "alone home".split())
 # After "goodbye": a goodbye for now.
 _FOR_NOW = frozenset("see for till until tomorrow tonight later next".split())
 
@@ -71,11 +81,12 @@ def key_words() -> frozenset[str]:
 
 # A wish to die, or a wish for it all to end ("I want it all to end", "wish it would stop").
 _WANT_DEATH = re.compile(r"D[DWFot]{0,4}?K")
+_DEATH_FIRST = re.compile(r"KFo{0,3}?WD")
 _WANT_END = re.compile(r"D[DWo]{0,2}?E[Wo]{0,2}?N")
 _NOT_LIVE = re.compile(r"X[Do]{0,2}?D[DWFo]{0,3}?L")
 _PLAN = re.compile(r"D[DWFo]{0,3}?(?P<j>J?)[o]{0,3}?(?P<m>[MZ])")
 _MEANS = re.compile(r"J[o]{0,3}?[MZ]")
-_TRIED = re.compile(r"D[o]{0,1}?u[o]{0,3}?W")  # "tried to hang ... myself"
+_TRIED = re.compile(r"D[o]{0,1}?u[uo]{0,3}?W")  # "tried to hang ... myself"
 _SELFHARM = re.compile(r"(?:W[FDo]{0,3}?)?h")
 _STATE = re.compile(r"[WE]F[FDo]{0,2}?T")
 _CANT = re.compile(r"C[Do]{0,1}?O")
@@ -122,7 +133,7 @@ class _Message:
         self.chunks = chunks
         self.words = words
         # the message talks of dying, of a way to, or of despair at all
-        self.suicidal = any(s in syms for s in "KMZaS")
+        self.suicidal = any(s in syms for s in "KMZaSh")
 
     def text(self, i: int) -> str:
         c = self.chunks[i]
@@ -138,7 +149,11 @@ class _Message:
 
         for m in _WANT_DEATH.finditer(syms):
             if self._own(syms, m.start()) and "H" not in m.group():
-                add("crisis.ideation", 2, self._from(syms, m.start()), m.end())
+                gone = self.text(start + m.end() - 1) in _VANISH
+                add("crisis.distress" if gone else "crisis.ideation", 1 if gone else 2,
+                    self._from(syms, m.start()), m.end())
+        for m in _DEATH_FIRST.finditer(syms):  # "suicide is all I think about"
+            add("crisis.ideation", 2, m.start(), m.end())
         for m in _WANT_END.finditer(syms):
             if self._own(syms, m.start()) and "H" not in m.group():
                 things = next(self.text(start + i) for i in range(m.start(), m.end())
@@ -146,7 +161,10 @@ class _Message:
                 add("crisis.distress" if things in _PAINS else "crisis.ideation",
                     1 if things in _PAINS else 2, self._from(syms, m.start()), m.end())
         for m in _NOT_LIVE.finditer(syms):
-            if self._subject(syms, m.start()) != "other":
+            want = next(self.text(start + i) for i in range(m.start(), m.end())
+                        if syms[i] == "D")
+            if (self._subject(syms, m.start()) != "other" and want in _DESIRES
+                    and not self._a_place(start + m.end() - 1)):
                 add("crisis.ideation", 2, self._from(syms, m.start()), m.end())
         # A means wanted or used ("I need a gun", "jump in front of the train") counts only
         # beside another sign (detectors.crisis): people buy guns and fix roofs.
@@ -154,7 +172,8 @@ class _Message:
             if self._own(syms, m.start()):
                 # a means for little else, or a way of using one ("drink bleach"): a plan
                 strong = m.group("m") == "Z" or m.group("j") == "J"
-                add("crisis.plan" if strong else "crisis.means", 3,
+                intent = self.text(start + m.start()) not in _DESIRES  # "going to", not "want"
+                add("crisis.plan" if strong else "crisis.means", 3 if intent or not strong else 2,
                     self._from(syms, m.start()), m.end())
         for m in _TRIED.finditer(syms):
             if self.text(start + m.start()) in ("tried to", "trying to", "attempt to") and (
@@ -167,24 +186,27 @@ class _Message:
             if s == "S" and self._subject(syms, i) != "other" and self._own(syms, i):
                 tag = "crisis.plan" if self._is_plan(start + i) else "crisis.distress"
                 add(tag, 3 if tag == "crisis.plan" else 1, self._from(syms, i), i + 1)
-            elif s == "q" and "k" in syms and self._asks(start):
-                add("crisis.ideation", 2, i, i + 1)  # "does ... hanging hurt?"
+            elif s in "qMZ" and "k" in syms and self._asks(start):
+                add("crisis.ideation", 2, i, i + 1)  # "does ... hanging hurt?", "will ... kill me"
         for m in _MEANS.finditer(syms):
-            if self._subject(syms, m.start()) == "self":
+            if self._subject(syms, m.start()) == "self" and not any(
+                    a <= start + m.start() < b for _t, _s, a, b in found):
                 add("crisis.means", 3, self._from(syms, m.start()), m.end())
         for i, s in enumerate(syms):
             if s == "w" and "K" in syms[i + 1:i + 6]:
                 k = syms.index("K", i + 1)
-                add("crisis.ideation", 2, i, k + 1)  # "the quickest way to ...": a method
+                between = self.words[self.chunks[start + i].end:self.chunks[start + k].start]
+                if "will" not in between:  # ("how you will die": a prediction)
+                    add("crisis.ideation", 2, i, k + 1)  # "the quickest way to ...": a method
             elif s == "a" and self._subject(syms, i) != "other":
                 add("crisis.attempt", 2, self._from(syms, i), i + 1)
             elif s == "f" and self._farewell(start + i):
                 add("crisis.plan", 3, i, i + 1)
-            elif s == "y" and "s" in self.syms and self._subject(syms, i) == "self":
-                add("crisis.distress", 1, self._from(syms, i), i + 1)  # scared for someone
-            elif s == "t" and self.suicidal and i >= 2 and self.text(start + i - 1) in (
-                    "it",) and self.words[self.chunks[start + i - 2].start] in ("do", "doing"):
-                add("crisis.plan", 3, i - 2, i + 1)  # "doing it tonight"
+            elif s == "y" and "s" in self.syms and "W" in self.syms:
+                add("crisis.distress", 1, i, i + 1)  # scared for someone at risk
+            elif s == "t" and i and syms[i - 1] == "R" and (
+                    self.suicidal or "through" in self.text(start + i - 1)):
+                add("crisis.plan", 3, self._from(syms, i - 1), i + 1)  # "doing it tonight"
         for m in _STATE.finditer(syms):
             if "X" not in m.group() and not self._done_with_chores(start + m.end() - 1):
                 add("crisis.distress", 1, self._from(syms, m.start()), m.end())
@@ -204,11 +226,19 @@ class _Message:
                 add("crisis.distress", 1, m.start(), m.end())
         return found
 
+    def _a_place(self, i: int) -> bool:
+        """ "live" in a place or a way ("don't want to live in London", "with my parents"),
+        not being alive ("don't want to live (like this, anymore)")."""
+        c = self.chunks[i]
+        after = self.words[c.end] if c.end < len(self.words) else ""
+        return self.text(i) in ("live", "living") and after in _WHERE
+
     def _is_plan(self, i: int) -> bool:
         """A strong state that is a plan ("my suicide plans", "I've decided how")."""
         text = self.text(i)
-        return "plan" in text or "decided" in text or "date" in text or (
-            "know" in text and ("when" in text or "how" in text))
+        return ("plan" in text and "suicide" in text) or text.startswith(
+            ("decided how", "know how im going to", "know when and how", "know where and when",
+             "picked a date", "set a date"))
 
     def _asks(self, start: int) -> bool:
         """The sentence starting at `start` is a question about a method."""
@@ -218,6 +248,8 @@ class _Message:
     def _subject(self, syms: str, i: int) -> str:
         """Who the sign at `i` is about: "self" (I, or no one named), "other" (you, my
         friend: support or worry, read elsewhere)."""
+        if self.words[self.chunks[i].start] in ("my", "i"):
+            return "self"  # ("... interferes with my suicide plans")
         j = i - 1
         while j >= 0 and syms[j] not in "B":
             if syms[j] == "W":

@@ -319,6 +319,9 @@ RECEIVED_THREAT = Finding("crisis", "crisis.danger", 2,
 # you kill yourself your family would grieve", "do you suck at saying no too?", "if you think
 # you are the problem, you are not". Members describe their own lives this way.
 _GENERIC_YOU = frozenset("if when whenever do does did like".split())
+# Words before "kill yourself" that make it a question about a method ("the quickest way to
+# kill yourself?"): a sign of crisis in the writer, read as such, not an attack.
+_ASKING_HOW = frozenset("way ways how method methods easiest quickest painless".split())
 # Words just before a taunt that make it self-talk or kindness instead: "I want to cry about
 # it", "I should get over it already", "gentle reminder: take your meds".
 _SOFTENERS = frozenset(
@@ -345,7 +348,8 @@ _PAST_FEELING = frozenset("wanted felt was used thought almost nearly".split())
 
 # --- crisis --------------------------------------------------------------------------------
 
-def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) -> Finding | None:
+def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None,
+           read: frozenset[Hit] = frozenset()) -> Finding | None:
     """First-person suicidal thoughts, self-harm, plans or attempts; not support or quotes.
 
     `quoted` are the crisis hits left after quoted passages were removed (None when the
@@ -358,6 +362,8 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
     are weak alone: two different ones, or one with a stronger signal, count; so does a
     single one in a long post mostly about the writer's own life (a gentle severity 1).
     Having the means counts only next to another signal, and then means severity 3.
+    `read` are the signals the care reader found (care.py): it has read who says them and
+    their negation within their own sentence, so only the neighbourhood is read here.
     """
     signals = [h for h in hits if h.tag.startswith("crisis.")]
     if not signals:
@@ -385,11 +391,12 @@ def crisis(norm: Normalised, hits: Sequence[Hit], quoted: Sequence[Hit] | None) 
                 history_only = False
             continue
         before3 = toks[max(0, start - 3):start]
-        if any(t in L.NEGATIONS and t != "didnt" for t in before3) and not (
+        checked = h in read
+        if not checked and any(t in L.NEGATIONS and t != "didnt" for t in before3) and not (
                 "if" in before3 and toks[start] not in _WANTING):
             continue  # "I would never..." (but "the only reason I didn't..." and
             # "scared that if I don't end it..." still count)
-        own = any(t in L.FIRST_PERSON for t in toks[start:end])
+        own = checked or any(t in L.FIRST_PERSON for t in toks[start:end])
         if not own:
             # A generic phrase ("want to die") needs a first-person subject, or none.
             subject = None
@@ -869,6 +876,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
             elif tag == "attack":
                 if (supportive or _negated(toks, h.start, 5) or _reported_attack(toks, h.start)
                         or not _GENERIC_YOU.isdisjoint(toks[max(0, h.start - 4):h.start])
+                        or not _ASKING_HOW.isdisjoint(toks[max(0, h.start - 3):h.start])
                         or (h.phrase in L.TAUNT_PHRASES and h.start
                             and toks[h.start - 1] in _SOFTENERS)):
                     continue  # (last: "it's ok to cry about it", "remember to take your meds")

@@ -174,7 +174,7 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
             quoted = [h for h in (*compiled.matcher.scan(bare),
                                   *care.signals(bare_reading.tokens, bare_form))
                       if h.tag.startswith("crisis.")]
-        care_finding = detectors.crisis(norm, hits, quoted)
+        care_finding = detectors.crisis(norm, hits, quoted, frozenset(signs))
     if flags & OTHER:
         findings.extend(detectors.abuse(norm, hits, ctx.member_names))
         if findings and findings[0] is detectors.RECEIVED_THREAT:  # (abuse puts it first)

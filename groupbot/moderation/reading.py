@@ -32,7 +32,10 @@ FILLERS = frozenset(
 SLANG = {"fuk": "fuck", "fck": "fuck", "fuq": "fuck", "phuck": "fuck", "fuking": "fucking",
          "fcking": "fucking", "fkin": "fucking", "ppl": "people", "cuz": "because",
          "coz": "because", "dem": "them", "dey": "they", "dat": "that", "dis": "this",
-         "da": "the", "wit": "with", "yall": "yall", "kil": "kill", "ded": "dead"}
+         "da": "the", "wit": "with", "kil": "kill", "ded": "dead", "iam": "i am",
+         "imma": "im going to", "ima": "im going to", "idk": "i dont know",
+         "idc": "i dont care", "idgaf": "i dont care", "wanna": "want to", "gonna": "going to",
+         "tryna": "trying to", "kinda": "kind of", "cant": "cant"}
 
 # Marks: sentence ends become " . ", clause marks " , ", quotes ' " ' (one C-speed pass each).
 _ENDS = re.compile(r"[.!?]+|\n")
@@ -104,7 +107,7 @@ def read(norm: Normalised) -> Reading:
                 i = j
                 continue
         if tok in SLANG:
-            words.append(SLANG[tok])
+            words.extend(SLANG[tok].split())
             changed = True
         elif tok in unknown:
             if _STRETCH.search(tok):
