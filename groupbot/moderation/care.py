@@ -35,8 +35,8 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("method.ask", "q"), ("ask.how", "k"),
     ("nobody", "n"), ("cares", "c"), ("reason", "r"), ("hate", "A"),
     ("want", "D"), ("ending", "N"), ("cope", "O"), ("method", "J"), ("way", "w"),
-    ("worry", "y"), ("resolve", "R"), ("time.now", "t"), ("self", "W"), ("other", "H"), ("things", "E"),
-    ("feel", "F"), ("boundary", "B"),
+    ("worry", "y"), ("resolve", "R"), ("time.now", "t"), ("self", "W"), ("other", "H"),
+    ("things", "E"), ("feel", "F"), ("boundary", "B"),
 )
 CLASSES = tuple(name for name, _ in _SYMBOLS)
 # Contractions with the writer in them ("I'm": I + am); the apostrophe is gone by now.
@@ -322,7 +322,7 @@ class _Message:
             return False  # "there's no reason ...": anything; "no reason to live" is not
         c = self.chunks[r]
         after = self.words[c.end:c.end + 2]
-        return not after or after[0] in (".", ",", "anymore", "in", "to", "of") and (
+        return not after or (after[0] in (".", ",", "anymore", "in", "to", "of") and (
             len(after) < 2 or after[0] in (".", ",", "anymore") or after[1] in (
                 "it", "anything", "life", "living", "trying", "going", "this", "me",
-                "being", "getting", "existing", "waking"))
+                "being", "getting", "existing", "waking")))
