@@ -66,7 +66,9 @@ class _Care:
         table.freeze(_CONTRACTIONS)
         self.table = table
         # Words without which there is nothing to read (most chat).
-        self.cues = table.words_with("afsSCTKLMZhqnrADNcw")
+        # Words without which no rule can match (most chat): one word of every entry the
+        # rules need (each rule needs one of these classes).
+        self.cues = table.triggers("afsSCTKLMZhqrAck") | {"through"}
 
 
 @lru_cache(maxsize=1)
@@ -143,24 +145,26 @@ class _Message:
         """(tag, severity, first chunk, one past the last chunk) for each sign here."""
         syms = self.syms[start:end]
         found: list[tuple[str, int, int, int]] = []
+        has = set(syms)  # (each rule runs only where its symbols are)
 
         def add(tag: str, severity: int, a: int, b: int) -> None:
             found.append((tag, severity, start + a, start + b))
 
-        for m in _WANT_DEATH.finditer(syms):
+        for m in _WANT_DEATH.finditer(syms) if "D" in has and "K" in has else ():
             if self._own(syms, m.start()) and "H" not in m.group():
                 gone = self.text(start + m.end() - 1) in _VANISH
                 add("crisis.distress" if gone else "crisis.ideation", 1 if gone else 2,
                     self._from(syms, m.start()), m.end())
-        for m in _DEATH_FIRST.finditer(syms):  # "suicide is all I think about"
+        for m in _DEATH_FIRST.finditer(syms) if "K" in has and "D" in has else ():
+            # "suicide is all I think about"
             add("crisis.ideation", 2, m.start(), m.end())
-        for m in _WANT_END.finditer(syms):
+        for m in _WANT_END.finditer(syms) if "E" in has and "N" in has else ():
             if self._own(syms, m.start()) and "H" not in m.group():
                 things = next(self.text(start + i) for i in range(m.start(), m.end())
                               if syms[i] == "E")
                 add("crisis.distress" if things in _PAINS else "crisis.ideation",
                     1 if things in _PAINS else 2, self._from(syms, m.start()), m.end())
-        for m in _NOT_LIVE.finditer(syms):
+        for m in _NOT_LIVE.finditer(syms) if "L" in has and "X" in has else ():
             want = next(self.text(start + i) for i in range(m.start(), m.end())
                         if syms[i] == "D")
             if (self._subject(syms, m.start()) != "other" and want in _DESIRES
@@ -168,18 +172,18 @@ class _Message:
                 add("crisis.ideation", 2, self._from(syms, m.start()), m.end())
         # A means wanted or used ("I need a gun", "jump in front of the train") counts only
         # beside another sign (detectors.crisis): people buy guns and fix roofs.
-        for m in _PLAN.finditer(syms):
+        for m in _PLAN.finditer(syms) if "D" in has and not has.isdisjoint("MZ") else ():
             if self._own(syms, m.start()):
                 # a means for little else, or a way of using one ("drink bleach"): a plan
                 strong = m.group("m") == "Z" or m.group("j") == "J"
                 intent = self.text(start + m.start()) not in _DESIRES  # "going to", not "want"
                 add("crisis.plan" if strong else "crisis.means", 3 if intent or not strong else 2,
                     self._from(syms, m.start()), m.end())
-        for m in _TRIED.finditer(syms):
+        for m in _TRIED.finditer(syms) if "u" in has else ():
             if self.text(start + m.start()) in ("tried to", "trying to", "attempt to") and (
                     self.text(start + m.end() - 1) == "myself"):
                 add("crisis.attempt", 2, self._from(syms, m.start()), m.end())
-        for m in _SELFHARM.finditer(syms):
+        for m in _SELFHARM.finditer(syms) if "h" in has else ():
             if self._own(syms, m.end() - 1):
                 add("crisis.selfharm", 2, m.start(), m.end())
         for i, s in enumerate(syms):
@@ -188,11 +192,11 @@ class _Message:
                 add(tag, 3 if tag == "crisis.plan" else 1, self._from(syms, i), i + 1)
             elif s in "qMZ" and "k" in syms and self._asks(start):
                 add("crisis.ideation", 2, i, i + 1)  # "does ... hanging hurt?", "will ... kill me"
-        for m in _MEANS.finditer(syms):
+        for m in _MEANS.finditer(syms) if "J" in has else ():
             if self._subject(syms, m.start()) == "self" and not any(
                     a <= start + m.start() < b for _t, _s, a, b in found):
                 add("crisis.means", 3, self._from(syms, m.start()), m.end())
-        for i, s in enumerate(syms):
+        for i, s in enumerate(syms) if not has.isdisjoint("wafySqMZt") else ():
             if s == "w" and "K" in syms[i + 1:i + 6]:
                 k = syms.index("K", i + 1)
                 between = self.words[self.chunks[start + i].end:self.chunks[start + k].start]
@@ -207,21 +211,21 @@ class _Message:
             elif s == "t" and i and syms[i - 1] == "R" and (
                     self.suicidal or "through" in self.text(start + i - 1)):
                 add("crisis.plan", 3, self._from(syms, i - 1), i + 1)  # "doing it tonight"
-        for m in _STATE.finditer(syms):
+        for m in _STATE.finditer(syms) if "T" in has else ():
             if "X" not in m.group() and not self._done_with_chores(start + m.end() - 1):
                 add("crisis.distress", 1, self._from(syms, m.start()), m.end())
-        for m in _CANT.finditer(syms):
+        for m in _CANT.finditer(syms) if "C" in has else ():
             if self._subject(syms, m.start()) != "other":
                 add("crisis.distress", 1, self._from(syms, m.start()), m.end())
-        for m in _HATE.finditer(syms):
+        for m in _HATE.finditer(syms) if "A" in has else ():
             obj = self.text(start + m.end() - 1)
             if (syms[m.end() - 1] == "E" or obj in ("myself", "my self")) and (
                     self._subject(syms, m.start()) != "other"):
                 add("crisis.distress", 1, m.start(), m.end())
-        for m in _NOBODY.finditer(syms):
+        for m in _NOBODY.finditer(syms) if "n" in has else ():
             if self._about_me(start + m.end() - 1):
                 add("crisis.distress", 1, m.start(), m.end())
-        for m in _POINT.finditer(syms):
+        for m in _POINT.finditer(syms) if "r" in has else ():
             if self._no_point(start + m.start(), start + m.end() - 1):
                 add("crisis.distress", 1, m.start(), m.end())
         return found

@@ -118,8 +118,8 @@ class _Lexicon:
         # Words without which a message has nothing for the rules to read: a target, and
         # something said of one (praise counts only with a negation to turn it).
         self.targets = table.words_with("GgYZLm") | {"your", "their", "ur"}
-        self.said = table.words_with("AaxNIEeFVKOqwJkLy") | _BODY_VERBS
-        self.praise = table.words_with("Pv")
+        self.said = table.triggers("AaxNIEeFVKOqwJkLy") | _BODY_VERBS
+        self.praise = table.triggers("Pv")
         self.negators = table.words_with("X")
         self.side = {name: classes[name] for name in _SIDE}
 
@@ -469,9 +469,13 @@ class _Sentence:
 
     def findings(self) -> list[Finding]:
         syms = self.syms
-        for m in _SUBJECT.finditer(syms):
+        has = set(syms)  # (each rule runs only where its symbols are: most sentences skip most)
+        targets = not has.isdisjoint("GYZm")
+        if not targets and "L" not in has:
+            return self.out
+        for m in _SUBJECT.finditer(syms) if targets else ():
             self._subject(m)
-        for m in _OBJECT.finditer(syms):
+        for m in _OBJECT.finditer(syms) if targets and not has.isdisjoint("VEK") else ():
             t_pos, p_pos = m.start("t"), m.start("p")
             p = syms[p_pos]
             agent, negs = self._agent(p_pos)
@@ -489,38 +493,38 @@ class _Sentence:
                 negs = 0  # "why don't we ...": a proposal, not a negation
             self.add(t_pos, p_pos, negs + m.group("gap").count("X"), True,
                      writer=agent == "writer" and p in "EV")
-        for m in _REFUSE.finditer(syms):
+        for m in _REFUSE.finditer(syms) if targets and not has.isdisjoint("Oy") else ():
             t_pos, p_pos = m.start("t"), m.start("p")
             agent, negs = self._agent(p_pos)
             if agent in ("other", "thing") or syms[t_pos] == "Y":
                 continue  # ("you can't get out of here": advice, not exclusion)
             self.add(t_pos, p_pos, negs + m.group("gap").count("X"), True)
-        for m in _FEELING.finditer(syms):
+        for m in _FEELING.finditer(syms) if "e" in has else ():
             if self._writer_feels(m.start("p")):
                 p_pos = m.start("p")
                 negs = syms[max(0, p_pos - 3):p_pos].count("X")  # "I have no ... contempt"
                 self.add(m.start("t"), p_pos, negs, False)
-        for m in _CAUSE.finditer(syms):
+        for m in _CAUSE.finditer(syms) if "M" in has else ():
             if self.first(m.start("p0")) not in _MODAL_TOKENS:
                 continue
             agent, negs = self._agent(m.start("p0") + 1)
             if agent != "other":
                 self.add(m.start("t"), m.start("p"), negs, True)
-        for m in _FEEL.finditer(syms):
+        for m in _FEEL.finditer(syms) if "F" in has else ():
             if "X" not in syms[m.start("t"):m.start("p")]:
                 self.add(m.start("t"), m.start("p"), 0, False)
-        for m in _SWARM.finditer(syms):
+        for m in _SWARM.finditer(syms) if "w" in has else ():
             self.add(m.start("t"), m.start("p"), 0, False)
-        for m in _BESIDE.finditer(syms):
+        for m in _BESIDE.finditer(syms) if "G" in has and not has.isdisjoint("ANI") else ():
             if m.group("t") is not None:
                 if _plural(self.text(m.start("t"))):  # "filthy ..."; not "an ugly woman"
                     self.add(m.start("t"), m.start("p"), 0, False)
             else:
                 self.add(m.start("t2"), m.start("p2"), 0, False)
-        for m in _NAMED_AS.finditer(syms):
+        for m in _NAMED_AS.finditer(syms) if "C" in has and "G" in has else ():
             if m.start("p") and self.first(m.start("p") - 1) in ("that", "the", "this"):
                 self.add(m.start("t"), m.start("p"), 0, False)
-        for m in _AS.finditer(syms):
+        for m in _AS.finditer(syms) if not has.isdisjoint("Aa") else ():
             if self.first(m.start("p") + 1) == "as":
                 self.add(m.start("t"), m.start("p"), 0, False)
         if "J" in syms:
@@ -536,10 +540,10 @@ class _Sentence:
             if found is not None:
                 self.add(found[0], found[1], 0, False, "a comparison with animals or dirt",
                          negative=True)
-        for m in _CONSIDER.finditer(syms):
+        for m in _CONSIDER.finditer(syms) if "W" in has and "G" in has else ():
             if self.first(m.start("w") + 1) in _CONSIDERING:
                 self.add(m.start("t"), m.start("p"), 0, False)
-        for m in _SOLUTION.finditer(syms):
+        for m in _SOLUTION.finditer(syms) if "V" in has else ():
             if any(self.first(j) in _ANSWERS for j in range(m.start("p") + 1, m.start("t"))):
                 self.add(m.start("t"), m.start("p"), 0, True)
         return self.out
