@@ -237,31 +237,114 @@ def test_email_and_address_gates_do_not_lose_details() -> None:
     assert any(s.kind == "address" for s in pii.find("I live at the blue house by the lake"))
 
 
+def _spam_texts(seed: int) -> list[str]:
+    """Random text built from the pieces the spam patterns look for."""
+    rng = random.Random(seed)
+    pieces = ["txt", "TXT", "Text", "reply", "REPLY", "send", "sms", " ", " ", " ", "  ", "to",
+              "2", "no:", "80086", "150", "p", "/", "msg", "min", "per ", "£", "$", "1.50", "+",
+              "16", "18", "STOP", "stop", "stops", "end", "code", ":", "K61", "@", "a.co", "www.",
+              "http://", "0906", "1701461", "0800", "-", "(", ")", "555", "win", "prize", "only ",
+              "just ", "from ", "unsubscribe", "opt out", "optout", ",", ".", "WIN", "costs",
+              "ppm", "1 900", "eu", "x", "uk", " to ", "txt ", "99p", "£5", " 80086", "pounds",
+              "cash", "voucher", "'", "gbp", "costs ", "txts cost", "STOP to ", "£2/min"]
+    texts = ["Call 09061701461 now", "only £5.00/wk", "150p per msg", "16+ only",
+             "text WIN to 80086", "visit example.co.uk", "HTTP://EXAMPLE.COM",
+             "Send STOP to 62468", "txt STOP 2 end", "to unsubscribe reply STOP",
+             "call 0800 123 4567", "(555) 123-4567", "promo code SAVE10", "mail me at a@b.co",
+             "win £100 cash", "from just 99p", "Reply WIN now", "txt your name and age to 80086"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+              for _ in range(30000)]
+    return texts
+
+
 def test_spam_gates_are_necessary_conditions() -> None:
     """Every text a structural spam pattern matches passes the cheap gate in front of it."""
     from groupbot.moderation import spam as S
 
-    rng = random.Random(11)
-    texts = ["Call 09061701461 now", "only £5.00/wk", "150p per msg", "16+ only", "PO Box 5249",
-             "text WIN to 80086", "visit example.co.uk", "HTTP://EXAMPLE.COM"]
-    texts += ["".join(rng.choice("12 5.,pP£$+boxusd eur\tx/:wmhtcok") for _ in range(
-        rng.randint(1, 25))) for _ in range(30000)]
-    matched = 0
-    for t in texts:
+    matched: dict[str, int] = {}
+
+    def seen(name: str) -> None:
+        matched[name] = matched.get(name, 0) + 1
+
+    for t in _spam_texts(11):
         low = t.lower()
+        digits = sum(c.isdigit() for c in t)
         shape = t.encode("utf-8", "replace").translate(S._SHAPE)
-        if S._MONEY.search(t):
-            matched += 1
-            assert (b"1p" in shape or b"1 p" in shape or "+" in t or "box" in low
-                    or any(c in t for c in "£$€") or any(u in low for u in S._UNITS)), t
-        if S._SHORTCODE.search(t):
-            assert b"11111" in shape, t
+        pence = b"1p" in shape or b"1 p" in shape
+        currency = any(c in t for c in "£$€")
+        texting = any(w in low for w in ("txt", "text", "repl", "rply", "send", "sms"))
+        if S._CHARGE_PENCE.search(low):
+            seen("charge")
+            assert pence, t
+        if S._CHARGE_COST.search(low):
+            seen("cost")
+            assert "cost" in low, t
+        if S._CHARGE_PRICE.search(low):
+            seen("price")
+            assert currency and digits, t
+        if S._PREMIUM.search(t):
+            seen("premium")
+            assert b"1111111111" in shape or "900" in t, t
+        if S._PRIZE_AMOUNT.search(low):
+            seen("prize amount")
+            assert currency and S._has_prize_word(low), t
+        if S._PITCH.search(low):
+            seen("pitch")
+            assert (currency or pence) and any(w in low for w in ("only ", "just ", "from ")), t
+        if S._AGE_LIMIT.search(t):
+            seen("age")
+            assert "+" in t and ("16" in t or "18" in t), t
+        if S._MONEY.search(low):
+            seen("money")
+            assert digits and (currency or pence or "pound" in low or "gbp" in low), t
+        if S._STOP_CODE.search(low):
+            seen("stop code")
+            assert "stop" in low and digits >= 4, t
+        if S._UNSUBSCRIBE.search(low):
+            seen("unsubscribe")
+            assert "unsubscribe" in low or "optout" in low or "opt out" in low, t
         if S._LONGNUM.search(t):
-            assert b"1111111111" in shape, t
-        if S._LINK.search(t):
+            seen("long number")
+            assert digits >= 8 and b"1111111111" in shape, t
+        if S._PHONE.search(t):
+            seen("phone")
+            assert digits >= 8 and (b"111111" in shape or b"111 111" in shape
+                                    or b"1110111" in shape), t
+        if S._SHORTCODE.search(low):
+            seen("short code")
+            assert texting and digits >= 4, t
+        if S._KEYWORD.search(t) or S._DETAILS.search(low):
+            seen("keyword")
+            assert texting, t
+        if S._CODE.search(low):
+            seen("code")
+            assert "code" in low, t
+        if S._EMAIL.search(low):
+            seen("email")
+            assert "@" in t, t
+        if S._LINK.search(low):
+            seen("link")
             assert ("http://" in low or "https://" in low or "www." in low
                     or any(d in low for d in S._TLDS)), t
-    assert matched > 100
+    assert all(matched.get(name, 0) >= 10 for name in (
+        "charge", "cost", "price", "premium", "prize amount", "pitch", "age", "money",
+        "stop code", "unsubscribe", "long number", "phone", "short code", "keyword", "code",
+        "email", "link")), matched
+
+
+def test_the_opt_out_check_agrees_with_its_patterns_on_random_text() -> None:
+    """`_opted_out` looks for "reply STOP" only around each "stop"; the same answers as
+    the patterns over the whole text."""
+    from groupbot.moderation import spam as S
+
+    found = 0
+    for t in _spam_texts(29):
+        low = t.lower()
+        want = bool(S._STOP_VERB.search(low) or S._STOP_CODE.search(low)
+                    or S._UNSUBSCRIBE.search(low) or S._STOP_END.search(t))
+        found += want
+        assert S._opted_out(t, low, sum(c.isdigit() for c in t)) == want, t
+    assert found > 100
 
 
 def test_the_shortened_link_check_agrees_with_its_pattern_on_random_text() -> None:

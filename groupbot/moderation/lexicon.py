@@ -572,29 +572,54 @@ RECOVERY = """
 
 # --- spam ----------------------------------------------------------------------------------
 
+# Spam wording, of two kinds: an offer (a prize, a free gift, a sale, money to earn, a channel
+# to follow, a paid chat line, or a lure such as a locked account) and a call to act on one
+# ("click here", "call now", "txt WIN"). The spam rule (spam.py) needs an offer and a way to
+# act on it; a phrase whose first word is a verb of acting (click, call, ring, txt, text,
+# reply, send, dm, message, pm) is the way to act, any other phrase is an offer. Everyday
+# money talk stays out: "per week", "a text", "a great deal", "best rates", "work from
+# home", "live chat" and "opt out" are how members talk about rent, jobs, banks and pensions.
 SPAM = """
-free nitro, (claim|claiming) (your|ur|a|the) (free|prize|reward|gift|nitro|cash|bonus|voucher),
-(you|u) (have|ve|has) (won|been selected|been chosen), (congratulations|congrats) (you|u|ur),
-click (here|the link|this link|below), (limited|special) (time|) offer, (act|order|call|buy) now,
-(cash|money|mystery) (prize|reward|bonus), (winner|winning) (prize|claim), (gift card|giftcard|voucher)+,
-(earn|make) (money|cash|extra cash|income) (from home|fast|online|daily), work from home,
-(crypto|bitcoin|btc|forex) (investment|trading|signals|profit|profits), double (your|ur) (money|investment|bitcoin),
-(dm|message|pm) me (for|to) (details|info|more|earn|make), (guaranteed|guarantee) (profit|income|returns|prize|win),
-(urgent|important) (message|notice|reply|call), (account|acct) (suspended|locked|compromised),
-verify (your|ur) account, (unsubscribe|opt out|stop to end|reply stop|text stop|txt stop|send stop),
-(txt|text) (win|yes|stop|claim), (call|ring) (now|free|us|the number) (to claim|to collect|customer service|),
-(t&c|t&cs|tcs|tscs|ts and cs), (per|p) (msg|min|minute|week|wk|text|txt), a (msg|wk|text|txt), onlyfans,
-subscribe to my (channel|page), follow (me|my page) (for|and) (free|more), check out my (channel|page|profile|link|store),
-(lowest|best|great|cheap) (price|prices|deal|deals|rates), (cheap|discount) (meds|pills|viagra|rolex), viagra, cialis,
-you have (been|) (awarded|selected|chosen), (entry|entered) (into|in) (a|the|our) (draw|prize draw|competition|contest),
-(ringtone|ringtones|wallpaper|wallpapers), (mobile|phone) (update|upgrade),
-(sexy|hot) (singles|girls|babes|chat), (dating|date|chat) (service|line), (live|adult) chat
+free nitro, free (gift|gifts|msg|msgs|ringtone|ringtones|tone|tones|camcorder|text messages|txts|spins|followers|robux|vbucks|crypto|bitcoin),
+(for|for your|for a|your) chance (to|2) win,
+(claim|claiming|collect) (your|ur|a|the) (free|prize|reward|gift|nitro|cash|bonus|voucher|award|holiday),
+(you|u) (have|ve|has|are) (won|been selected|been chosen|a winner|our winner),
+(limited|special|exclusive) (time|) offer, (act|order|buy) now, (lowest|cheapest) (price|prices),
+(cash|money|mystery) (prize|reward|bonus|award), (winner|winning) (prize|claim), (win|won) a (prize|cash prize|holiday|gift card|voucher),
+(earn|make) (money|cash|extra cash|income) (from home|fast|online|daily|every day|from your phone),
+(crypto|bitcoin|btc|forex) (investment|trading|signals|profit|profits|giveaway), double (your|ur) (money|investment|bitcoin|crypto|mins|minutes|txts|texts|data),
+(guaranteed|guarantee) (profit|profits|income|returns|prize|win|cash),
+(your|ur) (account|acct|card) (has been|is|was|will be) (suspended|locked|blocked|restricted|compromised|closed), verify (your|ur) (account|identity|details|payment) (now|here|at|by|within|to),
+(unusual|suspicious) (activity|login|sign in) (on|in|detected on) (your|ur), update (your|ur) (payment|billing|bank|card) (details|info|information),
+(your|ur) (parcel|package|delivery|prize|reward|award|cash) (is|) (waiting|awaiting|on hold), (parcel|package) (could not|couldnt|cannot|was not) be delivered,
+(pay|settle) (the|a|your|ur) (small|) (fee|customs fee|delivery fee|redelivery fee|release fee), (you are|youre|u r|ur) (eligible|entitled) (for|to) (a|an|) (refund|tax refund|grant|rebate|compensation|prize|reward|update|upgrade),
+(singles|girls|women|dates|people|babes) in (your|ur) area, (you have|youve|u have|uve) been (charged|billed),
+onlyfans, subscribe to my (channel|page), follow (me|my page) (for|and) (free|more), check out my (channel|page|profile|link|store|onlyfans),
+(cheap|discount|discounted) (meds|pills|viagra|rolex|followers|likes), viagra, cialis, buy (followers|likes|views|subscribers),
+you have (been|) (awarded|selected|chosen), (entry|entered) (into|in) (a|the|our) (weekly|monthly|) (draw|prize draw|competition|comp),
+(polyphonic|poly) (tones|ringtones), (ringtone|ringtones) (club|service|order|of the week),
+(video|camera|colour|new) (handset|handsets|mobiles), (double|bonus|extra) (mins|txts|texts|minutes), free (txts|texts|text messages|camera|camcorder) (to|with|and|for|on),
+(free|new|latest) (camera|video|colour) (phone|phones|mobile|mobiles), (half price|1 2 price) line rental, (sexy|hot|horny) (singles|girls|babes|chat|pics),
+(dating|chat) (service|line), (adult|xxx|sex|sexy|hot) (chat|chatline|line|pics|videos),
+click (here|the link|this link|below|now), (call|ring) (now|free|freephone|immediately|our customer) (to claim|to collect|to receive|),
+(txt|text|reply|send) (win|yes|claim|stop|now), (call|ring|txt|text) us (now|today|free|on),
+(dm|message|pm) me (for|to) (details|info|more|earn|make|buy|order|join)
 """
 
-# The strongest promotional words. Not hits: the matcher only reports that one occurs
-# (`matcher.SPAM_HINT`), so most messages skip the spam scorer's word count.
-SPAM_HINTS: tuple[str, ...] = ("free", "win", "won", "prize", "claim", "cash", "txt", "urgent", "offer", "nitro",
-              "giveaway", "call", "mobile", "text", "reply")
+# Words that mark a message as one the spam rule reads (they make no hit: the matcher only
+# reports that one occurs, `matcher.SPAM_HINT`, and spam.py says what each one weighs): every
+# offer word of spam.py, and the words that come with the paid-service signs it reads from
+# digits ("call 09...", "txt WIN to 80086", "send STOP"). A message with none of them and no
+# spam phrase is never promotion and skips the scorer.
+SPAM_HINTS: tuple[str, ...] = (
+    "prize", "prizes", "winner", "winners", "awarded", "guaranteed", "voucher", "vouchers", "jackpot",
+    "giveaway", "giveaways", "nitro", "ringtone", "ringtones", "polyphonic", "horny", "freemsg",
+    "camcorder", "complimentary",
+    "free", "win", "won", "claim", "cash", "urgent", "offer", "offers", "bonus", "reward", "rewards",
+    "discount", "promo", "sale", "subscription", "unlimited", "tone", "tones", "poly", "polys",
+    "mobile", "mob", "mobiles", "expires", "landline", "sexy", "xxx", "bitcoin", "crypto", "quiz",
+    "awaiting", "handset", "txts", "wap", "flirt", "flirting", "babes", "pics",
+    "call", "text", "txt", "reply", "ring", "stop", "chat", "msg", "msgs", "sms", "cost", "costs")
 
 # --- heavy topics (content-note channels) -------------------------------------------------
 
