@@ -91,7 +91,7 @@ EVASIONS = [
     ("send n00dz", "none"),  # not in the list: must not explode; checked below as allow
     ("send nudes", "sexual"),
     ("send nud\u0435s", "sexual"),  # Cyrillic ie
-    ("p0rn", "sexual"),
+    ("s3nd nudes", "sexual"),
     ("this is f*cking sh1t", "profanity"),
     ("fuuuuuck", "profanity"),
     ("s\u200bh\u200bi\u200bt", "profanity"),

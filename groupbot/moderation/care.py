@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from groupbot.moderation.matcher import Hit
 from groupbot.moderation.reading import FILLERS, SENTENCE
-from groupbot.moderation.symbols import Chunk, SymbolTable
+from groupbot.moderation.symbols import Chunk, SymbolTable, windows
 from groupbot.moderation.wordlists import load_classes
 
 _SYMBOLS: tuple[tuple[str, str], ...] = (
@@ -54,6 +54,9 @@ _DESIRES = frozenset(("want", "wanna", "wish", "want to", "wanna just", "just wa
 _WHERE = frozenset(
     "in with near at on there abroad together somewhere anywhere nearby close far next by "
     "alone home".split())
+# How far back a sign's subject or negation is looked for (a clause; bounded, so a long
+# run-on message costs its length, no more).
+_REACH = 12
 # After "goodbye": a goodbye for now.
 _FOR_NOW = frozenset("see for till until tomorrow tonight later next".split())
 
@@ -104,7 +107,6 @@ def signals(tokens: Sequence[str], form: int) -> list[Hit]:
     if care.cues.isdisjoint(tokens):
         return []
     words = [t for t in tokens if t not in FILLERS]
-    chunks = care.table.chunks(words)
     # flat token index of each word (marks are not in the flat form)
     flat_at: list[int] = []
     k = 0
@@ -112,20 +114,24 @@ def signals(tokens: Sequence[str], form: int) -> list[Hit]:
         flat_at.append(k)
         if w not in (SENTENCE, ",", '"'):
             k += 1
-    syms = "".join(c.sym for c in chunks)
     out: list[Hit] = []
-    context = _Message(syms, chunks, words)
-    start = 0
-    for end in [i for i, s in enumerate(syms) if s == "."] + [len(syms)]:
-        if end > start:
-            for tag, severity, a, b in context.sentence(start, end):
-                first = chunks[a].start
-                last = chunks[b - 1].end
-                lo, hi = flat_at[first], flat_at[last - 1] + 1
-                phrase = " ".join(w for w in words[first:last] if w not in (SENTENCE, ",", '"'))
-                if hi > lo and phrase:
-                    out.append(Hit(tag, severity, phrase, form, lo, hi - lo))
-        start = end + 1
+    for a, b in windows(words, care.cues):
+        part = words[a:b] if (a, b) != (0, len(words)) else words
+        chunks = care.table.chunks(part)
+        syms = "".join(c.sym for c in chunks)
+        context = _Message(syms, chunks, part)
+        start = 0
+        for end in [i for i, s in enumerate(syms) if s == "."] + [len(syms)]:
+            if end > start:
+                for tag, severity, x, y in context.sentence(start, end):
+                    first = a + chunks[x].start
+                    last = a + chunks[y - 1].end
+                    lo, hi = flat_at[first], flat_at[last - 1] + 1
+                    phrase = " ".join(w for w in words[first:last]
+                                      if w not in (SENTENCE, ",", '"'))
+                    if hi > lo and phrase:
+                        out.append(Hit(tag, severity, phrase, form, lo, hi - lo))
+            start = end + 1
     return out
 
 
@@ -255,7 +261,7 @@ class _Message:
         if self.words[self.chunks[i].start] in ("my", "i"):
             return "self"  # ("... interferes with my suicide plans")
         j = i - 1
-        while j >= 0 and syms[j] not in "B":
+        while j >= max(0, i - _REACH) and syms[j] not in "B":
             if syms[j] == "W":
                 return "self"
             if syms[j] == "H":
@@ -268,7 +274,7 @@ class _Message:
         if self._subject(syms, i) == "other":
             return False
         j = i - 1
-        while j >= 0 and syms[j] not in "B":
+        while j >= max(0, i - _REACH) and syms[j] not in "B":
             if syms[j] == "X":
                 return False
             if syms[j] == "W":

@@ -90,6 +90,20 @@ def _told_sexual(tokens: Sequence[str], start: int, end: int) -> bool:
         not _EXPOSED.isdisjoint(after))
 
 
+def _offered(norm: Normalised) -> bool:
+    """Sexual material offered or shared, not named: a link, "go look", "dm me for", "check
+    out", "for sale"."""
+    flat = norm.flat
+    clean = norm.clean
+    return ("http" in clean or "www." in clean or ".com" in clean
+            or any(cue in flat for cue in _OFFER_CUES))
+
+
+_OFFER_CUES = (" go look ", " check out ", " check it out ", " dm me ", " hmu ", " for sale ",
+               " selling ", " link in bio ", " click ", " subscribe ", " my snap ",
+               " add me ", " look at my ", " watch my ", " want to see ", " wanna see ")
+
+
 _RECOVERING = frozenset(
     "addicted addiction addict addicts quit quitting clean sober relapse relapsed "
     "struggle struggled struggling recovery recovering sobriety".split())
@@ -319,6 +333,21 @@ RECEIVED_THREAT = Finding("crisis", "crisis.danger", 2,
 # you kill yourself your family would grieve", "do you suck at saying no too?", "if you think
 # you are the problem, you are not". Members describe their own lives this way.
 _GENERIC_YOU = frozenset("if when whenever do does did like".split())
+def _caused(toks: Sequence[str], start: int) -> bool:
+    """ "... will make you kill yourself": something said to drive someone to it (a drug, an
+    illness), told; not the phrase said to someone."""
+    return start >= 2 and toks[start - 1] in _YOU and toks[start - 2] in _CAUSING
+
+
+def _quotative(toks: Sequence[str], start: int) -> bool:
+    """Words told with "was like", "is like", "goes": "my OCD was like 'you're dead now'"."""
+    window = toks[max(0, start - 4):start]
+    return any(a in _QUOTING_BE and b == "like" for a, b in pairwise(window)) or (
+        "goes" in window or "went" in window)
+
+
+_CAUSING = frozenset("make makes made making drive drives drove driving push pushes".split())
+_QUOTING_BE = frozenset("was is im were be am its".split())
 # Words before "kill yourself" that make it a question about a method ("the quickest way to
 # kill yourself?"): a sign of crisis in the writer, read as such, not an attack.
 _ASKING_HOW = frozenset("way ways how method methods easiest quickest painless".split())
@@ -820,7 +849,7 @@ _PERSON_INSULTS = frozenset(
     "wanker wankers tosser tossers scumbag scumbags lowlife thot thots slag slags hag hags "
     "bimbo cocksucker motherfucker fucktard tard creep creeps".split())
 
-_ACTING = frozenset(("insult", "attack", "violence", "threat", "sexual"))
+_ACTING = frozenset(("insult", "attack", "violence", "threat", "sexual", "sexual.topic"))
 
 
 def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[Finding]:
@@ -877,13 +906,15 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 if (supportive or _negated(toks, h.start, 5) or _reported_attack(toks, h.start)
                         or not _GENERIC_YOU.isdisjoint(toks[max(0, h.start - 4):h.start])
                         or not _ASKING_HOW.isdisjoint(toks[max(0, h.start - 3):h.start])
+                        or _caused(toks, h.start) or _quotative(toks, h.start)
                         or (h.phrase in L.TAUNT_PHRASES and h.start
                             and toks[h.start - 1] in _SOFTENERS)):
                     continue  # (last: "it's ok to cry about it", "remember to take your meds")
                 out.append(Finding("harassment", "harassment.attack", h.severity,
                                    f'harassment: "{h.phrase}" said to someone'))
             elif tag == "threat":
-                if _negated(toks, h.start, 3) or _thought(toks, h.start):
+                if _negated(toks, h.start, 3) or _thought(toks, h.start) or _quotative(
+                        toks, h.start):
                     continue  # (a thought: "people will think you're dead")
                 if _to_me(toks, h.start) or (
                         not _FEAR.isdisjoint(toks) and _reported(toks, h.start)):
@@ -908,11 +939,13 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                         and not _taken_back(toks, h.start + h.length)):
                     out.append(Finding("threat", "threat.violence", 2,
                                        f'threat: "{h.phrase}" aimed at someone'))
-        elif tag == "sexual":
+        elif tag in ("sexual", "sexual.topic"):
             if forms is None:
                 forms = _forms(norm)
             if _told_sexual(forms[h.form], h.start, h.start + h.length):
                 continue  # what happened to the writer, or their recovery: welcome here
+            if tag == "sexual.topic" and not _offered(norm):
+                continue  # named in a member's life (an addiction, their sex life): welcome
             out.append(Finding("sexual", "sexual.explicit", h.severity,
                                f'sexual: "{h.phrase}"'))
     if profane:

@@ -27,9 +27,11 @@ from groupbot.moderation.lexicon import MENTION_TOKEN
 # `Normalised.gates` bits: facts about the text that the PII finder needs first.
 GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT, GATE_BOX = 1, 2, 4, 8, 16, 32
 
-# Longest text judged; the rest of a longer message is still kept by the platform, and the
-# verdict says it was truncated. 10,000 characters of adversarial Unicode stays under 5 ms.
-MAX_CHARS = 12_000
+# Longest text judged: the largest message a platform sends (Slack's 40,000 characters; Discord
+# sends at most 4,000). A longer one is judged on its start and the verdict says it was
+# truncated. The time is linear in the length: under 5 ms per 10,000 characters of adversarial
+# Unicode (benchmarks/bench_moderation_speed.py).
+MAX_CHARS = 40_000
 _LONG = 2_000  # above this, cheaper whole-string passes bound the worst case
 
 # Zero-width, joiners, bidi controls, soft hyphen, variation selectors, tag characters,

@@ -48,6 +48,8 @@ _TOKEN = re.compile(r"[^\W_]+|[.,\"]")
 _STRETCH = re.compile(r"([a-z])\1\1+")
 SENTENCE, CLAUSE, QUOTE = ".", ",", '"'
 _MARKS = frozenset((SENTENCE, CLAUSE, QUOTE))
+_SPELLING_BUDGET = 300
+_LONGEST_WORD = 24  # a longer token is no misspelled word (a link, a hash, a key mash)
 # Single letters that are words on their own; any other one may be a word spaced out.
 _LETTER_WORDS = frozenset(("i", "a", "u"))
 
@@ -62,13 +64,13 @@ class Reading(NamedTuple):
 def speller() -> Speller:
     """The speller towards every word the detectors look for (built once)."""
     from groupbot.moderation import care, lexicon
-    from groupbot.moderation.structure import key_families, key_words, known_words
+    from groupbot.moderation.structure import delicate_words, key_families, key_words, known_words
 
     keys: set[str] = set(key_words()) | care.key_words()
     for phrase, tag, _severity in lexicon.entries():
         if tag not in ("street", "benign", "spam", "past", "support", "recovery"):
             keys.update(phrase.split())
-    return Speller(keys, english() | known_words(), key_families())
+    return Speller(keys, english() | known_words(), key_families(), delicate_words())
 
 
 def read(norm: Normalised) -> Reading:
@@ -88,6 +90,9 @@ def read(norm: Normalised) -> Reading:
     changed = False
     i = 0
     n = len(raw)
+    # Unknown words read again per message, at most: a message of random letters should not
+    # cost a spelling search per token (real misspellings are a handful).
+    budget = _SPELLING_BUDGET
     while i < n:
         tok = raw[i]
         if tok in _MARKS:
@@ -113,7 +118,8 @@ def read(norm: Normalised) -> Reading:
         if tok in SLANG:
             words.extend(SLANG[tok].split())
             changed = True
-        elif tok in unknown:
+        elif tok in unknown and budget > 0 and len(tok) <= _LONGEST_WORD:
+            budget -= 1
             if _STRETCH.search(tok):
                 tok = _unstretch(tok, sp)
                 changed = True

@@ -44,8 +44,12 @@ class Speller:
     """Corrections and splits towards `keys`, never away from a word in `known`."""
 
     def __init__(self, keys: Iterable[str], known: Iterable[str],
-                 families: dict[str, str] | None = None) -> None:
+                 families: dict[str, str] | None = None,
+                 delicate: Iterable[str] = ()) -> None:
         self.keys = frozenset(k for k in keys if k.isalpha())
+        # Words a wrong guess would make an insult of ("phore" is not "whore"): reached only
+        # by a swap or a dropped letter, the slips that keep every letter typed.
+        self.delicate = frozenset(delicate)
         # Key words that mean the same to the detectors ("woman", "women"): a tie between
         # them is no ambiguity.
         self.families = families or {}
@@ -94,14 +98,15 @@ class Speller:
                 dropped.add(key)
         n = len(token)
         for d in _deletes(token):
-            if d in self.keys and len(d) >= MIN_CORRECT:
+            if d in self.keys and len(d) >= MIN_CORRECT and d not in self.delicate:
                 added.add(d)  # a letter too many ("hatte")
             for key in by_delete.get(d, ()):  # a letter changed, or two swapped
                 if len(key) != n or key == token:
                     continue
                 if _swapped(token, key):
                     swapped.add(key)
-                elif len(key) >= MIN_KEY_EDIT and _one_swap_or_change(token, key):
+                elif (len(key) >= MIN_KEY_EDIT and key not in self.delicate
+                      and _one_swap_or_change(token, key)):
                     changed.add(key)
         for tier in (swapped, dropped, added, changed):
             if len(tier) == 1:

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from groupbot.moderation.lexicon import MENTION_TOKEN
 from groupbot.moderation.reading import CLAUSE, QUOTE, SENTENCE
-from groupbot.moderation.symbols import Chunk, SymbolTable
+from groupbot.moderation.symbols import Chunk, SymbolTable, windows
 from groupbot.moderation.wordlists import load_classes
 
 # Class name -> symbol. A word in several classes takes the first in this order; a longer
@@ -121,6 +121,7 @@ class _Lexicon:
         self.said = table.triggers("AaxNIEeFVKOqwJkLy") | _BODY_VERBS
         self.praise = table.triggers("Pv")
         self.negators = table.words_with("X")
+        self.cues = self.targets | self.said | self.praise  # (what a long message is read for)
         self.side = {name: classes[name] for name in _SIDE}
 
 
@@ -147,6 +148,13 @@ def known_words() -> frozenset[str]:
     as "dothead"): never read as a misspelling or split."""
     lex = lexicon()
     return frozenset(w for w in (*lex.info, *lex.slurs) if " " not in w)
+
+
+def delicate_words() -> frozenset[str]:
+    """Insults and slurs: a misspelling is read as one only by a swap or a dropped letter."""
+    lex = lexicon()
+    return frozenset(w for w, (sym, _p) in lex.info.items() if sym in "IL") | frozenset(
+        w for w in lex.slurs if " " not in w) | lex.classes["neg.noun"]
 
 
 def key_families() -> dict[str, str]:
@@ -315,6 +323,9 @@ _NEGATIVE = frozenset("AaxNIKVqFOwEe")
 _PAST_BELIEF = frozenset(("felt like", "i thought", "we thought", "used to think",
                           "used to believe", "was like", "were like", "im like", "im all like",
                           "was all like", "be like"))
+# How far back the readers look from a word for its subject, a negation or a frame: a
+# clause's worth of symbols. (Bounded, so a long run-on message costs its length, no more.)
+_REACH = 14
 _ARTICLES = frozenset("the a an my our your their his her its this that".split())
 # Small words after a praise word that leave it said of the target ("smart as anyone").
 _PARTICLES = frozenset("as like than to at for of in on with about enough".split())
@@ -370,6 +381,19 @@ def read(tokens: Sequence[str], names: frozenset[str] = frozenset()) -> list[Fin
                                        or lex.negators.isdisjoint(words)):
         return []
     tokens = [t for t in tokens if t not in _SKIP]
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for a, b in windows(tokens, lex.cues, names):
+        for f in _read_part(tokens[a:b] if (a, b) != (0, len(tokens)) else tokens, names, lex):
+            key = (f.category, f.target)
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    return findings
+
+
+def _read_part(tokens: Sequence[str], names: frozenset[str], lex: _Lexicon) -> list[Finding]:
+    """`read` on a message, or on one stretch of a long one."""
     chunks = _merge(lex.table.chunks(tokens, names), tokens)
     for k, c in enumerate(chunks):
         if c.sym == "L" and _plural(tokens[c.end - 1]) and (
@@ -398,7 +422,6 @@ def read(tokens: Sequence[str], names: frozenset[str] = frozenset()) -> list[Fin
     has_group = "G" in syms_all
     you_group = has_group and _you_are_group(syms_all, chunks, tokens)
     findings: list[Finding] = []
-    seen: set[tuple[str, str]] = set()
     bounds: list[tuple[int, int]] = []
     start = 0
     for end in _sentence_ends(syms_all):
@@ -413,11 +436,7 @@ def read(tokens: Sequence[str], names: frozenset[str] = frozenset()) -> list[Fin
                 # the one after); otherwise for someone else
                 syms = syms.replace("Z", "z")
             sentence = _Sentence(syms, chunks[start:end], tokens, lex, you_group)
-            for f in sentence.findings():
-                key = (f.category, f.target)
-                if key not in seen:
-                    seen.add(key)
-                    findings.append(f)
+            findings.extend(sentence.findings())
     return findings
 
 
@@ -458,6 +477,8 @@ class _Sentence:
         self.lex = lex
         self.you_group = you_group
         self.out: list[Finding] = []
+        self._wish: bool | None = None
+        self._endorse: bool | None = None
 
     def text(self, i: int) -> str:
         """The words of the chunk at position `i`."""
@@ -560,6 +581,8 @@ class _Sentence:
                 continue
             phrase = self.text(i)
             severity, _in_group = lex.slurs.get(phrase, (2, False))
+            if phrase in ("retard", "retards", "retarded") and self._verb(i):
+                continue  # "silymarin retards the progression": the verb
             sense = _SENSES.get(phrase)
             if sense is not None and not lex.side[sense].isdisjoint(self.tokens):
                 continue
@@ -576,6 +599,12 @@ class _Sentence:
             self.out.append(Finding("hate", "hate.code" if code else "hate.slur", severity,
                                     f'hate: {what} "{phrase}"', "a group"))
             return
+
+    def _verb(self, i: int) -> bool:
+        """The word at `i` used as a verb: an object follows it ("... retards the growth")."""
+        c = self.chunks[i]
+        nxt = self.tokens[c.end] if c.end < len(self.tokens) else ""
+        return nxt in _ARTICLES
 
     def _code_seen(self, i: int) -> bool:
         """A slogan named as a thing seen ("a ... tattoo"), or 1488 as a number ("I walked
@@ -597,8 +626,8 @@ class _Sentence:
             word = self.first(j)
             if word in _NAMING:
                 holder = self._holder(j)
-                if holder != "writer" and "but" in self.tokens[self.chunks[i].end:
-                                                               self.chunks[i].end + 3]:
+                if holder == "denied" and "but" in self.tokens[self.chunks[i].end:
+                                                             self.chunks[i].end + 3]:
                     return False  # "I'm not calling you a ... but": a hedge, still said
                 return holder != "writer" or word in ("word", "words", "term", "slur")
         return False
@@ -609,10 +638,11 @@ class _Sentence:
         after = " ".join(self.tokens[self.chunks[i].end:self.chunks[i].end + 2])
         if after == "like you":
             return True
+        plural = _plural(self.text(i))
         for j in range(i - 1, max(-1, i - 5), -1):
             s = syms[j]
-            if s in "YZzGJOm":
-                return True
+            if s in "YZGJOm" or (s == "z" and plural):
+                return True  # ("they were a mean ...": someone told of, not a group)
             if s in 'B."':
                 return False
         return False
@@ -744,7 +774,7 @@ class _Sentence:
         if self._suggested():
             return True  # "what if we just ...", "how about we ...", "why don't we ..."
         i = p_pos - 1
-        while i >= 0 and syms[i] not in 'B."':
+        while i >= max(0, p_pos - _REACH) and syms[i] not in 'B."':
             if syms[i] == "M":
                 return True
             if syms[i] in "WSYC":
@@ -757,7 +787,8 @@ class _Sentence:
         if not p_pos or self.first(p_pos - 1) != "to":
             return False
         condemn = self.lex.side["condemn"]
-        return any(self.syms[j] in "Aa" or self.text(j) in condemn for j in range(p_pos - 1))
+        return any(self.syms[j] in "Aa" or self.text(j) in condemn
+                   for j in range(max(0, p_pos - _REACH), p_pos - 1))
 
     def _suggested(self) -> bool:
         """A sentence that proposes: "what if we ...", "how about we ...", "why don't we"."""
@@ -767,7 +798,7 @@ class _Sentence:
 
     def _used_to(self, t_pos: int) -> bool:
         """A belief the writer held once ("I used to think ..."), earlier in the sentence."""
-        words = [self.text(i) for i in range(t_pos)]
+        words = [self.text(i) for i in range(max(0, t_pos - _REACH), t_pos)]
         return any(a == "used" and b == "to" for a, b in pairwise(words))
 
     def _agent(self, p_pos: int) -> tuple[str, int]:
@@ -777,7 +808,7 @@ class _Sentence:
         syms = self.syms
         negs = 0
         i = p_pos - 1
-        while i >= 0 and syms[i] not in 'B."':
+        while i >= max(0, p_pos - _REACH) and syms[i] not in 'B."':
             s = syms[i]
             if s == "X":
                 negs += 1
@@ -811,7 +842,7 @@ class _Sentence:
 
     def _generic_you(self, t_pos: int) -> bool:
         """"you" as anyone: after "if", "when" or "whenever" in its clause."""
-        for i in range(t_pos - 1, -1, -1):
+        for i in range(t_pos - 1, max(-1, t_pos - _REACH - 1), -1):
             if self.syms[i] in '."':
                 return False
             if self.first(i) in ("if", "when", "whenever", "unless"):
@@ -821,8 +852,10 @@ class _Sentence:
     def _wished(self, t_pos: int) -> bool:
         """A wish around the target: "I wish all ... would be shot", "in a just world ...
         would all be dead", "... will die at my hands"."""
-        words = " ".join(self.text(i) for i in range(len(self.syms)))
-        return any(w in words for w in _WISHES)
+        if self._wish is None:  # (once per sentence)
+            words = " ".join(self.tokens[self.chunks[0].start:self.chunks[-1].end])
+            self._wish = any(w in words for w in _WISHES)
+        return self._wish
 
     def _counterfactual(self, t_pos: int) -> bool:
         """The target opens an "if" clause: "if they weren't so ..." says that they are."""
@@ -849,7 +882,7 @@ class _Sentence:
         a mention of words, words the writer denies or condemns) or "own"."""
         syms = self.syms
         i = pos - 1
-        while i >= 0:
+        while i >= max(0, pos - _REACH):
             s = syms[i]
             if s == "B":
                 if i and syms[i - 1] == "R":
@@ -877,12 +910,12 @@ class _Sentence:
             return "other"  # "I was told ...", "I've been called ...": someone else's words
         negs = 0
         i = r_pos - 1
-        while i >= 0 and syms[i] != '"':
+        while i >= max(0, r_pos - _REACH) and syms[i] != '"':
             s = syms[i]
             if s == "X":
                 negs += 1
             elif s == "W":
-                return "other" if negs else "writer"
+                return "denied" if negs else "writer"
             elif s in "YHzSZGm":
                 return "other"
             elif s == "B":
@@ -892,14 +925,17 @@ class _Sentence:
 
     def _endorsed(self) -> bool:
         """Words outside the quotes that agree with what is quoted ("so true: ...")."""
-        endorse = self.lex.side["endorse"]
-        inside = False
-        for i, s in enumerate(self.syms):
-            if s == '"':
-                inside = not inside
-            elif not inside and self.text(i) in endorse:
-                return True
-        return False
+        if self._endorse is None:  # (once per sentence)
+            endorse = self.lex.side["endorse"]
+            inside = False
+            self._endorse = False
+            for i, s in enumerate(self.syms):
+                if s == '"':
+                    inside = not inside
+                elif not inside and self.text(i) in endorse:
+                    self._endorse = True
+                    break
+        return self._endorse
 
     def _compared(self) -> tuple[int, int] | None:
         """A group set below animals, dirt or illness: "my dog is smarter than any ...",
@@ -916,7 +952,7 @@ class _Sentence:
             t = next((j for j in range(i + 1, min(len(syms), i + 9)) if syms[j] in "GZ"), None)
             if t is None:
                 continue
-            for j in range(t):
+            for j in range(max(0, i - _REACH), t):
                 if j != i and (syms[j] in "Nl" or (self.text(j) in lowly and syms[j] != "G")):
                     return t, j
             if any("rather" in self.text(j) for j in range(i + 1)):

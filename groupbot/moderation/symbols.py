@@ -27,6 +27,25 @@ COMMON: tuple[str, ...] = tuple(
 _RANK = {w: i for i, w in enumerate(COMMON)}
 
 
+def windows(tokens: Sequence[str], triggers: frozenset[str], names: frozenset[str] = frozenset(),
+            span: int = 24, limit: int = 500) -> list[tuple[int, int]]:
+    """The stretches of a long message worth reading: `span` tokens either side of each word
+    in `triggers` (or `names`), merged; the whole of a short one. A reader's rules reach a
+    few words, so a long message costs its triggers, not its length."""
+    n = len(tokens)
+    if n <= limit:
+        return [(0, n)]
+    out: list[tuple[int, int]] = []
+    for i, tok in enumerate(tokens):
+        if tok in triggers or (names and tok in names):
+            a, b = max(0, i - span), min(n, i + span + 1)
+            if out and a <= out[-1][1]:
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+    return out
+
+
 class Chunk:
     """One symbol and the tokens it stands for (a plain class: compiled, it is made in a
     few instructions, which matters at one per word)."""
