@@ -333,6 +333,18 @@ RECEIVED_THREAT = Finding("crisis", "crisis.danger", 2,
 # you kill yourself your family would grieve", "do you suck at saying no too?", "if you think
 # you are the problem, you are not". Members describe their own lives this way.
 _GENERIC_YOU = frozenset("if when whenever do does did like".split())
+def _felt(toks: Sequence[str], start: int) -> bool:
+    """An insult word as how "you" feel ("if you feel worthless, reach out"): a feeling,
+    often a supporter's words, never the writer calling them it."""
+    before = toks[max(0, start - 3):start]
+    return not _FEELING_WORDS.isdisjoint(before) or (
+        not _IF_YOU.isdisjoint(toks[max(0, start - 4):start]) and "you" in before)
+
+
+_FEELING_WORDS = frozenset("feel feels feeling felt seem seems".split())
+_IF_YOU = frozenset(("if", "when", "whenever"))
+
+
 def _caused(toks: Sequence[str], start: int) -> bool:
     """ "... will make you kill yourself": something said to drive someone to it (a drug, an
     illness), told; not the phrase said to someone."""
@@ -890,6 +902,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                         norm, toks, h.start + h.length)) or _cared_for(
                         toks, h.start + h.length) else "you"
                 if who and not (_negated(toks, h.start, 2)
+                                or (who == "you" and _felt(toks, h.start))
                                 or _called_me(toks, h.start, anyone=True)
                                 or (_told_insult(toks, h.start)
                                     and L.MENTION_TOKEN not in toks)):  # (told to someone)

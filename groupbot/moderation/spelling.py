@@ -76,12 +76,14 @@ class Speller:
     def _read(self, token: str) -> tuple[str, ...]:
         if not token.isalpha() or not token.isascii():
             return (token,)
+        split = self.split(token)  # (first: "ihate" is "i hate", not "hate" with an "i" too many)
+        if split is not None:
+            return split
         if len(token) >= MIN_CORRECT:
             fixed = self.correct(token)
             if fixed is not None:
                 return (fixed,)
-        split = self.split(token)
-        return split if split is not None else (token,)
+        return (token,)
 
     def correct(self, token: str) -> str | None:
         """The key word one edit away from `token`, by the likeliest kind of slip first:

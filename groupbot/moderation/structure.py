@@ -222,6 +222,11 @@ def _merge(chunks: list[Chunk], tokens: Sequence[str]) -> list[Chunk]:
                 out.append(Chunk("o", c.start, chunks[j - 1].end))
             i = j
             continue
+        if c.sym == "V" and i + 1 < n and tokens[c.start] in _HARM_VERBS and any(
+                chunks[k].sym == "s" for k in range(i + 1, min(n, i + 3))):
+            out.append(Chunk("q", c.start, c.end))  # "... will destroy our culture"
+            i += 1
+            continue
         if c.sym in "ph":
             word = tokens[c.start]
             owner = tokens[c.start - 1] if c.start else ""
@@ -241,6 +246,7 @@ def _merge(chunks: list[Chunk], tokens: Sequence[str]) -> list[Chunk]:
 
 
 _OWNERS = {"their": "Z", "your": "Y", "ur": "Y"}
+_HARM_VERBS = frozenset("destroy destroys destroying destroyed ruin ruins ruining ruined".split())
 # Colour words: a group only with a person word ("black people"), never "black sheep".
 _COLOURS = frozenset("black white brown".split())
 # Identity adjectives used as a noun after "the" ("the disabled"), not before a noun.
@@ -326,6 +332,8 @@ _PAST_BELIEF = frozenset(("felt like", "i thought", "we thought", "used to think
 # How far back the readers look from a word for its subject, a negation or a frame: a
 # clause's worth of symbols. (Bounded, so a long run-on message costs its length, no more.)
 _REACH = 14
+# Degree words between "is/are" and what is said ("as clever as", "that stupid").
+_DEGREE = frozenset("as that this such too quite rather".split())
 _ARTICLES = frozenset("the a an my our your their his her its this that".split())
 # Small words after a praise word that leave it said of the target ("smart as anyone").
 _PARTICLES = frozenset("as like than to at for of in on with about enough".split())
@@ -688,7 +696,8 @@ class _Sentence:
         if p == "q" and "s" not in syms[p_pos + 1:p_pos + 4]:
             return  # harm to a shared place names the place ("ruin our country")
         for j in range(m.start("mid"), p_pos):
-            if syms[j] == "o" and not self.first(j).endswith("ly"):
+            if syms[j] == "o" and not self.first(j).endswith("ly") and (
+                    self.first(j) not in _DEGREE):
                 return  # a verb or noun in between: "you guys are playing a dangerous game"
         if p in "PyAa" and self._attributive(p_pos, p in "Aa"):
             return  # "none of you are my legal representatives": said of something else
