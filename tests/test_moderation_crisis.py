@@ -62,6 +62,11 @@ NOT_CRISIS = [
     "can't wait for the weekend, this week was a lot",
     "we planned the trip, I picked a date and bought the tickets",
     "goodbye everyone, see you at next week's meeting!",
+    "is there a point to this meeting or can we skip it?",
+    # something held to the writer by someone else, long ago, or with no means
+    "my dad put a gun to my head when I was ten, it still comes back to me",
+    "the nurse put the needle into my arm and I didn't even flinch",
+    "I held my phone to my head for an hour on hold with the bank",
 ]
 
 
@@ -79,6 +84,8 @@ DISTRESS_KINDS = [
     "honestly I don't even care anymore",
     "life is so fucking pointless",
     "I cant do thsi anymore",
+    "is there any reason to live anymore?",
+    "is there a reason to keep going, honestly",
 ]
 
 
@@ -104,6 +111,12 @@ CRISIS_AS_WRITTEN = [
     "I tried to hang myself last week",
     "I need to buy a rope tonight, I'm done with everything",
     "goodnight forever, im sorry for everything",
+    # a sign in a later sentence is read with its own words, not the first sentence's
+    "Long day... my cat is what stops me, he gets in the way of my suicide plans.",
+    "Rough week. Anyway. I'm going to go through with it tomorrow",
+    # a means held to oneself, the means named before or in the act
+    "found the gun in the drawer. sat there and put it against my head",
+    "last night I pressed the blade to my wrist and stopped",
 ]
 
 

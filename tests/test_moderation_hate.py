@@ -245,6 +245,10 @@ INNOCENT = [
     "does anyone else feel like you are a joke to your own family",
     "when you are trash at cooking like me, takeout it is",
     "if you kill yourself your family would be heartbroken, please stay",
+    # what drives someone to it, or a question about their wish: not said to them
+    "staying there will make you want to kill yourself, please look for a way out",
+    "do you ever want to kill yourself? I do, and it helps to say it",
+    "if you wanna kill yourself please call a line first",
     # names someone else used on the writer, told to the group
     "my dad called me a retard growing up",
     "they call us faggots at school and I hate it",

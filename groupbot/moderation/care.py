@@ -36,7 +36,7 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("nobody", "n"), ("cares", "c"), ("reason", "r"), ("hate", "A"),
     ("want", "D"), ("ending", "N"), ("cope", "O"), ("method", "J"), ("way", "w"),
     ("worry", "y"), ("resolve", "R"), ("time.now", "t"), ("self", "W"), ("other", "H"),
-    ("things", "E"), ("feel", "F"), ("boundary", "B"),
+    ("things", "E"), ("feel", "F"), ("boundary", "B"), ("aim", "P"), ("body", "b"),
 )
 CLASSES = tuple(name for name, _ in _SYMBOLS)
 # Contractions with the writer in them ("I'm": I + am); the apostrophe is gone by now.
@@ -71,7 +71,7 @@ class _Care:
         # Words without which there is nothing to read (most chat).
         # Words without which no rule can match (most chat): one word of every entry the
         # rules need (each rule needs one of these classes).
-        self.cues = table.triggers("afsSCTKLMZhqrAck") | {"through"}
+        self.cues = table.triggers("afsSCTKLMZhqrAckb") | {"through"}
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +91,11 @@ _WANT_END = re.compile(r"D[DWo]{0,2}?E[Wo]{0,2}?N")
 _NOT_LIVE = re.compile(r"X[Do]{0,2}?D[DWFo]{0,3}?L")
 _PLAN = re.compile(r"D[DWFo]{0,3}?(?P<j>J?)[o]{0,3}?(?P<m>[MZ])")
 _MEANS = re.compile(r"J[o]{0,3}?[MZ]")
+_AIM = re.compile(r"P[oMZ]{0,3}?b")  # "held (the knife) against my wrist"
+_MEANS_SYMS = frozenset("MZ")
+# In "is there any point ...?": what makes it a question about going on.
+_LIFE_WORDS = ("live", "living", "alive", "life", "go on", "going on", "keep going", "carry on",
+               "be here", "anymore", "trying", "existing", "wake")
 _TRIED = re.compile(r"D[o]{0,1}?u[uo]{0,3}?W")  # "tried to hang ... myself"
 _SELFHARM = re.compile(r"(?:W[FDo]{0,3}?)?h")
 _STATE = re.compile(r"[WE]F[FDo]{0,2}?T")
@@ -157,7 +162,7 @@ class _Message:
             found.append((tag, severity, start + a, start + b))
 
         for m in _WANT_DEATH.finditer(syms) if "D" in has and "K" in has else ():
-            if self._own(syms, m.start()) and "H" not in m.group():
+            if self._own(syms, start, m.start()) and "H" not in m.group():
                 gone = self.text(start + m.end() - 1) in _VANISH
                 add("crisis.distress" if gone else "crisis.ideation", 1 if gone else 2,
                     self._from(syms, m.start()), m.end())
@@ -165,7 +170,7 @@ class _Message:
             # "suicide is all I think about"
             add("crisis.ideation", 2, m.start(), m.end())
         for m in _WANT_END.finditer(syms) if "E" in has and "N" in has else ():
-            if self._own(syms, m.start()) and "H" not in m.group():
+            if self._own(syms, start, m.start()) and "H" not in m.group():
                 things = next(self.text(start + i) for i in range(m.start(), m.end())
                               if syms[i] == "E")
                 add("crisis.distress" if things in _PAINS else "crisis.ideation",
@@ -173,13 +178,13 @@ class _Message:
         for m in _NOT_LIVE.finditer(syms) if "L" in has and "X" in has else ():
             want = next(self.text(start + i) for i in range(m.start(), m.end())
                         if syms[i] == "D")
-            if (self._subject(syms, m.start()) != "other" and want in _DESIRES
+            if (self._subject(syms, start, m.start()) != "other" and want in _DESIRES
                     and not self._a_place(start + m.end() - 1)):
                 add("crisis.ideation", 2, self._from(syms, m.start()), m.end())
         # A means wanted or used ("I need a gun", "jump in front of the train") counts only
         # beside another sign (detectors.crisis): people buy guns and fix roofs.
         for m in _PLAN.finditer(syms) if "D" in has and not has.isdisjoint("MZ") else ():
-            if self._own(syms, m.start()):
+            if self._own(syms, start, m.start()):
                 # a means for little else, or a way of using one ("drink bleach"): a plan
                 strong = m.group("m") == "Z" or m.group("j") == "J"
                 intent = self.text(start + m.start()) not in _DESIRES  # "going to", not "want"
@@ -190,25 +195,32 @@ class _Message:
                     self.text(start + m.end() - 1) == "myself"):
                 add("crisis.attempt", 2, self._from(syms, m.start()), m.end())
         for m in _SELFHARM.finditer(syms) if "h" in has else ():
-            if self._own(syms, m.end() - 1):
+            if self._own(syms, start, m.end() - 1):
                 add("crisis.selfharm", 2, m.start(), m.end())
         for i, s in enumerate(syms):
-            if s == "S" and self._subject(syms, i) != "other" and self._own(syms, i):
+            if s == "S" and self._subject(syms, start, i) != "other" and self._own(syms, start, i):
                 tag = "crisis.plan" if self._is_plan(start + i) else "crisis.distress"
                 add(tag, 3 if tag == "crisis.plan" else 1, self._from(syms, i), i + 1)
             elif s in "qMZ" and "k" in syms and self._asks(start):
                 add("crisis.ideation", 2, i, i + 1)  # "does ... hanging hurt?", "will ... kill me"
         for m in _MEANS.finditer(syms) if "J" in has else ():
-            if self._subject(syms, m.start()) == "self" and not any(
+            if self._subject(syms, start, m.start()) == "self" and not any(
                     a <= start + m.start() < b for _t, _s, a, b in found):
                 add("crisis.means", 3, self._from(syms, m.start()), m.end())
+        for m in _AIM.finditer(syms) if "b" in has and "P" in has else ():
+            # a means held to oneself: the means named here, or earlier ("found a gun ...
+            # put it to my head")
+            if not _MEANS_SYMS.isdisjoint(m.group()) or not _MEANS_SYMS.isdisjoint(
+                    self.syms[:start + m.start()]):
+                if self._own(syms, start, m.start()):
+                    add("crisis.attempt", 2, self._from(syms, m.start()), m.end())
         for i, s in enumerate(syms) if not has.isdisjoint("wafySqMZt") else ():
             if s == "w" and "K" in syms[i + 1:i + 6]:
                 k = syms.index("K", i + 1)
                 between = self.words[self.chunks[start + i].end:self.chunks[start + k].start]
                 if "will" not in between:  # ("how you will die": a prediction)
                     add("crisis.ideation", 2, i, k + 1)  # "the quickest way to ...": a method
-            elif s == "a" and self._subject(syms, i) != "other":
+            elif s == "a" and self._subject(syms, start, i) != "other":
                 add("crisis.attempt", 2, self._from(syms, i), i + 1)
             elif s == "f" and self._farewell(start + i):
                 add("crisis.plan", 3, i, i + 1)
@@ -221,12 +233,12 @@ class _Message:
             if "X" not in m.group() and not self._done_with_chores(start + m.end() - 1):
                 add("crisis.distress", 1, self._from(syms, m.start()), m.end())
         for m in _CANT.finditer(syms) if "C" in has else ():
-            if self._subject(syms, m.start()) != "other":
+            if self._subject(syms, start, m.start()) != "other":
                 add("crisis.distress", 1, self._from(syms, m.start()), m.end())
         for m in _HATE.finditer(syms) if "A" in has else ():
             obj = self.text(start + m.end() - 1)
             if (syms[m.end() - 1] == "E" or obj in ("myself", "my self")) and (
-                    self._subject(syms, m.start()) != "other"):
+                    self._subject(syms, start, m.start()) != "other"):
                 add("crisis.distress", 1, m.start(), m.end())
         for m in _NOBODY.finditer(syms) if "n" in has else ():
             if self._about_me(start + m.end() - 1):
@@ -255,10 +267,11 @@ class _Message:
         return self.words[self.chunks[start].start] in (
             "does", "do", "will", "would", "is", "how", "can", "what", "whats", "which")
 
-    def _subject(self, syms: str, i: int) -> str:
-        """Who the sign at `i` is about: "self" (I, or no one named), "other" (you, my
-        friend: support or worry, read elsewhere)."""
-        if self.words[self.chunks[i].start] in ("my", "i"):
+    def _subject(self, syms: str, start: int, i: int) -> str:
+        """Who the sign at `i` of the sentence `syms` (which starts at chunk `start`) is
+        about: "self" (I, or no one named), "other" (you, my friend: support or worry, read
+        elsewhere)."""
+        if self.words[self.chunks[start + i].start] in ("my", "i"):
             return "self"  # ("... interferes with my suicide plans")
         j = i - 1
         while j >= max(0, i - _REACH) and syms[j] not in "B":
@@ -269,9 +282,9 @@ class _Message:
             j -= 1
         return "self"
 
-    def _own(self, syms: str, i: int) -> bool:
+    def _own(self, syms: str, start: int, i: int) -> bool:
         """A wish the writer has: theirs, and not denied ("I don't want to die")."""
-        if self._subject(syms, i) == "other":
+        if self._subject(syms, start, i) == "other":
             return False
         j = i - 1
         while j >= max(0, i - _REACH) and syms[j] not in "B":
@@ -326,6 +339,12 @@ class _Message:
         """ "there's no point", "what's the point (of it all)", not "the point of this
         thread"."""
         lead = self.words[self.chunks[q].start]
+        first = self.chunks[q].start
+        if lead == "there" and first and self.words[first - 1] in ("is", "isnt"):
+            # a question: "is there any reason to live?", not "is there a point to this?"
+            c = self.chunks[r]
+            said = " ".join(("", self.text(r), *self.words[c.end:c.end + 3], ""))
+            return any(f" {w} " in said for w in _LIFE_WORDS)
         if lead not in ("no", "whats", "what", "any", "dont", "cant", "never", "not", "there"):
             return False
         if "reason" in self.text(r) and "reason to" not in self.text(r):

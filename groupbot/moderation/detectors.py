@@ -90,15 +90,22 @@ def _told_sexual(tokens: Sequence[str], start: int, end: int) -> bool:
         not _EXPOSED.isdisjoint(after))
 
 
-def _offered(norm: Normalised) -> bool:
+def _offered(norm: Normalised, tokens: Sequence[str], start: int, end: int) -> bool:
     """Sexual material offered or shared, not named: a link, "go look", "dm me for", "check
-    out", "for sale"."""
-    flat = norm.flat
+    out", "for sale" near the word; a link anywhere only in a short message. (A long post
+    that names porn in one paragraph and links a news story in another offers nothing.)"""
+    near = " ".join(("", *tokens[max(0, start - _OFFER_REACH):end + _OFFER_REACH], ""))
+    if any(cue in near for cue in _OFFER_CUES) or any(
+            f" {link} " in near for link in ("http", "https", "www", "com")):
+        return True
     clean = norm.clean
-    return ("http" in clean or "www." in clean or ".com" in clean
-            or any(cue in flat for cue in _OFFER_CUES))
+    return len(tokens) <= _SHORT and ("http" in clean or "www." in clean or ".com" in clean)
 
 
+# How near an offer must be to the sexual word; how short a message whose link anywhere
+# counts (a few lines of chat).
+_OFFER_REACH = 15
+_SHORT = 60
 _OFFER_CUES = (" go look ", " check out ", " check it out ", " dm me ", " hmu ", " for sale ",
                " selling ", " link in bio ", " click ", " subscribe ", " my snap ",
                " add me ", " look at my ", " watch my ", " want to see ", " wanna see ")
@@ -260,7 +267,9 @@ def _told_insult(tokens: Sequence[str], start: int) -> bool:
         verb = tokens[j]
         if verb not in _REPORTING_ANY or _YOU.isdisjoint(tokens[j + 1:start]):
             continue
-        if sum(t in _YOU for t in tokens[j + 1:start]) > 1:
+        said = tokens[j + 2:start] if verb in _TELLING and tokens[j + 1] in _YOU else tokens[
+            j + 1:start]  # ("the voice tells you you're ...": told to you, then what)
+        if sum(t in _YOU for t in said) > 1:
             return False  # addressed anew: "I'd never call you an idiot, you moron"
         who, denied = _speaker(tokens, j)
         if denied:  # unless a hedge: "I'm not saying you're a ..., but"
@@ -288,6 +297,7 @@ _FEAR = frozenset("scared afraid terrified frightened".split())
 _REPORTING = _SPEECH | _THINKING | frozenset(
     "say saying tell telling called calls calling".split())
 _HEARING = frozenset("heard hear hears hearing".split())
+_TELLING = frozenset("tell tells told telling".split())
 _REPORTING_ANY = (_REPORTING - {"thought", "believed"}) | {"call"} | _HEARING
 _TO_THE_WRITER = frozenset(("me", "myself", "us"))
 _SPEAKING_WRITER = (_WRITER - {"were"}) | {"me"}  # (as a speaker, "were" is rarely "we're")
@@ -346,9 +356,19 @@ _IF_YOU = frozenset(("if", "when", "whenever"))
 
 
 def _caused(toks: Sequence[str], start: int) -> bool:
-    """ "... will make you kill yourself": something said to drive someone to it (a drug, an
-    illness), told; not the phrase said to someone."""
-    return start >= 2 and toks[start - 1] in _YOU and toks[start - 2] in _CAUSING
+    """ "... will make you (want to) kill yourself", "do you ever want to ...", "if you
+    wanna ...": something driving someone to it (a drug, an illness) or a question about
+    their wish, told; not the phrase said to someone."""
+    j = start
+    if j >= 1 and toks[j - 1] == "wanna":
+        j -= 1
+    elif j >= 2 and toks[j - 2] == "want" and toks[j - 1] == "to":
+        j -= 2
+    if j < start and j >= 2 and toks[j - 1] in _WISH_ADVERBS:
+        j -= 1  # ("do you ever want to ...")
+    if j < 2 or toks[j - 1] not in _YOU:
+        return False
+    return toks[j - 2] in _CAUSING or (j < start and toks[j - 2] in _ASKING_IF)
 
 
 def _quotative(toks: Sequence[str], start: int) -> bool:
@@ -359,6 +379,9 @@ def _quotative(toks: Sequence[str], start: int) -> bool:
 
 
 _CAUSING = frozenset("make makes made making drive drives drove driving push pushes".split())
+# Before "you want to ...": a question or a condition about the addressee's wish.
+_ASKING_IF = frozenset("do did if when whenever does ever".split())
+_WISH_ADVERBS = frozenset("ever still really sometimes".split())
 _QUOTING_BE = frozenset("was is im were be am its".split())
 # Words before "kill yourself" that make it a question about a method ("the quickest way to
 # kill yourself?"): a sign of crisis in the writer, read as such, not an attack.
@@ -957,7 +980,8 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                 forms = _forms(norm)
             if _told_sexual(forms[h.form], h.start, h.start + h.length):
                 continue  # what happened to the writer, or their recovery: welcome here
-            if tag == "sexual.topic" and not _offered(norm):
+            if tag == "sexual.topic" and not _offered(
+                    norm, forms[h.form], h.start, h.start + h.length):
                 continue  # named in a member's life (an addiction, their sex life): welcome
             out.append(Finding("sexual", "sexual.explicit", h.severity,
                                f'sexual: "{h.phrase}"'))

@@ -428,7 +428,6 @@ survived (my|an|a|the) (suicide|) attempt, (after|since) my (last|) attempt, att
 i (took|swallowed|downed) (too many|a ton of|loads of|every one of my|all of my|a bunch of|a handful of|way too many) (pills|tablets|painkillers|meds|sleeping pills),
 (i|ive|i have|i just) (took|taken|take) an overdose, (i|ive|i just) oded,
 (gun|pistol|revolver|barrel|shotgun) in my mouth, (gun|pistol|revolver|barrel|shotgun) (to|against|under) my (temple|chin),
-(put|held|pressed|pointed) (a|the|my) (gun|pistol|revolver|shotgun) (to|against) my head,
 (my|the) (gun|pistol|revolver) jammed, the noose (broke|snapped)
 """
 
@@ -547,7 +546,8 @@ HARMED = """
 (beat|roughed) me up, tried to (kill|strangle|choke|stab|drown) me, threatened me,
 (i was|i got|ive been|i have been|im being) (raped|sexually assaulted|assaulted|beaten up|strangled|choked|attacked),
 (hit|beat|hurt) me with (a|his|her|their|the) (belt|bottle|fist|fists|bat|stick|chair|shoe|pan|cord|knife|hammer|board),
-(put|had) (his|her|their) hands (around|on) my (throat|neck)
+(put|had) (his|her|their) hands (around|on) my (throat|neck),
+(held|put|pressed|pointed) (a|his|her|their|the) (knife|gun|blade|pistol) (to|against|at) my (throat|head|neck|chest)
 """
 
 # A member calling out for help, or for anyone at all: said again and again, it is someone

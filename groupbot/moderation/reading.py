@@ -67,10 +67,18 @@ def speller() -> Speller:
     from groupbot.moderation.structure import delicate_words, key_families, key_words, known_words
 
     keys: set[str] = set(key_words()) | care.key_words()
+    # Words that punish when read: a misspelling becomes one only by a swap or a dropped
+    # letter ("nitty gritty" is not a sexual word, "shirt" is not "shit").
+    delicate = set(delicate_words())
     for phrase, tag, _severity in lexicon.entries():
         if tag not in ("street", "benign", "spam", "past", "support", "recovery"):
             keys.update(phrase.split())
-    return Speller(keys, english() | known_words(), key_families(), delicate_words())
+        if tag in _PUNISHING:
+            delicate.update(phrase.split())
+    return Speller(keys, english() | known_words(), key_families(), delicate)
+
+
+_PUNISHING = frozenset(("sexual", "sexual.topic", "profanity", "insult"))
 
 
 def read(norm: Normalised) -> Reading:
