@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from groupbot.cli import main
-from groupbot.core.errors import ContentError
+from groupbot.core.errors import ContentError, ContentErrors
+from groupbot.moderation.engine import ModerationEngine, load_resource_table
 from groupbot.moderation.policy import (
     PolicyErrors,
     default_policy_path,
     load_policy,
     parse_policy,
 )
+from groupbot.moderation.verdict import Action
 
 DEFAULT = default_policy_path().read_text(encoding="utf-8")
 
@@ -114,3 +116,45 @@ def test_the_bots_start_reports_every_mistake(monkeypatch: pytest.MonkeyPatch, t
     assert main(["--config", str(conf), "console"]) == 1
     err = capsys.readouterr().err
     assert all(key in err for _good, _bad, key in THREE_MISTAKES)
+
+
+# --- resources --------------------------------------------------------------------------
+
+GOOD_RESOURCES = """regions:
+  US:
+    - name: Line A
+      reach: call 1
+      source: https://example.org/a
+  INTL:
+    - name: Line I
+      reach: call 2
+      source: https://example.org/i
+"""
+
+
+def test_a_resources_file_with_several_mistakes_reports_them_all(tmp_path: Path) -> None:
+    f = tmp_path / "res.yaml"
+    f.write_text("regions:\n  US:\n    - name: X\n      reach: call 1\n"
+                 "    - name: Y\n      reach: call 2\n      source: http://plain.example/\n"
+                 "      topic: abuse\n  GB: []\n", encoding="utf-8")
+    with pytest.raises(ContentErrors) as info:
+        load_resource_table(f)
+    got = [(e.line, e.field) for e in info.value.errors]
+    assert got == [(3, "regions.US[0].source"), (5, "regions.US[1].source"),
+                   (5, "regions.US[1].topic"), (9, "regions.GB"), (None, "regions")]
+    assert all(str(e).startswith(f"{f}:") for e in info.value.errors)
+
+
+def test_swap_puts_a_whole_policy_in_force_and_keeps_the_flood_history() -> None:
+    engine = ModerationEngine(parse_policy(DEFAULT, "a.yaml"))
+    spam = "buy my stuff please friends"
+    for t in (1.0, 2.0):
+        assert engine.decide(spam, stateful=True, now=t, author_id="a").action is Action.ALLOW
+    assert DEFAULT.count("repeats: {count: 3,") == 1
+    four = parse_policy(DEFAULT.replace("repeats: {count: 3,", "repeats: {count: 4,"), "b.yaml")
+    old = engine.swap(four)
+    assert old.source == "a.yaml" and engine.policy is four and four.compiled is not None
+    # the third repeat is fine under the new policy (four are needed) ...
+    assert engine.decide(spam, stateful=True, now=3.0, author_id="a").action is Action.ALLOW
+    # ... and the fourth counts the two seen before the swap
+    assert engine.decide(spam, stateful=True, now=4.0, author_id="a").action is Action.REMOVE
