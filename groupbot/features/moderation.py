@@ -37,9 +37,10 @@ from groupbot.core.types import (
     Reply,
 )
 from groupbot.features.base import Feature, Services
+from groupbot.features.case_log import PAGE_SIZE, SINCE_HELP, case_line, parse_since
 from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
 from groupbot.moderation.names import FoldedNames, fold_names
-from groupbot.moderation.verdict import CARE_CATEGORIES, Action, Verdict
+from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,16 @@ class ModerationFeature(Feature):
                          access=mod, private=True)(self.cmd_case)
         registry.command("mod queue", "Escalations and appeals awaiting a moderator",
                          access=mod, private=True)(self.cmd_queue)
+        registry.command("mod cases", "Find cases, newest first, a page at a time",
+                         OptionSpec("member", OptionKind.MEMBER, "only cases about this member",
+                                    required=False),
+                         OptionSpec("category", OptionKind.CHOICE, "only cases in this category",
+                                    required=False, choices=CATEGORIES),
+                         OptionSpec("since", OptionKind.STRING, SINCE_HELP, required=False),
+                         OptionSpec("page", OptionKind.INTEGER,
+                                    f"which page ({PAGE_SIZE} cases a page)", required=False,
+                                    min_value=1),
+                         access=mod, private=True)(self.cmd_cases)
         registry.command("mod policy show", "The moderation policy in force",
                          access=mod, private=True)(self.cmd_policy_show)
         registry.command("mod policy test", "A dry run: what would happen to this text, and why",
@@ -899,6 +910,38 @@ class ModerationFeature(Feature):
                          f"{_clip(c.current_reason or ', '.join(c.rules), 120)}")
         lines.append("Resolve one with `/mod case <id> close <note>`.")
         return Reply.private("\n".join(lines))
+
+    async def cmd_cases(self, ctx: CommandContext) -> Reply:
+        member: Member | None = ctx.arg("member")
+        category: str | None = ctx.arg("category")
+        page = int(ctx.arg("page", 1))
+        now = self.services.clock.now()
+        since = None
+        if ctx.arg("since"):
+            try:
+                since = parse_since(str(ctx.args["since"]), now)
+            except ValueError as exc:
+                raise UsageError(f"<since>: {exc}. Usage: {ctx.spec.usage()}") from None
+        cases, total = await self.cases.find(
+            ctx.group.id, member_id=member.id if member else None, category=category,
+            since=since, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, now=now)
+        wanted = [f"about @{member.display_name}" if member else "",
+                  f"in {category}" if category else "",
+                  f"since {since:%Y-%m-%d %H:%M} UTC" if since else ""]
+        which = " ".join(w for w in wanted if w)
+        if not total:
+            return Reply.private("No cases " + (which or "in this group") + ".")
+        pages = -(-total // PAGE_SIZE)
+        if not cases:
+            only = "is only 1 page" if pages == 1 else f"are only {pages} pages"
+            raise UsageError(f"There {only} of cases {which}".rstrip() + f" ({total} in all).")
+        lines = [f"Cases {which or 'in this group'}, newest first (times in UTC):",
+                 *(case_line(c) for c in cases), ""]
+        more = (f" For the next page, add `page={page + 1}` to the same command."
+                if page < pages else "")
+        lines.append(f"Page {page} of {pages} ({total} case{'s' if total != 1 else ''}).{more} "
+                     "See one case with `/mod case <id>`.")
+        return Reply.private("\n".join(lines), title="Cases")
 
     async def cmd_appeal(self, ctx: CommandContext) -> Reply:
         number = int(ctx.args["case"])
