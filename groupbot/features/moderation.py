@@ -21,10 +21,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
-from groupbot.core.errors import Unsupported, UsageError
+from groupbot.core.errors import ContentError, Unsupported, UsageError, every_error
 from groupbot.core.text import split_text
 from groupbot.core.types import (
     Button,
@@ -185,6 +186,7 @@ class ModerationFeature(Feature):
         self.resources: ResourceLoader = (resources if resources is not None
                                           else default_resources(services))
         self.strikes = strike_policy or strike_policy_from(self.engine)
+        self._strikes_from_policy = strike_policy is None  # (a reload refreshes them)
         self._purge_task: asyncio.Task[None] | None = None
         # one member's messages are judged against their strikes one at a time
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
@@ -234,6 +236,10 @@ class ModerationFeature(Feature):
         registry.command("mod policy test", "A dry run: what would happen to this text, and why",
                          OptionSpec("text", OptionKind.TEXT, "the text to test"),
                          access=mod, private=True)(self.cmd_policy_test)
+        registry.command("mod policy reload",
+                         "Re-read the policy and resources files (kept as they are if either "
+                         "has errors)", access=mod, private=True, slow=True
+                         )(self.cmd_policy_reload)
         registry.command("mod policy keep-text",
                          "Keep message text in cases for N days (0: keep only a hash)",
                          OptionSpec("days", OptionKind.INTEGER, "days, 0 to turn off",
@@ -1028,6 +1034,61 @@ class ModerationFeature(Feature):
                 "moderators are alerted without the message being quoted; nothing is removed; "
                 "no strike")
 
+    async def cmd_policy_reload(self, ctx: CommandContext) -> Reply:
+        """Read and check both files first; put them in force together only when both check
+        out, else keep the ones in force and list every problem."""
+        swap = getattr(self.engine, "swap", None)
+        book = self.resources if isinstance(self.resources, ResourceBook) else None
+        if not callable(swap) and book is None:
+            return Reply.private("The policy and resources here are set in code, not read from "
+                                 "files, so there is nothing to reload.")
+        from groupbot.moderation.policy import default_policy_path
+
+        policy_path = self.services.config.policy_file or default_policy_path()
+        errors: list[ContentError] = []
+        policy: Any = None
+        if callable(swap):
+            try:
+                policy = await asyncio.to_thread(_read_policy, policy_path)
+            except ContentError as exc:
+                errors.extend(every_error(exc))
+        table: Any = None
+        if book is not None:
+            try:
+                table = await asyncio.to_thread(book.read)
+            except ContentError as exc:
+                errors.extend(every_error(exc))
+        who = {"group": ctx.group.id, "moderator": ctx.invoker.id}
+        if errors:
+            log.warning("moderation policy reload refused: the files have errors",
+                        extra={**who, "errors": len(errors)})
+            n = len(errors)
+            return Reply.private("\n".join([
+                f"Nothing was reloaded: the new files have {n} problem{'s' if n != 1 else ''}, "
+                "so the policy and resources in force stay as they are. Fix these and run "
+                "`/mod policy reload` again:",
+                *(f"• {e}" for e in errors)]), title="Policy reload")
+        # Both check out: in force together, in one step (nothing awaited in between).
+        lines = []
+        if policy is not None and callable(swap):
+            swap(policy)
+            if self._strikes_from_policy:
+                self.strikes = strike_policy_from(self.engine)
+            lines.append(f"Policy: {policy.name} ({policy_path}), "
+                         f"{len(policy.rules)} custom rule(s).")
+        if book is not None and table is not None:
+            book.swap(table)
+            lines.append(f"Support resources: {sum(len(v) for v in table.values())} lines for "
+                         f"{len(table)} regions ({book.path or 'the shipped file'}).")
+        log.info("moderation policy reloaded", extra={
+            **who, "policy": str(policy_path) if policy is not None else None,
+            "resources": str(book.path or "default") if book is not None else None})
+        return Reply.private("\n".join([
+            "Reloaded. Every message from now on is judged by these (the policy and "
+            "resources are the bot's, so this holds in every group it serves):", *lines,
+            "Strikes and cases so far keep what they recorded. `/mod policy show` shows the "
+            "policy in force."]), title="Policy reload")
+
     async def cmd_keep_text(self, ctx: CommandContext) -> Reply:
         days = int(ctx.args["days"])
         await self.cases.set_keep_text_days(ctx.group.id, days)
@@ -1150,20 +1211,45 @@ def _default_engine(services: Services) -> Decider:
     return ModerationEngine(services.config.policy_file)
 
 
-def default_resources(services: Services) -> ResourceLoader:
-    """The resources file (config, else the shipped one), read once per region."""
-    from groupbot.moderation.engine import load_resources
+class ResourceBook:
+    """The support resources in force: the whole resources file (the config's, else the
+    shipped one), read and checked when the bot is built, looked up by region, and replaced
+    whole by `/mod policy reload` only when the new file checks out. One book serves both
+    the crisis replies and /resources."""
 
-    path = services.config.resources_file
-    cache: dict[str, list[Any]] = {}
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._table = self.read()
 
-    def load(region: str) -> Sequence[Any]:
-        key = region.upper()
-        if key not in cache:
-            cache[key] = list(load_resources(path, key))
-        return cache[key]
+    def read(self) -> dict[str, list[Any]]:
+        """Read and check the file again (raises ContentErrors listing every problem);
+        nothing changes until `swap`."""
+        from groupbot.moderation.engine import load_resource_table
 
-    return load
+        return dict(load_resource_table(self.path))
+
+    def swap(self, table: dict[str, list[Any]]) -> None:
+        self._table = table
+
+    def __call__(self, region: str) -> Sequence[Any]:
+        from groupbot.moderation.engine import resources_for
+
+        return resources_for(self._table, region)
+
+
+def default_resources(services: Services) -> ResourceBook:
+    """The resources file (config, else the shipped one), checked now."""
+    return ResourceBook(services.config.resources_file)
+
+
+def _read_policy(path: Path) -> Any:
+    """Read, check and compile a policy file, off the event loop (raises PolicyErrors)."""
+    from groupbot.moderation.engine import compile_policy
+    from groupbot.moderation.policy import load_policy
+
+    policy = load_policy(path)
+    compile_policy(policy)
+    return policy
 
 
 def strike_policy_from(engine: Any) -> StrikePolicy:
@@ -1183,5 +1269,5 @@ def strike_policy_from(engine: Any) -> StrikePolicy:
     return StrikePolicy(**kwargs)
 
 
-__all__ = ["Decider", "ModerationFeature", "StrikePolicy", "Threshold", "format_resource",
-           "resource_lines"]
+__all__ = ["Decider", "ModerationFeature", "ResourceBook", "StrikePolicy", "Threshold",
+           "format_resource", "resource_lines"]
