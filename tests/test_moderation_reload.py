@@ -153,7 +153,7 @@ def test_a_resources_file_with_several_mistakes_reports_them_all(tmp_path: Path)
         load_resource_table(f)
     got = [(e.line, e.field) for e in info.value.errors]
     assert got == [(3, "regions.US[0].source"), (5, "regions.US[1].source"),
-                   (5, "regions.US[1].topic"), (9, "regions.GB"), (None, "regions")]
+                   (5, "regions.US[1].topic"), (9, "regions.GB"), (1, "regions")]
     assert all(str(e).startswith(f"{f}:") for e in info.value.errors)
 
 

@@ -607,14 +607,15 @@ def _load_resource_table(p: Path) -> dict[str, list[Resource]]:
                                                "per country")])
     errors: list[ContentError] = []  # every problem, in file order; the reading goes on
     regions = None
+    at: int | None = None  # the line of `regions:`
     for k, v in root.value:
         if k.value != "regions":
             errors.append(ContentError(src, f"unknown key '{k.value}'", k.start_mark.line + 1,
                                        k.value))
             continue
-        regions = v
+        regions, at = v, k.start_mark.line + 1
     if not isinstance(regions, yaml.MappingNode):
-        errors.append(ContentError(src, "'regions' must map country codes to lists", None,
+        errors.append(ContentError(src, "'regions' must map country codes to lists", at,
                                    "regions"))
         raise ContentErrors(errors)
     out: dict[str, list[Resource]] = {}
@@ -632,7 +633,7 @@ def _load_resource_table(p: Path) -> dict[str, list[Resource]]:
                 items.append(found)
         out[code] = items
     if "INTL" not in out and not any(e.field == "regions.INTL" for e in errors):
-        errors.append(ContentError(src, "an international fallback (INTL) is required", None,
+        errors.append(ContentError(src, "an international fallback (INTL) is required", at,
                                    "regions"))
     if errors:
         raise ContentErrors(errors)
