@@ -30,6 +30,7 @@ CLI_EXTENSIONS: tuple[str, ...] = (
     "groupbot.cli_prompts",
     "groupbot.cli_run",
     "groupbot.cli_moderate",
+    "groupbot.cli_cases",
 )
 
 AsyncCommand = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]

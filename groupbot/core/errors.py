@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class GroupbotError(Exception):
     """Base class: the message is safe and useful to show to whoever caused it."""
@@ -24,6 +26,29 @@ class ContentError(GroupbotError):
         where = path if line is None else f"{path}:{line}"
         what = f" field '{field}':" if field else ""
         super().__init__(f"{where}:{what} {message}")
+
+
+class ContentErrors(ContentError):
+    """Several problems in one content file, found in one reading. `errors` lists every one,
+    in the order found; as a ContentError it is the first (`path`, `line`, `field`), and its
+    message has one line per problem, each naming the file, the line and the field."""
+
+    def __init__(self, errors: Sequence[ContentError]) -> None:
+        flat = [e for err in errors for e in every_error(err)]
+        if not flat:
+            raise ValueError("ContentErrors needs at least one error")
+        GroupbotError.__init__(self, "\n".join(str(e) for e in flat))
+        first = flat[0]
+        self.path, self.line, self.field = first.path, first.line, first.field
+        self.errors: list[ContentError] = flat
+
+
+def every_error(exc: ContentError) -> list[ContentError]:
+    """Each problem an error stands for: its list when it carries one, else itself."""
+    found = getattr(exc, "errors", None)
+    if isinstance(found, list) and found and all(isinstance(e, ContentError) for e in found):
+        return list(found)
+    return [exc]
 
 
 class StorageError(GroupbotError):

@@ -9,7 +9,7 @@ from groupbot.features.base import Feature, Services
 from groupbot.features.checkins import CheckinsFeature
 from groupbot.features.excerpts import ExcerptsFeature
 from groupbot.features.help import HelpFeature
-from groupbot.features.moderation import ModerationFeature
+from groupbot.features.moderation import ModerationFeature, default_resources
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.prompts import PromptsFeature
 from groupbot.features.resources import ResourcesFeature
@@ -18,9 +18,10 @@ from groupbot.features.setup import SetupFeature
 
 
 def build_features(services: Services) -> list[Feature]:
+    resources = default_resources(services)  # one book: a reload reaches both features
     features: list[Feature] = [
-        ModerationFeature(services),
-        ResourcesFeature(services),
+        ModerationFeature(services, resources=resources),
+        ResourcesFeature(services, resources=resources),
         HelpFeature(services),
         SetupFeature(services),
         PrivacyFeature(services),

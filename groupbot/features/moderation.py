@@ -21,10 +21,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
-from groupbot.core.errors import Unsupported, UsageError
+from groupbot.core.errors import ContentError, Unsupported, UsageError, every_error
 from groupbot.core.text import split_text
 from groupbot.core.types import (
     Button,
@@ -37,9 +38,10 @@ from groupbot.core.types import (
     Reply,
 )
 from groupbot.features.base import Feature, Services
+from groupbot.features.case_log import PAGE_SIZE, SINCE_HELP, case_line, parse_since
 from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
 from groupbot.moderation.names import FoldedNames, fold_names
-from groupbot.moderation.verdict import CARE_CATEGORIES, Action, Verdict
+from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
 
 log = logging.getLogger(__name__)
@@ -184,6 +186,7 @@ class ModerationFeature(Feature):
         self.resources: ResourceLoader = (resources if resources is not None
                                           else default_resources(services))
         self.strikes = strike_policy or strike_policy_from(self.engine)
+        self._strikes_from_policy = strike_policy is None  # (a reload refreshes them)
         self._purge_task: asyncio.Task[None] | None = None
         # one member's messages are judged against their strikes one at a time
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
@@ -218,11 +221,25 @@ class ModerationFeature(Feature):
                          access=mod, private=True)(self.cmd_case)
         registry.command("mod queue", "Escalations and appeals awaiting a moderator",
                          access=mod, private=True)(self.cmd_queue)
+        registry.command("mod cases", "Find cases, newest first, a page at a time",
+                         OptionSpec("member", OptionKind.MEMBER, "only cases about this member",
+                                    required=False),
+                         OptionSpec("category", OptionKind.CHOICE, "only cases in this category",
+                                    required=False, choices=CATEGORIES),
+                         OptionSpec("since", OptionKind.STRING, SINCE_HELP, required=False),
+                         OptionSpec("page", OptionKind.INTEGER,
+                                    f"which page ({PAGE_SIZE} cases a page)", required=False,
+                                    min_value=1),
+                         access=mod, private=True)(self.cmd_cases)
         registry.command("mod policy show", "The moderation policy in force",
                          access=mod, private=True)(self.cmd_policy_show)
         registry.command("mod policy test", "A dry run: what would happen to this text, and why",
                          OptionSpec("text", OptionKind.TEXT, "the text to test"),
                          access=mod, private=True)(self.cmd_policy_test)
+        registry.command("mod policy reload",
+                         "Re-read the policy and resources files (kept as they are if either "
+                         "has errors)", access=mod, private=True, slow=True
+                         )(self.cmd_policy_reload)
         registry.command("mod policy keep-text",
                          "Keep message text in cases for N days (0: keep only a hash)",
                          OptionSpec("days", OptionKind.INTEGER, "days, 0 to turn off",
@@ -900,6 +917,38 @@ class ModerationFeature(Feature):
         lines.append("Resolve one with `/mod case <id> close <note>`.")
         return Reply.private("\n".join(lines))
 
+    async def cmd_cases(self, ctx: CommandContext) -> Reply:
+        member: Member | None = ctx.arg("member")
+        category: str | None = ctx.arg("category")
+        page = int(ctx.arg("page", 1))
+        now = self.services.clock.now()
+        since = None
+        if ctx.arg("since"):
+            try:
+                since = parse_since(str(ctx.args["since"]), now)
+            except ValueError as exc:
+                raise UsageError(f"<since>: {exc}. Usage: {ctx.spec.usage()}") from None
+        cases, total = await self.cases.find(
+            ctx.group.id, member_id=member.id if member else None, category=category,
+            since=since, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, now=now)
+        wanted = [f"about @{member.display_name}" if member else "",
+                  f"in {category}" if category else "",
+                  f"since {since:%Y-%m-%d %H:%M} UTC" if since else ""]
+        which = " ".join(w for w in wanted if w)
+        if not total:
+            return Reply.private("No cases " + (which or "in this group") + ".")
+        pages = -(-total // PAGE_SIZE)
+        if not cases:
+            only = "is only 1 page" if pages == 1 else f"are only {pages} pages"
+            raise UsageError(f"There {only} of cases {which}".rstrip() + f" ({total} in all).")
+        lines = [f"Cases {which or 'in this group'}, newest first (times in UTC):",
+                 *(case_line(c) for c in cases), ""]
+        more = (f" For the next page, add `page={page + 1}` to the same command."
+                if page < pages else "")
+        lines.append(f"Page {page} of {pages} ({total} case{'s' if total != 1 else ''}).{more} "
+                     "See one case with `/mod case <id>`.")
+        return Reply.private("\n".join(lines), title="Cases")
+
     async def cmd_appeal(self, ctx: CommandContext) -> Reply:
         number = int(ctx.args["case"])
         text = str(ctx.args["text"]).strip()
@@ -984,6 +1033,61 @@ class ModerationFeature(Feature):
         return ("a private reply with support resources and an offer of a moderator; "
                 "moderators are alerted without the message being quoted; nothing is removed; "
                 "no strike")
+
+    async def cmd_policy_reload(self, ctx: CommandContext) -> Reply:
+        """Read and check both files first; put them in force together only when both check
+        out, else keep the ones in force and list every problem."""
+        swap = getattr(self.engine, "swap", None)
+        book = self.resources if isinstance(self.resources, ResourceBook) else None
+        if not callable(swap) and book is None:
+            return Reply.private("The policy and resources here are set in code, not read from "
+                                 "files, so there is nothing to reload.")
+        from groupbot.moderation.policy import default_policy_path
+
+        policy_path = self.services.config.policy_file or default_policy_path()
+        errors: list[ContentError] = []
+        policy: Any = None
+        if callable(swap):
+            try:
+                policy = await asyncio.to_thread(_read_policy, policy_path)
+            except ContentError as exc:
+                errors.extend(every_error(exc))
+        table: Any = None
+        if book is not None:
+            try:
+                table = await asyncio.to_thread(book.read)
+            except ContentError as exc:
+                errors.extend(every_error(exc))
+        who = {"group": ctx.group.id, "moderator": ctx.invoker.id}
+        if errors:
+            log.warning("moderation policy reload refused: the files have errors",
+                        extra={**who, "errors": len(errors)})
+            n = len(errors)
+            return Reply.private("\n".join([
+                f"Nothing was reloaded: the new files have {n} problem{'s' if n != 1 else ''}, "
+                "so the policy and resources in force stay as they are. Fix these and run "
+                "`/mod policy reload` again:",
+                *(f"• {e}" for e in errors)]), title="Policy reload")
+        # Both check out: in force together, in one step (nothing awaited in between).
+        lines = []
+        if policy is not None and callable(swap):
+            swap(policy)
+            if self._strikes_from_policy:
+                self.strikes = strike_policy_from(self.engine)
+            lines.append(f"Policy: {policy.name} ({policy_path}), "
+                         f"{len(policy.rules)} custom rule(s).")
+        if book is not None and table is not None:
+            book.swap(table)
+            lines.append(f"Support resources: {sum(len(v) for v in table.values())} lines for "
+                         f"{len(table)} regions ({book.path or 'the shipped file'}).")
+        log.info("moderation policy reloaded", extra={
+            **who, "policy": str(policy_path) if policy is not None else None,
+            "resources": str(book.path or "default") if book is not None else None})
+        return Reply.private("\n".join([
+            "Reloaded. Every message from now on is judged by these (the policy and "
+            "resources are the bot's, so this holds in every group it serves):", *lines,
+            "Strikes and cases so far keep what they recorded. `/mod policy show` shows the "
+            "policy in force."]), title="Policy reload")
 
     async def cmd_keep_text(self, ctx: CommandContext) -> Reply:
         days = int(ctx.args["days"])
@@ -1107,20 +1211,45 @@ def _default_engine(services: Services) -> Decider:
     return ModerationEngine(services.config.policy_file)
 
 
-def default_resources(services: Services) -> ResourceLoader:
-    """The resources file (config, else the shipped one), read once per region."""
-    from groupbot.moderation.engine import load_resources
+class ResourceBook:
+    """The support resources in force: the whole resources file (the config's, else the
+    shipped one), read and checked when the bot is built, looked up by region, and replaced
+    whole by `/mod policy reload` only when the new file checks out. One book serves both
+    the crisis replies and /resources."""
 
-    path = services.config.resources_file
-    cache: dict[str, list[Any]] = {}
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._table = self.read()
 
-    def load(region: str) -> Sequence[Any]:
-        key = region.upper()
-        if key not in cache:
-            cache[key] = list(load_resources(path, key))
-        return cache[key]
+    def read(self) -> dict[str, list[Any]]:
+        """Read and check the file again (raises ContentErrors listing every problem);
+        nothing changes until `swap`."""
+        from groupbot.moderation.engine import load_resource_table
 
-    return load
+        return dict(load_resource_table(self.path))
+
+    def swap(self, table: dict[str, list[Any]]) -> None:
+        self._table = table
+
+    def __call__(self, region: str) -> Sequence[Any]:
+        from groupbot.moderation.engine import resources_for
+
+        return resources_for(self._table, region)
+
+
+def default_resources(services: Services) -> ResourceBook:
+    """The resources file (config, else the shipped one), checked now."""
+    return ResourceBook(services.config.resources_file)
+
+
+def _read_policy(path: Path) -> Any:
+    """Read, check and compile a policy file, off the event loop (raises PolicyErrors)."""
+    from groupbot.moderation.engine import compile_policy
+    from groupbot.moderation.policy import load_policy
+
+    policy = load_policy(path)
+    compile_policy(policy)
+    return policy
 
 
 def strike_policy_from(engine: Any) -> StrikePolicy:
@@ -1140,5 +1269,5 @@ def strike_policy_from(engine: Any) -> StrikePolicy:
     return StrikePolicy(**kwargs)
 
 
-__all__ = ["Decider", "ModerationFeature", "StrikePolicy", "Threshold", "format_resource",
-           "resource_lines"]
+__all__ = ["Decider", "ModerationFeature", "ResourceBook", "StrikePolicy", "Threshold",
+           "format_resource", "resource_lines"]

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from groupbot.core.errors import ContentError
+from groupbot.core.errors import ContentError, ContentErrors
 from groupbot.moderation import care, detectors, pii, spam, structure
 from groupbot.moderation.detectors import Finding
 from groupbot.moderation.matcher import (
@@ -484,6 +484,23 @@ class ModerationEngine:
         self.tracker = spam.SpamTracker(self.policy.spam)
         self._plain = self.context()  # the context of a message judged on its own
 
+    def swap(self, policy: Policy) -> Policy:
+        """Put `policy` in force for every message judged from now on; returns the one it
+        replaces. The new policy is complete (checked and compiled) before it is put in
+        place, by one assignment, and a verdict reads the policy once (through its
+        context): a message is judged wholly by the old policy or wholly by the new one.
+        The flood and repeat history carries over (bounded by the new spam settings)."""
+        compile_policy(policy)
+        old = self.policy
+        if policy.spam != old.spam:
+            tracker = spam.SpamTracker(policy.spam)
+            for (group, author), seen in self.tracker._members.items():
+                for when, fingerprint in seen:
+                    tracker.record(group, author, when, fingerprint)
+            self.tracker = tracker
+        self.policy = policy
+        return old
+
     def context(self, *, group_id: str | None = None, channel_id: str | None = None,
                 channel_name: str | None = None, author_id: str | None = None,
                 author_is_moderator: bool = False, mentions: Sequence[str] = (),
@@ -544,14 +561,23 @@ def default_resources_path() -> Path:
 
 def all_resources(path: str | Path | None = None) -> list[Resource]:
     """Every region's resources, in file order."""
-    p = Path(path) if path else default_resources_path()
-    return [r for items in _load_resource_table(p).values() for r in items]
+    return [r for items in load_resource_table(path).values() for r in items]
 
 
 def load_resources(path: str | Path | None, region: str) -> list[Resource]:
     """The resources for `region` (a country code), or the international ones if none."""
-    p = Path(path) if path else default_resources_path()
-    table = _load_resource_table(p)
+    return resources_for(load_resource_table(path), region)
+
+
+def load_resource_table(path: str | Path | None = None) -> dict[str, list[Resource]]:
+    """Every region's resources (the shipped file when `path` is None), checked whole:
+    raises `ContentErrors` listing every problem, each with its file, line and key."""
+    return _load_resource_table(Path(path) if path else default_resources_path())
+
+
+def resources_for(table: dict[str, list[Resource]], region: str) -> list[Resource]:
+    """A region's resources from a loaded table, then the international ones (all of them
+    when the region has none)."""
     code = region.upper()
     if code == "UK":
         code = "GB"
@@ -566,60 +592,84 @@ def _load_resource_table(p: Path) -> dict[str, list[Resource]]:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ContentError(src, "the resources file does not exist") from None
+        raise ContentErrors([ContentError(src, "the resources file does not exist")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(src, f"cannot read the resources file: {exc}") from None
+        raise ContentErrors([ContentError(src, f"cannot read the resources file: {exc}")]
+                            ) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ContentError(src, f"not valid YAML: {exc.problem}", line) from None
+        raise ContentErrors([ContentError(src, f"not valid YAML: {exc.problem}", line)]
+                            ) from None
     if not isinstance(root, yaml.MappingNode):
-        raise ContentError(src, "expected 'regions:' with a list of resources per country")
+        raise ContentErrors([ContentError(src, "expected 'regions:' with a list of resources "
+                                               "per country")])
+    errors: list[ContentError] = []  # every problem, in file order; the reading goes on
     regions = None
+    at: int | None = None  # the line of `regions:`
     for k, v in root.value:
         if k.value != "regions":
-            raise ContentError(src, f"unknown key '{k.value}'", k.start_mark.line + 1, k.value)
-        regions = v
+            errors.append(ContentError(src, f"unknown key '{k.value}'", k.start_mark.line + 1,
+                                       k.value))
+            continue
+        regions, at = v, k.start_mark.line + 1
     if not isinstance(regions, yaml.MappingNode):
-        raise ContentError(src, "'regions' must map country codes to lists", None, "regions")
+        errors.append(ContentError(src, "'regions' must map country codes to lists", at,
+                                   "regions"))
+        raise ContentErrors(errors)
     out: dict[str, list[Resource]] = {}
     for k, v in regions.value:
         code = str(k.value).upper()
         key = f"regions.{code}"
         if not isinstance(v, yaml.SequenceNode) or not v.value:
-            raise ContentError(src, "must be a non-empty list of resources",
-                               v.start_mark.line + 1, key)
+            errors.append(ContentError(src, "must be a non-empty list of resources",
+                                       v.start_mark.line + 1, key))
+            continue
         items: list[Resource] = []
         for i, item in enumerate(v.value):
-            ikey = f"{key}[{i}]"
-            if not isinstance(item, yaml.MappingNode):
-                raise ContentError(src, "must have name, reach and source",
-                                   item.start_mark.line + 1, ikey)
-            fields: dict[str, str] = {}
-            for fk, fv in item.value:
-                if fk.value not in ("name", "reach", "source", "topic"):
-                    raise ContentError(src, f"unknown key '{fk.value}' (use name, reach, source, "
-                                       "topic)", fk.start_mark.line + 1, f"{ikey}.{fk.value}")
-                if not isinstance(fv, yaml.ScalarNode) or not str(fv.value).strip():
-                    raise ContentError(src, "must be non-empty text", fv.start_mark.line + 1,
-                                       f"{ikey}.{fk.value}")
-                fields[fk.value] = str(fv.value).strip()
-            for need in ("name", "reach", "source"):
-                if need not in fields:
-                    raise ContentError(src, "is missing", item.start_mark.line + 1,
-                                       f"{ikey}.{need}")
-            if not fields["source"].startswith("https://"):
-                raise ContentError(src, "must be the https:// page that publishes this number",
-                                   item.start_mark.line + 1, f"{ikey}.source")
-            topic = fields.get("topic", "crisis")
-            if topic not in RESOURCE_TOPICS:
-                raise ContentError(src, f"unknown topic '{topic}' (use "
-                                   f"{' or '.join(RESOURCE_TOPICS)})",
-                                   item.start_mark.line + 1, f"{ikey}.topic")
-            items.append(Resource(fields["name"], fields["reach"], fields["source"], code,
-                                  topic))
+            found = _resource(src, f"{key}[{i}]", item, code, errors)
+            if found is not None:
+                items.append(found)
         out[code] = items
-    if "INTL" not in out:
-        raise ContentError(src, "an international fallback (INTL) is required", None, "regions")
+    if "INTL" not in out and not any(e.field == "regions.INTL" for e in errors):
+        errors.append(ContentError(src, "an international fallback (INTL) is required", at,
+                                   "regions"))
+    if errors:
+        raise ContentErrors(errors)
     return out
+
+
+def _resource(src: str, ikey: str, item: yaml.Node, code: str,
+              errors: list[ContentError]) -> Resource | None:
+    """One resource, or None with its problems added to `errors`."""
+    if not isinstance(item, yaml.MappingNode):
+        errors.append(ContentError(src, "must have name, reach and source",
+                                   item.start_mark.line + 1, ikey))
+        return None
+    before = len(errors)
+    line = item.start_mark.line + 1
+    fields: dict[str, str] = {}
+    for fk, fv in item.value:
+        if fk.value not in ("name", "reach", "source", "topic"):
+            errors.append(ContentError(src, f"unknown key '{fk.value}' (use name, reach, "
+                                       "source, topic)", fk.start_mark.line + 1,
+                                       f"{ikey}.{fk.value}"))
+        elif not isinstance(fv, yaml.ScalarNode) or not str(fv.value).strip():
+            errors.append(ContentError(src, "must be non-empty text", fv.start_mark.line + 1,
+                                       f"{ikey}.{fk.value}"))
+        else:
+            fields[fk.value] = str(fv.value).strip()
+    for need in ("name", "reach", "source"):
+        if need not in fields and not any(e.field == f"{ikey}.{need}" for e in errors):
+            errors.append(ContentError(src, "is missing", line, f"{ikey}.{need}"))
+    if "source" in fields and not fields["source"].startswith("https://"):
+        errors.append(ContentError(src, "must be the https:// page that publishes this number",
+                                   line, f"{ikey}.source"))
+    topic = fields.get("topic", "crisis")
+    if topic not in RESOURCE_TOPICS:
+        errors.append(ContentError(src, f"unknown topic '{topic}' (use "
+                                   f"{' or '.join(RESOURCE_TOPICS)})", line, f"{ikey}.topic"))
+    if len(errors) > before:
+        return None
+    return Resource(fields["name"], fields["reach"], fields["source"], code, topic)

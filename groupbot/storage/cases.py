@@ -12,8 +12,8 @@ import hashlib
 import hmac
 import math
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -260,6 +260,46 @@ class CaseRepo:
         amendments = await self._amendments(group_id, [int(r[0]) for r in rows])
         return [_case(group_id, r, amendments.get(int(r[0]), ())) for r in rows]
 
+    async def find(self, group_id: str, *, member_id: str | None = None,
+                   category: str | None = None, since: datetime | None = None,
+                   limit: int = 10, offset: int = 0,
+                   now: datetime | None = None) -> tuple[list[Case], int]:
+        """One page of the group's cases, newest first, with their amendments, and how many
+        match in all. Filters: the member the case is about, a category among its
+        categories, created at or after `since`."""
+        if now is not None:
+            await self.purge_expired(now)
+        where, params = _filters(group_id, member_id, category, since)
+        row = await self.db.fetchone(f"SELECT COUNT(*) FROM mod_cases WHERE {where}", params)
+        total = int(row[0]) if row else 0
+        rows = await self.db.fetchall(
+            f"SELECT {_CASE_COLUMNS} FROM mod_cases WHERE {where} "
+            "ORDER BY number DESC LIMIT ? OFFSET ?", (*params, limit, offset))
+        amendments = await self._amendments(group_id, [int(r[0]) for r in rows])
+        return [_case(group_id, r, amendments.get(int(r[0]), ())) for r in rows], total
+
+    async def case_log(self, group_id: str, now: datetime, *, since: datetime | None = None,
+                       batch: int = 500) -> AsyncIterator[Case]:
+        """Every case of the group (created at or after `since`), oldest first, with its
+        amendments, read a batch at a time. A kept text comes only while it is kept: one past
+        its time is left out here even before the purge erases it. Reads only."""
+        where, params = _filters(group_id, None, None, since)
+        last = 0
+        while True:
+            rows = await self.db.fetchall(
+                f"SELECT {_CASE_COLUMNS} FROM mod_cases WHERE {where} AND number > ? "
+                "ORDER BY number LIMIT ?", (*params, last, batch))
+            if not rows:
+                return
+            amendments = await self._amendments(group_id, [int(r[0]) for r in rows])
+            for r in rows:
+                case = _case(group_id, r, amendments.get(int(r[0]), ()))
+                if case.text is not None and (case.text_expires_at is None
+                                              or case.text_expires_at <= now):
+                    case = replace(case, text=None, text_expires_at=None)
+                yield case
+            last = int(rows[-1][0])
+
     async def queue(self, group_id: str, limit: int = 25) -> list[Case]:
         """Cases awaiting a moderator (escalations and appeals not yet closed), oldest first."""
         rows = await self.db.fetchall(
@@ -436,6 +476,23 @@ class CaseRepo:
                 (group_id, member_id)) as cur:
                 count += cur.rowcount
         return count
+
+
+def _filters(group_id: str, member_id: str | None, category: str | None,
+             since: datetime | None) -> tuple[str, tuple[Any, ...]]:
+    """The WHERE clause (and its values) selecting a group's cases."""
+    where = ["group_id = ?"]
+    params: list[Any] = [group_id]
+    if member_id is not None:
+        where.append("member_id = ?")
+        params.append(member_id)
+    if category is not None:
+        where.append("instr(',' || categories || ',', ?) > 0")
+        params.append(f",{category},")
+    if since is not None:
+        where.append("created_at >= ?")
+        params.append(_ts(since))
+    return " AND ".join(where), tuple(params)
 
 
 def _hash(key: bytes, text: str) -> str:

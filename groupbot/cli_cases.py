@@ -1,0 +1,91 @@
+"""`groupbot cases export --group G [--since DATE] [--format jsonl|csv]`: a group's case log.
+
+Writes every case of the group (and only that group), oldest first, to stdout: reasons,
+actions, categories, rules, who opened it, amendments with who and when, and the message
+text only where the group chose to keep it and it has not expired. Reads only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from groupbot.config import Config
+from groupbot.core.errors import GroupbotError, StorageError
+from groupbot.features.case_log import CSV_COLUMNS, SINCE_HELP, case_record, csv_row, parse_since
+from groupbot.storage.cases import CaseRepo
+from groupbot.storage.database import Database
+from groupbot.storage.groups import GroupRepo
+
+FORMATS = ("jsonl", "csv")
+
+
+def register_cli(sub: Any) -> None:
+    cases = sub.add_parser("cases", help="the moderation case log")
+    csub = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
+    exp = csub.add_parser(
+        "export", help="write a group's case log to stdout (JSON lines or CSV)",
+        description="Every case of one group, oldest first: reasons, actions, categories, "
+                    "rules, moderators, amendments with who and when. Message text appears "
+                    "only where the group keeps it (/mod policy keep-text) and until it "
+                    "expires.")
+    exp.add_argument("--group", required=True,
+                     help="the group's id as the bot stores it (an unknown id lists the known "
+                          "ones)")
+    exp.add_argument("--since", help=f"only cases from then on: {SINCE_HELP}")
+    exp.add_argument("--format", choices=FORMATS, default="jsonl",
+                     help="jsonl (one JSON object per case, the default) or csv")
+    exp.set_defaults(func=export)
+
+
+async def export(args: argparse.Namespace, config: Config) -> int:
+    now = datetime.now(UTC)
+    since = None
+    if args.since:
+        try:
+            since = parse_since(args.since, now)
+        except ValueError as exc:
+            print(f"groupbot cases export: --since: {exc}", file=sys.stderr)
+            return 2
+    path = str(config.database)
+    if (path != ":memory:" and not path.startswith("file:")
+            and not await asyncio.to_thread(Path(path).is_file)):
+        raise StorageError(f"there is no database at {path} (give --database or set "
+                           "GROUPBOT_DATABASE)")
+    async with Database(path) as db:
+        if await GroupRepo(db).settings(args.group) is None:
+            known = await GroupRepo(db).all_ids()
+            listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more"
+                                              if len(known) > 20 else "")
+            raise GroupbotError(f"there is no group {args.group!r} in {path}"
+                                + (f"; the groups are: {listed}" if known else
+                                   "; it has no groups yet"))
+        count = await write_case_log(CaseRepo(db), args.group, now, sys.stdout,
+                                     since=since, fmt=args.format)
+    print(f"{count} case{'s' if count != 1 else ''} of {args.group} written.", file=sys.stderr)
+    return 0
+
+
+async def write_case_log(repo: CaseRepo, group_id: str, now: datetime, out: TextIO, *,
+                         since: datetime | None = None, fmt: str = "jsonl") -> int:
+    """Write the group's case log to `out`; returns how many cases were written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(CSV_COLUMNS)
+    count = 0
+    async for case in repo.case_log(group_id, now, since=since):
+        if writer is not None:
+            writer.writerow(csv_row(case))
+        else:
+            out.write(json.dumps(case_record(case), ensure_ascii=False) + "\n")
+        count += 1
+    out.flush()
+    return count
