@@ -205,6 +205,32 @@ async def test_a_crisis_reply_to_closed_dms_still_falls_back_to_a_mention(
     assert "I sent them support resources privately" in text_of(alert)
 
 
+async def test_an_alert_without_a_modlog_reaches_moderators_by_dm_and_waits_in_the_queue(
+        config: Config, fake: FakeDiscord, clock: FakeClock) -> None:
+    quiet = fake.add_guild("Quiet circle", channels=("general",))  # no mod-log channel
+    alex = fake.add_member(quiet, "alex")
+    robin = fake.add_member(quiet, "robin", roles=("moderator",))
+    sam = fake.add_member(quiet, "sam", roles=("Helpers",))  # Manage Messages
+    async with running(config, fake, clock, with_probe=False):
+        await fake.member_says(quiet, "general", alex, INSULT)
+        to_robin = await fake.wait_for(lambda: dms_to(fake, robin))
+        to_sam = await fake.wait_for(lambda: dms_to(fake, sam))
+        queue = await answer(fake, await fake.slash(quiet, "general", robin, "mod queue list"))
+        refused = await answer(fake, await fake.slash(quiet, "general", alex,
+                                                      "mod queue claim", id=1))
+        claimed = await answer(fake, await fake.slash(quiet, "general", sam,
+                                                      "mod queue claim", id=1))
+    for got in (to_robin, to_sam):
+        assert len(got) == 1 and "Case 1: remove" in text_of(got[0])
+        assert "no moderator log channel is set" in text_of(got[0])
+        assert INSULT not in text_of(got[0])
+    assert not any("Case 1: remove" in text_of(d) for d in dms_to(fake, alex))
+    assert "Item 1 (alert)" in body_text(queue["data"])
+    assert int(queue["data"]["flags"]) & 64
+    assert "/mod queue claim is for moderators" in refused["data"]["content"]
+    assert "Item 1 is yours" in claimed["data"]["content"]
+
+
 async def _strikes(bot: Bot, guild: FakeGuild, who: FakeMember) -> float:
     async with bot.services.store.db.transaction() as conn:
         async with conn.execute("SELECT COUNT(*) FROM mod_strikes WHERE group_id = ? AND "
