@@ -16,7 +16,9 @@ import pytest
 
 from groupbot.app import Bot
 from groupbot.config import Config
+from groupbot.core.errors import Undeliverable
 from groupbot.core.ports import FakeClock
+from groupbot.core.types import Group, Member, Reply
 from groupbot.platforms.discord import GroupbotClient
 from tests.conftest import DISTRESS, Handled, with_distress_rule
 from tests.fakes.discord_fake import FakeDiscord, FakeGuild, FakeMember, Recorded
@@ -203,6 +205,36 @@ async def test_a_crisis_reply_to_closed_dms_still_falls_back_to_a_mention(
     assert "You're not alone" in note and "not a therapist" in note
     assert shown["data"]["flags"] & 64  # shown only to them
     assert "I sent them support resources privately" in text_of(alert)
+
+
+async def test_a_crisis_reply_that_reached_no_one_is_not_reported_as_sent(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    """Closed DMs, and the member has not posted since the bot started: there is nowhere to
+    mention them, so nothing reached them. The moderators are told exactly that, and the
+    member waits in the queue as a crisis request."""
+    alex, robin = member(guild, "alex"), member(guild, "robin")
+    fake.dm_closed.add(alex.id)
+    async with running(config, fake, clock, with_probe=False) as (_c, chat, bot, _p):
+        group = Group(str(guild.id), guild.name, "discord")
+        with pytest.raises(Undeliverable):
+            await chat.send_private(group, Member(str(alex.id), "alex"),
+                                    Reply.private("a note"))
+        # a check-in's crisis note, from someone the bot has not seen post
+        await moderation_of(bot).care_for(group, Member(str(alex.id), "alex"),
+                                          "mood 1, I can't go on", "checkin")
+        alert = (await fake.wait_for(lambda: posts_in(fake, guild, "mod-log")))[0]
+        warned = await answer(fake, await fake.slash(guild, "general", robin, "mod warn",
+                                                     member=alex, reason="please be kind"))
+        queue = await answer(fake, await fake.slash(guild, "general", robin,
+                                                    "mod queue list"))
+    assert [r.status for r in dm_attempts(fake, alex)] == [403, 403, 403]
+    assert posts_in(fake, guild, "general") == []  # no mention: nowhere was known
+    assert "I sent them support resources privately" not in text_of(alert)
+    assert "could NOT reach them privately" in text_of(alert)
+    assert "/mod queue claim 1" in text_of(alert)
+    assert "could not message the member privately" in warned["data"]["content"]
+    assert "Item 1 (crisis request)" in body_text(queue["data"])
+    assert "could not reach them privately" in body_text(queue["data"])
 
 
 async def test_an_alert_without_a_modlog_reaches_moderators_by_dm_and_waits_in_the_queue(

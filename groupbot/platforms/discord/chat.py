@@ -188,7 +188,9 @@ class DiscordChat:
                            public_fallback: bool = True) -> None:
         """A direct message. If the member's DMs are closed: a short mention where they last
         posted, with a button showing the note only to them; or, with
-        `public_fallback=False`, nothing at all (`Undeliverable`)."""
+        `public_fallback=False`, nothing at all (`Undeliverable`). When no channel is known
+        for them (nothing seen from them since start-up), `Undeliverable` too: the note did
+        not reach them, and the caller must not say it did."""
         await self.pacer.acquire()
         try:
             dm = await self._call("open a direct message",
@@ -213,7 +215,8 @@ class DiscordChat:
             log.warning("could not reach the member privately and know no channel for them; "
                         "the note was not delivered", extra={"group": group.id,
                                                              "member": member.id})
-            return
+            raise Undeliverable("discord", "their direct messages are closed, and I know no "
+                                           "channel where they have posted since I started")
         token = f"{next(self._tokens)}-{int(time.time())}"
         self.undelivered[token] = (member.id, reply)
         target = self.client.get_partial_messageable(int(channel_id), guild_id=_int(group.id))
