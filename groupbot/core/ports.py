@@ -87,7 +87,8 @@ class ChatPort(Protocol):
           start-up; in a large server, only members seen since). Discord cannot list a large
           server's members cheaply, so some moderators may be missed there;
         - Slack: the configured `[slack] moderators` and user groups (and one set with
-          /mod setup role)."""
+          /mod setup role), and the workspace's owners and admins (users.list, cached for a
+          few minutes). Slack lists them all."""
         ...
 
     async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:

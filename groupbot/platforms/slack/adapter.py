@@ -95,7 +95,10 @@ class SlackAdapter:
                       is_bot=bool(info.get("is_bot")))
 
     async def is_moderator(self, group: Group, user_id: str) -> bool:
-        """The configured user list or user group, or a user group set with /mod setup role."""
+        """The workspace's owners and admins (as Discord counts Manage Messages), the
+        configured user list or user group, or a user group set with /mod setup role."""
+        if await self.chat.is_admin(user_id):
+            return True
         settings = await self.bot.services.settings(group)
         extra = usergroup_of(getattr(settings, "moderator_role", None))
         return user_id in await self.chat.moderator_ids(extra)

@@ -241,13 +241,27 @@ class SlackChat:
 
     async def moderators(self, group: Group) -> list[Member]:
         """The configured moderators and user groups (and one set with /groupbot mod setup
-        role)."""
+        role), and the workspace's owners and admins; bots and deactivated accounts left
+        out. If Slack will not list the admins, the configured ones still count."""
         extra = None
         if self.settings_of is not None:
             settings = await self.settings_of(group)
             extra = usergroup_of(getattr(settings, "moderator_role", None))
-        ids = await self.moderator_ids(extra)
-        return [Member(uid, uid, is_moderator=True) for uid in sorted(ids)]
+        ids = set(await self.moderator_ids(extra))
+        names: dict[str, str] = {}
+        try:
+            for user in await self.list_all("users_list", "members"):
+                uid = str(user.get("id", ""))
+                if user.get("deleted") or user.get("is_bot") or not uid:
+                    continue
+                profile = user.get("profile") or {}
+                names[uid] = str(profile.get("display_name") or profile.get("real_name")
+                                 or user.get("name") or uid)
+                if is_workspace_admin(user):
+                    ids.add(uid)
+        except GroupbotError as exc:
+            log.warning("could not list the workspace's admins", extra={"error": str(exc)})
+        return [Member(uid, names.get(uid, uid), is_moderator=True) for uid in sorted(ids)]
 
     async def _modlog(self, group: Group) -> str | None:
         if self.settings_of is not None:
@@ -302,6 +316,11 @@ class SlackChat:
             return frozenset()
         return frozenset(self._groups.put(usergroup, frozenset(
             str(u) for u in data.get("users") or [])))
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Whether the member owns or administers the workspace (users.info, cached for a
+        few minutes, so a change in Slack counts within that time). Unknown: no."""
+        return is_workspace_admin(await self.user(user_id))
 
     async def moderator_ids(self, extra_usergroup: str | None = None) -> frozenset[str]:
         ids = set(self.config.slack.moderators)
@@ -360,6 +379,13 @@ class SlackChat:
             raise GroupbotError(f"I could not {what}: {friendly}") from None
         data = response.data if hasattr(response, "data") else response
         return dict(data) if isinstance(data, dict) else {}
+
+
+def is_workspace_admin(user: dict[str, Any]) -> bool:
+    """An owner or admin of the workspace, as users.info and users.list say (users:read)."""
+    if user.get("deleted") or user.get("is_bot"):
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
 def usergroup_of(role: str | None) -> str | None:
