@@ -246,6 +246,28 @@ async def test_a_crisis_alert_that_waited_stays_in_the_queue_for_a_person(
     assert len(still_waiting(h)) == 1
 
 
+async def test_a_member_in_crisis_the_bot_cannot_reach_waits_as_one_request(
+        harness: Harness) -> None:
+    h = harness
+
+    async def closed(group: Group, member: Member, reply: Reply, *,
+                     public_fallback: bool = True) -> None:
+        raise RuntimeError("their direct messages are closed")
+
+    real = h.chat.send_private
+    h.chat.send_private = closed  # type: ignore[method-assign]
+    await h.say(h.member, CRISIS)
+    await h.say(h.member, "I'm going to end it tonight, I have the pills")
+    h.chat.send_private = real  # type: ignore[method-assign]
+    assert all("could NOT reach them privately" in t for t in modlog(h))
+    assert all("/mod queue claim 1" in t for t in modlog(h))
+    queue = await said(h, h.moderator, "/mod queue")
+    assert "Item 1 (crisis request)" in queue and "Item 2" not in queue
+    assert "I could not reach them privately (case 1)" in queue
+    await later(h, timedelta(minutes=30))
+    assert len(still_waiting(h)) == 1
+
+
 async def test_a_failed_post_in_the_log_is_retried_until_it_goes_through(
         harness: Harness) -> None:
     h = harness

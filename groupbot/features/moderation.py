@@ -573,7 +573,7 @@ class ModerationFeature(Feature):
         await self._alert(group, Reply.private("\n".join(lines), title="Moderation"),
                           member_id=member.id, item=item,
                           reason=f"Case {case.number} ({verdict.action.value}) <@{member.id}> "
-                                 f"in #{channel.name}: the alert about it")
+                                 f"in #{channel.name}, an alert the moderator log could not take")
 
     # -- the platform's own automatic moderation ---------------------------------------------
     async def record_automod(self, group: Group, member_id: str, *, rule: str, action: str,
@@ -669,8 +669,10 @@ class ModerationFeature(Feature):
                     "still need someone.")
         else:
             # nobody has reached them: that is a request for a moderator, and it waits in the
-            # queue (crisis first, announced again) until one of them takes it
-            item = (await self.queue.open_item(
+            # queue (crisis first, announced again) until one of them takes it; one at a time
+            waiting = await self.queue.repo.find_waiting(group.id, kind="crisis",
+                                                         member_id=member.id)
+            item = waiting[0].number if waiting else (await self.queue.open_item(
                 group, "crisis", member_id=member.id, case_number=case.number,
                 reason=f"<@{member.id}> may be in crisis and I could not reach them privately "
                        f"(case {case.number})")).number
