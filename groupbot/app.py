@@ -94,14 +94,18 @@ class Bot:
                                    "member": member.id})
         return replies
 
-    @staticmethod
-    def _check_access(spec: CommandSpec, member: Member) -> None:
+    def _check_access(self, spec: CommandSpec, member: Member) -> None:
         if spec.access is Access.MEMBER:
             return
         if spec.access is Access.MODERATOR and member.is_moderator:
             return
+        name = spec.name
+        if spec.default:  # typed as its group (/mod queue): name the group when all of it is
+            siblings = self.registry.children(spec.path[:-1])
+            if all(s.access is spec.access for s in siblings):
+                name = " ".join(spec.path[:-1])
         raise PermissionDenied(
-            f"/{spec.name} is for moderators. If you think you should have it, ask a moderator "
+            f"/{name} is for moderators. If you think you should have it, ask a moderator "
             "to give you the moderator role."
         )
 

@@ -58,6 +58,13 @@ class SlackConfig:
 
 
 @dataclass(slots=True)
+class ModerationConfig:
+    # an unclaimed crisis request (a member asking to talk) is announced to the moderators
+    # again after this many minutes, until one of them takes it
+    reannounce_minutes: int = 30
+
+
+@dataclass(slots=True)
 class Config:
     platform: str = "console"
     database: str = "groupbot.db"
@@ -72,6 +79,7 @@ class Config:
     moderator_role: str | None = "moderator"
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
+    moderation: ModerationConfig = field(default_factory=ModerationConfig)
     secrets: dict[str, Secret] = field(default_factory=dict)
     source: str = "defaults"
 
@@ -100,6 +108,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "group": {"timezone": "timezone", "region": "region", "moderator_role": "str"},
     "discord": {"api_base": "url", "gateway": "url", "moderator_role": "str"},
     "slack": {"api_base": "url", "moderators": "list", "moderator_usergroup": "str"},
+    "moderation": {"reannounce_minutes": "minutes"},
 }
 _CHOICES = {"platform": PLATFORMS, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
 _SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
@@ -199,6 +208,13 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
                                                               "wss://")):
             raise ConfigError(f"{where} must be an http(s):// or ws(s):// URL")
         parsed = value.rstrip("/")
+    elif kind == "minutes":
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1440:
+            raise ConfigError(f"{where} must be a whole number of minutes from 1 to 1440 "
+                              f"(a day), not {value!r}")
+        parsed = value
     elif kind == "list":
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
@@ -210,7 +226,7 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a string, not {type(value).__name__}")
         parsed = value
     target: Any = cfg
-    if section in ("discord", "slack"):
+    if section in ("discord", "slack", "moderation"):
         target = getattr(cfg, section)
     name = {"prompts_dir": "prompts_dir"}.get(key, key)
     setattr(target, name, parsed)

@@ -99,3 +99,19 @@ def test_secrets_are_masked_and_message_text_is_not_logged_at_info() -> None:
     assert "****" in out
     assert "my private words" not in out and "[private]" in out
     assert "shown only at debug" not in out
+
+
+def test_the_reannounce_key_is_checked_at_start(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text("[moderation]\nreannounce_minutes = 45\n")
+    assert load_config(good, env={}).moderation.reannounce_minutes == 45
+    assert load_config(None, env={}).moderation.reannounce_minutes == 30
+    for bad in ("0", "-5", '"soon"', "2000", "true"):
+        path = tmp_path / "bad.toml"
+        path.write_text(f"[moderation]\nreannounce_minutes = {bad}\n")
+        with pytest.raises(ConfigError, match="moderation.reannounce_minutes"):
+            load_config(path, env={})
+    typo = tmp_path / "typo.toml"
+    typo.write_text("[moderation]\nreannounce_minute = 5\n")
+    with pytest.raises(ConfigError, match="did you mean 'moderation.reannounce_minutes'"):
+        load_config(typo, env={})

@@ -16,7 +16,9 @@ import pytest
 
 from groupbot.app import Bot
 from groupbot.config import Config
+from groupbot.core.errors import Undeliverable
 from groupbot.core.ports import FakeClock
+from groupbot.core.types import Group, Member, Reply
 from groupbot.platforms.discord import GroupbotClient
 from tests.conftest import DISTRESS, Handled, with_distress_rule
 from tests.fakes.discord_fake import FakeDiscord, FakeGuild, FakeMember, Recorded
@@ -203,6 +205,62 @@ async def test_a_crisis_reply_to_closed_dms_still_falls_back_to_a_mention(
     assert "You're not alone" in note and "not a therapist" in note
     assert shown["data"]["flags"] & 64  # shown only to them
     assert "I sent them support resources privately" in text_of(alert)
+
+
+async def test_a_crisis_reply_that_reached_no_one_is_not_reported_as_sent(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    """Closed DMs, and the member has not posted since the bot started: there is nowhere to
+    mention them, so nothing reached them. The moderators are told exactly that, and the
+    member waits in the queue as a crisis request."""
+    alex, robin = member(guild, "alex"), member(guild, "robin")
+    fake.dm_closed.add(alex.id)
+    async with running(config, fake, clock, with_probe=False) as (_c, chat, bot, _p):
+        group = Group(str(guild.id), guild.name, "discord")
+        with pytest.raises(Undeliverable):
+            await chat.send_private(group, Member(str(alex.id), "alex"),
+                                    Reply.private("a note"))
+        # a check-in's crisis note, from someone the bot has not seen post
+        await moderation_of(bot).care_for(group, Member(str(alex.id), "alex"),
+                                          "mood 1, I can't go on", "checkin")
+        alert = (await fake.wait_for(lambda: posts_in(fake, guild, "mod-log")))[0]
+        warned = await answer(fake, await fake.slash(guild, "general", robin, "mod warn",
+                                                     member=alex, reason="please be kind"))
+        queue = await answer(fake, await fake.slash(guild, "general", robin,
+                                                    "mod queue list"))
+    assert [r.status for r in dm_attempts(fake, alex)] == [403, 403, 403]
+    assert posts_in(fake, guild, "general") == []  # no mention: nowhere was known
+    assert "I sent them support resources privately" not in text_of(alert)
+    assert "could NOT reach them privately" in text_of(alert)
+    assert "/mod queue claim 1" in text_of(alert)
+    assert "could not message the member privately" in warned["data"]["content"]
+    assert "Item 1 (crisis request)" in body_text(queue["data"])
+    assert "could not reach them privately" in body_text(queue["data"])
+
+
+async def test_an_alert_without_a_modlog_reaches_moderators_by_dm_and_waits_in_the_queue(
+        config: Config, fake: FakeDiscord, clock: FakeClock) -> None:
+    quiet = fake.add_guild("Quiet circle", channels=("general",))  # no mod-log channel
+    alex = fake.add_member(quiet, "alex")
+    robin = fake.add_member(quiet, "robin", roles=("moderator",))
+    sam = fake.add_member(quiet, "sam", roles=("Helpers",))  # Manage Messages
+    async with running(config, fake, clock, with_probe=False):
+        await fake.member_says(quiet, "general", alex, INSULT)
+        to_robin = await fake.wait_for(lambda: dms_to(fake, robin))
+        to_sam = await fake.wait_for(lambda: dms_to(fake, sam))
+        queue = await answer(fake, await fake.slash(quiet, "general", robin, "mod queue list"))
+        refused = await answer(fake, await fake.slash(quiet, "general", alex,
+                                                      "mod queue claim", id=1))
+        claimed = await answer(fake, await fake.slash(quiet, "general", sam,
+                                                      "mod queue claim", id=1))
+    for got in (to_robin, to_sam):
+        assert len(got) == 1 and "Case 1: remove" in text_of(got[0])
+        assert "no moderator log channel is set" in text_of(got[0])
+        assert INSULT not in text_of(got[0])
+    assert not any("Case 1: remove" in text_of(d) for d in dms_to(fake, alex))
+    assert "Item 1 (alert)" in body_text(queue["data"])
+    assert int(queue["data"]["flags"]) & 64
+    assert "/mod queue claim is for moderators" in refused["data"]["content"]
+    assert "Item 1 is yours" in claimed["data"]["content"]
 
 
 async def _strikes(bot: Bot, guild: FakeGuild, who: FakeMember) -> float:

@@ -385,3 +385,52 @@ async def test_without_a_response_url_private_replies_are_ephemeral_posts(
         await fake.send_envelope("slash_commands", payload, accepts_response_payload=True)
         sent = await fake.wait_for(lambda: fake.ephemerals_to(alex))
     assert sent[0]["channel"] == fake.channels["general"] and "/excerpt" in texts(sent)
+
+
+# -- moderators by default, and alerts that wait for a moderator log -------------------------
+async def test_the_workspace_admin_sets_up_the_modlog_and_a_crisis_alert_that_waited_arrives(
+        config: Config, fake: FakeSlack, clock: FakeClock) -> None:
+    """No moderators configured: the workspace's admin is one. A crisis alert before any
+    moderator log reaches the admin directly, waits in the queue, and is posted in the log
+    once the admin sets one."""
+    alex, robin = fake.users["alex"], fake.users["robin"]
+    pat = fake.add_user("pat", admin=True)
+    modlog = fake.channels["mod-log"]
+    cfg = slack_config(config, fake)  # no [slack] moderators, no user group
+    async with slack_session(cfg, clock=clock, retry=RateLimitRetry(sleep=_no_sleep)):
+        await fake.wait_for(fake.live_socket)
+        await fake.say(alex, "general", CRISIS)
+        support = await fake.wait_for(lambda: fake.dms_to(alex))
+        direct = await fake.wait_for(lambda: fake.dms_to(pat))
+        refused = await fake.answer(await fake.slash(alex, "general", "mod queue"))
+        queue = await fake.answer(await fake.slash(pat, "general", "mod queue"))
+        before = list(fake.posts_in("mod-log"))
+        done = await fake.answer(await fake.slash(pat, "general",
+                                                  f"mod setup modlog <#{modlog}|mod-log>"))
+        posted = fake.posts_in("mod-log")
+        await fake.wait_for(lambda: set(fake.acks) >= set(fake.envelopes))
+    assert "You're not alone" in texts(support)
+    assert "very hard time" in texts(direct) and CRISIS not in texts(direct)
+    assert "no moderator log channel is set" in texts(direct)
+    assert fake.dms_to(robin) == []  # not configured, not an admin: not a moderator
+    assert "/mod queue is for moderators" in texts(refused)
+    assert "Item 1 (crisis request)" in texts(queue) and f"<@{alex.id}>" in texts(queue)
+    assert before == []
+    assert "posted there the 1 alert that waited for it" in texts(done)
+    assert len(posted) == 1 and "very hard time" in texts(posted)
+    assert "This waited since" in texts(posted) and CRISIS not in texts(posted)
+
+
+async def test_workspace_owners_are_moderators_and_looked_up_once(
+        config: Config, fake: FakeSlack, clock: FakeClock) -> None:
+    alex = fake.users["alex"]
+    olive = fake.add_user("olive", owner=True)
+    async with running(config, fake, clock):
+        listed = await fake.answer(await fake.slash(olive, "general", "mod queue"))
+        claimed = await fake.answer(await fake.slash(olive, "general", "mod queue claim 1"))
+        refused = await fake.answer(await fake.slash(alex, "general", "mod queue resolve 1"))
+    assert "is for moderators" not in texts(listed) and "queue is empty" in texts(listed)
+    assert "There is no item 1" in texts(claimed)
+    assert "/mod queue resolve is for moderators" in texts(refused)
+    lookups = [c for c in fake.called("users.info") if c.args.get("user") == olive.id]
+    assert len(lookups) == 1  # users.info is cached between commands

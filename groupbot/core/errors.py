@@ -80,3 +80,8 @@ class Undeliverable(GroupbotError):
         self.platform = platform
         self.why = why
         super().__init__(f"I could not reach that member privately on {platform}: {why}")
+
+
+class ModlogUnavailable(GroupbotError):
+    """The moderator log cannot take an alert: none is set, the channel is gone, or the bot
+    may not post there. The caller keeps the alert and reaches moderators another way."""

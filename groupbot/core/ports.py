@@ -64,7 +64,31 @@ class ChatPort(Protocol):
         ...
 
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
-        """Post to the group's moderator log."""
+        """Post to the group's moderator log, or raise: never return without delivering.
+
+        `ModlogUnavailable` when there is no log the bot can post in (none set, the channel
+        deleted, no permission); another error when the platform refused for now. Callers
+        go through the moderation queue (`groupbot.features.queue`), which keeps what could
+        not be delivered, retries it, and reaches moderators by direct message meanwhile.
+
+        - console: #mod-log, or the channel set with /mod setup modlog;
+        - Discord: the channel set with /mod setup modlog, else one named mod-log, modlog,
+          moderators or mod-logs;
+        - Slack: only the channel set with /mod setup modlog (a bot cannot create one)."""
+        ...
+
+    async def moderators(self, group: Group) -> list[Member]:
+        """The group's moderators the bot can find, to reach by direct message when the
+        moderator log cannot take an alert. May be empty; never raises for an empty group.
+
+        - console: the local members marked as moderators;
+        - Discord: members with Manage Messages, Administrator or the moderator role, among
+          the members discord.py holds in its cache (a small server's members arrive at
+          start-up; in a large server, only members seen since). Discord cannot list a large
+          server's members cheaply, so some moderators may be missed there;
+        - Slack: the configured `[slack] moderators` and user groups (and one set with
+          /mod setup role), and the workspace's owners and admins (users.list, cached for a
+          few minutes). Slack lists them all."""
         ...
 
     async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:

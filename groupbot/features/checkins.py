@@ -290,11 +290,19 @@ class CheckinsFeature(Feature):
                 log.exception("the /resources reply failed")
         if not replies:
             replies.append(Reply.private(_KIND_FALLBACK, title="You're not alone"))
-        try:
-            await self.services.chat.alert_moderators(group, Reply.public(
-                f"<@{member.id}> may be having a hard time (from a private check-in). They "
-                "were sent support resources privately. Please consider reaching out to them "
-                "gently; their answer and any note stay private.", title="Check-in care"))
+        alert = Reply.public(
+            f"<@{member.id}> may be having a hard time (from a private check-in). They "
+            "were sent support resources privately. Please consider reaching out to them "
+            "gently; their answer and any note stay private.", title="Check-in care")
+        try:  # through the moderation queue when it is there: it keeps undelivered alerts
+            queue = getattr(moderation, "queue", None)
+            keep = getattr(queue, "alert", None)
+            if keep is not None:
+                await keep(group, alert, member_id=member.id, crisis=True,
+                           reason=f"<@{member.id}> may be having a hard time (from a private "
+                                  "check-in)")
+            else:
+                await self.services.chat.alert_moderators(group, alert)
         except Exception:
             log.exception("could not alert moderators about a check-in")
         return replies

@@ -39,6 +39,7 @@ from groupbot.core.types import (
 )
 from groupbot.features.base import Feature, Services
 from groupbot.features.case_log import PAGE_SIZE, SINCE_HELP, case_line, parse_since
+from groupbot.features.queue import Delivery, ModeratorQueue
 from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
 from groupbot.moderation.names import FoldedNames, fold_names
 from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action, Verdict
@@ -182,6 +183,8 @@ class ModerationFeature(Feature):
         super().__init__(services)
         self.cases = CaseRepo(services.store.db)
         services.store.register_member_data("moderation", self.cases)
+        # who and what waits for a moderator; the one outlet for moderator alerts
+        self.queue = ModeratorQueue(services, self.cases)
         self.engine: Decider = engine if engine is not None else _default_engine(services)
         self.resources: ResourceLoader = (resources if resources is not None
                                           else default_resources(services))
@@ -219,8 +222,7 @@ class ModerationFeature(Feature):
                          OptionSpec("text", OptionKind.TEXT, "the new reason, or a closing note",
                                     required=False),
                          access=mod, private=True)(self.cmd_case)
-        registry.command("mod queue", "Escalations and appeals awaiting a moderator",
-                         access=mod, private=True)(self.cmd_queue)
+        self.queue.register(registry)
         registry.command("mod cases", "Find cases, newest first, a page at a time",
                          OptionSpec("member", OptionKind.MEMBER, "only cases about this member",
                                     required=False),
@@ -256,13 +258,18 @@ class ModerationFeature(Feature):
     async def start(self) -> None:
         await self.cases.purge_expired(self.services.clock.now())
         self._purge_task = asyncio.create_task(self._purge_loop(), name="moderation-purge")
+        await self.queue.start()
 
     async def stop(self) -> None:
+        await self.queue.stop()
         task, self._purge_task = self._purge_task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def idle(self) -> None:
+        await self.queue.idle()
 
     async def _purge_loop(self) -> None:
         clock = self.services.clock
@@ -439,10 +446,13 @@ class ModerationFeature(Feature):
         if fallback and not needs_review:
             await self.cases.amend(group.id, case.number, "review",
                                    "the platform could not carry out the action", "bot", now)
+        item = None
+        if needs_review or fallback:
+            item = await self._escalation_item(group, case)
         if needs_review or fallback or action is not Action.NUDGE:
             link = None if outcome.removed else await self._link(group, channel, message.id)
             await self._alert_case(group, member, channel, case, verdict, total, outcome,
-                                   needs_review or fallback, link, care_note)
+                                   needs_review or fallback, link, care_note, item)
         log.info("moderation action", extra={
             "group": group.id, "case": case.number, "action": action.value,
             "rules": ",".join(verdict.rules), "fallback": fallback})
@@ -511,13 +521,22 @@ class ModerationFeature(Feature):
             outcome.notes.append(f"could not message the member privately: {exc}")
             return False
 
-    async def _alert(self, group: Group, reply: Reply) -> bool:
-        try:
-            await self.services.chat.alert_moderators(group, reply)
-            return True
-        except Exception:
-            log.exception("alerting moderators failed", extra={"group": group.id})
-            return False
+    async def _alert(self, group: Group, reply: Reply, *, member_id: str | None = None,
+                     item: int | None = None, crisis: bool = False,
+                     reason: str | None = None) -> Delivery:
+        """Through the queue, which keeps what the moderator log cannot take (in `item`, or
+        a new item whose why is `reason`)."""
+        return await self.queue.alert(group, reply, member_id=member_id, item=item,
+                                      crisis=crisis, reason=reason)
+
+    async def _escalation_item(self, group: Group, case: Case) -> int:
+        """A case that needs a moderator waits in the queue."""
+        why = "engine error" if case.error else case.action
+        item = await self.queue.open_item(
+            group, "escalation", member_id=case.member_id, case_number=case.number,
+            reason=f"Case {case.number} ({why}) <@{case.member_id}>: "
+                   f"{_clip(case.current_reason or ', '.join(case.rules), 120)}")
+        return item.number
 
     async def _link(self, group: Group, channel: Channel | None,
                     message_id: str | None) -> str | None:
@@ -535,7 +554,7 @@ class ModerationFeature(Feature):
     async def _alert_case(self, group: Group, member: Member, channel: Channel, case: Case,
                           verdict: Verdict, total: float, outcome: _Outcome,
                           review: bool, link: str | None = None,
-                          care_note: str | None = None) -> None:
+                          care_note: str | None = None, item: int | None = None) -> None:
         done = []
         if outcome.removed:
             done.append("removed the message and sent the author a private copy")
@@ -561,10 +580,17 @@ class ModerationFeature(Feature):
             lines.append(f"The moderation engine failed on this message ({verdict.error}); the "
                          "message is still up. Please look at it.")
         lines.extend(f"Note: {n}" for n in outcome.notes)
-        if review:
+        if review and item is not None:
+            lines.append(f"This needs a moderator: see `/mod case {case.number}`. It is item "
+                         f"{item} in the queue: take it with `/mod queue claim {item}`, close "
+                         f"it with `/mod queue resolve {item} [note]`.")
+        elif review:
             lines.append(f"This needs a moderator: see `/mod case {case.number}`; close it with "
                          f"`/mod case {case.number} close <note>`.")
-        await self._alert(group, Reply.private("\n".join(lines), title="Moderation"))
+        await self._alert(group, Reply.private("\n".join(lines), title="Moderation"),
+                          member_id=member.id, item=item,
+                          reason=f"Case {case.number} ({verdict.action.value}) <@{member.id}> "
+                                 f"in #{channel.name}, an alert the moderator log could not take")
 
     # -- the platform's own automatic moderation ---------------------------------------------
     async def record_automod(self, group: Group, member_id: str, *, rule: str, action: str,
@@ -652,14 +678,25 @@ class ModerationFeature(Feature):
         link = await self._link(group, channel, message_id)
         if link:
             where += f": {link}"
+        item = None
         if sent:
             said = "I sent them support resources privately and offered a moderator's help."
         elif repeat:
             said = ("I sent them support resources recently, so I didn't repeat them. They may "
                     "still need someone.")
         else:
+            # nobody has reached them: that is a request for a moderator, and it waits in the
+            # queue (crisis first, announced again) until one of them takes it; one at a time
+            waiting = await self.queue.repo.find_waiting(group.id, kind="crisis",
+                                                         member_id=member.id)
+            item = waiting[0].number if waiting else (await self.queue.open_item(
+                group, "crisis", member_id=member.id, case_number=case.number,
+                reason=f"<@{member.id}> may be in crisis and I could not reach them privately "
+                       f"(case {case.number})")).number
             said = ("I could NOT reach them privately (the private message failed); please "
-                    "reach out to them yourselves.")
+                    "reach out to them yourselves. It is item "
+                    f"{item} in the queue: take it with `/mod queue claim {item}` so the others "
+                    "know.")
         # What kind of signs (not their words): danger from someone asks for a different
         # kind of check-in than thoughts of suicide.
         signs = verdict.reason.partition(" (severity")[0].removeprefix("crisis: ")
@@ -668,7 +705,9 @@ class ModerationFeature(Feature):
             f"Case {case.number}: <@{member.id}> may be going through a very hard time "
             f"({where}).{noticed} {said} I haven't removed anything or said anything in public, "
             "and I'm not quoting their words here. If you can, check in with them gently and "
-            "privately.", title="Support"))
+            "privately.", title="Support"), member_id=member.id, item=item, crisis=True,
+            reason=f"<@{member.id}> may be going through a very hard time (case "
+                   f"{case.number}); the moderator log could not take the alert")
         log.info("crisis care", extra={"group": group.id, "case": case.number,
                                        "sent": sent, "repeat": repeat})
 
@@ -756,20 +795,38 @@ class ModerationFeature(Feature):
 
     async def _reach_moderators(self, group: Group, member: Member, case_number: int | None,
                                 context: str = "") -> Reply:
-        """A member asked, with a button, for a moderator to message them privately."""
+        """A member asked, with a button, for a moderator to message them privately: a
+        crisis request in the queue, announced now and again until a moderator takes it."""
+        danger = "If you are in danger right now, please call your local emergency number."
+        waiting = await self.queue.repo.find_waiting(group.id, kind="crisis",
+                                                     asked_by=member.id)
+        if waiting:  # asked already: it is in hand, or still waiting for the first one free
+            if waiting[0].status == "claimed":
+                return Reply.private("A moderator has already taken your request and will "
+                                     f"message you privately soon. {danger}")
+            return Reply.private("I've already let the moderators know, and your request is "
+                                 "waiting for the first one who's free. I'll tell you when one "
+                                 f"has picked it up. {danger}")
         head = f"Case {case_number}: " if case_number is not None else ""
+        where = f"(case {case_number})" if case_number is not None else "(from a care note)"
+        item = (await self.queue.open_item(
+            group, "crisis", member_id=member.id, asked_by=member.id, case_number=case_number,
+            reason=f"<@{member.id}> asked to talk with a moderator privately {where}")).number
         context = f" {context}" if context else ""
-        alerted = await self._alert(group, Reply.private(
+        delivery = await self._alert(group, Reply.private(
             f"{head}<@{member.id}> would like to talk with a moderator privately{context}. "
-            "Please send them a direct message soon.", title="Support"))
-        if not alerted:
+            f"Please send them a direct message soon. It is item {item} in the queue: take it "
+            f"with `/mod queue claim {item}` so the others know (I'll let them know someone "
+            "has it).", title="Support"), member_id=member.id, item=item)
+        if not delivery.reached_anyone:
             return Reply.private(
-                "I couldn't reach the moderators just now, sorry. Please message one of them "
-                "directly, or use /resources. If you are in danger, call your local emergency "
-                "number.")
+                "I've passed your request to the moderators, but I couldn't reach any of them "
+                "just now, sorry. It's waiting for the first one who checks in, and I'll tell "
+                "you when one has picked it up. If you'd like to talk to someone sooner, "
+                f"/resources lists people you can reach any time. {danger}")
         return Reply.private(
             "I've let the moderators know. One of them will message you privately as soon as "
-            "they can. If you are in danger right now, please call your local emergency number.")
+            f"they can, and I'll tell you when one has picked it up. {danger}")
 
     async def btn_ok(self, interaction: Interaction) -> Reply:
         found = await self._case_for_button(interaction)
@@ -834,6 +891,8 @@ class ModerationFeature(Feature):
                                 f"A moderator's note: {reason}", outcome)
         for note in outcome.notes:
             await self.cases.amend(group.id, case.number, "note", note, "bot", now)
+        if escalate:
+            await self._escalation_item(group, case)
         lines = [f"Case {case.number}: warned @{member.display_name}. Effective strikes now "
                  f"{total:.1f}."]
         if outcome.timed_out_until:
@@ -875,6 +934,9 @@ class ModerationFeature(Feature):
             raise UsageError(f"/mod case {number} {action} needs a text. Usage: "
                              f"{ctx.spec.usage()}")
         await self.cases.amend(ctx.group.id, number, action, text, ctx.invoker.id, now)
+        if action == "close":  # its escalation and appeals leave the queue with it
+            await self.queue.repo.resolve_for_case(ctx.group.id, number, ctx.invoker.id, now,
+                                                   text)
         case = await self.cases.get(ctx.group.id, number, now)
         assert case is not None
         head = ("Reason amended." if action == "reason"
@@ -903,19 +965,6 @@ class ModerationFeature(Feature):
             who = "the bot" if a.by_member == "bot" else f"<@{a.by_member}>"
             lines.append(f"  {a.at:%Y-%m-%d %H:%M} {a.kind} by {who}: {_clip(a.body, 300)}")
         return "\n".join(lines)
-
-    async def cmd_queue(self, ctx: CommandContext) -> Reply:
-        cases = await self.cases.queue(ctx.group.id)
-        if not cases:
-            return Reply.private("The queue is empty: nothing is waiting for a moderator.")
-        lines = ["Awaiting a moderator (oldest first):"]
-        for c in cases:
-            appealed = any(a.kind == "appeal" for a in c.amendments)
-            why = "appeal" if appealed else ("engine error" if c.error else c.action)
-            lines.append(f"• Case {c.number} ({why}) <@{c.member_id}>, {c.created_at:%Y-%m-%d}: "
-                         f"{_clip(c.current_reason or ', '.join(c.rules), 120)}")
-        lines.append("Resolve one with `/mod case <id> close <note>`.")
-        return Reply.private("\n".join(lines))
 
     async def cmd_cases(self, ctx: CommandContext) -> Reply:
         member: Member | None = ctx.arg("member")
@@ -961,10 +1010,16 @@ class ModerationFeature(Feature):
                              f"{ctx.spec.usage()}")
         now = self.services.clock.now()
         await self.cases.amend(ctx.group.id, number, "appeal", text, ctx.invoker.id, now)
+        item = (await self.queue.open_item(
+            ctx.group, "appeal", member_id=ctx.invoker.id, asked_by=ctx.invoker.id,
+            case_number=number, reason=f"Case {number} (appeal) <@{ctx.invoker.id}> appealed",
+            text=text)).number
         await self._alert(ctx.group, Reply.private(
             f"Case {number}: <@{ctx.invoker.id}> appealed: {_clip(text, 1000)}\n"
-            f"See `/mod case {number}`; close it with `/mod case {number} close <note>`.",
-            title="Appeal"))
+            f"See `/mod case {number}`. It is item {item} in the queue: take it with "
+            f"`/mod queue claim {item}` (I'll let them know someone is looking), close it with "
+            f"`/mod queue resolve {item} [note]`.", title="Appeal"),
+            member_id=ctx.invoker.id, item=item)
         return Reply.private(f"Thank you. Your appeal on case {number} is with the moderators; "
                              "they'll look at it and get back to you.")
 

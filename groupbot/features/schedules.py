@@ -46,7 +46,18 @@ class SchedulesFeature(Feature):
         self.grace_minutes = grace_minutes
         self.dispatcher = Dispatcher(
             self.repo, services.chat, services.clock, self._content,
-            limiter=limiter or RateLimiter(rate_limits_for(services.chat), services.clock))
+            limiter=limiter or RateLimiter(rate_limits_for(services.chat), services.clock),
+            alert=self._alert)
+
+    async def _alert(self, group: Group, reply: Reply) -> None:
+        """Through the moderation queue when there is one (it keeps what the moderator log
+        cannot take and reaches moderators by direct message), else straight to the log."""
+        queue = getattr(self.services.feature("moderation"), "queue", None)
+        alert = getattr(queue, "alert", None)
+        if alert is not None:
+            await alert(group, reply)
+        else:
+            await self.services.chat.alert_moderators(group, reply)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:

@@ -37,7 +37,21 @@ class SetupFeature(Feature):
     async def modlog(self, ctx: CommandContext) -> Reply:
         channel = ctx.args["channel"]
         await self._set(ctx, "modlog_channel", channel.id)
-        return Reply.private(f"Moderator alerts will go to #{channel.name}.")
+        said = f"Moderator alerts will go to #{channel.name}."
+        # alerts the moderator log could not take until now are posted there, oldest first
+        queue = getattr(self.services.feature("moderation"), "queue", None)
+        deliver = getattr(queue, "deliver_waiting", None)
+        if deliver is None:
+            return Reply.private(said)
+        posted, left = await deliver(ctx.group)
+        if posted:
+            said += (f" I posted there the {posted} alert{'s' if posted != 1 else ''} that "
+                     "waited for it.")
+        if left:
+            said += (f" {left} more could not be posted yet (can I post in #{channel.name}? On "
+                     "Slack, invite me there first); I'll keep trying, and they are in "
+                     "`/mod queue`.")
+        return Reply.private(said)
 
     async def role(self, ctx: CommandContext) -> Reply:
         role = str(ctx.args["role"]).lstrip("@")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from groupbot.core.errors import Unsupported
+from groupbot.core.errors import ModlogUnavailable, Unsupported
 from groupbot.core.ports import Capabilities, Clock, SystemClock
 from groupbot.core.types import (
     Button,
@@ -66,6 +67,10 @@ class ConsoleChat:
         self._by_key: dict[str, PostedMessage] = {}
         self._ids = itertools.count(1)
         self.last_buttons: list[Button] = []
+        # the group's set-up (a moderator log set with /mod setup modlog), wired by open_bot
+        self.settings_of: Callable[[Group], Awaitable[Any]] | None = None
+        # the moderator log when none is set; None: like a new Discord or Slack group
+        self.default_modlog: str | None = f"c-{MODLOG}"
         self.add_channel("general")
         self.add_channel(MODLOG)
 
@@ -165,8 +170,22 @@ class ConsoleChat:
         return None  # the console has no addresses for messages: the log shows them
 
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
-        self._emit(ConsoleEvent("modlog", group.id, reply.text, f"c-{MODLOG}", None, reply,
+        """The channel set with /mod setup modlog, else #mod-log (`default_modlog`)."""
+        channel_id = self.default_modlog
+        if self.settings_of is not None:
+            settings = await self.settings_of(group)
+            if settings is not None and settings.modlog_channel:
+                channel_id = str(settings.modlog_channel)
+        if channel_id is None:
+            raise ModlogUnavailable("no moderator log channel is set")
+        if channel_id not in self.channels:
+            raise ModlogUnavailable("the moderator log channel no longer exists")
+        self._emit(ConsoleEvent("modlog", group.id, reply.text, channel_id, None, reply,
                                 buttons=reply.buttons))
+
+    async def moderators(self, group: Group) -> list[Member]:
+        """The local members marked as moderators."""
+        return [m for m in self.members.values() if m.is_moderator and not m.is_bot]
 
     # -- helpers for tests -----------------------------------------------------------------
     def of_kind(self, kind: str) -> list[ConsoleEvent]:

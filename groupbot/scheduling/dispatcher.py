@@ -119,6 +119,7 @@ class Dispatcher:
         content: ContentSource,
         *,
         limiter: RateLimiter | None = None,
+        alert: Callable[[Group, Reply], Awaitable[object]] | None = None,
         instance_id: str | None = None,
         claim_lease: timedelta = timedelta(minutes=5),
         max_in_flight: int = 64,
@@ -127,6 +128,8 @@ class Dispatcher:
         self.chat = chat
         self.clock = clock
         self.content = content
+        # how moderators are told (the moderation queue keeps what the log cannot take)
+        self.alert = alert or chat.alert_moderators
         self.limiter = limiter or RateLimiter(rate_limits_for(chat), clock)
         self.instance_id = instance_id or uuid.uuid4().hex[:12]
         self.claim_lease = claim_lease
@@ -492,8 +495,7 @@ class Dispatcher:
 
     async def _alert(self, row: ScheduleRow, text: str) -> None:
         try:
-            await self.chat.alert_moderators(group_of(row), Reply.public(text,
-                                                                        title="Schedules"))
+            await self.alert(group_of(row), Reply.public(text, title="Schedules"))
         except Exception:
             log.exception("could not alert moderators", extra={"group": row.group_id})
 

@@ -43,11 +43,14 @@ class FakeUser:
     name: str
     is_bot: bool = False
     tz: str = "Europe/Berlin"
+    is_admin: bool = False  # a workspace admin
+    is_owner: bool = False  # a workspace owner
 
     def payload(self) -> dict[str, Any]:
         return {"id": self.id, "team_id": "T0FAKE0001", "name": self.name, "deleted": False,
                 "real_name": self.name.title(), "tz": self.tz, "is_bot": self.is_bot,
-                "is_admin": False,
+                "is_admin": self.is_admin or self.is_owner, "is_owner": self.is_owner,
+                "is_primary_owner": False,
                 "profile": {"display_name": self.name, "real_name": self.name.title()}}
 
 
@@ -129,8 +132,8 @@ class FakeSlack:
         self.messages[cid] = []
         return cid
 
-    def add_user(self, name: str) -> FakeUser:
-        u = FakeUser(self._id("U"), name)
+    def add_user(self, name: str, *, admin: bool = False, owner: bool = False) -> FakeUser:
+        u = FakeUser(self._id("U"), name, is_admin=admin, is_owner=owner)
         self.users[name] = u
         return u
 

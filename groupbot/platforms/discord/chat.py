@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from groupbot.core.errors import GroupbotError, Undeliverable
+from groupbot.core.errors import GroupbotError, ModlogUnavailable, Undeliverable
 from groupbot.core.ports import Capabilities, Clock, SystemClock
 from groupbot.core.types import (
     Button,
@@ -188,7 +188,9 @@ class DiscordChat:
                            public_fallback: bool = True) -> None:
         """A direct message. If the member's DMs are closed: a short mention where they last
         posted, with a button showing the note only to them; or, with
-        `public_fallback=False`, nothing at all (`Undeliverable`)."""
+        `public_fallback=False`, nothing at all (`Undeliverable`). When no channel is known
+        for them (nothing seen from them since start-up), `Undeliverable` too: the note did
+        not reach them, and the caller must not say it did."""
         await self.pacer.acquire()
         try:
             dm = await self._call("open a direct message",
@@ -213,7 +215,8 @@ class DiscordChat:
             log.warning("could not reach the member privately and know no channel for them; "
                         "the note was not delivered", extra={"group": group.id,
                                                              "member": member.id})
-            return
+            raise Undeliverable("discord", "their direct messages are closed, and I know no "
+                                           "channel where they have posted since I started")
         token = f"{next(self._tokens)}-{int(time.time())}"
         self.undelivered[token] = (member.id, reply)
         target = self.client.get_partial_messageable(int(channel_id), guild_id=_int(group.id))
@@ -265,14 +268,41 @@ class DiscordChat:
                         extra={"group": group.id, "member": member.id})
 
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
+        """The channel set with /mod setup modlog, else one named like a moderator log;
+        `ModlogUnavailable` when there is none, it is gone, or the bot may not post there."""
         channel_id = await self._modlog(group)
         if channel_id is None:
-            log.warning("no moderator log channel: set one with /mod setup modlog",
-                        extra={"group": group.id})
-            return
-        await self.post(group, Channel(channel_id, "mod-log", group.id),
-                        Reply(reply.text, Visibility.PUBLIC, reply.title, reply.citation,
-                              reply.buttons))
+            raise ModlogUnavailable("no moderator log channel is set (and none is named "
+                                    "mod-log)")
+        try:
+            await self.post(group, Channel(channel_id, "mod-log", group.id),
+                            Reply(reply.text, Visibility.PUBLIC, reply.title, reply.citation,
+                                  reply.buttons))
+        except discord.NotFound:
+            raise ModlogUnavailable("the moderator log channel no longer exists, or I can't "
+                                    "see it") from None
+        except discord.Forbidden:
+            raise ModlogUnavailable("I'm not allowed to post in the moderator log channel "
+                                    "(the bot needs View Channel and Send Messages there)"
+                                    ) from None
+        except discord.HTTPException as exc:
+            raise GroupbotError(f"Discord refused the post in the moderator log (HTTP "
+                                f"{exc.status})") from None
+
+    async def moderators(self, group: Group) -> list[Member]:
+        """Members with Manage Messages, Administrator or the moderator role, among those
+        discord.py has cached (the bot does not page through a large server's members)."""
+        guild = self.client.get_guild(_int(group.id) or 0)
+        if guild is None:
+            return []
+        found: list[Member] = []
+        for user in guild.members:
+            if user.bot:
+                continue
+            member = await self.client.member_of(group, user)
+            if member.is_moderator:
+                found.append(member)
+        return found
 
     async def _modlog(self, group: Group) -> str | None:
         if self.settings_of is not None:

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from groupbot.config import Config
 from groupbot.core.errors import GroupbotError
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply, Visibility
-from groupbot.platforms.slack.chat import SlackChat
+from groupbot.platforms.slack.chat import SlackChat, usergroup_of
 from groupbot.platforms.slack.render import render_reply
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ SEEN_EVENTS = 5000
 USER_TEXT_SUBTYPES = (None, "thread_broadcast", "file_share", "me_message")
 _CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|([^>]*))?>$")
 _USER = re.compile(r"^<@([A-Z0-9]+)(?:\|([^>]*))?>$")
-_USERGROUP = re.compile(r"^(?:<!subteam\^)?(S[A-Z0-9]+)(?:\|[^>]*)?>?$")
 _MENTIONS = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 _ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
@@ -96,12 +95,12 @@ class SlackAdapter:
                       is_bot=bool(info.get("is_bot")))
 
     async def is_moderator(self, group: Group, user_id: str) -> bool:
-        """The configured user list or user group, or a user group set with /mod setup role."""
-        extra: str | None = None
+        """The workspace's owners and admins (as Discord counts Manage Messages), the
+        configured user list or user group, or a user group set with /mod setup role."""
+        if await self.chat.is_admin(user_id):
+            return True
         settings = await self.bot.services.settings(group)
-        m = _USERGROUP.match((getattr(settings, "moderator_role", None) or "").strip())
-        if m:
-            extra = m.group(1)
+        extra = usergroup_of(getattr(settings, "moderator_role", None))
         return user_id in await self.chat.moderator_ids(extra)
 
     # -- the slash command -------------------------------------------------------------

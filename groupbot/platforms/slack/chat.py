@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -25,7 +26,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from groupbot.config import Config
-from groupbot.core.errors import GroupbotError, Unsupported
+from groupbot.core.errors import GroupbotError, ModlogUnavailable, Unsupported
 from groupbot.core.ports import Capabilities
 from groupbot.core.types import Channel, Group, Member, PostedMessage, Reply, Visibility
 from groupbot.platforms.slack.render import SlackMessage, render_reply, to_mrkdwn
@@ -34,6 +35,7 @@ from groupbot.scheduling.limiter import SLACK_RATE_LIMITS, TEMPORARY_DEFAULT_DEL
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "groupbot_occurrence"
+USERGROUP = re.compile(r"^(?:<!subteam\^)?(S[A-Z0-9]+)(?:\|[^>]*)?>?$")
 HISTORY_PAGES = 5  # conversations.history pages (200 messages each) searched by find_post
 CACHE_SECONDS = 300.0
 MAX_INLINE_RETRY = 10.0  # a longer Retry-After goes back to the caller (the scheduler waits)
@@ -228,23 +230,38 @@ class SlackChat:
         return str(link) if link else None
 
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
-        """The group's mod-log channel; without one, a DM to each configured moderator."""
-        public = Reply(reply.text, Visibility.PUBLIC, reply.title, reply.citation, reply.buttons)
+        """The channel set with /groupbot mod setup modlog (a bot cannot create one), or
+        `ModlogUnavailable`; Slack's refusals (not in the channel, archived) raise too. The
+        moderation queue then keeps the alert and sends it to `moderators()` directly."""
         channel_id = await self._modlog(group)
-        if channel_id is not None:
-            await self.post(group, Channel(channel_id, "mod-log", group.id), public)
-            return
-        moderators = await self.moderator_ids()
-        if not moderators:
-            log.warning("no moderator log channel and no moderators configured: set one with "
-                        "/groupbot mod setup modlog", extra={"group": group.id})
-            return
-        for user_id in sorted(moderators)[:25]:
-            try:
-                await self.send_private(group, Member(user_id, user_id), public)
-            except GroupbotError as exc:
-                log.warning("could not alert a moderator", extra={"member": user_id,
-                                                                  "error": str(exc)})
+        if channel_id is None:
+            raise ModlogUnavailable("no moderator log channel is set")
+        public = Reply(reply.text, Visibility.PUBLIC, reply.title, reply.citation, reply.buttons)
+        await self.post(group, Channel(channel_id, "mod-log", group.id), public)
+
+    async def moderators(self, group: Group) -> list[Member]:
+        """The configured moderators and user groups (and one set with /groupbot mod setup
+        role), and the workspace's owners and admins; bots and deactivated accounts left
+        out. If Slack will not list the admins, the configured ones still count."""
+        extra = None
+        if self.settings_of is not None:
+            settings = await self.settings_of(group)
+            extra = usergroup_of(getattr(settings, "moderator_role", None))
+        ids = set(await self.moderator_ids(extra))
+        names: dict[str, str] = {}
+        try:
+            for user in await self.list_all("users_list", "members"):
+                uid = str(user.get("id", ""))
+                if user.get("deleted") or user.get("is_bot") or not uid:
+                    continue
+                profile = user.get("profile") or {}
+                names[uid] = str(profile.get("display_name") or profile.get("real_name")
+                                 or user.get("name") or uid)
+                if is_workspace_admin(user):
+                    ids.add(uid)
+        except GroupbotError as exc:
+            log.warning("could not list the workspace's admins", extra={"error": str(exc)})
+        return [Member(uid, names.get(uid, uid), is_moderator=True) for uid in sorted(ids)]
 
     async def _modlog(self, group: Group) -> str | None:
         if self.settings_of is not None:
@@ -299,6 +316,11 @@ class SlackChat:
             return frozenset()
         return frozenset(self._groups.put(usergroup, frozenset(
             str(u) for u in data.get("users") or [])))
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Whether the member owns or administers the workspace (users.info, cached for a
+        few minutes, so a change in Slack counts within that time). Unknown: no."""
+        return is_workspace_admin(await self.user(user_id))
 
     async def moderator_ids(self, extra_usergroup: str | None = None) -> frozenset[str]:
         ids = set(self.config.slack.moderators)
@@ -357,6 +379,19 @@ class SlackChat:
             raise GroupbotError(f"I could not {what}: {friendly}") from None
         data = response.data if hasattr(response, "data") else response
         return dict(data) if isinstance(data, dict) else {}
+
+
+def is_workspace_admin(user: dict[str, Any]) -> bool:
+    """An owner or admin of the workspace, as users.info and users.list say (users:read)."""
+    if user.get("deleted") or user.get("is_bot"):
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def usergroup_of(role: str | None) -> str | None:
+    """The user group id in a moderator role set with /groupbot mod setup role."""
+    m = USERGROUP.match((role or "").strip())
+    return m.group(1) if m else None
 
 
 def _message_kwargs(msg: SlackMessage) -> dict[str, Any]:
