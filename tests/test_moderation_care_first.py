@@ -64,6 +64,21 @@ def test_with_a_distress_sign_it_is_care_or_escalate_never_punishment(family: st
         assert "distress" in verdict.categories
 
 
+@pytest.mark.parametrize("text", [
+    "I failed the exam again, I'm so stupid, I know what I am, kys",
+    "im such a mess lately, me of all people, drop dead already",
+])
+def test_an_attack_said_to_oneself_is_distress_first(text: str) -> None:
+    """Whichever reader finds the sign (here the abuse detector, reading "kys" after the
+    writer's words about themselves), care comes first: moderators may look, nothing is
+    removed. Aimed at someone, it is still an attack."""
+    verdict = ENGINE.decide(text)
+    assert verdict.action is Action.ESCALATE, verdict.as_json()
+    assert verdict.categories[0] == "distress"
+    assert ENGINE.decide("kys").action is Action.TIMEOUT
+    assert ENGINE.decide("I think you should kys").action is Action.TIMEOUT
+
+
 def test_a_flood_of_care_is_never_spam() -> None:
     engine = ModerationEngine(POLICY)
     verdicts = [engine.decide(DISTRESS, stateful=True, now=float(i), group_id="g",

@@ -371,6 +371,22 @@ def _caused(toks: Sequence[str], start: int) -> bool:
     return toks[j - 2] in _CAUSING or (j < start and toks[j - 2] in _ASKING_IF)
 
 
+def _self_talk(toks: Sequence[str], start: int) -> bool:
+    """ "kys" after the writer's words about themselves ("I'm such an idiot, I know who I
+    am, kys"), in a message that addresses no one (no "you", no mention) and does not frame
+    it as an opinion ("I think kys", "I say kys")."""
+    if L.MENTION_TOKEN in toks or not _YOU.isdisjoint(toks):
+        return False
+    before = toks[max(0, start - 5):start]
+    return not _SELF_TALKING.isdisjoint(before) and (
+        _REPORTING.isdisjoint(before) and "would" not in before)
+
+
+# The attacks a writer may aim at themselves; the words that make it about the writer.
+_SELF_AIMED = frozenset(("kys", "kill yourself", "go die", "drop dead", "die in a fire"))
+_SELF_TALKING = frozenset("i im am me myself my".split())
+
+
 def _quotative(toks: Sequence[str], start: int) -> bool:
     """Words told with "was like", "is like", "goes": "my OCD was like 'you're dead now'"."""
     window = toks[max(0, start - 4):start]
@@ -946,6 +962,13 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                         or (h.phrase in L.TAUNT_PHRASES and h.start
                             and toks[h.start - 1] in _SOFTENERS)):
                     continue  # (last: "it's ok to cry about it", "remember to take your meds")
+                if h.phrase in _SELF_AIMED and _self_talk(toks, h.start) and (
+                        _DISTRESS not in out):
+                    # "I'm such an idiot ... I know who I am, kys": most likely said to
+                    # oneself, a sign of distress; it may still be aimed at the channel, so
+                    # the attack stands too and care turns it into an escalation (the
+                    # moderators look, nothing is removed, no strike)
+                    out.append(_DISTRESS)
                 out.append(Finding("harassment", "harassment.attack", h.severity,
                                    f'harassment: "{h.phrase}" said to someone'))
             elif tag == "threat":

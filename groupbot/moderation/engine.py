@@ -234,8 +234,16 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
         details["pii"] = [tuple(s) for s in spans]
     if norm.truncated:
         details["truncated"] = True
+    if care_finding is None:
+        # Care before judgement, whichever reader found the sign ("I'm so useless, kys"
+        # read by the abuse detector as said to oneself)
+        for f in findings:
+            if f.category in CARE_CATEGORIES:
+                care_finding = f
+                break
     if care_finding is not None:
-        return _care_verdict(care_finding, findings, scope, ctx, details)
+        return _care_verdict(care_finding, [f for f in findings if f is not care_finding],
+                             scope, ctx, details)
     if not findings:
         if norm.truncated:
             return Verdict(Action.ALLOW, (), (), "nothing found in the first "
