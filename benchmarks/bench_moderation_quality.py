@@ -50,7 +50,7 @@ ORDINARY_SUBREDDITS = ("conspiracy", "guns", "legaladvice", "personalfinance", "
 
 CRISIS_LABELS = ("Ideation", "Behavior", "Attempt")
 CARE_ACTIONS = ("support", "care")
-PUNISH_ACTIONS = ("remove", "timeout")
+PUNISH_ACTIONS = ("remove", "hold", "timeout")  # hold: removed pending review
 CARE_CATEGORIES = frozenset(("crisis", "distress"))
 WIDE_HATE = frozenset(("hate", "harassment", "threat"))
 

@@ -4,9 +4,10 @@ One message per line in, one JSON verdict per line out (`{"action", "categories"
 "reason"}`). Bad lines (not JSON, not UTF-8, huge) get a verdict with a clear reason rather
 than stopping the run, so output lines always match input lines.
 
-`action` is one of allow, nudge, care, remove, timeout, escalate, support; `categories` names
-what was found, the care categories first: crisis (support) or distress (care: the short
-private note; escalate when the rest of the message would be removed, so nothing is).
+`action` is one of allow, nudge, care, remove, hold, timeout, escalate, support; `categories`
+names what was found, the care categories first: crisis (support) or distress (care: the short
+private note; escalate when the rest of the message would be removed or held, so nothing is).
+`hold` removes a message pending a moderator's review; its reason says so in plain words.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def register_cli(sub: Any) -> None:
         "moderate", help="judge messages from stdin with the moderation policy",
         description='One JSON verdict per line: {"action", "categories", "rules", "reason"}. '
                     "Actions: allow, nudge, care (a short private note for a member in "
-                    "distress), remove, timeout, escalate, support (the crisis reply). A message "
-                    "showing distress or crisis is never removed or timed out.")
+                    "distress), remove, hold (removed at once, pending a moderator's review: "
+                    "restored, or the removal confirmed), timeout, escalate, support (the crisis "
+                    "reply). A message showing distress or crisis is never removed, held or "
+                    "timed out.")
     p.add_argument("--policy", help="policy YAML file (default: the config's, else groupbot's)")
     p.add_argument("--jsonl", action="store_true",
                    help='each line is {"text": ..., "author": ..., "channel": ..., "ts": ...}')

@@ -1186,9 +1186,9 @@ def care_note_reply(member: Member) -> Reply:
 
 def _care_first(verdict: Verdict) -> Verdict:
     """Care before judgement, held here too: a verdict that shows distress or crisis is never
-    carried out as a removal or a timeout. (The engine never gives one; should it, moderators
-    are asked to look instead.)"""
-    if (verdict.action in (Action.REMOVE, Action.TIMEOUT)
+    carried out as a removal, a hold or a timeout. (The engine never gives one; should it,
+    moderators are asked to look instead.)"""
+    if (verdict.action in (Action.REMOVE, Action.HOLD, Action.TIMEOUT)
             and not CARE_CATEGORIES.isdisjoint(verdict.categories)):
         return verdict._replace(action=Action.ESCALATE)
     return verdict

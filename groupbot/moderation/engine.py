@@ -45,6 +45,8 @@ from groupbot.moderation.verdict import _RANK, CARE_CATEGORIES, Action, Verdict
 
 log = logging.getLogger(__name__)
 
+# What `hold` means, in plain words, after the policy's reason for it.
+HELD = ": removed at once and held until a moderator restores it or confirms the removal"
 _ORDER = ("crisis", "distress", "threat", "hate", "harassment", "sexual", "pii", "spam",
           "profanity", "")
 
@@ -473,6 +475,8 @@ def _verdict(findings: list[Finding], scope: Any, ctx: ModerationContext,
                   f"{best_finding.severity})"
     else:
         reason += f" -> {best.value}"
+    if best is Action.HOLD:
+        reason += HELD
     if exempt_notes:
         reason += " (moderator exempt from " + ", ".join(dict.fromkeys(exempt_notes)) + ")"
     return Verdict(best, cats, rules, reason, severity, details=details)

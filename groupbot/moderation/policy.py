@@ -21,7 +21,7 @@ import re2
 import yaml
 
 from groupbot.core.errors import ContentError, ContentErrors
-from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action
+from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, HOLD_CATEGORIES, Action
 
 log = logging.getLogger(__name__)
 
@@ -506,14 +506,22 @@ class _Builder:
                                 f"'{act.value}'")
             if cat != "crisis" and act is Action.SUPPORT:
                 raise self.fail(v, dotted, "'support' is the crisis path; use nudge, remove, "
-                                "timeout or escalate")
+                                + ("hold, " if cat in HOLD_CATEGORIES else "")
+                                + "timeout or escalate")
             if cat == "distress" and act not in (Action.CARE, Action.ALLOW):
                 raise self.fail(v, dotted, "a member in distress gets 'care' (a short, kind "
                                 "private note) or, where the group prefers, 'allow'; never "
                                 f"'{act.value}'")
             if cat != "distress" and act is Action.CARE:
                 raise self.fail(v, dotted, "'care' is the note for a member in distress; use "
-                                "nudge, remove, timeout or escalate")
+                                "nudge, remove, "
+                                + ("hold, " if cat in HOLD_CATEGORIES else "")
+                                + "timeout or escalate")
+            if act is Action.HOLD and cat not in HOLD_CATEGORIES:
+                raise self.fail(v, dotted, "'hold' (removed until a moderator restores it or "
+                                "confirms the removal) is for "
+                                + ", ".join(c for c in CATEGORIES if c in HOLD_CATEGORIES)
+                                + f"; never for {cat}")
             return act
         if name == "strike":
             weight = self.number(v, dotted, 0, 100)

@@ -16,16 +16,23 @@ CATEGORIES = ("harassment", "hate", "threat", "sexual", "profanity", "pii", "spa
 # The care categories: a message showing either is never removed, timed out or counted as a
 # strike, whatever else it contains (see engine._care_verdict).
 CARE_CATEGORIES = frozenset(("distress", "crisis"))
+# The categories whose messages may be held for a moderator's review (`hold`): what a
+# moderator should see before it counts. Never distress or crisis (care comes first), nor
+# profanity (swearing is venting, not something to review).
+HOLD_CATEGORIES = frozenset(("harassment", "hate", "threat", "sexual", "pii", "spam"))
 
 
 class Action(enum.Enum):
     """The ladder, mildest first. `care` (a short private note for a member in distress) and
-    `support` (the crisis path) are never a punishment."""
+    `support` (the crisis path) are never a punishment. `hold` removes a message pending a
+    moderator's review: they restore it or confirm the removal, and only a confirmed removal
+    counts a strike."""
 
     ALLOW = "allow"
     NUDGE = "nudge"
     CARE = "care"
     REMOVE = "remove"
+    HOLD = "hold"
     TIMEOUT = "timeout"
     ESCALATE = "escalate"
     SUPPORT = "support"
@@ -37,8 +44,10 @@ class Action(enum.Enum):
 
 _NO_DETAILS: Mapping[str, Any] = MappingProxyType({})  # shared, so read-only
 
-_RANK = {Action.ALLOW: 0, Action.NUDGE: 1, Action.CARE: 2, Action.REMOVE: 3, Action.TIMEOUT: 4,
-         Action.ESCALATE: 5, Action.SUPPORT: 6}
+# The strongest action of a message's findings wins. `hold` ranks above `remove` (the message
+# goes as well, and a moderator looks) and below `timeout` (which also pauses the member).
+_RANK = {Action.ALLOW: 0, Action.NUDGE: 1, Action.CARE: 2, Action.REMOVE: 3, Action.HOLD: 4,
+         Action.TIMEOUT: 5, Action.ESCALATE: 6, Action.SUPPORT: 7}
 
 
 class Verdict(NamedTuple):
