@@ -1,11 +1,12 @@
 """The moderators' queue and the alerts the moderator log could not take.
 
 A queue item is a request for a moderator, numbered per group: a member asking to talk
-(`crisis`, listed first), an `appeal`, an `escalation`, or an `alert` that could not be
-delivered. Its status goes open -> claimed (by whom, when) -> resolved (by whom, when, an
-optional note). Items are never deleted; /mydata delete erases a member's own words in them
-and the text of alerts about them, and keeps the skeleton (who, when, why, status), as cases
-do. Pending alerts wait in `mod_alerts` until the moderator log takes them.
+(`crisis`, listed first), an `appeal`, an `escalation`, an `alert` that could not be
+delivered, or a message the policy `hold`s for review (its text and place are in
+`groupbot.storage.holds`). Its status goes open -> claimed (by whom, when) -> resolved
+(by whom, when, an optional note). Items are never deleted; /mydata delete erases a member's
+own words in them and the text of alerts about them, and keeps the skeleton (who, when, why,
+status), as cases do. Pending alerts wait in `mod_alerts` until the moderator log takes them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import aiosqlite
 from groupbot.core.ports import utc
 from groupbot.storage.database import Database
 
-KINDS = ("crisis", "appeal", "escalation", "alert")
+KINDS = ("crisis", "appeal", "escalation", "alert", "hold")
 _ITEM_COLUMNS = (
     "group_id, number, kind, member_id, asked_by, case_number, reason, text, created_at, "
     "status, claimed_by, claimed_at, resolved_by, resolved_at, resolution, announced_at, "
