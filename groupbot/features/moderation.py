@@ -39,6 +39,8 @@ from groupbot.core.types import (
 )
 from groupbot.features.base import Feature, Services
 from groupbot.features.case_log import PAGE_SIZE, SINCE_HELP, case_line, parse_since
+from groupbot.features.hold import HoldDesk
+from groupbot.features.hold import what_happens as what_a_hold_does
 from groupbot.features.queue import Delivery, ModeratorQueue
 from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
 from groupbot.moderation.names import FoldedNames, fold_names
@@ -185,6 +187,7 @@ class ModerationFeature(Feature):
         services.store.register_member_data("moderation", self.cases)
         # who and what waits for a moderator; the one outlet for moderator alerts
         self.queue = ModeratorQueue(services, self.cases)
+        self.holds = HoldDesk(services, self)  # messages held for review (`hold`)
         self.engine: Decider = engine if engine is not None else _default_engine(services)
         self.resources: ResourceLoader = (resources if resources is not None
                                           else default_resources(services))
@@ -223,6 +226,7 @@ class ModerationFeature(Feature):
                                     required=False),
                          access=mod, private=True)(self.cmd_case)
         self.queue.register(registry)
+        self.holds.register(registry)
         registry.command("mod cases", "Find cases, newest first, a page at a time",
                          OptionSpec("member", OptionKind.MEMBER, "only cases about this member",
                                     required=False),
@@ -328,6 +332,8 @@ class ModerationFeature(Feature):
                                  text=message.text)
             elif verdict.action is Action.CARE:
                 await self._care_note(message.group, message.author)
+            elif verdict.action is Action.HOLD:
+                await self.holds.hold(message, verdict, source)
             else:
                 await self._enforce(message, verdict, source)
         return True
@@ -1077,6 +1083,10 @@ class ModerationFeature(Feature):
                     "channel, no strike")
         if action is Action.REMOVE:
             return f"the message is removed and its author gets a private copy; a case; {strike}"
+        if action is Action.HOLD:  # the strike counts only if a moderator confirms
+            return what_a_hold_does(
+                self.strike_weight(verdict._replace(action=Action.REMOVE), group_id, channel),
+                self.services.chat.capabilities.delete_member_messages)
         if action is Action.TIMEOUT:
             return f"the message is removed and its author paused; a case; {strike}"
         if action is Action.ESCALATE:

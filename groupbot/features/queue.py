@@ -5,7 +5,8 @@ that attribute. Every request for a moderator is an item in the database: a memb
 talk (a crisis request, always listed first), an appeal, an escalation, and any alert the
 moderator log could not take. `/mod queue` lists what is waiting; `/mod queue claim <id>`
 records who took an item (and tells the member who asked, privately); `/mod queue resolve
-<id> [note]` closes it.
+<id> [note]` closes it. A held message (`groupbot.features.hold`) is settled instead with
+`/mod queue restore <id>` or `/mod queue confirm <id> [note]`.
 
 `alert()` is the one way moderator alerts leave the bot. When the moderator log cannot take
 one (none set, the channel deleted, a platform error), the alert is kept in the database and
@@ -20,7 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,7 +45,7 @@ MAX_MODERATOR_DMS = 25
 LIST_LIMIT = 25
 
 KIND_LABELS = {"crisis": "crisis request", "appeal": "appeal", "escalation": "escalation",
-               "alert": "alert"}
+               "alert": "alert", "hold": "held message"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,14 @@ def _ago(delta: timedelta) -> str:
     return "just now" if delta < timedelta(minutes=1) else f"{_span(delta)} ago"
 
 
+def _closing(item: QueueItem) -> str:
+    """The command(s) that close an item."""
+    if item.kind == "hold":
+        return (f"`/mod queue restore {item.number}` or "
+                f"`/mod queue confirm {item.number} [note]`")
+    return f"`/mod queue resolve {item.number} [note]`"
+
+
 def _summary(reply: Reply) -> str:
     """An alert's first line, as the `why` of the queue item it opens."""
     first = (reply.text.strip().splitlines() or [""])[0]
@@ -116,6 +127,8 @@ class ModeratorQueue:
         # one delivery of kept alerts at a time (the timer and /mod setup modlog), so none
         # is posted twice
         self._delivering = asyncio.Lock()
+        # the texts of held messages by item number, for the list (set by the hold desk)
+        self.held_texts: Callable[[str, Sequence[int]], Awaitable[dict[int, str]]] | None = None
 
     # -- wiring --------------------------------------------------------------------------
     def register(self, registry: CommandRegistry) -> None:
@@ -406,6 +419,11 @@ class ModeratorQueue:
         items, total = await self.repo.waiting(ctx.group.id, LIST_LIMIT)
         if not items:
             return Reply.private("The queue is empty: nothing is waiting for a moderator.")
+        held = [i.number for i in items if i.kind == "hold"]
+        if held and self.held_texts is not None:  # (this reply is private to the moderator)
+            texts = await self.held_texts(ctx.group.id, held)
+            items = [dataclasses.replace(i, text=texts.get(i.number)) if i.kind == "hold"
+                     else i for i in items]
         now = self.services.clock.now()
         lines = ["Waiting for a moderator (crisis requests first, then oldest first):"]
         lines += [self.describe(item, now) for item in items]
@@ -413,6 +431,9 @@ class ModeratorQueue:
             lines.append(f"…and {total - len(items)} more.")
         lines.append("Take one with `/mod queue claim <id>`; close it with "
                      "`/mod queue resolve <id> [note]`.")
+        if held:
+            lines.append("A held message: put it back with `/mod queue restore <id>`, or "
+                         "confirm its removal with `/mod queue confirm <id> [note]`.")
         return Reply.private("\n".join(lines), title="Moderator queue")
 
     async def _get(self, ctx: CommandContext) -> QueueItem:
@@ -435,7 +456,7 @@ class ModeratorQueue:
             return self._already_resolved(item)
         if item.status == "claimed" and item.claimed_by == ctx.invoker.id:
             return Reply.private(f"Item {item.number} is already yours. When you're done: "
-                                 f"`/mod queue resolve {item.number} [note]`.")
+                                 f"{_closing(item)}.")
         now = self.services.clock.now()
         found = await self.repo.claim(ctx.group.id, item.number, ctx.invoker.id, now)
         assert found is not None
@@ -457,7 +478,7 @@ class ModeratorQueue:
             await self.alert(ctx.group, Reply.private(
                 f"<@{ctx.invoker.id}> has taken item {item.number} ({item.reason}).",
                 title="Support"), keep=False, dm=False)
-        lines.append(f"When you're done: `/mod queue resolve {item.number} [note]`.")
+        lines.append(f"When you're done: {_closing(item)}.")
         log.info("queue item claimed", extra={"group": ctx.group.id, "item": item.number,
                                               "kind": item.kind, "by": ctx.invoker.id})
         return Reply.private("\n".join(lines))
@@ -490,6 +511,10 @@ class ModeratorQueue:
         item = await self._get(ctx)
         if not item.waiting:
             return self._already_resolved(item)
+        if item.kind == "hold":  # its text is kept until one of these decides it
+            raise UsageError(f"Item {item.number} is a held message: put it back with "
+                             f"`/mod queue restore {item.number}`, or confirm its removal with "
+                             f"`/mod queue confirm {item.number} [note]`.")
         note = str(ctx.arg("note", "")).strip() or None
         now = self.services.clock.now()
         found = await self.repo.resolve(ctx.group.id, item.number, ctx.invoker.id, now, note)
