@@ -20,7 +20,7 @@ from groupbot.platforms.console import ConsoleChat
 from groupbot.storage.database import Database
 from groupbot.storage.store import Store
 
-# One message per rule family, each removed (or timed out, or escalated) on its own.
+# One message per rule family, each removed (or held, timed out, or escalated) on its own.
 RULE_FAMILIES = {
     "harassment insult": "sam you are a worthless idiot",
     "harassment attack": "nobody likes you, go die in a fire",
@@ -37,14 +37,15 @@ CRISIS = "I want to kill myself tonight"
 DISTRESS = "I feel so hopeless and I can't do this anymore"
 POLICY = parse_policy(default_policy_path().read_text(encoding="utf-8"), "default")
 ENGINE = ModerationEngine(POLICY)
-NEVER = (Action.REMOVE, Action.TIMEOUT)
+NEVER = (Action.REMOVE, Action.HOLD, Action.TIMEOUT)
 
 
 @pytest.mark.parametrize("family", sorted(RULE_FAMILIES))
 def test_every_rule_family_fires_alone(family: str) -> None:
     """(So that the pairs below test something: each message is punished on its own.)"""
     verdict = ENGINE.decide(RULE_FAMILIES[family])
-    assert verdict.action in (Action.REMOVE, Action.TIMEOUT, Action.ESCALATE), verdict.as_json()
+    assert verdict.action in (Action.REMOVE, Action.HOLD, Action.TIMEOUT, Action.ESCALATE), (
+        verdict.as_json())
 
 
 @pytest.mark.parametrize("family", sorted(RULE_FAMILIES))

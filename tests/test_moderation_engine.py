@@ -105,9 +105,11 @@ def test_attacks_on_groups_and_compound_slurs(text: str, is_hate: bool) -> None:
     assert ("hate" in ENGINE.decide(text).categories) is is_hate
 
 
-def test_threats_escalate() -> None:
+def test_threats_are_held_for_review_by_default() -> None:
     v = ENGINE.decide("I will kill you")
-    assert v.action is Action.ESCALATE and "threat" in v.categories
+    assert v.action is Action.HOLD and "threat" in v.categories
+    assert v.reason.endswith("removed at once and held until a moderator restores it or "
+                             "confirms the removal")
     assert "threat" not in ENGINE.decide("I would never hurt you").categories
 
 

@@ -375,9 +375,9 @@ THREATS = ["we comin for yo life", "I know where you live", "im coming for you",
 
 
 @pytest.mark.parametrize("text", THREATS)
-def test_threats_said_here_escalate(text: str) -> None:
+def test_threats_said_here_are_held_for_review(text: str) -> None:
     verdict = ENGINE.decide(text)
-    assert "threat" in verdict.categories and verdict.action is Action.ESCALATE, (
+    assert "threat" in verdict.categories and verdict.action is Action.HOLD, (
         verdict.as_json())
 
 

@@ -1,13 +1,17 @@
-"""Held for review, end to end on the console: the real features, engine and SQLite file, a
-fake clock. A threat is held (removed at once, the author told privately with their own copy);
-a moderator restores it (reposted with attribution, no strike) or confirms the removal (the
-strike counts then); the held text is kept only until then, and /mydata delete erases it."""
+"""Held for review, end to end on the console: the real features, engine, default policy and
+SQLite file, a fake clock. A threat is held (removed at once, the author told privately with
+their own copy); a moderator restores it (reposted with attribution, no strike) or confirms the
+removal (the strike counts then); the held text is kept only until then, and /mydata delete
+erases it."""
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
+
+import pytest
 
 from groupbot.config import Config
 from groupbot.core.ports import FakeClock
@@ -19,18 +23,6 @@ from tests.conftest import Harness, open_harness
 THREAT = "I will hurt you, robin"
 DISTRESSED_THREAT = "I can't do this anymore, I will hurt you robin"
 CRISIS_THREAT = "I'm going to kill you robin, I want to die"
-
-
-def with_threats_held(config: Config) -> Config:
-    """The default policy with threats held for review."""
-    default = Path(__file__).resolve().parent.parent / "groupbot" / "data" / "policy.yaml"
-    text = default.read_text(encoding="utf-8")
-    old = "  threat:\n    action: escalate\n"
-    assert text.count(old) == 1
-    path = Path(config.database).parent / "policy-hold.yaml"
-    path.write_text(text.replace(old, "  threat:\n    action: hold\n"), encoding="utf-8")
-    config.policy_file = path
-    return config
 
 
 def modlog(h: Harness) -> list[str]:
@@ -82,7 +74,7 @@ async def strikes(h: Harness, who: Member) -> list[tuple[int | None, float]]:
 
 async def test_a_held_threat_is_removed_and_its_author_gets_a_copy(
         config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         mid = await h.say(h.member, THREAT)
         case = await moderation(h).cases.get(h.chat.group.id, 1)
         queue = await said(h, h.moderator, "/mod queue")
@@ -120,7 +112,7 @@ async def test_a_held_threat_is_removed_and_its_author_gets_a_copy(
 
 async def test_held_then_restored_is_reposted_with_attribution_and_no_strike(
         config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         await h.clock.advance(timedelta(hours=6, minutes=2))  # 14:02 UTC
         await h.say(h.member, THREAT)
         await h.clock.advance(timedelta(minutes=20))
@@ -156,7 +148,7 @@ async def test_held_then_restored_is_reposted_with_attribution_and_no_strike(
 
 async def test_held_then_confirmed_counts_the_strike_then_and_erases_the_text(
         config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         await h.say(h.member, THREAT)
         assert await strikes(h, h.member) == []
         await h.clock.advance(timedelta(minutes=30))
@@ -189,7 +181,7 @@ async def test_held_then_confirmed_counts_the_strike_then_and_erases_the_text(
 
 
 async def test_mydata_delete_erases_a_held_text(config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         await h.say(h.member, THREAT)
         export = await said(h, h.member, "/mydata export")
         erased = await said(h, h.member, "/mydata delete yes")
@@ -212,7 +204,7 @@ async def test_mydata_delete_erases_a_held_text(config: Config, clock: FakeClock
 
 async def test_a_kept_case_text_follows_the_groups_retention_not_the_hold(
         config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         await said(h, h.moderator, "/mod policy keep-text 30")
         await h.say(h.member, THREAT)
         await said(h, h.moderator, "/mod queue confirm 1")
@@ -227,7 +219,7 @@ async def test_a_kept_case_text_follows_the_groups_retention_not_the_hold(
 
 
 async def test_only_moderators_restore_or_confirm(config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         await h.say(h.member, THREAT)
         restore = await said(h, h.member, "/mod queue restore 1")
         confirm = await said(h, h.member, "/mod queue confirm 1 fine")
@@ -245,7 +237,7 @@ async def test_only_moderators_restore_or_confirm(config: Config, clock: FakeClo
 
 async def test_restore_and_confirm_take_only_held_messages(
         config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         await h.say(h.member, "robin you worthless idiot")  # removed: case 1
         await said(h, h.member, "/appeal 1 I was quoting a film")  # item 1, an appeal
         wrong = await said(h, h.moderator, "/mod queue restore 1")
@@ -258,7 +250,7 @@ async def test_restore_and_confirm_take_only_held_messages(
 # -- care first ---------------------------------------------------------------------------------
 async def test_a_threat_with_a_sign_of_distress_or_crisis_is_never_held(
         config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         distressed = await h.say(h.member, DISTRESSED_THREAT)
         in_crisis = await h.say(h.member, CRISIS_THREAT)
         cases = await moderation(h).cases.member_cases(h.chat.group.id, h.member.id)
@@ -282,7 +274,7 @@ def test_the_features_guard_never_holds_a_message_showing_distress() -> None:
 
 
 async def test_policy_test_shows_hold_in_plain_words(config: Config, clock: FakeClock) -> None:
-    async with open_harness(with_threats_held(config), clock) as h:
+    async with open_harness(config, clock) as h:
         dry = await said(h, h.moderator, f"/mod policy test {THREAT}")
     assert "Action: hold" in dry
     assert ("What happens: held for a moderator's review: the message is removed at once and "
@@ -291,3 +283,24 @@ async def test_policy_test_shows_hold_in_plain_words(config: Config, clock: Fake
             "a moderator confirms the removal") in dry
     assert "removed at once and held until a moderator restores it" in dry  # the reason
     assert h.chat.deleted == set() and modlog(h) == []  # a dry run
+
+
+def test_groupbot_moderate_prints_hold_with_its_plain_words(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from groupbot.cli import main
+    from groupbot.cli_moderate import run
+    from groupbot.moderation.engine import ModerationEngine
+
+    with pytest.raises(SystemExit):
+        main(["moderate", "--help"])
+    assert "hold (removed at once, pending a moderator's review: restored, or the removal " \
+           "confirmed)" in " ".join(capsys.readouterr().out.split())
+    out = io.StringIO()
+    source = [f"{THREAT}\n".encode(), f"{DISTRESSED_THREAT}\n".encode()]
+    assert run(ModerationEngine(), source, out, jsonl=False, stateful=False) == 0
+    held, cared = (json.loads(line) for line in out.getvalue().splitlines())
+    assert held == {"action": "hold", "categories": ["threat"], "rules": ["threat.violence"],
+                    "reason": 'threat: "hurt" aimed at someone -> hold (policy for threat, '
+                              "severity 2): removed at once and held until a moderator "
+                              "restores it or confirms the removal"}
+    assert cared["action"] == "escalate" and cared["categories"] == ["distress", "threat"]

@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 
 from groupbot.moderation.engine import ModerationEngine
-from groupbot.moderation.policy import PolicyErrors, default_policy_path, parse_policy
+from groupbot.moderation.policy import (
+    PolicyErrors,
+    default_policy,
+    default_policy_path,
+    parse_policy,
+)
 from groupbot.moderation.verdict import CARE_CATEGORIES, HOLD_CATEGORIES, Action
 
 DEFAULT = default_policy_path().read_text(encoding="utf-8")
@@ -157,3 +162,12 @@ def test_crisis_with_a_threat_gets_support_never_a_hold(held: ModerationEngine) 
     v = held.decide("I'm going to kill you, I want to die")
     assert v.action is Action.SUPPORT and v.categories[0] == "crisis"
     assert "nothing is removed and no strike is counted" in v.reason
+
+
+def test_the_default_policy_holds_every_threat_and_counts_its_strike_on_confirmation() -> None:
+    threat = default_policy().categories["threat"]
+    assert [threat.action_for(s) for s in (1, 2, 3)] == [Action.HOLD] * 3
+    assert threat.strike == 3  # counted by the live feature only when a moderator confirms
+    # nothing else in the default policy holds (yet)
+    others = [c for name, c in default_policy().categories.items() if name != "threat"]
+    assert all(Action.HOLD not in (c.mild, c.action, c.severe) for c in others)

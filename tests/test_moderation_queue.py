@@ -182,13 +182,13 @@ async def test_an_appeal_waits_in_the_queue_and_its_member_is_told_when_it_is_ta
 async def test_crisis_requests_come_first_then_the_oldest(harness: Harness) -> None:
     h = harness
     bob = h.chat.add_member("bob")
-    await h.say(bob, "I will hurt you, robin")  # an escalation first
+    await h.say(bob, "I will hurt you, robin")  # a held message first
     await later(h, timedelta(minutes=5))
     await ask_to_talk(h)
     queue = (await said(h, h.moderator, "/mod queue")).splitlines()
     items = [line for line in queue if line.startswith("• Item")]
     assert [line.split(" (")[0] for line in items] == ["• Item 2", "• Item 1"]
-    assert "(escalation) Case 1 (escalate)" in items[1]
+    assert "(held message) Case 1 (hold)" in items[1]
 
 
 async def test_queue_commands_refuse_non_moderators(harness: Harness) -> None:

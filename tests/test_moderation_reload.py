@@ -38,8 +38,8 @@ DEFAULT = default_policy_path().read_text(encoding="utf-8")
 THREE_MISTAKES = [
     ("    severe: timeout\n    strike: 3\n",
      "    severe: timeout\n    strike: lots\n", "categories.hate.strike"),
-    ("  threat:\n    action: escalate\n",
-     "  threat:\n    action: explode\n", "categories.threat.action"),
+    ("  threat:\n    action: hold ",
+     "  threat:\n    action: explode ", "categories.threat.action"),
     ("  half_life_days: 30\n", "  half_life_dayz: 30\n", "strikes.half_life_dayz"),
 ]
 
