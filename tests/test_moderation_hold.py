@@ -304,3 +304,11 @@ def test_groupbot_moderate_prints_hold_with_its_plain_words(
                               "severity 2): removed at once and held until a moderator "
                               "restores it or confirms the removal"}
     assert cared["action"] == "escalate" and cared["categories"] == ["distress", "threat"]
+
+
+async def test_a_restored_message_notifies_no_one(config: Config, clock: FakeClock) -> None:
+    async with open_harness(config, clock) as h:
+        await h.say(h.member, f"<!channel> {THREAT}")
+        await said(h, h.moderator, "/mod queue restore 1")
+    [repost] = posts(h)
+    assert repost.endswith(f":\n@channel {THREAT}")  # Slack's broadcast token, made plain text
