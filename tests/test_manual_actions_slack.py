@@ -53,7 +53,8 @@ async def test_a_timeout_on_slack_says_it_cannot_and_records_the_case(
            f"<@{alex.id}> in Slack yourself" in said
     assert "asked you to take a break from posting for 2 hours" in texts(told)
     assert "please step back" in texts(told) and "/appeal 1" in texts(told)
-    assert f"Case 1: <@{robin.id}> timed out <@{alex.id}> for 2 hours" in texts(alerted)
+    # nothing was carried out: the moderator log does not say "timed out"
+    assert f"Case 1: <@{robin.id}> asked to time out <@{alex.id}> for 2 hours" in texts(alerted)
     assert [(c.action, c.created_by, c.reason) for c in cases] == [
         ("timeout", robin.id, "please step back")]
     assert any("Slack does not let bots time members out" in a.body
@@ -73,6 +74,9 @@ async def test_untimeout_on_slack_says_there_is_nothing_of_mine_to_lift(
     assert [(c.action, c.created_by) for c in cases] == [
         ("timeout", robin.id), ("untimeout", robin.id)]
     assert "lifted your timeout (case 2)" in texts(fake.dms_to(alex))
+    first = cases[0].amendments
+    assert any(a.body.startswith("timeout lifted by a moderator (case 2); recorded only, as Slack "
+                                 "does not let bots time members out") for a in first)
 
 
 async def test_remove_by_a_slack_permalink_records_the_author_and_asks_the_moderator(

@@ -288,7 +288,8 @@ class ManualActionsFeature(Feature):
         if done:
             notes.insert(0, f"timed out until {_when(until)}")
         await self._note_all(group, case, notes)
-        alert = [f"Case {case.number}: <@{ctx.invoker.id}> timed out <@{member.id}> for "
+        did = "timed out" if done else "asked to time out"
+        alert = [f"Case {case.number}: <@{ctx.invoker.id}> {did} <@{member.id}> for "
                  f"{_human(span)} (until {_when(until)}).",
                  f"Reason: {reason or 'none given'}"]
         alert += [f"Note: {n}" for n in notes if not n.startswith("timed out until")]
@@ -351,9 +352,11 @@ class ManualActionsFeature(Feature):
                                                            "error": type(exc).__name__})
             failure = _failure(exc)
             notes.append(f"lifting the timeout failed: {failure}")
-        if earlier is not None:
+        if earlier is not None and (done or cannot):
             await self.cases.amend(group.id, earlier.number, "note",
-                                   f"timeout lifted by a moderator (case {case.number})",
+                                   f"timeout lifted by a moderator (case {case.number})"
+                                   + ("" if done else "; recorded only, as "
+                                      f"{_cannot(chat.platform, 'time members out')}"),
                                    invoker.id, now)
         told = False
         if done or cannot:
@@ -361,8 +364,9 @@ class ManualActionsFeature(Feature):
                 f"A moderator of {group.name} has lifted your timeout (case {case.number}): "
                 "you're welcome to post again.", title="Welcome back"), notes)
         await self._note_all(group, case, notes)
+        did = "lifted" if done or cannot else "asked to lift"
         await self._alert(group, case, [
-            f"Case {case.number}: <@{invoker.id}> lifted <@{member.id}>'s timeout"
+            f"Case {case.number}: <@{invoker.id}> {did} <@{member.id}>'s timeout"
             + (f" (case {earlier.number})." if earlier is not None else "."),
             *(f"Note: {n}" for n in notes)], member.id)
         log.info("manual moderation action", extra={
