@@ -1,6 +1,10 @@
 """Moderators acting through the bot, on the console: the real features, engine and SQLite
 file (`open_bot`), a fake clock. `/mod timeout`, `/mod untimeout`, `/mod remove`, each a case
-naming its moderator."""
+naming its moderator; `/mod warn` asking first when it would cross a strike threshold; and
+`/mod pardon` offering to lift a timeout it leaves unearned.
+
+The default policy's strikes: a warning weighs 1, the timeout threshold is 4 (60 minutes) and
+the review threshold 7."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from groupbot.core.types import Button, Interaction, Member, Reply
-from groupbot.features.manual_actions import parse_duration, parse_message_ref
+from groupbot.features.manual_actions import LIFT_TIMEOUT, parse_duration, parse_message_ref
 from groupbot.platforms.console import deliver
 from groupbot.storage.cases import Case
 from tests.conftest import Harness
@@ -55,6 +59,13 @@ async def all_cases(h: Harness, who: Member) -> list[Case]:
     found: list[Case] = await moderation.cases.member_cases(  # type: ignore[attr-defined]
         h.chat.group.id, who.id)
     return found
+
+
+async def warn_to(h: Harness, n: int) -> None:
+    """robin warns alex `n` times, confirming each warning that asks first."""
+    for i in range(n):
+        reply = await run(h, h.moderator, f"/mod warn @alex unkind words {i + 1} confirm=yes")
+        assert "warned @alex" in reply.text
 
 
 # -- the duration and the message link, as typed --------------------------------------------------
@@ -243,3 +254,148 @@ async def test_remove_refuses_unknown_messages_moderators_messages_and_non_moder
     assert "/mod remove is for moderators" in member
     assert "a link to a Discord message, and this group is on The console" in link
     assert h.chat.deleted == set() and await case(h, 1) is None and modlog(h) == []
+
+
+# -- /mod warn asks before crossing a threshold ------------------------------------------------
+async def test_a_warning_below_every_threshold_warns_at_once(harness: Harness) -> None:
+    h = harness
+    reply = await run(h, h.moderator, "/mod warn @alex please be kinder")
+    assert reply.text.startswith("Case 1: warned @alex") and reply.buttons == ()
+    assert "please be kinder" in dms(h, h.member)[-1]
+
+
+async def test_a_warning_that_crosses_a_threshold_says_so_and_acts_only_on_confirm(
+        harness: Harness) -> None:
+    h = harness
+    await warn_to(h, 3)
+    asked = await run(h, h.moderator, "/mod warn @alex fourth time today")
+    assert "This warning would bring @alex to 4.0 effective strikes" in asked.text
+    assert "the timeout threshold at 4: it will time them out for 1 hour" in asked.text
+    assert "Nothing has been done yet" in asked.text and "confirm=yes" in asked.text
+    assert [b.label for b in asked.buttons] == ["Confirm"]
+    assert await case(h, 4) is None and h.chat.is_timed_out(h.member) is None
+    assert len(dms(h, h.member)) == 3  # nothing sent for the fourth yet
+    # a member pressing the moderator's button does nothing
+    assert "That button is for moderators." in await press(h, h.member, asked.buttons[0])
+    assert await case(h, 4) is None
+    done = await press(h, h.moderator, asked.buttons[0])
+    assert "Case 4: warned @alex. Effective strikes now 4.0." in done
+    assert "reached the timeout threshold" in done
+    assert h.chat.is_timed_out(h.member) == h.clock.now() + timedelta(hours=1)
+    fourth = await case(h, 4)
+    assert fourth is not None and (fourth.action, fourth.created_by, fourth.reason) == (
+        "warn", "u-robin", "fourth time today")
+    # a confirmation is used once
+    again = await press(h, h.moderator, asked.buttons[0])
+    assert "expired or was already used" in again and await case(h, 5) is None
+
+
+async def test_a_confirmation_expires(harness: Harness) -> None:
+    h = harness
+    await warn_to(h, 3)
+    asked = await run(h, h.moderator, "/mod warn @alex once more")
+    await h.clock.advance(timedelta(minutes=20))
+    assert "expired" in await press(h, h.moderator, asked.buttons[0])
+    assert await case(h, 4) is None and h.chat.is_timed_out(h.member) is None
+
+
+async def test_the_review_threshold_is_announced_too(harness: Harness) -> None:
+    h = harness
+    await warn_to(h, 6)
+    asked = await run(h, h.moderator, "/mod warn @alex seventh")
+    assert "the review threshold at 7: the case will wait in `/mod queue`" in asked.text
+    assert "the timeout threshold at 4" in asked.text  # still past it: another hour
+    assert await case(h, 7) is None
+
+
+# -- /mod pardon and a timeout it leaves unearned ---------------------------------------------
+async def test_a_pardon_below_the_threshold_offers_to_lift_the_timeout_and_does_not(
+        harness: Harness) -> None:
+    h = harness
+    await warn_to(h, 4)
+    assert h.chat.is_timed_out(h.member) is not None
+    reply = await run(h, h.moderator, "/mod pardon @alex 1")
+    assert "Pardoned 1 strike(s) for @alex (cases: 1)" in reply.text
+    assert "still timed out until" in reply.text
+    assert "remaining strikes (3.0) no longer reach the timeout threshold at 4" in reply.text
+    assert "I haven't lifted it" in reply.text and "run `/mod untimeout @alex`" in reply.text
+    assert [(b.label, b.custom_id) for b in reply.buttons] == [
+        ("Lift the timeout", f"{LIFT_TIMEOUT}u-alex")]
+    assert h.chat.is_timed_out(h.member) is not None  # not lifted silently
+    assert h.chat.of_kind("untimeout") == []
+    # the button is for moderators only
+    assert "That button is for moderators." in await press(h, h.member, reply.buttons[0])
+    assert h.chat.is_timed_out(h.member) is not None
+    lifted = await press(h, h.moderator, reply.buttons[0])
+    assert "Case 5: lifted <@u-alex>'s timeout" in lifted
+    assert h.chat.is_timed_out(h.member) is None
+    untimeout = await case(h, 5)
+    assert untimeout is not None and (untimeout.action, untimeout.created_by, untimeout.reason) \
+        == ("untimeout", "u-robin", "lifted the timeout of case 4")
+
+
+async def test_a_pardon_that_leaves_the_threshold_reached_keeps_the_timeout_and_offers_nothing(
+        harness: Harness) -> None:
+    h = harness
+    await warn_to(h, 5)
+    reply = await run(h, h.moderator, "/mod pardon @alex 1")
+    assert "Pardoned 1 strike(s)" in reply.text
+    assert "remaining strikes (4.0) still reach the timeout threshold at 4" in reply.text
+    assert "the timeout stands" in reply.text and reply.buttons == ()
+    assert h.chat.is_timed_out(h.member) is not None
+
+
+async def test_a_pardon_leaves_a_moderators_own_timeout_alone(harness: Harness) -> None:
+    h = harness
+    await warn_to(h, 1)
+    await run(h, h.moderator, "/mod timeout @alex 3h please step away")
+    reply = await run(h, h.moderator, "/mod pardon @alex")
+    assert "a moderator set that timeout by hand (case 2), not the strikes" in reply.text
+    assert reply.buttons == () and h.chat.is_timed_out(h.member) is not None
+
+
+async def test_a_pardon_with_no_timeout_running_says_nothing_of_one(harness: Harness) -> None:
+    h = harness
+    await warn_to(h, 2)
+    reply = await run(h, h.moderator, "/mod pardon @alex")
+    assert reply.text == "Pardoned 2 strike(s) for @alex (cases: 1, 2). Each case records the " \
+                         "pardon."
+    assert reply.buttons == ()
+
+
+async def test_the_ladders_own_timeout_is_offered_for_lifting_after_a_pardon(
+        harness: Harness) -> None:
+    """The engine's removals (2 strikes each here) reach the threshold of 4 and time alex out;
+    the note the ladder leaves tells the pardon which threshold it was."""
+    h = harness
+    for _ in range(2):
+        await h.say(h.member, "robin you worthless idiot")
+        await h.clock.advance(timedelta(minutes=1))
+    assert h.chat.is_timed_out(h.member) is not None
+    cases = [c for c in await all_cases(h, h.member) if c.action == "remove"]
+    assert len(cases) == 2
+    reply = await run(h, h.moderator, f"/mod pardon @alex {cases[1].number}")
+    assert "no longer reach the timeout threshold at 4" in reply.text
+    assert [b.label for b in reply.buttons] == ["Lift the timeout"]
+
+
+async def test_a_verdicts_own_timeout_is_offered_only_once_its_strike_is_pardoned() -> None:
+    """The engine's `timeout` verdict (flooding: 2 strikes and a pause) sets the timeout
+    itself: pardoning another case leaves it earned while its own strike counts; pardoning
+    its own case makes it unearned, and the pardon offers to lift it. (The fake engine, with
+    the default strike policy: removal 1 strike, timeout 2, the timeout threshold at 3.)"""
+    from tests.test_moderation_feature import _world
+
+    async for w in _world():
+        await w.say(w.alice, "you idiot")  # case 1: removed, 1 strike
+        await w.say(w.alice, "pause me")  # case 2: removed and paused, 2 strikes
+        assert w.chat.is_timed_out(w.alice) is not None
+        other = await w.bot.handle_text_command(w.group, w.general, w.mod,
+                                                "/mod pardon @Alice 1", resolver=w.chat)
+        own = await w.bot.handle_text_command(w.group, w.general, w.mod,
+                                              "/mod pardon @Alice 2", resolver=w.chat)
+        assert "strikes (2.0) include the strike of case 2, which paused them" in other[0].text
+        assert other[0].buttons == ()
+        assert "no longer reach the timeout of case 2" in own[0].text
+        assert [b.label for b in own[0].buttons] == ["Lift the timeout"]
+        assert w.chat.is_timed_out(w.alice) is not None  # offered, not lifted

@@ -1,13 +1,14 @@
 """Moderators acting through the bot on the real discord.py against the local fake Discord:
 timeouts (PATCH communication_disabled_until), lifting them (the same PATCH with null),
-and removing a message named by its link. Every effect is read back from the fake's REST
-log and the case log."""
+removing a message named by its link, and the Confirm and "Lift the timeout" buttons. Every
+effect is read back from the fake's REST log and the case log."""
 
 from __future__ import annotations
 
 import urllib.parse
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.fakes.discord_fake import FakeDiscord, FakeGuild, Recorded
 from tests.test_discord_e2e import running
 from tests.test_discord_features import (
     answer,
+    body_text,
     dms_to,
     member,
     moderation_of,
@@ -46,6 +48,12 @@ def guild(fake: FakeDiscord) -> FakeGuild:
 
 def patches(fake: FakeDiscord) -> list[Recorded]:
     return fake.calls("PATCH", PATCH_MEMBER)
+
+
+def buttons_of(reply: dict[str, Any]) -> dict[str, str]:
+    """label -> custom id, for the buttons on an interaction's answer."""
+    return {c["label"]: c["custom_id"] for row in reply["data"].get("components") or []
+            for c in row["components"]}
 
 
 async def test_a_timeout_and_lifting_it_are_cases_by_the_moderator(
@@ -135,3 +143,39 @@ async def test_remove_by_a_discord_link(
     found = cases[0]
     assert [(c.action, c.member_id, c.created_by, c.message_id) for c in found] == [
         ("remove", str(alex.id), str(robin.id), sent["id"])]
+
+
+async def test_confirm_a_warning_then_a_pardon_offers_lift_the_timeout(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    """The default policy times out at 4 strikes: the 4th warning asks first (Confirm), and
+    pardoning one of them leaves the timeout unearned (Lift the timeout)."""
+    alex, robin = member(guild, "alex"), member(guild, "robin")
+    async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
+        for n in range(3):
+            await answer(fake, await fake.slash(guild, "general", robin, "mod warn",
+                                                member=alex, reason=f"warning {n + 1}"))
+        asked = await answer(fake, await fake.slash(guild, "general", robin, "mod warn",
+                                                    member=alex, reason="warning 4"))
+        before = list(patches(fake))
+        confirmed = await answer(fake, await fake.click(guild, "general", robin,
+                                                        buttons_of(asked)["Confirm"]))
+        timed = list(patches(fake))
+        pardoned = await answer(fake, await fake.slash(guild, "general", robin, "mod pardon",
+                                                       member=alex, case=1))
+        still = list(patches(fake))
+        refused = await answer(fake, await fake.click(guild, "general", alex,
+                                                      buttons_of(pardoned)["Lift the timeout"]))
+        lifted = await answer(fake, await fake.click(guild, "general", robin,
+                                                     buttons_of(pardoned)["Lift the timeout"]))
+        cases = await moderation_of(bot).cases.member_cases(str(guild.id), str(alex.id))
+    assert "timeout threshold at 4: it will time them out for 1 hour" in body_text(asked["data"])
+    assert before == [] and len(timed) == 1  # nothing until Confirm
+    assert "Case 4: warned @alex" in body_text(confirmed["data"])
+    assert "no longer reach the timeout threshold at 4" in body_text(pardoned["data"])
+    assert "I haven't lifted it" in body_text(pardoned["data"])
+    assert len(still) == 1  # the pardon lifted nothing by itself
+    assert "That button is for moderators." in body_text(refused["data"])
+    assert "Case 5: lifted" in body_text(lifted["data"])
+    assert patches(fake)[-1].body == {"communication_disabled_until": None}
+    assert [(c.action, c.created_by) for c in cases] == [
+        *[("warn", str(robin.id))] * 4, ("untimeout", str(robin.id))]

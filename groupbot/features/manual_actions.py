@@ -1,4 +1,4 @@
-"""Moderators acting through the bot: timeout, untimeout and remove.
+"""Moderators acting through the bot: warn, pardon, timeout, untimeout and remove.
 
 Why a module of its own: the moderation feature (`groupbot.features.moderation`) judges
 members' messages and climbs the ladder by itself; this one carries out what a moderator
@@ -9,14 +9,17 @@ it through the moderation queue, the one outlet for moderator alerts.
 
 What a platform cannot do (Slack lets no bot delete a member's message or time anyone out)
 is said plainly to the moderator, and the case is recorded all the same, as the ladder does.
-Manual timeouts and removals add no strike: a moderator chose the consequence; `/mod warn`
-is the way to give a strike by hand.
+A warning that would cross a strike threshold says so, and what that threshold does, before
+anything is done; a pardon that leaves a running timeout unearned offers to lift it, and
+never lifts it silently. Manual timeouts and removals add no strike: a moderator chose the
+consequence; `/mod warn` is the way to give a strike by hand.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -25,13 +28,17 @@ from groupbot.core.commands import Access, CommandContext, CommandRegistry, Opti
 from groupbot.core.errors import GroupbotError, Unsupported, UsageError
 from groupbot.core.text import split_text
 from groupbot.core.types import (
+    Button,
+    ButtonStyle,
     Channel,
     Group,
+    Interaction,
     Member,
     Message,
     Reply,
 )
 from groupbot.features.base import Feature, Services
+from groupbot.moderation.verdict import Action
 from groupbot.storage.cases import Case, CaseRepo, NewCase
 
 if TYPE_CHECKING:
@@ -39,6 +46,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CONFIRM_WARN = "gb:manual:warn:"  # + a token for a warning waiting for its moderator's go-ahead
+LIFT_TIMEOUT = "gb:manual:lift:"  # + the member's id: "Lift the timeout" after a pardon
+CONFIRM_FOR = timedelta(minutes=15)  # how long a Confirm button stays good
+MAX_PENDING = 1000
 DEFAULT_MAX_TIMEOUT = timedelta(days=28)  # where the platform names no limit (Discord's)
 PRIVATE_CHUNK = 1800
 DURATION_HELP = "like 10m, 2h, 1d or 7d (minutes, hours, days, weeks)"
@@ -159,8 +170,17 @@ def _summary(head: str, member: Member, told: bool, what: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class _PendingWarn:
+    group_id: str
+    channel: Channel
+    member: Member
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class _TimeoutCause:
-    """What set the member's timeout, as the case log tells it."""
+    """Why the member's running timeout was set, as the case log tells it."""
 
     case: Case | None
     threshold: float | None = None  # the strike threshold that set it
@@ -173,6 +193,7 @@ class ManualActionsFeature(Feature):
     def __init__(self, services: Services, moderation: ModerationFeature) -> None:
         super().__init__(services)
         self.moderation = moderation
+        self._pending: dict[str, _PendingWarn] = {}
 
     @property
     def cases(self) -> CaseRepo:
@@ -183,6 +204,18 @@ class ManualActionsFeature(Feature):
     def register(self, registry: CommandRegistry) -> None:
         mod = Access.MODERATOR
         member = OptionSpec("member", OptionKind.MEMBER, "the member")
+        registry.command("mod warn", "Warn a member privately and add a strike (asking first "
+                         "when it would cross a strike threshold)", member,
+                         OptionSpec("reason", OptionKind.TEXT, "why (the member sees this)"),
+                         OptionSpec("confirm", OptionKind.CHOICE,
+                                    "go ahead when the warning crosses a strike threshold",
+                                    required=False, choices=("yes",), keyword_only=True),
+                         access=mod, private=True)(self.cmd_warn)
+        registry.command("mod pardon", "Stop a member's strikes counting (all, or one case's)",
+                         member,
+                         OptionSpec("case", OptionKind.INTEGER, "a case number", required=False,
+                                    min_value=1),
+                         access=mod, private=True)(self.cmd_pardon)
         registry.command("mod timeout",
                          "Pause a member from posting for a while (a case; they are told why)",
                          member,
@@ -200,6 +233,8 @@ class ManualActionsFeature(Feature):
                          OptionSpec("reason", OptionKind.TEXT, "why (the author sees this)",
                                     required=False),
                          access=mod, private=True)(self.cmd_remove)
+        registry.add_button(CONFIRM_WARN, self.btn_confirm_warn)
+        registry.add_button(LIFT_TIMEOUT, self.btn_lift)
 
     # -- shared steps --------------------------------------------------------------------
     def _now(self) -> datetime:
@@ -317,6 +352,16 @@ class ManualActionsFeature(Feature):
         if member.is_bot:
             raise UsageError("Bots are never timed out, so there is nothing to lift.")
         return await self._untimeout(ctx.group, ctx.channel, ctx.invoker, member)
+
+    async def btn_lift(self, interaction: Interaction) -> Reply:
+        """"Lift the timeout", offered after a pardon: moderators only."""
+        if not interaction.member.is_moderator:
+            return Reply.private("That button is for moderators.")
+        member_id = interaction.custom_id.removeprefix(LIFT_TIMEOUT)
+        if not member_id:
+            return Reply.private("That button is no longer in use.")
+        return await self._untimeout(interaction.group, interaction.channel, interaction.member,
+                                     Member(member_id, member_id))
 
     async def _untimeout(self, group: Group, channel: Channel, invoker: Member,
                          member: Member) -> Reply:
@@ -517,7 +562,209 @@ class ManualActionsFeature(Feature):
                         exc_info=True)
             return None
 
-    # -- what set a timeout -------------------------------------------------------------
+    # -- /mod warn -----------------------------------------------------------------------
+    async def cmd_warn(self, ctx: CommandContext) -> Reply:
+        member: Member = ctx.args["member"]
+        reason = str(ctx.args["reason"]).strip()
+        if not reason:
+            raise UsageError(f"Give a reason. Usage: {ctx.spec.usage()}")
+        if member.is_bot:
+            raise UsageError("Bots can't be warned.")
+        async with self.moderation.member_lock(ctx.group.id, member.id):
+            if ctx.arg("confirm") != "yes":
+                ahead = await self._crossing(ctx.group, member)
+                if ahead is not None:
+                    return self._ask_first(ctx, member, reason, ahead)
+            return await self._warn(ctx.group, ctx.channel, ctx.invoker, member, reason)
+
+    async def _crossing(self, group: Group, member: Member) -> str | None:
+        """What the warning's strike would set off, in words; None when nothing."""
+        strikes = self.moderation.strikes
+        before = await self.cases.effective_strikes(group.id, member.id, self._now(),
+                                                    strikes.half_life_days)
+        total = before + strikes.warn_weight
+        effects = []
+        step = strikes.reached(total, Action.TIMEOUT)
+        if step is not None:
+            effects.append(f"the timeout threshold at {step.points:g}: it will time them out "
+                           f"for {_human(self._step_length(step.minutes))}")
+        review = strikes.reached(total, Action.ESCALATE)
+        if review is not None:
+            effects.append(f"the review threshold at {review.points:g}: the case will wait in "
+                           "`/mod queue` for a moderator to review")
+        if not effects:
+            return None
+        return (f"This warning would bring @{member.display_name} to {total:.1f} effective "
+                f"strikes, reaching " + "; and ".join(effects) + ".")
+
+    def _step_length(self, minutes: int) -> timedelta:
+        return (timedelta(minutes=minutes) if minutes > 0
+                else self.moderation.strikes.default_timeout)
+
+    def _ask_first(self, ctx: CommandContext, member: Member, reason: str,
+                   ahead: str) -> Reply:
+        now = self._now()
+        self._pending = {k: p for k, p in self._pending.items() if now - p.at < CONFIRM_FOR}
+        while len(self._pending) >= MAX_PENDING:
+            self._pending.pop(next(iter(self._pending)))
+        token = secrets.token_urlsafe(9)
+        self._pending[token] = _PendingWarn(ctx.group.id, ctx.channel, member, reason, now)
+        buttons = ((Button(CONFIRM_WARN + token, "Confirm", ButtonStyle.DANGER),)
+                   if self.services.chat.capabilities.buttons else ())
+        press = " (or press Confirm)" if buttons else ""
+        return Reply.private(
+            f"{ahead} Nothing has been done yet. Run the same command again with `confirm=yes` "
+            f"at the end{press} to go ahead.", title="Warn: confirm first", buttons=buttons)
+
+    async def btn_confirm_warn(self, interaction: Interaction) -> Reply:
+        if not interaction.member.is_moderator:
+            return Reply.private("That button is for moderators.")
+        token = interaction.custom_id.removeprefix(CONFIRM_WARN)
+        pending = self._pending.pop(token, None)
+        if (pending is None or pending.group_id != interaction.group.id
+                or self._now() - pending.at >= CONFIRM_FOR):
+            return Reply.private("That confirmation has expired or was already used: nothing "
+                                 "was done. Run `/mod warn` again.")
+        async with self.moderation.member_lock(pending.group_id, pending.member.id):
+            return await self._warn(interaction.group, pending.channel, interaction.member,
+                                    pending.member, pending.reason)
+
+    async def _warn(self, group: Group, channel: Channel, invoker: Member, member: Member,
+                    reason: str) -> Reply:
+        """The warning itself, under the member's lock: a case, a strike, the private note,
+        and whatever threshold the strike reaches."""
+        chat, strikes = self.services.chat, self.moderation.strikes
+        now = self._now()
+        weight = strikes.warn_weight
+        before = await self.cases.effective_strikes(group.id, member.id, now,
+                                                    strikes.half_life_days)
+        total = before + weight
+        step = strikes.reached(total, Action.TIMEOUT)
+        escalate = strikes.reached(total, Action.ESCALATE) is not None
+        case = await self.cases.open_case(group.id, NewCase(
+            member_id=member.id, action="warn", source="manual", created_by=invoker.id,
+            channel_id=channel.id, reason=reason, severity=1, needs_review=escalate,
+            strike_weight=weight), now)
+        notes: list[str] = []
+        await self._tell(group, member, Reply.private(
+            f"A moderator of {group.name} asked me to pass this on (case {case.number}): "
+            f"{reason}\nIf you think this was a mistake, you can reply with "
+            f"`/appeal {case.number} <what you'd like them to know>`."), notes)
+        timed_out: datetime | None = None
+        if step is not None:
+            # the same words the ladder leaves, so a pardon can tell what set the timeout
+            notes.append(f"strikes reached {total:.1f} (timeout at {step.points:g})")
+            until = now + self._step_length(step.minutes)
+            try:
+                await chat.timeout_member(group, member, until,
+                                          f"case {case.number}: {reason}"[:450])
+                timed_out = until
+            except Unsupported as exc:
+                notes.append(f"could not time out the member: {exc}")
+            except Exception as exc:
+                log.warning("a warning's timeout failed",
+                            extra={"group": group.id, "case": case.number,
+                                   "error": type(exc).__name__})
+                notes.append(f"timing out the member failed: {type(exc).__name__}")
+            if timed_out is not None:
+                minutes = max(1, round((until - now).total_seconds() / 60))
+                await self._tell(group, member, Reply.private(
+                    f"You're paused from posting for about {minutes} minutes (case "
+                    f"{case.number}). A moderator's note: {reason} Take a breather; you're "
+                    f"welcome back afterwards. You can appeal with `/appeal {case.number} "
+                    "<text>`."), notes)
+        await self._note_all(group, case, notes)
+        if escalate:
+            await self.moderation.queue.open_item(
+                group, "escalation", member_id=member.id, case_number=case.number,
+                reason=f"Case {case.number} (warn) <@{member.id}>: {_clip(reason, 120)}")
+        lines = [f"Case {case.number}: warned @{member.display_name}. Effective strikes now "
+                 f"{total:.1f}."]
+        if timed_out is not None:
+            lines.append(f"That reached the timeout threshold: paused until {_when(timed_out)}.")
+        if escalate:
+            lines.append("That reached the review threshold: the case is in /mod queue.")
+        lines.extend(f"Note: {n}" for n in notes if not n.startswith("strikes reached"))
+        log.info("manual moderation action", extra={
+            "group": group.id, "case": case.number, "action": "warn", "moderator": invoker.id,
+            "timeout": timed_out is not None, "review": escalate})
+        return Reply.private("\n".join(lines))
+
+    # -- /mod pardon ---------------------------------------------------------------------
+    async def cmd_pardon(self, ctx: CommandContext) -> Reply:
+        member: Member = ctx.args["member"]
+        number = ctx.arg("case")
+        if number is not None:
+            case = await self.cases.get(ctx.group.id, int(number))
+            if case is None or case.member_id != member.id:
+                raise UsageError(f"Case {number} isn't about @{member.display_name}.")
+        count, cases = await self.cases.pardon(ctx.group.id, member.id, number,
+                                               ctx.invoker.id, self._now())
+        if not count:
+            return Reply.private(f"@{member.display_name} has no active strikes"
+                                 + (f" on case {number}." if number else "."))
+        which = ", ".join(str(n) for n in cases) or "no case"
+        text = (f"Pardoned {count} strike(s) for @{member.display_name} (cases: {which}). Each "
+                "case records the pardon.")
+        offer = await self._lift_offer(ctx.group, member)
+        if offer is None:
+            return Reply.private(text)
+        return Reply.private(f"{text}\n{offer.text}", buttons=offer.buttons)
+
+    async def _lift_offer(self, group: Group, member: Member) -> Reply | None:
+        """After a pardon: is a running timeout still earned? If not, offer to lift it (a
+        button where the platform has them, and the command); never lift it here."""
+        chat, strikes = self.services.chat, self.moderation.strikes
+        try:
+            until = await chat.timed_out_until(group, member)
+        except Unsupported:
+            return None  # no timeouts on this platform: nothing is running
+        except Exception:
+            log.warning("could not ask whether a member is timed out",
+                        extra={"group": group.id}, exc_info=True)
+            return Reply.private("(I could not check whether they are timed out; "
+                                 f"`/mod untimeout @{member.display_name}` lifts a timeout.)")
+        if until is None:
+            return None
+        now = self._now()
+        remaining = await self.cases.effective_strikes(group.id, member.id, now,
+                                                       strikes.half_life_days)
+        cause = await self._timeout_cause(group, member.id)
+        still = strikes.reached(remaining, Action.TIMEOUT)
+        run = f"`/mod untimeout @{member.display_name}`"
+        if cause.manual and cause.case is not None:
+            return Reply.private(
+                f"<@{member.id}> is still timed out until {_when(until)}: a moderator set that "
+                f"timeout by hand (case {cause.case.number}), not the strikes, so the pardon "
+                f"leaves it as it is. {run} lifts it.")
+        # what the remaining strikes still earn, in words (None: the timeout is unearned)
+        reach = f"still reach the timeout threshold at {still.points:g}" if still else None
+        if cause.threshold is not None:
+            if still is not None and still.points < cause.threshold:
+                reach = None  # a lower threshold is reached, not the one that paused them
+            paused_by = f"the timeout threshold at {cause.threshold:g} that paused them"
+        elif cause.case is not None:  # a verdict's own timeout: earned while its strike counts
+            own = [s for s in await self.cases.strikes(group.id, member.id)
+                   if s.case_number == cause.case.number]
+            if reach is None and any(s.pardoned_at is None for s in own):
+                reach = f"include the strike of case {cause.case.number}, which paused them"
+            paused_by = f"the timeout of case {cause.case.number}"
+        else:
+            paused_by = "any timeout threshold"
+        if reach is not None:
+            return Reply.private(
+                f"<@{member.id}> is still timed out until {_when(until)}, and their remaining "
+                f"strikes ({remaining:.1f}) {reach}, so the timeout stands. {run} lifts it if "
+                "you decide otherwise.")
+        buttons = ((Button(f"{LIFT_TIMEOUT}{member.id}", "Lift the timeout",
+                           ButtonStyle.PRIMARY),)
+                   if chat.capabilities.buttons else ())
+        press = "press “Lift the timeout”, or " if buttons else ""
+        return Reply.private(
+            f"<@{member.id}> is still timed out until {_when(until)}, but their remaining "
+            f"strikes ({remaining:.1f}) no longer reach {paused_by}. I haven't lifted it: to "
+            f"lift it, {press}run {run}.", buttons=buttons)
+
     async def _latest_timeout_case(self, group: Group, member_id: str) -> Case | None:
         return (await self._timeout_cause(group, member_id)).case
 
