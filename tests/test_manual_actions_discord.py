@@ -179,3 +179,27 @@ async def test_confirm_a_warning_then_a_pardon_offers_lift_the_timeout(
     assert patches(fake)[-1].body == {"communication_disabled_until": None}
     assert [(c.action, c.created_by) for c in cases] == [
         *[("warn", str(robin.id))] * 4, ("untimeout", str(robin.id))]
+
+
+def _characters(node: dict[str, Any]) -> int:
+    """What Discord counts towards a command's 8,000 characters: names, descriptions, choice
+    names and values, all the way down."""
+    own = len(str(node.get("name", ""))) + len(str(node.get("description", "")))
+    own += sum(len(str(c["name"])) + len(str(c["value"])) for c in node.get("choices") or [])
+    return own + sum(_characters(o) for o in node.get("options") or [])
+
+
+async def test_the_grown_mod_command_stays_within_discords_limits(config: Config) -> None:
+    from groupbot.platforms.console import ConsoleChat
+    from groupbot.platforms.discord.render import render_commands
+    from groupbot.runtime import open_bot
+
+    async with open_bot(config, ConsoleChat(), start=False) as bot:
+        payload = {c["name"]: c for c in render_commands(bot.registry)}
+    mod = payload["mod"]
+    names = {o["name"] for o in mod["options"]}
+    assert {"timeout", "untimeout", "remove", "warn", "pardon"} <= names
+    assert len(mod["options"]) <= 25 and _characters(mod) <= 8000
+    warn = next(o for o in mod["options"] if o["name"] == "warn")
+    assert [(o["name"], o["required"]) for o in warn["options"]] == [
+        ("member", True), ("reason", True), ("confirm", False)]
