@@ -26,7 +26,8 @@ def _numbers(reply: str) -> list[int]:
 async def _history(w: World) -> datetime:
     """23 cases over 23 days: alice's insults (harassment), bob's swearing (profanity), a
     threat from bob every fifth day (cases 5, 10, 15, 20), and a moderator's warning for
-    alice that reaches the review threshold (case 23). Returns the first day."""
+    alice that reaches the review threshold (case 23; confirmed, as a warning that crosses a
+    threshold asks first). Returns the first day."""
     start = w.clock.now()
     for day in range(22):
         if day % 5 == 4:
@@ -36,7 +37,8 @@ async def _history(w: World) -> datetime:
         else:
             await w.say(w.alice, "you idiot")
         await w.clock.advance(timedelta(days=1))
-    assert "Case 23: warned" in await w.cmd(w.mod, "/mod warn @alice please be kinder")
+    assert "Case 23: warned" in await w.cmd(w.mod,
+                                            "/mod warn @alice please be kinder confirm=yes")
     return start
 
 

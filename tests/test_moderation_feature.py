@@ -22,6 +22,7 @@ from groupbot.core.errors import Undeliverable, Unsupported
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply
 from groupbot.features.base import Services
+from groupbot.features.manual_actions import ManualActionsFeature
 from groupbot.features.moderation import CARE_COOLDOWN, CARE_NOTE_EVERY, ModerationFeature
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.resources import ResourcesFeature
@@ -158,7 +159,8 @@ async def _world(chat_cls: type[ConsoleChat] = ConsoleChat) -> AsyncIterator[Wor
         services = Services(config=Config(), store=Store(db), clock=clock, chat=chat)
         engine = FakeEngine()
         feature = ModerationFeature(services, engine=engine, resources=load_resources)
-        bot = Bot(services, [feature, ResourcesFeature(services, resources=load_resources),
+        bot = Bot(services, [feature, ManualActionsFeature(services, feature),
+                             ResourcesFeature(services, resources=load_resources),
                              PrivacyFeature(services)])
         await bot.start()
         try:
@@ -558,7 +560,11 @@ async def test_warn_and_pardon(w: World) -> None:
     case = await w.feature.cases.get(w.group.id, 1)
     assert case is not None and case.created_by == w.mod.id and case.action == "warn"
     await w.cmd(w.mod, "/mod warn @Bob second")
-    third = await w.cmd(w.mod, "/mod warn @Bob third")
+    # the third strike would reach the timeout threshold: it says so first, and waits
+    asked = await w.cmd(w.mod, "/mod warn @Bob third")
+    assert "timeout threshold at 3" in asked and "confirm=yes" in asked
+    assert w.chat.is_timed_out(w.bob) is None and await w.feature.cases.get(w.group.id, 3) is None
+    third = await w.cmd(w.mod, "/mod warn @Bob third confirm=yes")
     assert "timeout threshold" in third and w.chat.is_timed_out(w.bob) is not None
     pardoned = await w.cmd(w.mod, "/mod pardon @Bob 2")
     assert "Pardoned 1 strike(s)" in pardoned and "2" in pardoned

@@ -146,6 +146,10 @@ async def test_delete_and_timeout_are_unsupported_and_say_so(fake: FakeSlack,
         await chat.delete_message(group, Channel("C1", "general", group.id), "1.2")
     with pytest.raises(Unsupported, match="time out"):
         await chat.timeout_member(group, Member("U1", "alex"), clock_now(), "x")
+    with pytest.raises(Unsupported, match="no timeout of mine to lift"):
+        await chat.remove_timeout(group, Member("U1", "alex"), "x")
+    with pytest.raises(Unsupported, match="time out"):
+        await chat.timed_out_until(group, Member("U1", "alex"))
     assert not chat.capabilities.delete_member_messages
     assert not chat.capabilities.timeout_members and not chat.capabilities.idempotent_posts
     assert fake.calls == []  # refused before any request

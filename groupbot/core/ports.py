@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from groupbot.core.types import Channel, Group, Member, PostedMessage, Reply
+from groupbot.core.types import Channel, Group, Member, Message, PostedMessage, Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,8 @@ class Capabilities:
     delete_member_messages: bool = False
     timeout_members: bool = False
     idempotent_posts: bool = False
+    # the longest timeout the platform allows (None: it sets no limit of its own)
+    max_timeout: timedelta | None = None
 
 
 @runtime_checkable
@@ -61,6 +63,22 @@ class ChatPort(Protocol):
         self, group: Group, member: Member, until: datetime, reason: str
     ) -> None:
         """Stop a member from posting until `until`."""
+        ...
+
+    async def remove_timeout(self, group: Group, member: Member, reason: str) -> None:
+        """Let a timed-out member post again (a no-op when they are not timed out)."""
+        ...
+
+    async def timed_out_until(self, group: Group, member: Member) -> datetime | None:
+        """When the member's running timeout ends, as the platform says now (None: they are
+        not timed out). `Unsupported` where the platform has no timeouts."""
+        ...
+
+    async def fetch_message(self, group: Group, channel: Channel,
+                            message_id: str) -> Message | None:
+        """A message in a channel of the group, with its author as a `Member` (moderator or
+        not) and its channel as the platform names it; None when there is no such message.
+        `Unsupported` where the platform cannot tell."""
         ...
 
     async def alert_moderators(self, group: Group, reply: Reply) -> None:

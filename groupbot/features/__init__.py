@@ -9,6 +9,7 @@ from groupbot.features.base import Feature, Services
 from groupbot.features.checkins import CheckinsFeature
 from groupbot.features.excerpts import ExcerptsFeature
 from groupbot.features.help import HelpFeature
+from groupbot.features.manual_actions import ManualActionsFeature
 from groupbot.features.moderation import ModerationFeature, default_resources
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.prompts import PromptsFeature
@@ -19,8 +20,10 @@ from groupbot.features.setup import SetupFeature
 
 def build_features(services: Services) -> list[Feature]:
     resources = default_resources(services)  # one book: a reload reaches both features
+    moderation = ModerationFeature(services, resources=resources)
     features: list[Feature] = [
-        ModerationFeature(services, resources=resources),
+        moderation,
+        ManualActionsFeature(services, moderation),  # moderators acting through the bot
         ResourcesFeature(services, resources=resources),
         HelpFeature(services),
         SetupFeature(services),

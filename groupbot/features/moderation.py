@@ -210,14 +210,7 @@ class ModerationFeature(Feature):
         member = OptionSpec("member", OptionKind.MEMBER, "the member")
         registry.command("mod strikes", "A member's strikes, after decay", member,
                          access=mod, private=True)(self.cmd_strikes)
-        registry.command("mod warn", "Warn a member privately and add a strike", member,
-                         OptionSpec("reason", OptionKind.TEXT, "why (the member sees this)"),
-                         access=mod, private=True)(self.cmd_warn)
-        registry.command("mod pardon", "Stop a member's strikes counting (all, or one case's)",
-                         member,
-                         OptionSpec("case", OptionKind.INTEGER, "a case number", required=False,
-                                    min_value=1),
-                         access=mod, private=True)(self.cmd_pardon)
+        # /mod warn and /mod pardon: groupbot.features.manual_actions
         registry.command("mod case", "Show a case; amend its reason; or close it",
                          OptionSpec("id", OptionKind.INTEGER, "the case number", min_value=1),
                          OptionSpec("action", OptionKind.CHOICE, "what to do", required=False,
@@ -337,6 +330,11 @@ class ModerationFeature(Feature):
             else:
                 await self._enforce(message, verdict, source)
         return True
+
+    def member_lock(self, group_id: str, member_id: str) -> asyncio.Lock:
+        """One member's strikes are read and written by one action at a time, the ladder's or
+        a moderator's (`groupbot.features.manual_actions`)."""
+        return self._lock(group_id, member_id)
 
     def _lock(self, group_id: str, member_id: str) -> asyncio.Lock:
         key = (group_id, member_id)
@@ -861,69 +859,6 @@ class ModerationFeature(Feature):
         if not strikes:
             lines.append("No strikes.")
         return Reply.private("\n".join(lines))
-
-    async def cmd_warn(self, ctx: CommandContext) -> Reply:
-        member: Member = ctx.args["member"]
-        reason = str(ctx.args["reason"]).strip()
-        if not reason:
-            raise UsageError(f"Give a reason. Usage: {ctx.spec.usage()}")
-        if member.is_bot:
-            raise UsageError("Bots can't be warned.")
-        async with self._lock(ctx.group.id, member.id):
-            return await self._warn(ctx, member, reason)
-
-    async def _warn(self, ctx: CommandContext, member: Member, reason: str) -> Reply:
-        group = ctx.group
-        now = self.services.clock.now()
-        weight = self.strikes.warn_weight
-        before = await self.cases.effective_strikes(group.id, member.id, now,
-                                                    self.strikes.half_life_days)
-        total = before + weight
-        escalate = self.strikes.reached(total, Action.ESCALATE) is not None
-        case = await self.cases.open_case(group.id, NewCase(
-            member_id=member.id, action="warn", source="manual", created_by=ctx.invoker.id,
-            channel_id=ctx.channel.id, reason=reason, severity=1, needs_review=escalate,
-            strike_weight=weight), now)
-        outcome = _Outcome(notes=[])
-        await self._dm(group, member, Reply.private(
-            f"A moderator of {group.name} asked me to pass this on (case {case.number}): "
-            f"{reason}\nIf you think this was a mistake, you can reply with "
-            f"`/appeal {case.number} <what you'd like them to know>`."), outcome)
-        step = self.strikes.reached(total, Action.TIMEOUT)
-        if step is not None:
-            length = (timedelta(minutes=step.minutes) if step.minutes > 0
-                      else self.strikes.default_timeout)
-            await self._timeout(group, member, case, now + length,
-                                f"A moderator's note: {reason}", outcome)
-        for note in outcome.notes:
-            await self.cases.amend(group.id, case.number, "note", note, "bot", now)
-        if escalate:
-            await self._escalation_item(group, case)
-        lines = [f"Case {case.number}: warned @{member.display_name}. Effective strikes now "
-                 f"{total:.1f}."]
-        if outcome.timed_out_until:
-            lines.append(f"That reached the timeout threshold: paused until "
-                         f"{outcome.timed_out_until:%Y-%m-%d %H:%M} UTC.")
-        if escalate:
-            lines.append("That reached the review threshold: the case is in /mod queue.")
-        lines.extend(f"Note: {n}" for n in outcome.notes)
-        return Reply.private("\n".join(lines))
-
-    async def cmd_pardon(self, ctx: CommandContext) -> Reply:
-        member: Member = ctx.args["member"]
-        number = ctx.arg("case")
-        if number is not None:
-            case = await self.cases.get(ctx.group.id, int(number))
-            if case is None or case.member_id != member.id:
-                raise UsageError(f"Case {number} isn't about @{member.display_name}.")
-        count, cases = await self.cases.pardon(ctx.group.id, member.id, number,
-                                               ctx.invoker.id, self.services.clock.now())
-        if not count:
-            return Reply.private(f"@{member.display_name} has no active strikes"
-                                 + (f" on case {number}." if number else "."))
-        which = ", ".join(str(n) for n in cases) or "no case"
-        return Reply.private(f"Pardoned {count} strike(s) for @{member.display_name} "
-                             f"(cases: {which}). Each case records the pardon.")
 
     # -- commands: cases ---------------------------------------------------------------------
     async def cmd_case(self, ctx: CommandContext) -> Reply:

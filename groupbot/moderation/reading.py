@@ -45,11 +45,15 @@ _MARKS_TABLE = str.maketrans(_MARK_CHARS)
 _MARKS_BYTES = bytes(ord(_MARK_CHARS.get(chr(c), chr(c))) if c < 128 else c for c in range(256))
 _SLANG_WORDS = frozenset(SLANG)
 _TOKEN = re.compile(r"[^\W_]+|[.,\"]")
+_TOKEN_ASCII = re.compile(r"[a-z0-9]+|[.,\"]")  # (the same on lower-case ASCII, faster)
 _STRETCH = re.compile(r"([a-z])\1\1+")
 SENTENCE, CLAUSE, QUOTE = ".", ",", '"'
 _MARKS = frozenset((SENTENCE, CLAUSE, QUOTE))
 _SPELLING_BUDGET = 300
 _LONGEST_WORD = 24  # a longer token is no misspelled word (a link, a hash, a key mash)
+# A shorter token is neither corrected nor split (spelling.MIN_CORRECT; a split needs a key
+# word of three letters and one more) but a stretched one ("sooo") is read
+_SHORTEST_READ = 4
 # Single letters that are words on their own; any other one may be a word spaced out.
 _LETTER_WORDS = frozenset(("i", "a", "u"))
 
@@ -85,9 +89,10 @@ def read(norm: Normalised) -> Reading:
     """The reading of a normalised message (see the module docstring)."""
     sp = speller()
     low = norm.lower
-    text = (low.encode("ascii").translate(_MARKS_BYTES).decode("ascii") if low.isascii()
-            else low.translate(_MARKS_TABLE))
-    raw = _TOKEN.findall(text)
+    if low.isascii():
+        raw = _TOKEN_ASCII.findall(low.encode("ascii").translate(_MARKS_BYTES).decode("ascii"))
+    else:
+        raw = _TOKEN.findall(low.translate(_MARKS_TABLE))
     seen = set(raw)
     unknown = seen - sp.known - _MARKS
     if not unknown and FILLERS.isdisjoint(seen) and _SLANG_WORDS.isdisjoint(seen):
@@ -126,7 +131,7 @@ def read(norm: Normalised) -> Reading:
         if tok in SLANG:
             words.extend(SLANG[tok].split())
             changed = True
-        elif tok in unknown and budget > 0 and len(tok) <= _LONGEST_WORD:
+        elif tok in unknown and budget > 0 and _SHORTEST_READ <= len(tok) <= _LONGEST_WORD:
             budget -= 1
             if _STRETCH.search(tok):
                 tok = _unstretch(tok, sp)

@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from groupbot.core.errors import ModlogUnavailable, Unsupported
@@ -34,7 +34,7 @@ MODLOG = "mod-log"
 class ConsoleEvent:
     """One thing the bot did, as the console shows it."""
 
-    kind: str  # post | private | modlog | delete | timeout | thread | member
+    kind: str  # post | private | modlog | delete | timeout | untimeout | thread | member
     group_id: str
     text: str
     channel_id: str | None = None
@@ -49,9 +49,10 @@ class ConsoleChat:
     """A ChatPort for one local group, printing labelled lines through `out`."""
 
     platform = "console"
+    # timeouts capped as Discord caps them, so the console rehearses what Discord will allow
     capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
                                 delete_member_messages=True, timeout_members=True,
-                                idempotent_posts=True)
+                                idempotent_posts=True, max_timeout=timedelta(days=28))
 
     def __init__(self, group_name: str = "Local group", *, out: Callable[[str], None] | None = None,
                  clock: Clock | None = None) -> None:
@@ -166,6 +167,24 @@ class ConsoleChat:
         self._emit(ConsoleEvent("timeout", group.id, reason, None, member.id,
                                 message_id=until.isoformat()))
 
+    async def remove_timeout(self, group: Group, member: Member, reason: str) -> None:
+        if self.timeouts.pop(member.id, None) is not None:
+            self._emit(ConsoleEvent("untimeout", group.id, reason, None, member.id))
+
+    async def timed_out_until(self, group: Group, member: Member) -> datetime | None:
+        return self.is_timed_out(member)
+
+    async def fetch_message(self, group: Group, channel: Channel,
+                            message_id: str) -> Message | None:
+        """A member's message still in the group (typed in the console or by a test)."""
+        found = self.messages.get(message_id)
+        if found is None or message_id in self.deleted or found[0] != channel.id:
+            return None
+        channel_id, author_id, text = found
+        author = self.members.get(author_id) or Member(author_id, author_id)
+        return Message(id=message_id, group=group, channel=self.channels.get(channel_id, channel),
+                       author=author, text=text, created_at=self.clock.now())
+
     async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
         return None  # the console has no addresses for messages: the log shows them
 
@@ -230,6 +249,8 @@ def render_event(event: ConsoleEvent, chat: ConsoleChat) -> str:
     elif event.kind == "timeout":
         until = (event.message_id or "")[:16].replace("T", " ")
         return f"[timeout] {who(event.member_id)} until {until} UTC: {event.text}"
+    elif event.kind == "untimeout":
+        return f"[timeout lifted] {who(event.member_id)}: {event.text}"
     elif event.kind == "thread":
         return f"[thread] \"{event.text}\" opened in {chan(event.channel_id)}"
     else:

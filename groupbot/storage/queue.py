@@ -189,26 +189,24 @@ class QueueRepo:
                     now: datetime) -> tuple[QueueItem, QueueItem] | None:
         """Take an item that is not resolved (from whoever had it). Returns the item before
         and after, or None when there is no such item; a resolved one is left unchanged."""
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM mod_queue WHERE group_id = ? AND number = ?",
-                (group_id, number),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
-                return None
-            before = _item(row)
-            if before.waiting:
-                await conn.execute(
-                    "UPDATE mod_queue SET status = 'claimed', claimed_by = ?, claimed_at = ? "
-                    "WHERE group_id = ? AND number = ?", (by, _ts(now), group_id, number))
-        after = await self.get(group_id, number)
-        assert after is not None
-        return before, after
+        return await self._move(
+            group_id, number,
+            "UPDATE mod_queue SET status = 'claimed', claimed_by = ?, claimed_at = ? "
+            "WHERE group_id = ? AND number = ?", (by, _ts(now), group_id, number))
 
     async def resolve(self, group_id: str, number: int, by: str, now: datetime,
                       note: str | None = None) -> tuple[QueueItem, QueueItem] | None:
         """Close an item (a resolved one is left unchanged). Before and after, or None."""
+        return await self._move(
+            group_id, number,
+            "UPDATE mod_queue SET status = 'resolved', resolved_by = ?, resolved_at = ?, "
+            "resolution = ? WHERE group_id = ? AND number = ?",
+            (by, _ts(now), note or None, group_id, number))
+
+    async def _move(self, group_id: str, number: int, update: str,
+                    params: tuple[object, ...]) -> tuple[QueueItem, QueueItem] | None:
+        """Apply `update` to an item still waiting, in one transaction; the item before and
+        after, or None when there is no such item."""
         async with self.db.transaction() as conn:
             async with conn.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM mod_queue WHERE group_id = ? AND number = ?",
@@ -219,10 +217,7 @@ class QueueRepo:
                 return None
             before = _item(row)
             if before.waiting:
-                await conn.execute(
-                    "UPDATE mod_queue SET status = 'resolved', resolved_by = ?, resolved_at = ?, "
-                    "resolution = ? WHERE group_id = ? AND number = ?",
-                    (by, _ts(now), note or None, group_id, number))
+                await conn.execute(update, params)
         after = await self.get(group_id, number)
         assert after is not None
         return before, after

@@ -47,6 +47,7 @@ class FakeMember:
     name: str
     roles: list[int] = field(default_factory=list)
     bot: bool = False
+    timed_out_until: str | None = None  # communication_disabled_until, as last PATCHed
 
     def user(self) -> dict[str, Any]:
         return {"id": str(self.id), "username": self.name, "global_name": self.name,
@@ -55,7 +56,7 @@ class FakeMember:
     def payload(self) -> dict[str, Any]:
         return {"user": self.user(), "roles": [str(r) for r in self.roles], "nick": None,
                 "joined_at": "2025-01-01T00:00:00+00:00", "deaf": False, "mute": False,
-                "flags": 0, "communication_disabled_until": None}
+                "flags": 0, "communication_disabled_until": self.timed_out_until}
 
 
 @dataclass
@@ -127,12 +128,14 @@ class FakeDiscord:
                 ("PUT", r"/applications/(\d+)/commands", self._put_commands),
                 ("PUT", r"/applications/(\d+)/guilds/(\d+)/commands", self._put_commands),
                 ("POST", r"/channels/(\d+)/messages", self._create_message),
+                ("GET", r"/channels/(\d+)/messages/(\d+)", self._get_message),
                 ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._edit_message),
                 ("DELETE", r"/channels/(\d+)/messages/(\d+)", self._delete_message),
                 ("POST", r"/channels/(\d+)/messages/(\d+)/threads", self._thread_on_message),
                 ("POST", r"/channels/(\d+)/threads", self._thread),
                 ("POST", r"/users/@me/channels", self._open_dm),
                 ("PATCH", r"/guilds/(\d+)/members/(\d+)", self._edit_member),
+                ("GET", r"/guilds/(\d+)/members/(\d+)", self._get_member),
                 ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
                 ("POST", r"/webhooks/(\d+)/([^/]+)", self._followup),
                 ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", self._edit_followup),
@@ -592,13 +595,33 @@ class FakeDiscord:
         return self._json({"id": str(cid), "type": 1, "recipients": [user],
                            "last_message_id": None})
 
+    def _member_of(self, guild: str, user: str) -> FakeMember | None:
+        g = self.guilds.get(int(guild))
+        return next((m for m in g.members.values() if m.id == int(user)), None) if g else None
+
     async def _edit_member(self, _r: web.Request, body: Any, guild: str,
                            user: str) -> web.Response:
-        g = self.guilds.get(int(guild))
-        m = next((m for m in g.members.values() if m.id == int(user)), None) if g else None
-        if g is None or m is None:
+        m = self._member_of(guild, user)
+        if m is None:
             return self._json({"message": "Unknown Member", "code": 10007}, 404)
+        if "communication_disabled_until" in (body or {}):
+            m.timed_out_until = body["communication_disabled_until"]
         return self._json({**m.payload(), **(body or {})})
+
+    async def _get_member(self, _r: web.Request, _b: Any, guild: str,
+                          user: str) -> web.Response:
+        m = self._member_of(guild, user)
+        if m is None:
+            return self._json({"message": "Unknown Member", "code": 10007}, 404)
+        return self._json(m.payload())
+
+    async def _get_message(self, _r: web.Request, _b: Any, channel: str,
+                           message: str) -> web.Response:
+        """As Discord answers GET /channels/{c}/messages/{m}: no guild_id, no member."""
+        msg = self.messages.get(int(message))
+        if msg is None or msg.get("channel_id") != channel:
+            return self._json({"message": "Unknown Message", "code": 10008}, 404)
+        return self._json({k: v for k, v in msg.items() if k not in ("guild_id", "member")})
 
     async def _callback(self, _r: web.Request, body: Any, iid: str,
                         token: str) -> web.Response:

@@ -359,6 +359,15 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         with_meta = str(a.get("include_all_metadata", "")).lower() in ("1", "true")
         top = [m for m in reversed(self.messages[cid]) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        inclusive = str(a.get("inclusive", "")).lower() in ("1", "true")
+        if a.get("latest"):  # bounds compare as numbers; `inclusive` keeps the edges
+            latest = float(a["latest"])
+            top = [m for m in top if float(m["ts"]) < latest or
+                   (inclusive and float(m["ts"]) == latest)]
+        if a.get("oldest"):
+            oldest = float(a["oldest"])
+            top = [m for m in top if float(m["ts"]) > oldest or
+                   (inclusive and float(m["ts"]) == oldest)]
         limit = int(a.get("limit") or 100)
         start = int(a.get("cursor") or 0)
         page = top[start:start + limit]
@@ -367,6 +376,20 @@ class FakeSlack:
         more = start + limit < len(top)
         return {"ok": True, "messages": out, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    async def _m_conversations_replies(self, a: dict[str, Any]) -> dict[str, Any]:
+        """As Slack answers: `ts` of a thread's parent or of one of its replies gives the
+        whole thread, parent first; `ts` of an unthreaded message gives just that one."""
+        cid, ts = str(a.get("channel", "")), str(a.get("ts", ""))
+        if cid not in self.messages:
+            return {"ok": False, "error": "channel_not_found"}
+        found = next((m for m in self.messages[cid] if m["ts"] == ts), None)
+        if found is None:
+            return {"ok": False, "error": "thread_not_found"}
+        root = str(found.get("thread_ts") or ts)
+        thread = [m for m in self.messages[cid] if m["ts"] == root or m.get("thread_ts") == root]
+        return {"ok": True, "messages": thread, "has_more": False,
+                "response_metadata": {"next_cursor": ""}}
 
     async def _m_conversations_info(self, a: dict[str, Any]) -> dict[str, Any]:
         cid = str(a.get("channel", ""))

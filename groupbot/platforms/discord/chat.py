@@ -27,6 +27,7 @@ from groupbot.core.types import (
     Channel,
     Group,
     Member,
+    Message,
     PostedMessage,
     Reply,
     Visibility,
@@ -133,7 +134,7 @@ class DiscordChat:
     platform = "discord"
     capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
                                 delete_member_messages=True, timeout_members=True,
-                                idempotent_posts=True)
+                                idempotent_posts=True, max_timeout=MAX_TIMEOUT)
     rate_limits = DISCORD_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: GroupbotClient, pacer: Pacer | None = None) -> None:
@@ -266,6 +267,88 @@ class DiscordChat:
         except discord.NotFound:
             log.warning("timeout target has left the server",
                         extra={"group": group.id, "member": member.id})
+
+    async def remove_timeout(self, group: Group, member: Member, reason: str) -> None:
+        """`Member.timeout(None)`: PATCH the member with `communication_disabled_until` null."""
+        await self.pacer.acquire()
+        try:
+            await self._call("lift a timeout", self.client.http.edit_member(
+                int(group.id), int(member.id), reason=reason[:512] or None,
+                communication_disabled_until=None))
+        except discord.Forbidden:
+            log.warning("Discord refused to lift a timeout (missing Moderate Members "
+                        "permission, or the member's role is above the bot's)",
+                        extra={"group": group.id, "member": member.id})
+            raise GroupbotError(
+                "Discord did not let me lift that member's timeout: the bot needs the Moderate "
+                "Members permission and a role above theirs.") from None
+        except discord.NotFound:
+            log.warning("untimeout target has left the server",
+                        extra={"group": group.id, "member": member.id})
+
+    async def timed_out_until(self, group: Group, member: Member) -> datetime | None:
+        """Asked of Discord now (the cache learns of a timeout only from a later event)."""
+        data = await self._member_data(group, member.id)
+        raw = data.get("communication_disabled_until") if data else None
+        if not raw:
+            return None
+        until = datetime.fromisoformat(str(raw))
+        return until if until > self.clock.now() else None
+
+    async def _member_data(self, group: Group, user_id: str) -> dict[str, Any] | None:
+        """GET /guilds/{g}/members/{u}; None when they are not in the server."""
+        await self.pacer.acquire()
+        try:
+            data = await self._call("look up a member", self.client.http.get_member(
+                int(group.id), int(user_id)))
+        except discord.NotFound:
+            return None
+        return dict(data)
+
+    async def fetch_message(self, group: Group, channel: Channel,
+                            message_id: str) -> Message | None:
+        """GET /channels/{c}/messages/{m} (needs Read Message History there); its author as
+        a member of the server (from the cache, else asked of Discord)."""
+        try:
+            channel_id, wanted = int(channel.id), int(message_id)
+        except ValueError:
+            return None
+        cached = self.client.get_channel(channel_id)
+        guild_of = getattr(getattr(cached, "guild", None), "id", None)
+        if cached is not None and str(guild_of) != group.id:
+            return None  # a channel of another server
+        await self.pacer.acquire()
+        try:
+            data = await self._call("look up the message", self.client.http.get_message(
+                channel_id, wanted))
+        except discord.NotFound:
+            return None
+        except discord.Forbidden:
+            log.warning("Discord refused to show a message",
+                        extra={"group": group.id, "channel": channel.id})
+            raise GroupbotError(
+                "Discord did not let me read that message: the bot needs View Channel and Read "
+                "Message History in that channel.") from None
+        author = await self._author(group, dict(data.get("author") or {}))
+        where = self.client.channel_of(cached, group.id) if cached is not None else channel
+        created = datetime.fromisoformat(str(data.get("timestamp") or self.clock.now()))
+        return Message(str(data.get("id") or message_id), group, where, author,
+                       str(data.get("content") or ""), created)
+
+    async def _author(self, group: Group, user: dict[str, Any]) -> Member:
+        uid = str(user.get("id") or "0")
+        name = str(user.get("global_name") or user.get("username") or uid)
+        guild = self.client.get_guild(_int(group.id) or 0)
+        cached = guild.get_member(int(uid)) if guild is not None and uid.isdigit() else None
+        if cached is not None:
+            return await self.client.member_of(group, cached)
+        data = await self._member_data(group, uid) if guild is not None and uid.isdigit() \
+            else None
+        if data is not None and guild is not None:
+            fetched = discord.Member(data=data,  # type: ignore[arg-type]
+                                     guild=guild, state=self.client._connection)
+            return await self.client.member_of(group, fetched)
+        return Member(uid, name, is_bot=bool(user.get("bot")))  # no longer in the server
 
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
         """The channel set with /mod setup modlog, else one named like a moderator log;

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from groupbot.config import Config
 from groupbot.core.errors import GroupbotError
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply, Visibility
-from groupbot.platforms.slack.chat import SlackChat, usergroup_of
+from groupbot.platforms.slack.chat import SlackChat
 from groupbot.platforms.slack.render import render_reply
 
 if TYPE_CHECKING:
@@ -87,21 +87,12 @@ class SlackAdapter:
                        is_private=is_dm)
 
     async def member(self, group: Group, user_id: str, fallback_name: str | None = None) -> Member:
-        info = await self.chat.user(user_id)
-        profile = info.get("profile") or {}
-        name = (profile.get("display_name") or profile.get("real_name") or info.get("name")
-                or fallback_name or user_id)
-        return Member(user_id, str(name), is_moderator=await self.is_moderator(group, user_id),
-                      is_bot=bool(info.get("is_bot")))
+        return await self.chat.member(group, user_id, fallback_name)
 
     async def is_moderator(self, group: Group, user_id: str) -> bool:
-        """The workspace's owners and admins (as Discord counts Manage Messages), the
-        configured user list or user group, or a user group set with /mod setup role."""
-        if await self.chat.is_admin(user_id):
-            return True
-        settings = await self.bot.services.settings(group)
-        extra = usergroup_of(getattr(settings, "moderator_role", None))
-        return user_id in await self.chat.moderator_ids(extra)
+        """The workspace's owners and admins, the configured user list or user group, or a
+        user group set with /mod setup role (`SlackChat.is_moderator`)."""
+        return await self.chat.is_moderator(group, user_id)
 
     # -- the slash command -------------------------------------------------------------
     async def on_command(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],

@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -28,7 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from groupbot.config import Config
 from groupbot.core.errors import GroupbotError, ModlogUnavailable, Unsupported
 from groupbot.core.ports import Capabilities
-from groupbot.core.types import Channel, Group, Member, PostedMessage, Reply, Visibility
+from groupbot.core.types import Channel, Group, Member, Message, PostedMessage, Reply, Visibility
 from groupbot.platforms.slack.render import SlackMessage, render_reply, to_mrkdwn
 from groupbot.scheduling.limiter import SLACK_RATE_LIMITS, TEMPORARY_DEFAULT_DELAY, RetryLater
 
@@ -54,6 +54,14 @@ _FRIENDLY = {
     "cannot_dm_bot": "I can't send a direct message to a bot.",
     "user_not_found": "I can't find that member.",
 }
+
+
+class SlackRefused(GroupbotError):
+    """Slack answered `ok: false`; `error` is its code (the message is fit to show)."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(message)
+        self.error = error
 
 
 class SlackUnavailable(RetryLater, GroupbotError):
@@ -219,6 +227,59 @@ class SlackChat:
                              reason: str) -> None:
         raise Unsupported("slack", "time out members (Slack has no timeouts for bots)")
 
+    async def remove_timeout(self, group: Group, member: Member, reason: str) -> None:
+        raise Unsupported("slack", "time out members, so there is no timeout of mine to lift "
+                                   "(Slack has no timeouts for bots)")
+
+    async def timed_out_until(self, group: Group, member: Member) -> datetime | None:
+        raise Unsupported("slack", "time out members (Slack has no timeouts for bots)")
+
+    async def fetch_message(self, group: Group, channel: Channel,
+                            message_id: str) -> Message | None:
+        """conversations.history at exactly that ts (channels:history, groups:history);
+        a reply inside a thread is not in the channel's history, so conversations.replies
+        (same scopes) is asked next. Its author with the same moderator rule as commands."""
+        found = await self._find_message(channel.id, message_id)
+        if found is None:
+            return None
+        user = str(found.get("user") or "")
+        if user:
+            author = await self.member(group, user)
+        else:  # an app or integration posted it
+            bot = str(found.get("bot_id") or "bot")
+            author = Member(bot, str((found.get("bot_profile") or {}).get("name") or bot),
+                            is_bot=True)
+        info = await self.channel_info(channel.id)
+        where = Channel(channel.id, str(info.get("name") or channel.name), group.id,
+                        is_thread=str(found.get("thread_ts") or message_id) != message_id)
+        try:
+            created = datetime.fromtimestamp(float(message_id), UTC)
+        except ValueError:
+            created = datetime.now(UTC)
+        return Message(message_id, group, where, author, str(found.get("text") or ""),
+                       created)
+
+    async def _find_message(self, channel_id: str, ts: str) -> dict[str, Any] | None:
+        if not re.fullmatch(r"\d{1,12}\.\d{1,8}", ts):
+            return None
+        data = await self.call("look up the message", "conversations_history",
+                               channel=channel_id, latest=ts, oldest=ts, inclusive=True,
+                               limit=1)
+        for msg in data.get("messages") or []:
+            if str(msg.get("ts")) == ts:
+                return dict(msg)
+        try:
+            data = await self.call("look up the message", "conversations_replies",
+                                   channel=channel_id, ts=ts, limit=200)
+        except SlackRefused as exc:
+            if exc.error in ("thread_not_found", "message_not_found"):
+                return None
+            raise
+        for msg in data.get("messages") or []:
+            if str(msg.get("ts")) == ts:
+                return dict(msg)
+        return None
+
     async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
         """Slack's permalink (chat.getPermalink: it also links replies inside a thread). A
         moderator needs it most here, where the bot cannot remove the message itself.
@@ -292,6 +353,27 @@ class SlackChat:
         return None
 
     # -- people ---------------------------------------------------------------------------
+    async def member(self, group: Group, user_id: str,
+                     fallback_name: str | None = None) -> Member:
+        """A member of the workspace, named as their profile shows, a moderator or not."""
+        info = await self.user(user_id)
+        profile = info.get("profile") or {}
+        name = (profile.get("display_name") or profile.get("real_name") or info.get("name")
+                or fallback_name or user_id)
+        return Member(user_id, str(name), is_moderator=await self.is_moderator(group, user_id),
+                      is_bot=bool(info.get("is_bot")))
+
+    async def is_moderator(self, group: Group, user_id: str) -> bool:
+        """The workspace's owners and admins (as Discord counts Manage Messages), the
+        configured user list or user group, or a user group set with /mod setup role."""
+        if await self.is_admin(user_id):
+            return True
+        extra = None
+        if self.settings_of is not None:
+            settings = await self.settings_of(group)
+            extra = usergroup_of(getattr(settings, "moderator_role", None))
+        return user_id in await self.moderator_ids(extra)
+
     async def user(self, user_id: str) -> dict[str, Any]:
         """users.info, cached; an empty dict when Slack will not say."""
         hit = self._users.get(user_id)
@@ -376,7 +458,7 @@ class SlackChat:
                                        "while.") from None
             log.warning("Slack refused a call", extra={"action": what, "error": error})
             friendly = _FRIENDLY.get(error, f"Slack said '{error or status}'.")
-            raise GroupbotError(f"I could not {what}: {friendly}") from None
+            raise SlackRefused(error, f"I could not {what}: {friendly}") from None
         data = response.data if hasattr(response, "data") else response
         return dict(data) if isinstance(data, dict) else {}
 
