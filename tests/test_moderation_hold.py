@@ -161,6 +161,11 @@ async def test_held_then_confirmed_counts_the_strike_then_and_erases_the_text(
         # moderator is told about; the bot does not pause anyone on its own here
         await h.say(h.member, "watch your back")
         second = await said(h, h.moderator, "/mod queue confirm 2")
+        assert h.chat.timeouts == {}
+        # the command it suggests works as written
+        suggested = second[second.index("`/mod timeout"):].split("`")[1]
+        await said(h, h.moderator, suggested)
+        paused = dict(h.chat.timeouts)
     assert "Confirmed the removal for item 1" in done and "held text erased" in done
     assert f"<@{h.member.id}>: a strike of 3 counted; 3.0 effective strikes now" in done
     assert "threshold" not in done
@@ -175,8 +180,9 @@ async def test_held_then_confirmed_counts_the_strike_then_and_erases_the_text(
     assert "removal confirmed by a moderator (item 1); a strike of 3 counted: a real threat, " \
            "not a joke" == case.amendments[-1].body
     assert "6.0 effective strikes now" in second
-    assert "That reaches the timeout threshold (4). I haven't acted on it" in second
-    assert h.chat.timeouts == {}
+    assert "That reaches the timeout threshold (4). I haven't paused them" in second
+    assert f"`/mod timeout <@{h.member.id}> 1h`" in second  # the policy's step: 60 minutes
+    assert list(paused) == [h.member.id]
     assert posts(h) == []
 
 

@@ -18,8 +18,8 @@ A moderator decides with `/mod queue restore <id>` (reposted in its channel with
 "Restored by the moderators: a message from @member, held at 14:02: ..."; no strike; the
 author is told) or `/mod queue confirm <id> [note]` (the removal stands: the strike the policy
 gives counts now, the author is told). A confirmed strike that reaches a threshold is reported
-to the moderator, who decides on any pause: the bot does not act on it by itself, hours after
-the message, on a moderator's behalf.
+to the moderator with the `/mod timeout` it would have run, and the moderator decides: the bot
+does not pause anyone by itself, perhaps hours after the message, on a moderator's behalf.
 
 A message showing distress or crisis is never held (care comes first: the engine escalates it
 or answers with support instead, and the feature's guard does the same).
@@ -339,10 +339,13 @@ class HoldDesk:
         where = f"#{hold.channel_name}"
         weight = hold.strike_weight
         strikes = mod.strikes
-        if weight > 0:
-            await mod.cases.add_strike(group.id, hold.member_id, hold.case_number, weight, now)
-        total = await mod.cases.effective_strikes(group.id, hold.member_id, now,
-                                                  strikes.half_life_days)
+        # one member's strikes are read and written by one action at a time
+        async with mod.member_lock(group.id, hold.member_id):
+            if weight > 0:
+                await mod.cases.add_strike(group.id, hold.member_id, hold.case_number, weight,
+                                           now)
+            total = await mod.cases.effective_strikes(group.id, hold.member_id, now,
+                                                      strikes.half_life_days)
         await self.repo.settle(group.id, item.number, "confirmed", ctx.invoker.id, now)
         await mod.queue.repo.resolve(group.id, item.number, ctx.invoker.id, now,
                                      note or "removal confirmed")
@@ -373,13 +376,17 @@ class HoldDesk:
             lines.append("The message is still up (the platform can't remove it): please "
                          "remove it there" + (f": {link}" if link else "."))
         lines.append(f"{who}: {counted}; {total:.1f} effective strikes now.")
-        if weight > 0:
-            for step, what in ((strikes.reached(total, Action.TIMEOUT), "timeout"),
-                               (strikes.reached(total, Action.ESCALATE), "review")):
-                if step is not None:
-                    lines.append(f"That reaches the {what} threshold ({step.points:g}). I "
-                                 "haven't acted on it: for a confirmed hold that is for a "
-                                 "moderator to decide.")
+        step = strikes.reached(total, Action.TIMEOUT) if weight > 0 else None
+        if step is not None:
+            minutes = (step.minutes if step.minutes > 0 else
+                       int(strikes.default_timeout.total_seconds() // 60))
+            lines.append(f"That reaches the timeout threshold ({step.points:g}). I haven't "
+                         "paused them: for a confirmed hold that is yours to decide, e.g. "
+                         f"`/mod timeout {who} {_duration(minutes)}`.")
+        review = strikes.reached(total, Action.ESCALATE) if weight > 0 else None
+        if review is not None:
+            lines.append(f"That reaches the review threshold ({review.points:g}): worth a look "
+                         f"at `/mod cases {who}`.")
         lines.append(f"I've told {who} privately." if told else
                      f"I couldn't tell {who} privately (their direct messages may be closed).")
         log.info("held message's removal confirmed", extra={
@@ -398,6 +405,14 @@ class HoldDesk:
         today = self.services.clock.now().astimezone(zone).date()
         stamp = f"{local:%H:%M} {local.tzname() or ''}".strip()
         return stamp if local.date() == today else f"{local:%Y-%m-%d} {stamp}"
+
+
+def _duration(minutes: int) -> str:
+    """Minutes as `/mod timeout` reads them, most simply: '1h', '1d', '90m'."""
+    for size, unit in ((1440, "d"), (60, "h")):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
 
 
 def _chunks(text: str, size: int = PRIVATE_CHUNK) -> list[str]:
