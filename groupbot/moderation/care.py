@@ -22,13 +22,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Final
 
 from groupbot.moderation.matcher import Hit
 from groupbot.moderation.reading import FILLERS, SENTENCE
 from groupbot.moderation.symbols import Chunk, SymbolTable, windows
 from groupbot.moderation.wordlists import load_classes
 
-_SYMBOLS: tuple[tuple[str, str], ...] = (
+_SYMBOLS: Final[tuple[tuple[str, str], ...]] = (
     ("attempt", "a"), ("farewell", "f"), ("selfharm.other", "s"), ("state.strong", "S"),
     ("cant", "C"), ("neg", "X"), ("state", "T"), ("death", "K"), ("life", "L"),
     ("means.strong", "Z"), ("means", "M"), ("selfharm", "h"), ("attempt.how", "u"),
@@ -38,27 +39,28 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("worry", "y"), ("resolve", "R"), ("time.now", "t"), ("self", "W"), ("other", "H"),
     ("things", "E"), ("feel", "F"), ("boundary", "B"), ("aim", "P"), ("body", "b"),
 )
-CLASSES = tuple(name for name, _ in _SYMBOLS)
+CLASSES: Final = tuple(name for name, _ in _SYMBOLS)
 # Contractions with the writer in them ("I'm": I + am); the apostrophe is gone by now.
-_CONTRACTIONS = {"im": "WF", "ive": "W", "id": "WD", "ill": "WD", "its": "oF", "thats": "oF",
+_CONTRACTIONS: Final = {"im": "WF", "ive": "W", "id": "WD", "ill": "WD", "its": "oF", "thats": "oF",
                  "youre": "HF", "hes": "HF", "shes": "HF", "theyre": "HF", "dont": "X",
                  "cant": "C", "wont": "X", "isnt": "X", "arent": "X", "wasnt": "X"}
-_PAINS = frozenset(("pain", "the pain", "my pain", "this pain", "hurt", "hurting", "suffering",
-                    "my suffering", "misery", "the suffering"))
+_PAINS: Final = (
+    frozenset(("pain", "the pain", "my pain", "this pain", "hurt", "hurting", "suffering",
+                    "my suffering", "misery", "the suffering")))
 # Wishing to be gone for a while is not wishing to be dead: a gentle note, not an alarm.
-_VANISH = frozenset(("disappear", "vanish", "fade away", "fade out"))
+_VANISH: Final = frozenset(("disappear", "vanish", "fade away", "fade out"))
 # Wishing (not having to, or being about to): "I don't want to live" is a wish not to be.
-_DESIRES = frozenset(("want", "wanna", "wish", "want to", "wanna just", "just want",
+_DESIRES: Final = frozenset(("want", "wanna", "wish", "want to", "wanna just", "just want",
                       "would rather", "hope", "hope to", "wish i could", "need", "need to"))
 # After "live": where or with whom ("don't want to live in London"), not being alive.
-_WHERE = frozenset(
+_WHERE: Final = frozenset(
     "in with near at on there abroad together somewhere anywhere nearby close far next by "
     "alone home".split())
 # How far back a sign's subject or negation is looked for (a clause; bounded, so a long
 # run-on message costs its length, no more).
-_REACH = 12
+_REACH: Final = 12
 # After "goodbye": a goodbye for now.
-_FOR_NOW = frozenset("see for till until tomorrow tonight later next".split())
+_FOR_NOW: Final = frozenset("see for till until tomorrow tonight later next".split())
 
 
 class _Care:
@@ -85,24 +87,25 @@ def key_words() -> frozenset[str]:
 
 
 # A wish to die, or a wish for it all to end ("I want it all to end", "wish it would stop").
-_WANT_DEATH = re.compile(r"D[DWFot]{0,4}?K")
-_DEATH_FIRST = re.compile(r"KFo{0,3}?WD")
-_WANT_END = re.compile(r"D[DWo]{0,2}?E[Wo]{0,2}?N")
-_NOT_LIVE = re.compile(r"X[Do]{0,2}?D[DWFo]{0,3}?L")
-_PLAN = re.compile(r"D[DWFo]{0,3}?(?P<j>J?)[o]{0,3}?(?P<m>[MZ])")
-_MEANS = re.compile(r"J[o]{0,3}?[MZ]")
-_AIM = re.compile(r"P[oMZ]{0,3}?b")  # "held (the knife) against my wrist"
-_MEANS_SYMS = frozenset("MZ")
+_WANT_DEATH: Final = re.compile(r"D[DWFot]{0,4}?K")
+_DEATH_FIRST: Final = re.compile(r"KFo{0,3}?WD")
+_WANT_END: Final = re.compile(r"D[DWo]{0,2}?E[Wo]{0,2}?N")
+_NOT_LIVE: Final = re.compile(r"X[Do]{0,2}?D[DWFo]{0,3}?L")
+_PLAN: Final = re.compile(r"D[DWFo]{0,3}?(?P<j>J?)[o]{0,3}?(?P<m>[MZ])")
+_MEANS: Final = re.compile(r"J[o]{0,3}?[MZ]")
+_AIM: Final = re.compile(r"P[oMZ]{0,3}?b")  # "held (the knife) against my wrist"
+_MEANS_SYMS: Final = frozenset("MZ")
 # In "is there any point ...?": what makes it a question about going on.
-_LIFE_WORDS = ("live", "living", "alive", "life", "go on", "going on", "keep going", "carry on",
-               "be here", "anymore", "trying", "existing", "wake")
-_TRIED = re.compile(r"D[o]{0,1}?u[uo]{0,3}?W")  # "tried to hang ... myself"
-_SELFHARM = re.compile(r"(?:W[FDo]{0,3}?)?h")
-_STATE = re.compile(r"[WE]F[FDo]{0,2}?T")
-_CANT = re.compile(r"C[Do]{0,1}?O")
-_HATE = re.compile(r"W[F]{0,2}?A[o]{0,1}?[WE]|^A[o]{0,1}?E")
-_NOBODY = re.compile(r"n[DFo]{0,2}?c")
-_POINT = re.compile(r"[Xo][o]{0,2}?r")
+_LIFE_WORDS: Final = (
+    ("live", "living", "alive", "life", "go on", "going on", "keep going", "carry on",
+               "be here", "anymore", "trying", "existing", "wake"))
+_TRIED: Final = re.compile(r"D[o]{0,1}?u[uo]{0,3}?W")  # "tried to hang ... myself"
+_SELFHARM: Final = re.compile(r"(?:W[FDo]{0,3}?)?h")
+_STATE: Final = re.compile(r"[WE]F[FDo]{0,2}?T")
+_CANT: Final = re.compile(r"C[Do]{0,1}?O")
+_HATE: Final = re.compile(r"W[F]{0,2}?A[o]{0,1}?[WE]|^A[o]{0,1}?E")
+_NOBODY: Final = re.compile(r"n[DFo]{0,2}?c")
+_POINT: Final = re.compile(r"[Xo][o]{0,2}?r")
 
 
 def signals(tokens: Sequence[str], form: int) -> list[Hit]:

@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from groupbot.moderation import lexicon as L
 from groupbot.moderation.matcher import Hit
@@ -28,17 +28,17 @@ class Finding(NamedTuple):
 # Builds a Finding without the NamedTuple's Python-level __new__ (the commonest finding).
 _new: Any = tuple.__new__
 
-_STOPPERS = frozenset(
+_STOPPERS: Final = frozenset(
     "this that these those the his her their my our he she they him them it its i im me "
     "myself we us".split()
 )
-_PRESENT = frozenset("again still tonight today lately currently anymore since".split())
+_PRESENT: Final = frozenset("again still tonight today lately currently anymore since".split())
 # Verbs that put a crisis signal in the past, so a recovery marker nearby can close it.
-_PAST_VERBS = frozenset(
+_PAST_VERBS: Final = frozenset(
     "wanted tried attempted was were used felt thought had did took overdosed wished planned "
     "considered".split())
 # What outweighs a recovery story: it is happening now, or keeps happening.
-_STILL = frozenset("again still tonight keep keeps kept constantly".split())
+_STILL: Final = frozenset("again still tonight keep keeps kept constantly".split())
 
 
 class _Forms(Sequence[list[str]]):
@@ -104,20 +104,21 @@ def _offered(norm: Normalised, tokens: Sequence[str], start: int, end: int) -> b
 
 # How near an offer must be to the sexual word; how short a message whose link anywhere
 # counts (a few lines of chat).
-_OFFER_REACH = 15
-_SHORT = 60
-_OFFER_CUES = (" go look ", " check out ", " check it out ", " dm me ", " hmu ", " for sale ",
+_OFFER_REACH: Final = 15
+_SHORT: Final = 60
+_OFFER_CUES: Final = (
+    (" go look ", " check out ", " check it out ", " dm me ", " hmu ", " for sale ",
                " selling ", " link in bio ", " click ", " subscribe ", " my snap ",
-               " add me ", " look at my ", " watch my ", " want to see ", " wanna see ")
+               " add me ", " look at my ", " watch my ", " want to see ", " wanna see "))
 
 
-_RECOVERING = frozenset(
+_RECOVERING: Final = frozenset(
     "addicted addiction addict addicts quit quitting clean sober relapse relapsed "
     "struggle struggled struggling recovery recovering sobriety".split())
-_DONE_TO = frozenset(
+_DONE_TO: Final = frozenset(
     "sent showed asked forced made pressured pushed texted messaged offered tried kept "
     "begged".split())
-_EXPOSED = frozenset("leaked shared posted spread sent exposed".split())
+_EXPOSED: Final = frozenset("leaked shared posted spread sent exposed".split())
 
 
 def _called_me(tokens: Sequence[str], start: int, anyone: bool = False) -> bool:
@@ -136,18 +137,19 @@ def _called_me(tokens: Sequence[str], start: int, anyone: bool = False) -> bool:
     return False
 
 
-_NAMING = frozenset("called call calls calling said says told named".split())
-_NAMED = frozenset("me us you i im we him he her she them they my our".split())  # who was named
-_PASSIVE_NAMING = frozenset(("called", "named"))
-_PASSIVE_AUX = frozenset("was were been got get gets getting being".split())
-_NAMED_PASSIVE = _NAMED | frozenset("ive weve hes shes theyve always often".split())
+_NAMING: Final = frozenset("called call calls calling said says told named".split())
+_NAMED: Final = (
+    frozenset("me us you i im we him he her she them they my our".split()))  # who was named
+_PASSIVE_NAMING: Final = frozenset(("called", "named"))
+_PASSIVE_AUX: Final = frozenset("was were been got get gets getting being".split())
+_NAMED_PASSIVE: Final = _NAMED | frozenset("ive weve hes shes theyve always often".split())
 # What may stand between the named person and the name ("called me a fat ...", "said I was
 # a ..."); anything else ("call me later you ...") means the name is said here.
-_BETWEEN = frozenset(
+_BETWEEN: Final = frozenset(
     "a an the such so just was is were am im are being be i total complete fat stupid "
     "dumb little big ugly fucking useless".split())
 # The writer as the one who names ("I called him ...", "I'm not calling you ... but").
-_WRITER = frozenset("i im ill id ive imma ima we were".split())
+_WRITER: Final = frozenset("i im ill id ive imma ima we were".split())
 
 
 # --- whose words: one reader for every "someone else said it" check ------------------------
@@ -288,61 +290,61 @@ def _told_insult(tokens: Sequence[str], start: int) -> bool:
 
 # Verbs of speech said to someone; of thought; all that report words (for attacks, threats
 # and group attacks); and what may frame an insult (also "call" and hearing).
-_SPEECH = frozenset(
+_SPEECH: Final = frozenset(
     "said says told tells texted messaged wrote writes yelled screamed shouted yell yells "
     "scream screams shout shouts saying telling texting messaging yelling screaming "
     "shouting".split())
-_THINKING = frozenset("think thinks thought believe believes believed".split())
-_FEAR = frozenset("scared afraid terrified frightened".split())
-_REPORTING = _SPEECH | _THINKING | frozenset(
+_THINKING: Final = frozenset("think thinks thought believe believes believed".split())
+_FEAR: Final = frozenset("scared afraid terrified frightened".split())
+_REPORTING: Final = _SPEECH | _THINKING | frozenset(
     "say saying tell telling called calls calling".split())
-_HEARING = frozenset("heard hear hears hearing".split())
-_TELLING = frozenset("tell tells told telling".split())
-_REPORTING_ANY = (_REPORTING - {"thought", "believed"}) | {"call"} | _HEARING
-_TO_THE_WRITER = frozenset(("me", "myself", "us"))
-_SPEAKING_WRITER = (_WRITER - {"were"}) | {"me"}  # (as a speaker, "were" is rarely "we're")
-_PASSIVE_TOLD = frozenset("told taught called".split())
-_OPINION_MODALS = frozenset("need needs should must".split())
-_RELATIVE_WHO = frozenset(("who", "whoever"))
-_DETERMINERS = frozenset("my his her their the our a an your this that".split())
+_HEARING: Final = frozenset("heard hear hears hearing".split())
+_TELLING: Final = frozenset("tell tells told telling".split())
+_REPORTING_ANY: Final = (_REPORTING - {"thought", "believed"}) | {"call"} | _HEARING
+_TO_THE_WRITER: Final = frozenset(("me", "myself", "us"))
+_SPEAKING_WRITER: Final = (_WRITER - {"were"}) | {"me"}  # (as a speaker, "were" is rarely "we're")
+_PASSIVE_TOLD: Final = frozenset("told taught called".split())
+_OPINION_MODALS: Final = frozenset("need needs should must".split())
+_RELATIVE_WHO: Final = frozenset(("who", "whoever"))
+_DETERMINERS: Final = frozenset("my his her their the our a an your this that".split())
 # Words between a reporting verb and its subject ("she would always say", "I just wanted to
 # say", "I'm not saying", "I honestly think", "we all said", "nobody here thinks").
-_TO_SUBJECT = frozenset(
+_TO_SUBJECT: Final = frozenset(
     "always used to would kept keep keeps constantly never still wanted want wanna gonna going "
     "gotta have has had need needs just can could will might must should aint not dont didnt "
     "doesnt wont cant stop am was were is be been really literally finally even also did do "
     "honestly truly seriously actually all both here".split())
-_EVERYONE = frozenset("everyone everybody all people they yall ppl".split())
-_NOBODY = frozenset(("nobody", "noone"))
-_SAYS_NOW = frozenset("says say thinks think believe believes".split())
+_EVERYONE: Final = frozenset("everyone everybody all people they yall ppl".split())
+_NOBODY: Final = frozenset(("nobody", "noone"))
+_SAYS_NOW: Final = frozenset("says say thinks think believe believes".split())
 # Inner voices ("my brain says you're worthless"): the writer's own pain, not gossip.
-_INNER = frozenset("voice voices brain mind head depression anxiety thoughts critic".split())
+_INNER: Final = frozenset("voice voices brain mind head depression anxiety thoughts critic".split())
 # Family, whose words members recount ("my mom says you're pathetic when I cry").
-_FAMILY = frozenset(
+_FAMILY: Final = frozenset(
     "mom mum mother dad father husband wife partner boyfriend girlfriend ex stepdad stepmom "
     "parents brother sister grandma grandpa aunt uncle".split())
 # After an insult, what makes it words said over and over to the writer, told.
-_STORY_AFTER = frozenset("every whenever when me everyday always".split())
+_STORY_AFTER: Final = frozenset("every whenever when me everyday always".split())
 # Words that make something heard a story of the writer's life, not gossip passed on.
-_STORY_TIME = frozenset(
+_STORY_TIME: Final = frozenset(
     "growing grew always used kept every constantly child kid kids years".split())
 
 
 # Signs of distress without crisis: hopelessness, feeling a burden or trapped, self-hatred.
-_DISTRESS = Finding("distress", "distress.signs", 1,
+_DISTRESS: Final = Finding("distress", "distress.signs", 1,
                     "distress: signs of hopelessness or distress, no sign of crisis")
 
 # How a crisis note names danger from someone (the care reply looks for it: see
 # features.moderation).
-DANGER_LABEL = "someone hurting them or putting them in danger"
+DANGER_LABEL: Final = "someone hurting them or putting them in danger"
 # A threat someone made to the writer, told to the group: cared for as danger to them.
-RECEIVED_THREAT = Finding("crisis", "crisis.danger", 2,
+RECEIVED_THREAT: Final = Finding("crisis", "crisis.danger", 2,
                           f"crisis: signs of {DANGER_LABEL} (severity 2)")
 
 # Words (up to four before an attack phrase) that make its "you" anyone, or a question: "if
 # you kill yourself your family would grieve", "do you suck at saying no too?", "if you think
 # you are the problem, you are not". Members describe their own lives this way.
-_GENERIC_YOU = frozenset("if when whenever do does did like".split())
+_GENERIC_YOU: Final = frozenset("if when whenever do does did like".split())
 def _felt(toks: Sequence[str], start: int) -> bool:
     """An insult word as how "you" feel ("if you feel worthless, reach out"): a feeling,
     often a supporter's words, never the writer calling them it."""
@@ -351,8 +353,8 @@ def _felt(toks: Sequence[str], start: int) -> bool:
         not _IF_YOU.isdisjoint(toks[max(0, start - 4):start]) and "you" in before)
 
 
-_FEELING_WORDS = frozenset("feel feels feeling felt seem seems".split())
-_IF_YOU = frozenset(("if", "when", "whenever"))
+_FEELING_WORDS: Final = frozenset("feel feels feeling felt seem seems".split())
+_IF_YOU: Final = frozenset(("if", "when", "whenever"))
 
 
 def _caused(toks: Sequence[str], start: int) -> bool:
@@ -383,8 +385,8 @@ def _self_talk(toks: Sequence[str], start: int) -> bool:
 
 
 # The attacks a writer may aim at themselves; the words that make it about the writer.
-_SELF_AIMED = frozenset(("kys", "kill yourself", "go die", "drop dead", "die in a fire"))
-_SELF_TALKING = frozenset("i im am me myself my".split())
+_SELF_AIMED: Final = frozenset(("kys", "kill yourself", "go die", "drop dead", "die in a fire"))
+_SELF_TALKING: Final = frozenset("i im am me myself my".split())
 
 
 def _quotative(toks: Sequence[str], start: int) -> bool:
@@ -394,17 +396,17 @@ def _quotative(toks: Sequence[str], start: int) -> bool:
         "goes" in window or "went" in window)
 
 
-_CAUSING = frozenset("make makes made making drive drives drove driving push pushes".split())
+_CAUSING: Final = frozenset("make makes made making drive drives drove driving push pushes".split())
 # Before "you want to ...": a question or a condition about the addressee's wish.
-_ASKING_IF = frozenset("do did if when whenever does ever".split())
-_WISH_ADVERBS = frozenset("ever still really sometimes".split())
-_QUOTING_BE = frozenset("was is im were be am its".split())
+_ASKING_IF: Final = frozenset("do did if when whenever does ever".split())
+_WISH_ADVERBS: Final = frozenset("ever still really sometimes".split())
+_QUOTING_BE: Final = frozenset("was is im were be am its".split())
 # Words before "kill yourself" that make it a question about a method ("the quickest way to
 # kill yourself?"): a sign of crisis in the writer, read as such, not an attack.
-_ASKING_HOW = frozenset("way ways how method methods easiest quickest painless".split())
+_ASKING_HOW: Final = frozenset("way ways how method methods easiest quickest painless".split())
 # Words just before a taunt that make it self-talk or kindness instead: "I want to cry about
 # it", "I should get over it already", "gentle reminder: take your meds".
-_SOFTENERS = frozenset(
+_SOFTENERS: Final = frozenset(
     "to i we should could can ok okay want wanna need remember reminder please gentle dont "
     "didnt me myself".split())
 
@@ -423,7 +425,7 @@ def _taken_back(tokens: Sequence[str], end: int) -> bool:
 
 # A feeling told in the past ("I wanted to kill him when I found out, but I just cried"):
 # venting about what happened, not a threat.
-_PAST_FEELING = frozenset("wanted felt was used thought almost nearly".split())
+_PAST_FEELING: Final = frozenset("wanted felt was used thought almost nearly".split())
 
 
 # --- crisis --------------------------------------------------------------------------------
@@ -594,7 +596,7 @@ def writer_is_young(text: str) -> bool:
     return _YOUNG.search(normalise(text).flat) is not None
 
 
-_YOUNG = re.compile(
+_YOUNG: Final = re.compile(
     r" (?:im|i am) (?:only |just )?(?:1[0-7]|[7-9]|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fourteen|fifteen|sixteen|seventeen)(?: years? old| yrs old| yo|yo| yrs)?"
     r" (?:$|and |but |so |im |i |my |with )"
@@ -603,36 +605,36 @@ _YOUNG = re.compile(
     r"| (?:im|i am) an? (?:1[0-7]|[7-9]) (?:year old|yo)")
 
 
-_DANGER_TAGS = frozenset(("crisis.danger", "crisis.harming", "crisis.harmed"))
-_KIND = {"crisis.harming": "danger", "crisis.harmed": "danger"}
+_DANGER_TAGS: Final = frozenset(("crisis.danger", "crisis.harming", "crisis.harmed"))
+_KIND: Final = {"crisis.harming": "danger", "crisis.harmed": "danger"}
 # Who hurts the writer in "<someone> hit me" (not "it", "life", "reality" or "you").
-_HARMERS = (L.OTHER_SUBJECTS - L.SECOND_PERSON
+_HARMERS: Final = (L.OTHER_SUBJECTS - L.SECOND_PERSON
             - {"people", "everyone", "anyone", "kid", "kids", "child", "children"}) | frozenset(
     "bf gf fiance fiancee stepdad stepfather stepmom stepmother landlord guy man woman mum mam "
     "mama mommy mummy papa daddy".split())
-_ADVERBS = frozenset(
+_ADVERBS: Final = frozenset(
     "just again also then has had literally actually always even finally once still really "
     "sometimes often is are keeps keep stop stops been said says wont never doesnt".split())
 # Contractions with a person in them: "he'll hurt me". "would"/"he'd" ... "kill me" is also
 # everyday exaggeration ("she'd kill me if she knew"): only with a threat said or feared.
-_HARMER_IN = frozenset("hed shed theyd hell shell theyll".split())
-_MAY_KILL = frozenset("hed shed theyd would".split())
-_THREAT_CUES = frozenset(
+_HARMER_IN: Final = frozenset("hed shed theyd hell shell theyll".split())
+_MAY_KILL: Final = frozenset("hed shed theyd would".split())
+_THREAT_CUES: Final = frozenset(
     "said says swore swears threatened threatens promised warned scared afraid terrified "
     "told".split())
-_PASSIVE = frozenset(("i", "ive", "im"))  # "I was raped last night": no one named
-_NOW = frozenset("now still again tonight today".split())
+_PASSIVE: Final = frozenset(("i", "ive", "im"))  # "I was raped last night": no one named
+_NOW: Final = frozenset("now still again tonight today".split())
 # "hit me up", "beats me at chess", "beat me to it", "hit me with the news" (a weapon is
 # its own phrase)
-_NOT_HARM_AFTER = frozenset("up at out off from back with to".split())
-_RECENT = frozenset(
+_NOT_HARM_AFTER: Final = frozenset("up at out off from back with to".split())
+_RECENT: Final = frozenset(
     "tonight today yesterday again earlier just recently hours minutes yday".split())
-_RECENT_AFTER_LAST = frozenset("night morning evening week weekend afternoon".split())
+_RECENT_AFTER_LAST: Final = frozenset("night morning evening week weekend afternoon".split())
 
 
 # First words of crisis phrases that name a topic rather than say something about oneself:
 # they count only with a first-person subject ("I have suicidal thoughts").
-_TOPICAL = frozenset(
+_TOPICAL: Final = frozenset(
     "suicidal suicide thoughts thought attempted failed botched unsuccessful several multiple "
     "two three many goodbye lethal fatal painless quick easy how ways best easiest quickest "
     "fresh new days weeks months years the death dying psych psychiatric mental".split())
@@ -665,17 +667,17 @@ def _separate(hits: list[Hit]) -> int:
 
 
 # Words that make a topical phrase personal on their own ("suicidal thoughts are back").
-_SELF_EVIDENT = frozenset("again back tonight lately returned worse stronger".split())
+_SELF_EVIDENT: Final = frozenset("again back tonight lately returned worse stronger".split())
 # A negation in a conditional ("if I don't ...") does not cancel an act, but does a wish.
-_WANTING = frozenset("want wanna need".split())
-_UNDONE = L.NEGATIONS | {"nothing", "hasnt", "havent", "hadnt", "barely"}
+_WANTING: Final = frozenset("want wanna need".split())
+_UNDONE: Final = L.NEGATIONS | {"nothing", "hasnt", "havent", "hadnt", "barely"}
 
-_LONG_POST = 30  # tokens: shorter than this, one distress signal alone is not enough
-_MINE_PERCENT = 8  # ... nor in a post where fewer than this share of words are I/me/my
-_NEAR = 10  # tokens either side of a crisis signal read as its neighbourhood
-_WIDE = 30  # ... and as the passage it belongs to (recovery, whom it is addressed to)
-_CONTEXT_TAGS = frozenset(("past", "support", "recovery"))
-_CRISIS_LABELS = {"ideation": "suicidal thoughts", "selfharm": "self-harm",
+_LONG_POST: Final = 30  # tokens: shorter than this, one distress signal alone is not enough
+_MINE_PERCENT: Final = 8  # ... nor in a post where fewer than this share of words are I/me/my
+_NEAR: Final = 10  # tokens either side of a crisis signal read as its neighbourhood
+_WIDE: Final = 30  # ... and as the passage it belongs to (recovery, whom it is addressed to)
+_CONTEXT_TAGS: Final = frozenset(("past", "support", "recovery"))
+_CRISIS_LABELS: Final = {"ideation": "suicidal thoughts", "selfharm": "self-harm",
                   "plan": "a plan or intent", "attempt": "a suicide attempt",
                   "distress": "hopelessness or distress", "means": "access to means",
                   "danger": DANGER_LABEL}
@@ -769,12 +771,12 @@ def _youre_but(toks: Sequence[str], i: int) -> bool:
     return False
 
 
-_YOURE = frozenset(("youre", "ur", "yure"))
+_YOURE: Final = frozenset(("youre", "ur", "yure"))
 
 
 # `_target`'s answer for a "you" after the insult: `abuse` checks that it is in the same
 # sentence ("what a jerk. you ok?" is a reply to someone hurt by a jerk).
-_YOU_AFTER = "you (after)"
+_YOU_AFTER: Final = "you (after)"
 
 
 def _cared_for(toks: Sequence[str], end: int) -> bool:
@@ -786,7 +788,7 @@ def _cared_for(toks: Sequence[str], end: int) -> bool:
     return False
 
 
-_CARING_AFTER = frozenset("deserve deserved matter ok okay didnt".split())
+_CARING_AFTER: Final = frozenset("deserve deserved matter ok okay didnt".split())
 
 
 def _across_sentences(norm: Normalised, toks: Sequence[str], end: int) -> bool:
@@ -830,50 +832,50 @@ def _told_brush_off(toks: Sequence[str], j: int) -> bool:
     return False
 
 
-THIRD_PARTY = "someone pointed at (this/that)"
+THIRD_PARTY: Final = "someone pointed at (this/that)"
 # Words between "you" and an insult that do not count towards the four-word window.
-_FILLERS = frozenset(
+_FILLERS: Final = frozenset(
     "a an such fucking fuckin fkn freaking frickin little lil big total complete absolute "
     "utter real damn bloody".split())
 # "your"/"ur" are also "you're" ("your a joke", "ur so dumb"): aimed at you only when what
 # follows is not someone of yours ("your boss is an idiot").
-_POSSESSIVE = frozenset(("your", "ur", "yr"))
-_ADVERBS_AIMED = frozenset(
+_POSSESSIVE: Final = frozenset(("your", "ur", "yr"))
+_ADVERBS_AIMED: Final = frozenset(
     "so just really always still literally truly totally actually honestly seriously kinda "
     "such".split())
-_YOURE_NEXT = _FILLERS | _ADVERBS_AIMED | frozenset(("being", "acting"))
+_YOURE_NEXT: Final = _FILLERS | _ADVERBS_AIMED | frozenset(("being", "acting"))
 # Insults that are never a description of something a member has ("your whore mother").
-_NEVER_OWNED = frozenset(
+_NEVER_OWNED: Final = frozenset(
     "whore whores slut sluts bitch bitches cunt cunts hoe hoes skank skanks twat twats retard "
     "retarded".split())
 # What a member has that an insult can describe: "your stupid brain", "your idiot ex".
-_OWNED = frozenset(
+_OWNED: Final = frozenset(
     "ex boyfriend girlfriend husband wife partner bf gf fiance fiancee boss abuser brain mind "
     "head thoughts depression anxiety illness disorder job car phone".split())
 # Between a subject and its "is"/"are": fillers, adverbs and the plural of "you" ("you guys
 # are idiots", "you two really are ...").
-_BEFORE_COPULA = _FILLERS | _ADVERBS_AIMED | frozenset(
+_BEFORE_COPULA: Final = _FILLERS | _ADVERBS_AIMED | frozenset(
     "all both two three lot guys people folks sir".split())
 # Brush-offs said to someone ("get lost", "stfu"): an insult next to one is aimed at them.
-_BRUSH_OFFS = frozenset(
+_BRUSH_OFFS: Final = frozenset(
     (a, b) for a, bs in (("get", "lost out"), ("fuck", "off"), ("piss", "off"), ("go", "away"),
                          ("shut", "up"), ("bugger", "off"), ("sod", "off"), ("back", "off"),
                          ("screw", "off"), ("bog", "off")) for b in bs.split())
-_BRUSH_OFF_WORDS = frozenset(("stfu", "gtfo", "stfd", "foh"))
-_OBJECTS = frozenset("me him her them us".split())
-_DESCRIBED = frozenset((("he", "is"), ("she", "is"), ("he", "was"), ("she", "was"),
+_BRUSH_OFF_WORDS: Final = frozenset(("stfu", "gtfo", "stfd", "foh"))
+_OBJECTS: Final = frozenset("me him her them us".split())
+_DESCRIBED: Final = frozenset((("he", "is"), ("she", "is"), ("he", "was"), ("she", "was"),
                         ("they", "are"), ("they", "were")))
-_NO_NEGATION = frozenset(("one", "way"))  # "no one", "no way": not a negation of the insult
+_NO_NEGATION: Final = frozenset(("one", "way"))  # "no one", "no way": not a negation of the insult
 # Chat spellings of "you" ("yo" is left out: it is also a greeting, and "yo girl" is "your").
-_YOU = L.SECOND_PERSON | frozenset(("yu", "yuh", "youse", "yr"))
-_POINTING = frozenset(("this", "that", "dat", "dis", "thiss", "thatt"))
+_YOU: Final = L.SECOND_PERSON | frozenset(("yu", "yuh", "youse", "yr"))
+_POINTING: Final = frozenset(("this", "that", "dat", "dis", "thiss", "thatt"))
 # Words that break "that ... <insult>" apart ("that is a bitch" is an idiom, not a person).
-_NOT_BETWEEN = frozenset("is was s a an of to and or but be been are were its thats".split())
+_NOT_BETWEEN: Final = frozenset("is was s a an of to and or but be been are were its thats".split())
 # What `_target` reads in a word, one lookup per word: around an insult, "you", a mention or
 # a word that stops the search; before a person-naming insult, a pointing word or a word
 # that ends the pointing.
 _AT_YOU, _AT_MENTION, _STOP, _POINT, _END, _COPULA, _CLAUSE, _NEG, _BRUSH = range(1, 10)
-_AROUND: dict[str, int] = {t: _AT_YOU for t in _YOU}
+_AROUND: Final[dict[str, int]] = {t: _AT_YOU for t in _YOU}
 _AROUND[L.MENTION_TOKEN] = _AT_MENTION
 for _t in (*_STOPPERS, "imma", "ima", "ill", "id", "ive",  # (the writer)
            "hes", "shes", "theyre", "theyve", "itd", "itll"):
@@ -884,15 +886,15 @@ for _t in L.NEGATIONS:
     _AROUND.setdefault(_t, _NEG)
 for _t in ("is", "isnt", "was", "wasnt", "are", "arent", "were", "werent"):
     _AROUND[_t] = _COPULA
-_ENDS_AFTER = frozenset((_STOP, _COPULA, _CLAUSE))  # after an insult, these end the search
+_ENDS_AFTER: Final = frozenset((_STOP, _COPULA, _CLAUSE))  # after an insult, these end the search
 for _t in (*_BRUSH_OFF_WORDS, *(b for _a, b in _BRUSH_OFFS)):
     _AROUND.setdefault(_t, _BRUSH)
-_POINTED: dict[str, int] = {t: _POINT for t in _POINTING}
+_POINTED: Final[dict[str, int]] = {t: _POINT for t in _POINTING}
 for _t in _STOPPERS | _NOT_BETWEEN | _YOU:
     _POINTED.setdefault(_t, _END)
 # Insults that name a person (so "that <insult>" points at someone); not adjectives ("that
 # ugly sweater") or words with other senses ("that pig", "that clown show").
-_PERSON_INSULTS = frozenset(
+_PERSON_INSULTS: Final = frozenset(
     "idiot idiots moron morons loser losers dumbass dumbasses retard retards bitch bitches "
     "slut sluts whore whores hoe hoes skank skanks cunt cunts twat twats prick pricks asshole "
     "assholes arsehole arseholes bastard bastards imbecile imbeciles dipshit dipshits douche "
@@ -900,7 +902,7 @@ _PERSON_INSULTS = frozenset(
     "wanker wankers tosser tossers scumbag scumbags lowlife thot thots slag slags hag hags "
     "bimbo cocksucker motherfucker fucktard tard creep creeps".split())
 
-_ACTING = frozenset(("insult", "attack", "violence", "threat", "sexual", "sexual.topic"))
+_ACTING: Final = frozenset(("insult", "attack", "violence", "threat", "sexual", "sexual.topic"))
 
 
 def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[Finding]:
@@ -1022,8 +1024,8 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
 # The commonest findings, kept once each: the same few words recur, and a kept Finding
 # (its note's hash already computed) is cheaper to build and to look up in the engine's
 # verdict memo. Bounded: cleared when full.
-_FINDINGS: dict[tuple[Any, ...], Finding] = {}
-_FINDINGS_MAX = 4096
+_FINDINGS: Final[dict[tuple[Any, ...], Finding]] = {}
+_FINDINGS_MAX: Final = 4096
 
 
 def _remember(key: tuple[Any, ...], finding: Finding) -> Finding:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -46,8 +46,8 @@ from groupbot.moderation.verdict import _RANK, CARE_CATEGORIES, Action, Verdict
 log = logging.getLogger(__name__)
 
 # What `hold` means, in plain words, after the policy's reason for it.
-HELD = ": removed at once and held until a moderator restores it or confirms the removal"
-_ORDER = ("crisis", "distress", "threat", "hate", "harassment", "sexual", "pii", "spam",
+HELD: Final = ": removed at once and held until a moderator restores it or confirms the removal"
+_ORDER: Final = ("crisis", "distress", "threat", "hate", "harassment", "sexual", "pii", "spam",
           "profanity", "")
 
 
@@ -290,16 +290,16 @@ def _pleading(norm: Normalised, hit: Hit) -> bool:
     return nxt not in _TASK_AFTER
 
 
-_TASK_AFTER = frozenset(
+_TASK_AFTER: Final = frozenset(
     "with understand find figure set fix get learn choose decide pick write make out on to "
     "install use read edit".split())
 
 # A call for help said again and again: never spam; the member gets the support reply.
-REPEATED_PLEA = Finding("crisis", "crisis.plea", 1,
+REPEATED_PLEA: Final = Finding("crisis", "crisis.plea", 1,
                         "crisis: signs of someone asking for help again and again (severity 1)")
 
-_VERDICT_MEMO = 4096
-_ALLOW = Action.ALLOW
+_VERDICT_MEMO: Final = 4096
+_ALLOW: Final = Action.ALLOW
 # Builds a Verdict without the NamedTuple's Python-level __new__ (once per message).
 _new: Any = tuple.__new__
 
@@ -344,7 +344,7 @@ def _regex_rules(text: str, compiled: _Compiled, ctx: ModerationContext) -> list
 
 
 _sre: Any = importlib.import_module("re._parser")
-_MIN_LITERAL = 3
+_MIN_LITERAL: Final = 3
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
@@ -562,7 +562,7 @@ class Resource:
 # "danger": lines for someone being hurt by someone (domestic abuse), shown first when a
 # member says someone is hurting them, and not to a member with thoughts of suicide;
 # "young": lines for children and teenagers, shown first when the member says they are one.
-RESOURCE_TOPICS = ("crisis", "danger", "young")
+RESOURCE_TOPICS: Final = ("crisis", "danger", "young")
 
 
 def default_resources_path() -> Path:

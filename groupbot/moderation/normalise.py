@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from groupbot.moderation.confusables_table import TABLE as _CONFUSABLES
 from groupbot.moderation.lexicon import MENTION_TOKEN
@@ -31,21 +31,21 @@ GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT, GATE_BOX = 1
 # sends at most 4,000). A longer one is judged on its start and the verdict says it was
 # truncated. The time is linear in the length: under 5 ms per 10,000 characters of adversarial
 # Unicode (benchmarks/bench_moderation_speed.py).
-MAX_CHARS = 40_000
-_LONG = 2_000  # above this, cheaper whole-string passes bound the worst case
+MAX_CHARS: Final = 40_000
+_LONG: Final = 2_000  # above this, cheaper whole-string passes bound the worst case
 
 # Zero-width, joiners, bidi controls, soft hyphen, variation selectors, tag characters,
 # Hangul fillers and other characters that render as nothing.
-_INVISIBLE_RANGES = (
+_INVISIBLE_RANGES: Final = (
     (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
     (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0x1BCA0, 0x1BCA3),
     (0x1D173, 0x1D17A), (0xE0000, 0xE007F), (0xE0100, 0xE01EF),
 )
-_INVISIBLE: dict[int, None] = {
+_INVISIBLE: Final[dict[int, None]] = {
     cp: None for lo, hi in _INVISIBLE_RANGES for cp in range(lo, hi + 1)
 }
-_INVISIBLE_RX = re.compile("[" + "".join(
+_INVISIBLE_RX: Final = re.compile("[" + "".join(
     f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _INVISIBLE_RANGES) + "]")
 
 
@@ -64,40 +64,44 @@ def _fold_table() -> dict[int, str | None]:
     return table
 
 
-_FOLD = _fold_table()
+_FOLD: Final = _fold_table()
 
-_LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
-                         "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})
-_LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
-                         "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})
+_LEET_I: Final = (
+    str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                         "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}))
+_LEET_L: Final = (
+    str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                         "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}))
 # A word that mixes letters with digits or leet symbols: only these are mapped, so "455"
 # (a number) stays a number and "sh1t" becomes "shit".
 # (The lookbehind only lets a match start where a run of word characters starts, which is
 # where the leftmost match starts anyway; it saves re-scanning every word from each letter.)
-_MIXED = re.compile(r"(?<![a-z0-9@$!|+€])[a-z0-9@$!|+€]*(?:[a-z][0-9@$!|+€]|[0-9@$|+€][a-z])"
+_MIXED: Final = re.compile(r"(?<![a-z0-9@$!|+€])[a-z0-9@$!|+€]*(?:[a-z][0-9@$!|+€]|[0-9@$|+€][a-z])"
                     r"[a-z0-9@$!|+€]*")
-_MIXED_HINT = re.compile(r"[a-z][0-9@$!|+€]|[0-9@$|+€][a-z]")
-_MASKED = re.compile(r"(?<![a-z])[a-z]++(?:\*+[a-z]++)+")  # from a word start, no backtracking
-_SPOILER = re.compile(r"\|\|(.+?)\|\|", re.S)
-_MENTION = re.compile(r"<@[!&]?[a-z0-9]+(?:\|[^>]*)?>"
+_MIXED_HINT: Final = re.compile(r"[a-z][0-9@$!|+€]|[0-9@$|+€][a-z]")
+_MASKED: Final = (
+    re.compile(r"(?<![a-z])[a-z]++(?:\*+[a-z]++)+"))  # from a word start, no backtracking
+_SPOILER: Final = re.compile(r"\|\|(.+?)\|\|", re.S)
+_MENTION: Final = re.compile(r"<@[!&]?[a-z0-9]+(?:\|[^>]*)?>"
                       r"|(?<![\w.@])@(?!everyone\b|here\b)[a-z_][\w.-]{1,31}")
 # The same, for text without "<@": starting with a literal "@" lets the regex engine jump
 # from one "@" to the next instead of trying every position.
-_AT_MENTION = re.compile(r"@(?<![\w.@]@)(?!everyone\b|here\b)[a-z_][\w.-]{1,31}")
-_WORD = re.compile(r"[^\W_]+")
-_SPLIT_RUN = re.compile(r"(?<= )(?:[a-z] ){2,}[a-z](?= )")
-_STRETCH = re.compile(r"([a-z])\1\1+")
-_BLOCK_QUOTE = re.compile(r"(?m)^[ \t]*(?:>|&gt;).*$")
-_INLINE_QUOTE = re.compile(r"\"[^\"\n]{12,400}\"|“[^”\n]{12,400}”")
+_AT_MENTION: Final = re.compile(r"@(?<![\w.@]@)(?!everyone\b|here\b)[a-z_][\w.-]{1,31}")
+_WORD: Final = re.compile(r"[^\W_]+")
+_SPLIT_RUN: Final = re.compile(r"(?<= )(?:[a-z] ){2,}[a-z](?= )")
+_STRETCH: Final = re.compile(r"([a-z])\1\1+")
+_BLOCK_QUOTE: Final = re.compile(r"(?m)^[ \t]*(?:>|&gt;).*$")
+_INLINE_QUOTE: Final = re.compile(r"\"[^\"\n]{12,400}\"|“[^”\n]{12,400}”")
 # Words that say an inline quote is someone else's words (an article, a song, a person),
 # not the author's own: "the article says "..."", ""..." she said".
-_REPORTED_BEFORE = re.compile(
+_REPORTED_BEFORE: Final = re.compile(
     r"\b(?:says?|said|writes?|wrote|written|article|quote[sd]?|quoting|lines?|lyrics?|song|"
     r"book|poem|post|tweet|tweeted|according to|reads?|title[sd]?|headline|study|asks?|asked|"
     r"told (?:me|us|him|her|them)|tells? (?:me|us|him|her|them)|calls? it|called it)\W*$", re.I)
-_REPORTED_AFTER = re.compile(r"^\W*(?:(?:he|she|they|someone|it|my \w+) )?(?:says?|said|wrote|"
-                             r"writes?|asked|told)\b", re.I)
-_SPACES = re.compile(r"\s+")
+_REPORTED_AFTER: Final = (
+    re.compile(r"^\W*(?:(?:he|she|they|someone|it|my \w+) )?(?:says?|said|wrote|"
+                             r"writes?|asked|told)\b", re.I))
+_SPACES: Final = re.compile(r"\s+")
 
 
 class Normalised(NamedTuple):
@@ -156,7 +160,7 @@ else:
     elif not all(hasattr(_fastpath, name) for name in (
             "flat_ascii", "join_runs", "stretch_both", "distinct_chars", "masked_spans")):
         _native_ascii = None  # an older build, without some of them: the Python path
-NATIVE = _native_ascii is not None
+NATIVE: Final = _native_ascii is not None
 _distinct_native: Any = _fastpath.distinct_chars if _native_ascii is not None else None
 _masked_native: Any = _fastpath.masked_spans if _native_ascii is not None else None
 
@@ -188,23 +192,25 @@ def normalise(text: str) -> Normalised:
 
 
 # Characters that need the full path: spoiler/code/strike markup and masked words.
-_FAST_BLOCKERS = re.compile(r"[|`~*]")
+_FAST_BLOCKERS: Final = re.compile(r"[|`~*]")
 # ASCII tokenising: every byte that is not a lower-case letter or digit becomes a space
 # (the same tokens as `_WORD.findall` on lower-case ASCII text, at C speed).
-_ASCII_WORDS = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
-_LEET_I_BYTES = bytes(ord(str(_LEET_I.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256))
-_LEET_L_BYTES = bytes(ord(str(_LEET_L.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256))
+_ASCII_WORDS: Final = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
+_LEET_I_BYTES: Final = (
+    bytes(ord(str(_LEET_I.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256)))
+_LEET_L_BYTES: Final = (
+    bytes(ord(str(_LEET_L.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256)))
 # A word mixing letters and leet symbols that mapping would change. Stricter than
 # `_MIXED_HINT`: a "!" that only ends a word ("wow!") is punctuation, and mapping would
 # drop it anyway, so "wow!" alone does not send the text through the leet step (the test
 # suite checks on random strings that this gate never changes a result).
-_LEET_HINT = re.compile(r"[a-z][0-9@$|+€]|[0-9@$|+€][a-z]|[a-z]!+[a-z0-9@$|+€]|![a-z]")
-_SPLIT_HINT = re.compile(r" [a-z] [a-z] [a-z] ")
+_LEET_HINT: Final = re.compile(r"[a-z][0-9@$|+€]|[0-9@$|+€][a-z]|[a-z]!+[a-z0-9@$|+€]|![a-z]")
+_SPLIT_HINT: Final = re.compile(r" [a-z] [a-z] [a-z] ")
 # `_LEET_HINT` on ASCII, without a regex scan: each byte mapped to its class (a letter, 1
 # a leet symbol or digit, ! itself, space anything else), then substring tests.
-_CLASSES = bytes(97 if 97 <= c <= 122 else 49 if (48 <= c <= 57 or c in b"@$|+") else
+_CLASSES: Final = bytes(97 if 97 <= c <= 122 else 49 if (48 <= c <= 57 or c in b"@$|+") else
                  33 if c == 33 else 32 for c in range(256))
-_BANG_RUN = re.compile(r"a!+[a1]")
+_BANG_RUN: Final = re.compile(r"a!+[a1]")
 
 
 def _leet_hint(low: str) -> bool:
@@ -255,7 +261,7 @@ def sentence_ends(norm: Normalised) -> list[int] | None:
     return ends if count == norm.flat.count(" ") - 1 else None
 
 
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)")
+_SENTENCE_END: Final = re.compile(r"[.!?]+(?:\s+|$)")
 
 
 def _normalise_ascii(text: str) -> Normalised:
@@ -421,10 +427,10 @@ def _normalise_long(text: str) -> Normalised:
     return Normalised(clean, low, flat, tuple(variants), mentions, everyone, truncated)
 
 
-_FOLD_CHARS = frozenset(chr(cp) for cp in _FOLD)
-_INVISIBLE_CHARS = frozenset(chr(cp) for cp in _INVISIBLE)
-_FEW = 48  # up to this many distinct characters to change, replace them one by one
-_MANY_CHARS = 400  # more distinct characters than this: translate in one pass
+_FOLD_CHARS: Final = frozenset(chr(cp) for cp in _FOLD)
+_INVISIBLE_CHARS: Final = frozenset(chr(cp) for cp in _INVISIBLE)
+_FEW: Final = 48  # up to this many distinct characters to change, replace them one by one
+_MANY_CHARS: Final = 400  # more distinct characters than this: translate in one pass
 
 
 def _drop_invisible(text: str, chars: set[str]) -> str:
@@ -563,16 +569,16 @@ def _join_run_keep_word(m: re.Match[str]) -> str:
 # (the reference the tests compare the native ones with).
 # `_flat_ascii`, natively when built (a split and join of thousands of words cost ~0.2 ms
 # per form of a 10,000-character message).
-_FLAT_ASCII: Any = _fastpath.flat_ascii if _native_ascii is not None else _flat_ascii
-_PY_FORMS: tuple[Any, Any] = (_join_runs, _stretch_both)
-_LONG_FORMS: tuple[Any, Any] = (
+_FLAT_ASCII: Final[Any] = _fastpath.flat_ascii if _native_ascii is not None else _flat_ascii
+_PY_FORMS: Final[tuple[Any, Any]] = (_join_runs, _stretch_both)
+_LONG_FORMS: Final[tuple[Any, Any]] = (
     (_fastpath.join_runs, _fastpath.stretch_both) if _native_ascii is not None
     else _PY_FORMS)
 
 
 # Masked swearing ("f*ck", "sh**t"): a star stands for one or more letters. Resolved against
 # the masked words below; anything else keeps its stars (which then split the word).
-_MASK_WORDS = (
+_MASK_WORDS: Final = (
     "fuck", "fucking", "fucker", "shit", "bitch", "cunt", "nigger", "nigga", "faggot", "fag",
     "whore", "slut", "dick", "cock", "pussy", "asshole", "bastard", "retard", "twat", "kill",
     "motherfucker", "damn", "piss", "suicide", "rape",
@@ -580,7 +586,7 @@ _MASK_WORDS = (
 
 
 # Candidates by first letter (a candidate must start like the masked word does).
-_MASK_BY_FIRST: dict[str, tuple[str, ...]] = {
+_MASK_BY_FIRST: Final[dict[str, tuple[str, ...]]] = {
     first: tuple(w for w in _MASK_WORDS if w[0] == first) for first in {w[0] for w in _MASK_WORDS}
 }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from groupbot.moderation.detectors import Finding
 from groupbot.moderation.normalise import (
@@ -29,129 +29,134 @@ from groupbot.moderation.normalise import (
 
 # Cheap gates: numeric details need a run of 7+ digit-ish characters (or letters+digits for
 # IBAN/NI numbers); addresses need a street word. Most chat fails every gate at once.
-_NUM_HINT = re.compile(r"\d[\d .()/x-]{5,}\d")
+_NUM_HINT: Final = re.compile(r"\d[\d .()/x-]{5,}\d")
 # Street types written after the name. The plain ones mean a street in any case ("42 oak
 # avenue"); the others are also ordinary words ("2 ways", "3 square meals", "1 place"), so
 # they count only in Title case after Title-case name words ("9 Elm Way", "4 Abbey Close").
-_PLAIN_SUFFIXES = (
+_PLAIN_SUFFIXES: Final = (
     "street", "st", "str", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane",
     "ln", "drive", "dr", "court", "ct", "terrace", "tce", "parkway", "pkwy", "highway", "hwy",
     "crescent", "cres", "cir", "pl", "sq", "mews", "turnpike", "tpke", "bypass", "expressway",
     "expy", "freeway", "fwy", "causeway", "esplanade", "promenade", "parade", "pde", "plaza",
     "alley", "trail", "trl")
-_TITLE_SUFFIXES = (
+_TITLE_SUFFIXES: Final = (
     "way", "place", "close", "row", "grove", "circle", "square", "park", "parks", "hill",
     "hills", "green", "greens", "walk", "view", "point", "bridge", "mall", "loop", "pass",
     "path", "lodge", "isle", "dale", "flats", "cove", "coves", "club", "union", "gateway",
     "glen", "ridge", "creek", "springs", "valley", "landing", "crest", "harbor", "harbour",
     "heights", "meadows", "estates", "junction", "crossing", "commons", "manor", "vale",
     "wharf", "quay", "rise", "woods", "hollow", "oval", "grange", "chase", "pike", "gardens")
-_TITLE_ONLY = frozenset(_TITLE_SUFFIXES)
+_TITLE_ONLY: Final = frozenset(_TITLE_SUFFIXES)
 # Street words written before the name ("Rua Augusta 12", "ul. Długa 5"), in the matcher's
 # folded (accentless) spelling.
-_EU_PREFIXES = ("rua", "via", "viale", "calle", "avenida", "avda", "rue", "chemin",
+_EU_PREFIXES: Final = ("rua", "via", "viale", "calle", "avenida", "avda", "rue", "chemin",
                 "impasse", "quai", "piazza", "piazzetta", "strada", "carrer", "corso",
                 "travessa", "praca", "ul", "ulica")
-_VAGUE_PREFIXES = frozenset(("via", "corso", "av", "plaza", "boulevard"))
+_VAGUE_PREFIXES: Final = frozenset(("via", "corso", "av", "plaza", "boulevard"))
 # Street words (whole words, found by the engine's word matcher) and address cue phrases.
-ADDRESS_WORDS = tuple(dict.fromkeys(
+ADDRESS_WORDS: Final = tuple(dict.fromkeys(
     _PLAIN_SUFFIXES + _TITLE_SUFFIXES + _EU_PREFIXES + (
         "apt", "apartment", "suite", "ste", "address", "live at", "lives at", "live on",
         "lives on")))
-_COMPOUND_STREETS = ("straße", "strasse", "straat", "weg", "laan", "gasse", "allee", "plein",
+_COMPOUND_STREETS: Final = ("straße", "strasse", "straat", "weg", "laan", "gasse", "allee", "plein",
                      "vej", "gade", "gatan", "vägen", "vegur", "gata", "veien", "katu", "kuja",
                      "polku", "ntie", "braut", "stræti", "straeti", "stræde", "utca", "ulica",
                      "ská", "cká", "platz", "damm")
-_DIGIT = re.compile(r"\d")
+_DIGIT: Final = re.compile(r"\d")
 # A compound street name ("Hauptstraße 5") needs its suffix, maybe a dot, a space, a digit.
-_COMPOUND_NUMBER = re.compile(r"(?:" + "|".join(_COMPOUND_STREETS) + r")\.? \d")
-_SPACE_DIGIT = re.compile(r" \d")  # a cheap gate: `_COMPOUND_NUMBER` ends with one
-_EMAIL_HINT = re.compile(r"@[A-Za-z0-9-]+\.[A-Za-z0-9-]")
-_ADDRESS_SCAN = 4000
-_WORDS = re.compile(r"[^\W_]+")
-_ALNUM = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
-_EMAIL = re.compile(
+_COMPOUND_NUMBER: Final = re.compile(r"(?:" + "|".join(_COMPOUND_STREETS) + r")\.? \d")
+_SPACE_DIGIT: Final = re.compile(r" \d")  # a cheap gate: `_COMPOUND_NUMBER` ends with one
+_EMAIL_HINT: Final = re.compile(r"@[A-Za-z0-9-]+\.[A-Za-z0-9-]")
+_ADDRESS_SCAN: Final = 4000
+_WORDS: Final = re.compile(r"[^\W_]+")
+_ALNUM: Final = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+_EMAIL: Final = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,4}"
     r"\.[A-Za-z]{2,24}(?![\w-])")
 # The two halves of `_EMAIL`, for `_email_spans`: the domain from the "@", and the run of
 # local-part characters that ends at the "@" ("\\Z" matches at `endpos`).
-_EMAIL_DOMAIN = re.compile(
+_EMAIL_DOMAIN: Final = re.compile(
     r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.[A-Za-z]{2,24}(?![\w-])")
-_LOCAL_RUN = re.compile(r"[A-Za-z0-9._%+-]+\Z")
+_LOCAL_RUN: Final = re.compile(r"[A-Za-z0-9._%+-]+\Z")
 # (JCB's 15-digit numbers start 1800 or 2131)
-_CARD = re.compile(r"(?<![\d-])(?:[2-6]\d{3}|1800)(?:[ -]?\d){9,15}(?![\d-])")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
-_SSN = re.compile(r"(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])")
-_SSN_BARE = re.compile(r"(?:ssn|social security(?: number| no)?)\D{0,20}(\d{9})(?!\d)", re.I)
-_NINO = re.compile(r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
-                   r" ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])")
-_PHONE = re.compile(
+_CARD: Final = re.compile(r"(?<![\d-])(?:[2-6]\d{3}|1800)(?:[ -]?\d){9,15}(?![\d-])")
+_IBAN: Final = (
+    re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])"))
+_SSN: Final = re.compile(r"(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])")
+_SSN_BARE: Final = re.compile(r"(?:ssn|social security(?: number| no)?)\D{0,20}(\d{9})(?!\d)", re.I)
+_NINO: Final = (
+    re.compile(r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+                   r" ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])"))
+_PHONE: Final = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(0?\d{0,4}\)[ .-]?\d{1,5}|\d{2,5})(?:[ .-]?\d{2,5}){0,5}"
     r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w)", re.I)
 # (whole words, maybe inflected: not "PHQ", "hotel", "during", "context")
-_PHONE_CUE = re.compile(r"\b(?:phone|tel|telephone|call|mobile|cell|cellphone|number|ph|fax|text|"
+_PHONE_CUE: Final = (
+    re.compile(r"\b(?:phone|tel|telephone|call|mobile|cell|cellphone|number|ph|fax|text|"
                         r"whatsapp|reach me|contact|answering|answer|ring|dial|message|sms|"
                         r"landline|hotline|extension)(?:s|ed|ing)?\b\W{0,3}(?:\w+\W{1,3}){0,3}$",
-                        re.I)
-_BANK_CUE = re.compile(r"(?:iban|account|acct|bank|transfer|wire|pay|from|to)\W{0,3}"
+                        re.I))
+_BANK_CUE: Final = re.compile(r"(?:iban|account|acct|bank|transfer|wire|pay|from|to)\W{0,3}"
                        r"(?:\w+\W{1,3}){0,2}$", re.I)
-_IP = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+_IP: Final = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
                  r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])")
 # A name word: letters or digits ("5th", "O'Connell", "St.-Denis"); no spaces, so every
 # repetition below splits text one way only and the patterns stay linear.
-_NAME = r"[^\W_][\w'.-]*"
+_NAME: Final = r"[^\W_][\w'.-]*"
 # In a number-first address the name words are not bare numbers ("5th", not "130").
-_STREET_NAME = r"(?:[^\W\d_]|\d+[^\W\d_])[\w'.-]*"
+_STREET_NAME: Final = r"(?:[^\W\d_]|\d+[^\W\d_])[\w'.-]*"
 # A house number and up to five words; the street type among them is checked in Python
 # (`_street_end`), which is several times faster than an alternation of street types.
-_ADDRESS = re.compile(
+_ADDRESS: Final = re.compile(
     r"(?<![\w-])\d{1,6}[A-Za-z]?,? ((?:" + _STREET_NAME + r" ){0,4}" + _STREET_NAME + r")",
     re.I)
-_ADDRESS_PREFIXED = re.compile(
+_ADDRESS_PREFIXED: Final = re.compile(
     r"\b(" + "|".join((*_EU_PREFIXES, "rúa", "praça", "av", "boulevard", "plaza")) + r")\.?"
     r"((?: " + _NAME + r"){1,6}),? \d{1,5}[A-Za-z]?\b", re.I)
-_ADDRESS_COMPOUND = re.compile(
+_ADDRESS_COMPOUND: Final = re.compile(
     r"\b(?:[^\W\d_][\w'-]*)?(?:" + "|".join(_COMPOUND_STREETS) + r")\.? \d{1,5}[a-z]?\b", re.I)
 # Hungarian: "Király u. 15.", "Fő tér 3", "Andrássy út 60".
-_ADDRESS_HU = re.compile(
+_ADDRESS_HU: Final = re.compile(
     r"\b[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2} (?:u\.|utca|út|útja|tér|körút|krt\.) "
     r"\d{1,5}\b\.?", re.I)
-_HU_HINTS = (" u. ", "utca", "út ", "útja", "tér ", "krt.")
+_HU_HINTS: Final = (" u. ", "utca", "út ", "útja", "tér ", "krt.")
 # Post boxes, including US military ones ("PSC 1234, Box 5678", "Unit 2050 Box 4190").
-_BOX = re.compile(r"\b(?:(?:p\.? ?o\.?|post(?:al)?(?: office)?) ?box|(?:psc|cmr|unit) \d{1,5},? "
-                  r"box) ?#? ?\d{1,6}\b", re.I)
+_BOX: Final = (
+    re.compile(r"\b(?:(?:p\.? ?o\.?|post(?:al)?(?: office)?) ?box|(?:psc|cmr|unit) \d{1,5},? "
+                  r"box) ?#? ?\d{1,6}\b", re.I))
 # The last line of a US military address ("APO AE 09012") and of a ship's ("FPO AP 96601").
-_MILITARY = re.compile(r"\b[adf]po,? (?:aa|ae|ap),? \d{5}\b", re.I)
+_MILITARY: Final = re.compile(r"\b[adf]po,? (?:aa|ae|ap),? \d{5}\b", re.I)
 # A town with a postcode: "Springfield, IL 62704", "Leeds LS1 4AP", "Ottawa, ON K1A 0B1",
 # "Sydney NSW 2000".
-_POSTAL = re.compile(
+_POSTAL: Final = re.compile(
     r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},? (?:"
     r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|"
     r"S[CD]|T[NX]|UT|V[AT]|W[AIVY]) \d{5}(?:-\d{4})?"
     r"|(?:[A-Z]{2} )?[A-Z]\d[A-Z] \d[A-Z]\d"
     r"|(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT) \d{4}"
     r"|[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2})\b")
-_POSTAL_HINT = re.compile(r"[A-Z] ?\d")  # every `_POSTAL` code has one, fast to find
-_UNIT = re.compile(r"\b(?:apt|apartment|suite|ste)\.? ?#? ?\d{1,5}[a-z]?\b", re.I)
+_POSTAL_HINT: Final = re.compile(r"[A-Z] ?\d")  # every `_POSTAL` code has one, fast to find
+_UNIT: Final = re.compile(r"\b(?:apt|apartment|suite|ste)\.? ?#? ?\d{1,5}[a-z]?\b", re.I)
 # An intersection: "the corner of Elm Street and 5th Avenue".
-_CORNER = re.compile(r"\bcorner of ((?:" + _NAME + r" ){1,6}?)and(?: " + _NAME + r"){1,4}",
+_CORNER: Final = re.compile(r"\bcorner of ((?:" + _NAME + r" ){1,6}?)and(?: " + _NAME + r"){1,4}",
                      re.I)
-_LIVES_AT = re.compile(r"\b(?:my (?:home )?address is|i live (?:at|on)|(?:he|she|they) lives? "
-                       r"(?:at|on)|(?:his|her|their) address is)\b", re.I)
+_LIVES_AT: Final = (
+    re.compile(r"\b(?:my (?:home )?address is|i live (?:at|on)|(?:he|she|they) lives? "
+                       r"(?:at|on)|(?:his|her|their) address is)\b", re.I))
 # Other address cues; what follows must look like an address ("lives at 4 Kirkegata",
 # "address: Hauptstraße 5"), unlike "to address 3 points".
-_ADDRESS_CUE = re.compile(
+_ADDRESS_CUE: Final = re.compile(
     r"\b(?:(?:my|his|her|their|your|our|new|home|billing|shipping|mailing|postal|the|this) "
     r"address(?:es)?(?: is| was| will be| to| with)?|address(?:es)?:|lives (?:at|on))\W{0,3}"
     r"(?:it(?: is|'s) )?", re.I)
-_AFTER_CUE = re.compile(
+_AFTER_CUE: Final = re.compile(
     r"(?:the corner of )?(?:\d{1,6}[A-Za-z]?,? [^\W\d_]|" + _NAME
     + r"(?: " + _NAME + r"){0,3},? \d{1,5}[A-Za-z]?\b)", re.I)
 # Around an address: a house number or flat before it ("Flat 3, 12 High St"), and a
 # direction, flat, town, state, postcode and country after it.
-_HEAD = re.compile(r"(?:(?<![\w-])(?:(?:flat|apt|apartment|unit|suite|ste|no)\.? ?#? ?)?"
+_HEAD: Final = re.compile(r"(?:(?<![\w-])(?:(?:flat|apt|apartment|unit|suite|ste|no)\.? ?#? ?)?"
                    r"\d{1,6}[A-Za-z]?,? ?[/,]? )+$", re.I)
-_TAIL = re.compile(
+_TAIL: Final = re.compile(
     r"(?P<dir>\.?,? (?:N|S|E|W|NE|NW|SE|SW)\b\.?)"
     r"|(?P<unit>\.?,? (?i:apt|apartment|suite|ste|unit|flat|floor|#)\.? ?#? ?\d{1,5}[A-Za-z]?\b)"
     r"|(?P<code>,? (?:\d{4,5}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
@@ -160,14 +165,14 @@ _TAIL = re.compile(
     r"|(?P<town>\.?, ?[^\W\d_](?:[^\W\d_]|['.-])*+(?!\w)"
     r"(?: [^\W\d_](?:[^\W\d_]|['.-])*+(?!\w)){0,2})")
 # A line of a written-out address: short, no sentence punctuation, no chat words.
-_ADDRESS_LINE = re.compile(r"[ \t>|?*]*([^\W_][\w .,'()/#&-]{0,58}?)[ \t.,]*")
-_LINE_STOP = frozenset(
+_ADDRESS_LINE: Final = re.compile(r"[ \t>|?*]*([^\W_][\w .,'()/#&-]{0,58}?)[ \t.,]*")
+_LINE_STOP: Final = frozenset(
     "the a an to of my your in on at and or for with i we you they it is was are be me "
     "phone tel mobile fax email office desk website call thanks please".split())
-_SHIP = re.compile(r"[ \t>|?*]*(?:uss|usns|usnv|uscgc|psc|unit|cmr)\b", re.I)
+_SHIP: Final = re.compile(r"[ \t>|?*]*(?:uss|usns|usnv|uscgc|psc|unit|cmr)\b", re.I)
 # Words that never name a street; with them a number and a street type are a distance or a
 # count ("a 5 minute drive", "10 mile road trip", "2 hour walk"), not an address.
-_ADDR_STOP = frozenset(
+_ADDR_STOP: Final = frozenset(
     "the a an to of my your in on at and or for down up with more than times hours minutes "
     "miles km days weeks years people kids dogs cats i we you they it is was "
     "minute min mins hour hr hrs second sec secs mile mi kilometre kilometer kilometres "
@@ -176,13 +181,15 @@ _ADDR_STOP = frozenset(
     "so not but if just did does got go went be been has had have would could should can "
     "cant dont wont didnt isnt wasnt this that these those them us he she him her his its "
     "our their me from by as".split())
-_OWN = re.compile(r"(?:\bmy\b|\bme\b|\bmine\b|\bi live|\bim at|\bi am at|\bi'm at)[^.!?\n]{0,40}$",
-                  re.I)
-_OTHER = re.compile(r"(?:\b(?:his|her|their|hers|theirs)\b|'s\b|\b(?:he|she|they) (?:lives?|is at)"
+_OWN: Final = (
+    re.compile(r"(?:\bmy\b|\bme\b|\bmine\b|\bi live|\bim at|\bi am at|\bi'm at)[^.!?\n]{0,40}$",
+                  re.I))
+_OTHER: Final = (
+    re.compile(r"(?:\b(?:his|her|their|hers|theirs)\b|'s\b|\b(?:he|she|they) (?:lives?|is at)"
                     r"|\blives (?:at|on|in)\b"
-                    r"|\bwhose\b|\bfound\b|\bleak(?:ed)?\b|\bdox)[^.!?\n]{0,40}$", re.I)
+                    r"|\bwhose\b|\bfound\b|\bleak(?:ed)?\b|\bdox)[^.!?\n]{0,40}$", re.I))
 
-_IBAN_LENGTHS = {
+_IBAN_LENGTHS: Final = {
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
     "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
     "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
@@ -194,10 +201,11 @@ _IBAN_LENGTHS = {
     "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
 }
 
-_LABELS = {"email": "an email address", "phone": "a phone number", "card": "a payment card number",
+_LABELS: Final = (
+    {"email": "an email address", "phone": "a phone number", "card": "a payment card number",
            "iban": "a bank account number (IBAN)", "ssn": "a US social security number",
            "nino": "a UK National Insurance number", "address": "a street address",
-           "ip": "an IP address"}
+           "ip": "an IP address"})
 
 
 class Span(NamedTuple):
@@ -351,11 +359,11 @@ def _nothing_to_find(gates: int) -> bool:
 
 # Every gate value (`normalise.GATE_*` bits) for which `find`, given no street word, finds
 # nothing: the engine skips the call for these, `find` returns at once.
-NOTHING_TO_FIND = frozenset(g for g in range(64) if _nothing_to_find(g))
+NOTHING_TO_FIND: Final = frozenset(g for g in range(64) if _nothing_to_find(g))
 
 
-_WINDOWED = 2000  # longer text: numeric patterns run only around runs of digits
-_CONTEXT = 64  # characters kept either side of a run (cue words, the rest of an IBAN)
+_WINDOWED: Final = 2000  # longer text: numeric patterns run only around runs of digits
+_CONTEXT: Final = 64  # characters kept either side of a run (cue words, the rest of an IBAN)
 
 
 def _shifted_add(add: Callable[[str, int, int], None],
@@ -430,17 +438,17 @@ def _lower(s: str) -> str:
 # A number is no phone when it is an amount or a range of them ("about $1200-1500",
 # "1200-1500 kcal a day", "4000-6000 per month"), a reference ("order number: ...",
 # "Ref: ...", "case no. ...", "#..."), a citation ("§ 12-34"), a date or a decimal.
-_AMOUNT_BEFORE = re.compile(
+_AMOUNT_BEFORE: Final = re.compile(
     r"(?:[$£€¥₹~]|\b(?:usd|gbp|eur|aud|cad|inr|rs)\.?|\b(?:between|around|about|approx|"
     r"approximately|roughly|nearly|almost|over|under|up to|at least|at most|circa))\s?$")
-_AMOUNT_AFTER = re.compile(
+_AMOUNT_AFTER: Final = re.compile(
     r"(?:[$£€¥₹%]|\s?(?:(?:k|m|bn|kcal|cals?|calories|dollars|bucks|pounds|quid|euros?|usd|"
     r"gbp|eur|rupees|yen|miles|mi|km|kms|kg|kgs|lbs?|words|people|steps|times|hours|hrs|"
     r"minutes|mins|years|yrs|months|weeks|days|views|members|votes|users|subscribers|rpm|mph|"
     r"kph|mg|ml|feet|metres|meters|sq|sqft|pa|pcm|p\.a)\b|(?:a|an|per|each|every) (?:day|week|"
     r"month|year|hour|night|annum|head|person)\b|/(?:mo|month|yr|year|wk|week|day|hr|hour|h|m)"
     r"\b))")
-_REFERENCE_BEFORE = re.compile(
+_REFERENCE_BEFORE: Final = re.compile(
     r"(?:[#§№]|\b(?:ref|reference|order|tracking|track|case|ticket|invoice|receipt|"
     r"confirmation|booking|reservation|transaction|policy|protocol|serial|model|part|"
     r"item|product|sku|isbn|issn|doi|pin|id|application|docket|incident|complaint|membership|"
@@ -449,15 +457,17 @@ _REFERENCE_BEFORE = re.compile(
     r"sections|sec|article|art|chapter|clause|statute|page|pages|pp|volume|vol|issue|flight)"
     r"\.?(?:\s?(?:number|num|no\.?|nr\.?|#|id|code|ref))?(?:\s?(?:is|was|=|:|#))?)"
     r"(?:\s?\d+-)*\s?$")  # (the number may start inside its own match: "ISBN 978-0-...")
-_PAYMENT_CUE = re.compile(r"\b(?:card|account|acct)\b\W{0,3}(?:\w+\W{1,3}){0,2}$")
-_YEAR_FIRST = re.compile(r"(?:19|20)\d\d[-.](?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12]\d|3[01])\b")
-_YEAR_LAST = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[-.](?:0?[1-9]|[12]\d|3[01])[-.](?:19|20)\d\d\b")
+_PAYMENT_CUE: Final = re.compile(r"\b(?:card|account|acct)\b\W{0,3}(?:\w+\W{1,3}){0,2}$")
+_YEAR_FIRST: Final = (
+    re.compile(r"(?:19|20)\d\d[-.](?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12]\d|3[01])\b"))
+_YEAR_LAST: Final = (
+    re.compile(r"(?:0?[1-9]|[12]\d|3[01])[-.](?:0?[1-9]|[12]\d|3[01])[-.](?:19|20)\d\d\b"))
 # An amount's shape: a number, a range of two, or thousands in groups of three.
-_AMOUNT = re.compile(r"\d+(?:[-.]\d+)?|\d{1,3}(?: \d{3})+")
-_RANGE = re.compile(r"([1-9]\d{3,4})-(\d{4,6})")
-_DECIMAL = re.compile(r"\d+\.\d+")
-_TIMES = re.compile(r"([01]\d|2[0-3])([0-5]\d)-([01]\d|2[0-3])([0-5]\d)")
-_QUARTERS = frozenset(("00", "15", "30", "45"))
+_AMOUNT: Final = re.compile(r"\d+(?:[-.]\d+)?|\d{1,3}(?: \d{3})+")
+_RANGE: Final = re.compile(r"([1-9]\d{3,4})-(\d{4,6})")
+_DECIMAL: Final = re.compile(r"\d+\.\d+")
+_TIMES: Final = re.compile(r"([01]\d|2[0-3])([0-5]\d)-([01]\d|2[0-3])([0-5]\d)")
+_QUARTERS: Final = frozenset(("00", "15", "30", "45"))
 
 
 def _series(value: str) -> bool:
@@ -521,7 +531,7 @@ def _phone_cue(before: str) -> bool:
     return _PHONE_CUE.search(before) is not None
 
 
-_PHONE_CUE_LOWER = re.compile(_PHONE_CUE.pattern)
+_PHONE_CUE_LOWER: Final = re.compile(_PHONE_CUE.pattern)
 
 
 def _in_link(text: str, a: int) -> bool:
@@ -535,7 +545,7 @@ def _in_link(text: str, a: int) -> bool:
     return slash > 0 and "." in word[:slash]
 
 
-_LINK_REACH = 300  # how far back `_in_link` looks for the start of a link
+_LINK_REACH: Final = 300  # how far back `_in_link` looks for the start of a link
 
 
 def _word_before(text: str, a: int) -> str:
@@ -547,8 +557,8 @@ def _word_before(text: str, a: int) -> str:
     return seg.rsplit(None, 1)[-1]
 
 
-_EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?(?=\d+$)", re.I)
-_GROUP_BREAKS = re.compile(r"[ .()-]+")
+_EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?)\s?(?=\d+$)", re.I)
+_GROUP_BREAKS: Final = re.compile(r"[ .()-]+")
 
 
 def _phone_like(s: str, cue: bool = False) -> bool:
@@ -604,13 +614,13 @@ def _helplines() -> frozenset[str]:
     return _HELPLINES
 
 
-_NUMBER_RUN = re.compile(r"\d[\d -]{5,}\d")
+_NUMBER_RUN: Final = re.compile(r"\d[\d -]{5,}\d")
 
 
 # North American toll-free area codes; freephone and shared-cost prefixes elsewhere (GB and
 # DE 0800/0808, NZ 0800/0508, AU 1800/1300, IE 1800/1850), bare or after a country code.
-_NANP_TOLL_FREE = frozenset(("800", "888", "877", "866", "855", "844", "833"))
-_FREEPHONE = ("0800", "0808", "0508", "1800", "1300", "1850", "44800", "44808", "49800",
+_NANP_TOLL_FREE: Final = frozenset(("800", "888", "877", "866", "855", "844", "833"))
+_FREEPHONE: Final = ("0800", "0808", "0508", "1800", "1300", "1850", "44800", "44808", "49800",
               "64800", "64508", "611800", "611300", "3531800")
 
 
@@ -623,11 +633,11 @@ def _has_street_word(low: str) -> bool:
     return any(f" {w} " in flat for w in _MULTI_WORDS)
 
 
-_SINGLE_WORDS = frozenset(w for w in ADDRESS_WORDS if " " not in w)
-_MULTI_WORDS = tuple(w for w in ADDRESS_WORDS if " " in w)
+_SINGLE_WORDS: Final = frozenset(w for w in ADDRESS_WORDS if " " not in w)
+_MULTI_WORDS: Final = tuple(w for w in ADDRESS_WORDS if " " in w)
 
 
-_COMPOUND_ENDS = (*_COMPOUND_STREETS, *(s + "." for s in _COMPOUND_STREETS))
+_COMPOUND_ENDS: Final = (*_COMPOUND_STREETS, *(s + "." for s in _COMPOUND_STREETS))
 
 
 def _compound_number(low: str) -> bool:
@@ -726,7 +736,7 @@ def _addresses(text: str, street_word: bool, digit: bool,
             add_("address", a, b)
 
 
-_MAX_ADDRESSES = 8
+_MAX_ADDRESSES: Final = 8
 def _prefixed(text: str, low: str, present: set[str]) -> list[tuple[int, int]]:
     """The spans of `_ADDRESS_PREFIXED` matches that `_prefixed_ok` keeps, as scanning with
     `finditer` gives them, but trying the pattern only where one of the `present` prefixes
@@ -748,7 +758,7 @@ def _prefixed(text: str, low: str, present: set[str]) -> list[tuple[int, int]]:
 
 
 # How each street prefix may be spelled in the text (the words set holds it unaccented).
-_PREFIX_SPELLINGS = {"rua": ("rua", "rúa"), "praca": ("praca", "praça")}
+_PREFIX_SPELLINGS: Final = {"rua": ("rua", "rúa"), "praca": ("praca", "praça")}
 
 
 def _occurrences(low: str, prefixes: set[str]) -> list[int]:
@@ -761,9 +771,9 @@ def _occurrences(low: str, prefixes: set[str]) -> list[int]:
                 found.add(at)
                 at = low.find(spelling, at + 1)
     return sorted(found)
-_ALL_SUFFIXES = frozenset(_PLAIN_SUFFIXES + _TITLE_SUFFIXES)
-_SUFFIX_FORMS = _ALL_SUFFIXES | {s + "." for s in _ALL_SUFFIXES}
-_PREFIXES = frozenset((*_EU_PREFIXES, "av", "boulevard", "plaza"))
+_ALL_SUFFIXES: Final = frozenset(_PLAIN_SUFFIXES + _TITLE_SUFFIXES)
+_SUFFIX_FORMS: Final = _ALL_SUFFIXES | {s + "." for s in _ALL_SUFFIXES}
+_PREFIXES: Final = frozenset((*_EU_PREFIXES, "av", "boulevard", "plaza"))
 
 
 def _fold(low: str) -> str:
@@ -814,14 +824,14 @@ def _prefixed_ok(m: re.Match[str]) -> bool:
 # What follows "I live at/on" or "my address is" when it is a place: a house number, a
 # dwelling or flat, a street; and the idioms it never is ("I live at home", "at least",
 # "on my own", "my address is on my CV").
-_DWELLINGS = frozenset(
+_DWELLINGS: Final = frozenset(
     "house flat flats apartment apartments building cottage farm bungalow tower towers "
     "complex estate block hall halls dorm dorms residence condo duplex trailer unit number "
     "no apt suite".split())
-_NOT_A_PLACE = frozenset(
+_NOT_A_PLACE: Final = frozenset(
     "home least most all times night once first last risk peace ease work school uni college "
     "university campus my our his her their your own a an".split())
-_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+_SENTENCE_END: Final = re.compile(r"[.!?;](?:\s|$)")
 
 
 def _place_follows(text: str, start: int, end: int) -> bool:
@@ -889,7 +899,7 @@ def _address_line(line: str, lowercase: bool = False) -> bool:
     return True
 
 
-_PARTICLES = frozenset("de del da das do dos di du des la le van der den von nad pod y e u "
+_PARTICLES: Final = frozenset("de del da das do dos di du des la le van der den von nad pod y e u "
                        "ul st".split())
 
 
@@ -970,7 +980,7 @@ def whose(text: str, start: int) -> int:
 # clinic at", "the Review Board at", "our offices are at", a study's investigator), with
 # no personal word from the framing to the end of the sentence ("the office where she
 # works is on ...", "call us on ..., me and my wife are in all day").
-_ROLE_MAILBOXES = frozenset(
+_ROLE_MAILBOXES: Final = frozenset(
     "info information support help helpdesk contact contactus enquiries enquiry inquiries "
     "inquiry admin administrator office hello team sales billing accounts press media news "
     "newsletter jobs careers hr recruitment feedback complaints customerservice "
@@ -980,7 +990,7 @@ _ROLE_MAILBOXES = frozenset(
     "admissions registrar reception frontdesk membership members volunteer volunteers events "
     "marketing partnerships list lists listserv appointments general enquiriesteam "
     "supportteam".split())
-_ORG_NOUNS = (
+_ORG_NOUNS: Final = (
     "office|offices|headquarters|hq|branch|board|committee|department|dept|ministry|council|"
     "agency|authority|service|services|helpline|hotline|switchboard|reception|desk|helpdesk|"
     "company|firm|business|corporation|charity|organisation|organization|foundation|society|"
@@ -990,7 +1000,7 @@ _ORG_NOUNS = (
     "theater|cinema|church|mosque|temple|synagogue|station|airport|embassy|consulate|"
     "courthouse|court|hall|bank|factory|warehouse|venue|studio|salon|garage|dealership|"
     "police|team|programme|program|project|trust|registry")
-_ORG_BEFORE = re.compile(
+_ORG_BEFORE: Final = re.compile(
     r"\b(?:the|a|an|our|this|that)\s+(?:[\w'&.-]+\s+){0,5}?(?:" + _ORG_NOUNS + r")\b"
     r"|\b(?:call|contact|text|ring|reach|email|e-mail|message|phone|write to|visit|find) us\b"
     r"|\bfor (?:admissions?|enquiries|enquiry|inquiries|inquiry|bookings?|reservations|"
@@ -1000,14 +1010,14 @@ _ORG_BEFORE = re.compile(
     r"lead|chief|co-)\s?)?(?:investigators?|researchers?|research team|study team|"
     r"chief executive|ceo|spokesperson|press office|press officer)\b")
 # Every `_ORG_BEFORE` match holds one of these words (a test checks it).
-_ORG_WORDS = frozenset((*_ORG_NOUNS.split("|"), *(
+_ORG_WORDS: Final = frozenset((*_ORG_NOUNS.split("|"), *(
     "us admission admissions enquiries enquiry inquiries inquiry booking bookings "
     "reservations appointments orders sales support quote quotes info information details "
     "investigator investigators researcher researchers research study executive ceo "
     "spokesperson press").split()))
-_PERSONAL = re.compile(r"\b(?:me|my|mine|myself|i|i'm|im|he|she|him|his|her|hers|personal|"
+_PERSONAL: Final = re.compile(r"\b(?:me|my|mine|myself|i|i'm|im|he|she|him|his|her|hers|personal|"
                        r"home|mobile|cell|cellphone|private)\b")
-_SENTENCE_BREAK = re.compile(r"[.!?](?=\s)")
+_SENTENCE_BREAK: Final = re.compile(r"[.!?](?=\s)")
 
 
 def _organisations(text: str, span: Span) -> bool:

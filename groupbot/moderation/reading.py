@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from groupbot.moderation.normalise import Normalised
 from groupbot.moderation.spelling import Speller, english
 
 # Intensifiers and expletive infixes: dropped from the form the phrase matcher reads, so a
 # listed phrase still matches with them in between. Never a negation, never "all" or "even".
-FILLERS = frozenset(
+FILLERS: Final = frozenset(
     "fucking fuckin fkn fking freaking freakin friggin frigging frickin effing bloody goddamn "
     "really realy rly literally honestly actually seriously genuinely truly totally "
     "completely absolutely simply just so soo very super kinda sorta definitely badly "
     "desperately lowkey highkey legit".split())
 
 # Chat spellings of words the detectors read, too short for the spelling reader.
-SLANG = {"fuk": "fuck", "fck": "fuck", "fuq": "fuck", "phuck": "fuck", "fuking": "fucking",
+SLANG: Final = {"fuk": "fuck", "fck": "fuck", "fuq": "fuck", "phuck": "fuck", "fuking": "fucking",
          "fcking": "fucking", "fkin": "fucking", "ppl": "people", "cuz": "because",
          "coz": "because", "dem": "them", "dey": "they", "dat": "that", "dis": "this",
          "da": "the", "wit": "with", "kil": "kill", "ded": "dead", "iam": "i am",
@@ -39,23 +39,25 @@ SLANG = {"fuk": "fuck", "fck": "fuck", "fuq": "fuck", "phuck": "fuck", "fuking":
 
 # Marks, one character for one: sentence ends become ".", clause marks ",", quotes '"'
 # (ASCII text through a byte table, at C speed; the tokeniser then reads each as a token).
-_MARK_CHARS = {"!": ".", "?": ".", "\n": ".", ";": ",", ":": ",", "(": ",", ")": ",", "[": ",",
-               "]": ",", "\u2013": ",", "\u2014": ",", "\u201c": '"', "\u201d": '"'}
-_MARKS_TABLE = str.maketrans(_MARK_CHARS)
-_MARKS_BYTES = bytes(ord(_MARK_CHARS.get(chr(c), chr(c))) if c < 128 else c for c in range(256))
-_SLANG_WORDS = frozenset(SLANG)
-_TOKEN = re.compile(r"[^\W_]+|[.,\"]")
-_TOKEN_ASCII = re.compile(r"[a-z0-9]+|[.,\"]")  # (the same on lower-case ASCII, faster)
-_STRETCH = re.compile(r"([a-z])\1\1+")
+_MARK_CHARS: Final = (
+    {"!": ".", "?": ".", "\n": ".", ";": ",", ":": ",", "(": ",", ")": ",", "[": ",",
+               "]": ",", "\u2013": ",", "\u2014": ",", "\u201c": '"', "\u201d": '"'})
+_MARKS_TABLE: Final = str.maketrans(_MARK_CHARS)
+_MARKS_BYTES: Final = (
+    bytes(ord(_MARK_CHARS.get(chr(c), chr(c))) if c < 128 else c for c in range(256)))
+_SLANG_WORDS: Final = frozenset(SLANG)
+_TOKEN: Final = re.compile(r"[^\W_]+|[.,\"]")
+_TOKEN_ASCII: Final = re.compile(r"[a-z0-9]+|[.,\"]")  # (the same on lower-case ASCII, faster)
+_STRETCH: Final = re.compile(r"([a-z])\1\1+")
 SENTENCE, CLAUSE, QUOTE = ".", ",", '"'
-_MARKS = frozenset((SENTENCE, CLAUSE, QUOTE))
-_SPELLING_BUDGET = 300
-_LONGEST_WORD = 24  # a longer token is no misspelled word (a link, a hash, a key mash)
+_MARKS: Final = frozenset((SENTENCE, CLAUSE, QUOTE))
+_SPELLING_BUDGET: Final = 200
+_LONGEST_WORD: Final = 24  # a longer token is no misspelled word (a link, a hash, a key mash)
 # A shorter token is neither corrected nor split (spelling.MIN_CORRECT; a split needs a key
 # word of three letters and one more) but a stretched one ("sooo") is read
-_SHORTEST_READ = 4
+_SHORTEST_READ: Final = 4
 # Single letters that are words on their own; any other one may be a word spaced out.
-_LETTER_WORDS = frozenset(("i", "a", "u"))
+_LETTER_WORDS: Final = frozenset(("i", "a", "u"))
 
 
 class Reading(NamedTuple):
@@ -82,7 +84,7 @@ def speller() -> Speller:
     return Speller(keys, english() | known_words(), key_families(), delicate)
 
 
-_PUNISHING = frozenset(("sexual", "sexual.topic", "profanity", "insult"))
+_PUNISHING: Final = frozenset(("sexual", "sexual.topic", "profanity", "insult"))
 
 
 def read(norm: Normalised) -> Reading:
@@ -124,7 +126,11 @@ def read(norm: Normalised) -> Reading:
                 if letters[0] in "aiu" and j - i >= 5 and letters[1:] in sp.known:
                     words.append(letters[0])
                     letters = letters[1:]
-                words.extend(sp.read(letters))
+                if letters in sp.known or (budget > 0 and len(letters) <= _LONGEST_WORD):
+                    budget -= 1  # (a spaced-out word costs a spelling search too)
+                    words.extend(sp.read(letters))
+                else:
+                    words.append(letters)
                 changed = True
                 i = j
                 continue

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict, deque
 from collections.abc import Sequence
+from typing import Final
 
 from groupbot.moderation.detectors import Finding
 from groupbot.moderation.lexicon import SPAM_HINTS
@@ -53,116 +54,121 @@ from groupbot.moderation.policy import SpamPolicy
 # words (rent, loan, credit, deal, price, savings) are not here at all. Every word of both
 # is in `lexicon.SPAM_HINTS`, so a message with none of them (and no spam phrase) never
 # reaches the offer count (tests check it).
-_STRONG = frozenset(
+_STRONG: Final = frozenset(
     "prize prizes winner winners awarded guaranteed voucher vouchers jackpot giveaway giveaways "
     "nitro ringtone ringtones polyphonic horny freemsg camcorder complimentary".split())
-_LOOSE = frozenset(
+_LOOSE: Final = frozenset(
     "free win won claim cash urgent offer offers bonus reward rewards discount promo sale "
     "subscription unlimited tone tones poly polys mobile mob mobiles expires landline sexy xxx "
     "bitcoin crypto quiz awaiting handset txts wap flirt flirting babes pics".split())
-_LOOSE_WEIGHT = 0.75
-_FREE_WEIGHT = 0.5
-_WORDS_CAP = 2.0
-_OFFER = 1.5  # an offer: a spam phrase, a paid-service sign, two strong words, ...
-_STORY_OFFER = 4.0  # the same in a first-person story
-_STORY_FIRST = 3  # first-person words ("i", "my", "me", ...) that make a text a story
-_FIRST_PERSON = frozenset("i im ive id ill me my myself mine".split())
+_LOOSE_WEIGHT: Final = 0.75
+_FREE_WEIGHT: Final = 0.5
+_WORDS_CAP: Final = 2.0
+_OFFER: Final = 1.5  # an offer: a spam phrase, a paid-service sign, two strong words, ...
+_STORY_OFFER: Final = 4.0  # the same in a first-person story
+_STORY_FIRST: Final = 3  # first-person words ("i", "my", "me", ...) that make a text a story
+_FIRST_PERSON: Final = frozenset("i im ive id ill me my myself mine".split())
 # Words of someone warning about spam, not sending it ("not a scam" is the spammer's).
-_REPORT = frozenset("scam scams scammer scammers scammed scammy spam spammer spammers phishing "
-                    "fraud fraudulent".split())
-_DENIAL = frozenset("not no isnt never nt".split())
+_REPORT: Final = (
+    frozenset("scam scams scammer scammers scammed scammy spam spammer spammers phishing "
+                    "fraud fraudulent".split()))
+_DENIAL: Final = frozenset("not no isnt never nt".split())
 # (The patterns below run on the lower-cased text without IGNORECASE, which the regex engine
 # scans several times faster, above all on long Unicode text; `_KEYWORD` and `_STOP_END` need
 # the capitals and run on the text as written.)
 # The terms of a paid text or chat service: pence per message or minute, a price per text,
 # "ppm", "txts cost".
-_CHARGE_PENCE = re.compile(r"\d ?(?:p|pence) ?(?:/|per |each)|\dp(?:msg|min|txt|sms)|\d ?ppm\b")
-_CHARGE_COST = re.compile(r"\b(?:calls|txts|texts|msgs|messages|replies|mins) cost\b"
+_CHARGE_PENCE: Final = (
+    re.compile(r"\d ?(?:p|pence) ?(?:/|per |each)|\dp(?:msg|min|txt|sms)|\d ?ppm\b"))
+_CHARGE_COST: Final = re.compile(r"\b(?:calls|txts|texts|msgs|messages|replies|mins) cost\b"
                           r"|\bcosts? \d+p\b")
-_CHARGE_PRICE = re.compile(r"[£$€] ?\d+(?:\.\d\d)? ?(?:/|per|a|each) ?(?:msg|min|txt|text|sms|call|"
-                           r"tone)")
+_CHARGE_PRICE: Final = (
+    re.compile(r"[£$€] ?\d+(?:\.\d\d)? ?(?:/|per|a|each) ?(?:msg|min|txt|text|sms|call|"
+                           r"tone)"))
 # A premium-rate number (UK 09.., 087.., 070..; US 1-900): calling it is the paid service.
-_PREMIUM = re.compile(
+_PREMIUM: Final = re.compile(
     r"(?<!\d)(?:09\d{8,9}|087\d{7,8}|070\d{7,8}|1[ -]?900[ -]?\d{3}[ -]?\d{4})(?!\d)")
 # An opt-out, the mark of a bulk message: "send STOP to 62468", "txt STOP 2 end", "to
 # unsubscribe reply ...".
 # (Each starts with a word it needs, so the regex engine skips to it; `_opted_out` says which
 # words gate which.)
-_STOP_VERB = re.compile(r"\b(?:txt|text|send|reply|sms)\s{1,6}stop\b")
-_STOP_CODE = re.compile(r"stop\b[^.!?\n]{0,12}\b(?:to|2)\s*\d{4,6}(?!\d)")
-_UNSUBSCRIBE = re.compile(r"(?:unsubscribe|opt ?out)\W{1,3}(?:reply|txt|text|sms|click)\b")
-_STOP_END = re.compile(r"\bSTOP ?(?:to|2) ?(?:end|cancel|unsub|opt)")
+_STOP_VERB: Final = re.compile(r"\b(?:txt|text|send|reply|sms)\s{1,6}stop\b")
+_STOP_CODE: Final = re.compile(r"stop\b[^.!?\n]{0,12}\b(?:to|2)\s*\d{4,6}(?!\d)")
+_UNSUBSCRIBE: Final = re.compile(r"(?:unsubscribe|opt ?out)\W{1,3}(?:reply|txt|text|sms|click)\b")
+_STOP_END: Final = re.compile(r"\bSTOP ?(?:to|2) ?(?:end|cancel|unsub|opt)")
 # The small print of one: terms and conditions, a PO box; an age limit.
-_SMALL_PRINT = (" t c ", " t cs ", " tcs ", " tscs ", " ts and cs ", " pobox ", " po box ")
-_AGE_LIMIT = re.compile(r"\b1[68] ?\+")
+_SMALL_PRINT: Final = (" t c ", " t cs ", " tcs ", " tscs ", " ts and cs ", " pobox ", " po box ")
+_AGE_LIMIT: Final = re.compile(r"\b1[68] ?\+")
 # An amount next to a prize word: "win £100 cash", "a £2000 prize", "$500 reward" (one of
 # `_PRIZE_WORDS` is in any text it matches).
-_PRIZE_AMOUNT = re.compile(
+_PRIZE_AMOUNT: Final = re.compile(
     r"\b(?:win|won|prize|cash|reward|award|awarded|bonus|worth|draw)\b[^.!?\n]{0,20}?[£$€] ?\d"
     r"|[£$€] ?\d[\d,.]*\w{0,3} ?(?:\w+ ){0,2}"
     r"(?:prize|cash|reward|award|bonus|voucher|vouchers|gift)\b")
-_PRIZE_WORDS = ("win", "won", "prize", "cash", "reward", "award", "bonus", "worth", "draw",
+_PRIZE_WORDS: Final = ("win", "won", "prize", "cash", "reward", "award", "bonus", "worth", "draw",
                 "voucher", "gift")
 # An amount of money (with a keyword to a short code: a paid text service).
-_MONEY = re.compile(r"[£$€] ?\d|\d(?:\.\d\d)? ?(?:p|pence|pounds?|gbp)\b")
+_MONEY: Final = re.compile(r"[£$€] ?\d|\d(?:\.\d\d)? ?(?:p|pence|pounds?|gbp)\b")
 # A price pitched: "only £10", "from just $5", "for only 99p".
-_PITCH = re.compile(r"(?<=only |just |from )(?:[£$€] ?\d|\d+p\b)")
+_PITCH: Final = re.compile(r"(?<=only |just |from )(?:[£$€] ?\d|\d+p\b)")
 
 # --- ways to act on it ----------------------------------------------------------------------
 
 # A spam phrase whose first word is one of these is a way to act ("click here", "txt win");
 # any other is an offer. The same words on their own are a way to act too (what the reader
 # is told to do: "call", "reply", "DM"), never an offer.
-_ACT_VERBS = frozenset("click call ring txt text reply rply send dm message pm".split())
-_ACT_WORDS = frozenset("txt text reply rply call ring dm email click visit dial sms whatsapp "
-                       "telegram".split())
+_ACT_VERBS: Final = frozenset("click call ring txt text reply rply send dm message pm".split())
+_ACT_WORDS: Final = (
+    frozenset("txt text reply rply call ring dm email click visit dial sms whatsapp "
+                       "telegram".split()))
 # Before one of `_ACT_WORDS`, a word that makes it no instruction to the reader: a subject
 # or an auxiliary (someone telling what was done: "I call her", "they'll text"), or a
 # determiner (the noun: "a text", "the call", "my email").
-_NOT_TOLD = frozenset(
+_NOT_TOLD: Final = frozenset(
     "i you u we they he she it who that people ill youll well theyll hed shed id youd wed "
     "theyd ive youve weve theyve dont didnt doesnt wont cant couldnt wouldnt shouldnt never "
     "not always would could should might can will did does do may must a an the my your ur "
     "his her their our its this these those another any every each no some one per by via "
     "got get had have has".split())
-_INVITE = re.compile(
+_INVITE: Final = re.compile(
     r"(?:discord(?:app)?\.(?:gg|com/invite|io|me|li)|t\.me|telegram\.(?:me|dog)|"
     r"chat\.whatsapp\.com|join\.skype\.com|wa\.me)/\S+", re.I)
-_INVITE_LOWER = re.compile(_INVITE.pattern)
-_LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]{2,}\.(?:com|net|org|co\.uk|io|biz|info|xyz|ly)\b")
-_SHORTENER = re.compile(r"\b(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|is\.gd|cutt\.ly|rb\.gy)/", re.I)
+_INVITE_LOWER: Final = re.compile(_INVITE.pattern)
+_LINK: Final = re.compile(r"https?://|www\.|\b[a-z0-9-]{2,}\.(?:com|net|org|co\.uk|io|biz|info|xyz|ly)\b")
+_SHORTENER: Final = (
+    re.compile(r"\b(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|is\.gd|cutt\.ly|rb\.gy)/", re.I))
 # A phone number: premium, freephone or long runs of digits, or one written in groups
 # ("0800 123 4567", "(555) 123-4567", "+44 20 7946 0958").
-_LONGNUM = re.compile(r"(?<![\d/=?&#])(?:0[789]\d{8,10}|0800\d{6,7}|\d{11,})(?!\d)")
-_PHONE = re.compile(r"(?<![\d/.=?&#])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,5}\)|\d{2,5})"
+_LONGNUM: Final = re.compile(r"(?<![\d/=?&#])(?:0[789]\d{8,10}|0800\d{6,7}|\d{11,})(?!\d)")
+_PHONE: Final = re.compile(r"(?<![\d/.=?&#])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,5}\)|\d{2,5})"
                     r"[ .-]\d{3,4}[ .-]?\d{3,4}(?![\d/]|\.\d)")
 # A text short code: "txt WIN to 80086", "send STOP to 87239", "Text 1, 2 or 3 to 83049".
-_SHORTCODE = re.compile(r"\b(?:txt|text|texting|txting|send|reply|rply|sms)\b[^.!?\n]{0,40}?"
+_SHORTCODE: Final = re.compile(r"\b(?:txt|text|texting|txting|send|reply|rply|sms)\b[^.!?\n]{0,40}?"
                         r"\b(?:to|2)(?: no)?[ :.]{1,3}\d{4,6}(?!\d)")
 # A keyword to send ("Reply WIN", "txt CHAT", "text back the word YES"), or details to send
 # ("reply with your name and age").
-_KEYWORD = re.compile(
+_KEYWORD: Final = re.compile(
     r"\b(?:[Tt]xt|TXT|[Tt]ext|TEXT|[Rr]eply|REPLY|[Rr]ply|[Ss]end|SEND)(?: back| BACK)?"
     r"(?: with| WITH)?(?: the (?:key)?word)?[ :]+[\"']?[A-Z][A-Z0-9]+\b")
-_DETAILS = re.compile(r"\b(?:txt|text|reply|rply|send)(?: back)?(?: with)? (?:your|ur|yr) "
+_DETAILS: Final = re.compile(r"\b(?:txt|text|reply|rply|send)(?: back)?(?: with)? (?:your|ur|yr) "
                       r"(?:name|age|postcode|address|details|answer)")
 # A code to redeem: "promo code SAVE10", "claim code K61", "use code: X2Y".
-_CODE = re.compile(r"\b(?:promo|discount|voucher|coupon|referral|claim|bonus|redeem|use|"
+_CODE: Final = re.compile(r"\b(?:promo|discount|voucher|coupon|referral|claim|bonus|redeem|use|"
                    r"identifier)\s+code\b|\bcode[ :]+[a-z]*\d")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}")
+_EMAIL: Final = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}")
 
 # A long post is judged window by window: the offer and the way to act must both be within
 # one stretch of `2 * _NEAR` characters (windows overlap by `_NEAR`).
-_NEAR = 300
-_TOKEN = re.compile(r"[^\W_]+")
+_NEAR: Final = 300
+_TOKEN: Final = re.compile(r"[^\W_]+")
 # Quoted passages (a quote of 12 characters or more, a "> " line) are someone else's words
 # when the member's own words around them (`_OWN_WORDS` characters or more) ask about them
 # or tell of them: "I got this text: "..." is it real?".
-_QUOTE = re.compile(r"\"[^\"\n]{12,400}\"|\u201c[^\u201d\n]{12,400}\u201d"
+_QUOTE: Final = re.compile(r"\"[^\"\n]{12,400}\"|\u201c[^\u201d\n]{12,400}\u201d"
                     r"|(?<!\w)'[^'\n]{12,400}'(?!\w)")
-_BLOCK_QUOTE = re.compile(r"(?m)^[ \t]*(?:>|&gt;).*$")
-_OWN_WORDS = 40
-_FINGERPRINT_SKIP = 3  # very short messages ("ok", "yes") are not counted as repeats
+_BLOCK_QUOTE: Final = re.compile(r"(?m)^[ \t]*(?:>|&gt;).*$")
+_OWN_WORDS: Final = 40
+_FINGERPRINT_SKIP: Final = 3  # very short messages ("ok", "yes") are not counted as repeats
 
 
 def detect(norm: Normalised, hits: Sequence[Hit], policy: SpamPolicy,
@@ -435,15 +441,16 @@ def ways_to_act(tokens: Sequence[str], clean: str, low: str, digits: int, textin
     return acts
 
 
-_LONG_TEXT = 2000
+_LONG_TEXT: Final = 2000
 # Digits, "," and "." as "1" (an amount), "p" as itself, white space as " ", the rest "0".
-_SHAPE = bytes(49 if (48 <= c <= 57 or c in (44, 46)) else 112 if c in (80, 112) else
+_SHAPE: Final = bytes(49 if (48 <= c <= 57 or c in (44, 46)) else 112 if c in (80, 112) else
                32 if (9 <= c <= 13 or 28 <= c <= 32) else 48 for c in range(256))
 # `_SHORTENER`'s hosts with their slash: one of them is in any ASCII text it matches.
-_SHORT_HOSTS = ("bit.ly/", "tinyurl.com/", "goo.gl/", "t.co/", "is.gd/", "cutt.ly/", "rb.gy/")
-_TLDS = (".com", ".net", ".org", ".co.uk", ".io", ".biz", ".info", ".xyz", ".ly")
-_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-_ASCII_UPPER = bytes(range(65, 91))
+_SHORT_HOSTS: Final = (
+    ("bit.ly/", "tinyurl.com/", "goo.gl/", "t.co/", "is.gd/", "cutt.ly/", "rb.gy/"))
+_TLDS: Final = (".com", ".net", ".org", ".co.uk", ".io", ".biz", ".info", ".xyz", ".ly")
+_ASCII_LETTERS: Final = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER: Final = bytes(range(65, 91))
 
 
 def _letters(text: str) -> tuple[int, int]:
@@ -474,10 +481,10 @@ def _shortened(clean: str, low: str) -> bool:
     return first >= 0 and _SHORTENER_LOWER.search(low, max(0, first - 1)) is not None
 
 
-_SHORTENER_LOWER = re.compile(_SHORTENER.pattern)
+_SHORTENER_LOWER: Final = re.compile(_SHORTENER.pattern)
 
 
-_HINTS = tuple(f" {w} " for w in SPAM_HINTS)
+_HINTS: Final = tuple(f" {w} " for w in SPAM_HINTS)
 
 
 def _has_any(flat: str) -> bool:

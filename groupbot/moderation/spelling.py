@@ -12,18 +12,19 @@ English words come from SCOWL (see `groupbot/data/words/english.txt` for its not
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 from groupbot.moderation.wordlists import load_words
 
 # A token shorter than this is never corrected (one edit from "hat" reaches dozens of words).
-MIN_CORRECT = 4
+MIN_CORRECT: Final = 4
 # A key word reached by deleting or changing a letter of the token must be at least this
 # long ("wmen" -> "women", but "dye" is not read as "die").
-MIN_KEY_EDIT = 5
+MIN_KEY_EDIT: Final = 5
 # Split halves: a key half of at least this many letters; "i", "a" and "u" may stand alone.
-MIN_KEY_PART = 3
-_ONE_LETTER = frozenset(("i", "a", "u"))
-_CACHE_MAX = 8192
+MIN_KEY_PART: Final = 3
+_ONE_LETTER: Final = frozenset(("i", "a", "u"))
+_CACHE_MAX: Final = 8192
 
 
 def _deletes(word: str) -> set[str]:

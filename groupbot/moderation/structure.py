@@ -31,7 +31,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from groupbot.moderation.lexicon import MENTION_TOKEN
 from groupbot.moderation.reading import CLAUSE, QUOTE, SENTENCE
@@ -40,7 +40,7 @@ from groupbot.moderation.wordlists import load_classes
 
 # Class name -> symbol. A word in several classes takes the first in this order; a longer
 # phrase always wins over a shorter one.
-_SYMBOLS: tuple[tuple[str, str], ...] = (
+_SYMBOLS: Final[tuple[tuple[str, str], ...]] = (
     ("group", "G"), ("you", "Y"), ("writer", "W"), ("they", "Z"), ("third", "H"),
     ("hostile.cause", "F"), ("exclusion", "O"), ("violence", "V"), ("death", "K"),
     ("harm.society", "q"), ("swarm", "w"), ("hostile", "E"), ("copula", "C"), ("modal", "M"),
@@ -54,13 +54,13 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("society", "s"), ("det", "D"),
 )
 # Classes read beside the symbols (a word keeps its symbol and also counts here).
-_SIDE = ("neutral", "code.named", "condemn", "endorse", "self", "lowly", "society",
+_SIDE: Final = ("neutral", "code.named", "condemn", "endorse", "self", "lowly", "society",
          "sense.fag", "sense.faggot", "sense.hoe", "sense.dyke", "sense.bitch", "sense.queer")
-_SLUR_CLASSES = ("slur.gendered", "slur.extra", "slur.reclaimable")
-CLASSES = (tuple(name for name, _ in _SYMBOLS)
+_SLUR_CLASSES: Final = ("slur.gendered", "slur.extra", "slur.reclaimable")
+CLASSES: Final = (tuple(name for name, _ in _SYMBOLS)
            + tuple(c for c in _SIDE if c not in ("lowly", "society")) + _SLUR_CLASSES)
 # The sense words that make a slur's other meaning: "a packet of fags", "a garden hoe".
-_SENSES = {"fag": "sense.fag", "fags": "sense.fag", "faggot": "sense.faggot",
+_SENSES: Final = {"fag": "sense.fag", "fags": "sense.fag", "faggot": "sense.faggot",
            "faggots": "sense.faggot", "hoe": "sense.hoe", "hoes": "sense.hoe",
            "dyke": "sense.dyke", "dykes": "sense.dyke", "bitch": "sense.bitch",
            "bitches": "sense.bitch", "queer": "sense.queer", "queers": "sense.queer"}
@@ -165,7 +165,7 @@ def key_families() -> dict[str, str]:
 
 
 # Contractions that hold two words ("they're": they + are); the apostrophe is gone by now.
-_CONTRACTIONS = {
+_CONTRACTIONS: Final = {
     "theyre": "ZC", "youre": "YC", "ur": "YC", "im": "WC", "hes": "HC", "shes": "HC",
     "its": "DC", "thats": "DC", "whats": "BC", "theres": "DC", "heres": "DC",
     "isnt": "CX", "arent": "CX", "aint": "CX", "wasnt": "CX", "werent": "CX",
@@ -176,7 +176,7 @@ _CONTRACTIONS = {
 }
 # Words that only make the rest stronger: left out of the symbols, so that "are just so
 # sickening" reads as "are sickening". (Expletives stay: they mean something before a group.)
-_SKIP = frozenset(
+_SKIP: Final = frozenset(
     "really realy rly literally honestly actually seriously genuinely truly totally "
     "completely absolutely simply just so soo very super kinda sorta definitely badly "
     "desperately lowkey highkey legit".split())
@@ -245,21 +245,23 @@ def _merge(chunks: list[Chunk], tokens: Sequence[str]) -> list[Chunk]:
     return out
 
 
-_OWNERS = {"their": "Z", "your": "Y", "ur": "Y"}
-_HARM_VERBS = frozenset("destroy destroys destroying destroyed ruin ruins ruining ruined".split())
+_OWNERS: Final = {"their": "Z", "your": "Y", "ur": "Y"}
+_HARM_VERBS: Final = (
+    frozenset("destroy destroys destroying destroyed ruin ruins ruining ruined".split()))
 # Colour words: a group only with a person word ("black people"), never "black sheep".
-_COLOURS = frozenset("black white brown".split())
+_COLOURS: Final = frozenset("black white brown".split())
 # Identity adjectives used as a noun after "the" ("the disabled"), not before a noun.
-_NOUN_ADJECTIVES = frozenset("disabled handicapped blind deaf retarded".split())
+_NOUN_ADJECTIVES: Final = frozenset("disabled handicapped blind deaf retarded".split())
 # Words before "queer" that make it a name for a person, not an identity ("a queer", "typical
 # queer", "you queer"; not "queer rights", "stands for queer").
-_BEFORE_A_SLUR = frozenset(
+_BEFORE_A_SLUR: Final = frozenset(
     "a an another that this you typical common many fucking stupid dumb little such".split())
 # Swear words that degrade a group named right after them ("you fucking ...").
-_EXPLETIVES = frozenset("fucking fuckin fkn fking damn goddamn bloody effing stinking".split())
-_POINTERS = frozenset("you these those all the them fuck stupid dirty".split())
+_EXPLETIVES: Final = (
+    frozenset("fucking fuckin fkn fking damn goddamn bloody effing stinking".split()))
+_POINTERS: Final = frozenset("you these those all the them fuck stupid dirty".split())
 # Verbs that are violence when a body follows ("cut their ... throats", "snap that ... neck").
-_BODY_VERBS = frozenset(
+_BODY_VERBS: Final = frozenset(
     "cut slit snap snapped break smash crack slice chop bash end take ruin".split())
 
 
@@ -284,87 +286,87 @@ def _violent_before(out: list[Chunk], tokens: Sequence[str]) -> None:
 
 # Prepositions: they may sit between a target and its verb ("... in this country are"),
 # never between "is/are" and what is said ("you're from a trash can", "horrible at it").
-_PREPOSITIONS = frozenset(
+_PREPOSITIONS: Final = frozenset(
     "from at in on with about for into onto by near under over behind through across "
     "against toward towards among between during after before".split())
-_GAP = "[Dopi]"
-_AFTER = "[Dop]"
+_GAP: Final = "[Dopi]"
+_AFTER: Final = "[Dop]"
 # A target, then what is said of it: "... are (not) ...", "... should all be ...".
-_SUBJECT = re.compile(
+_SUBJECT: Final = re.compile(
     r"(?P<q>X[D]{0,2})?(?P<t>[GYZm])r?(?:[Dp]|i[Dops]{0,3}){0,3}?"
     r"(?P<mid>(?:[MXCs]" + _AFTER + r"{0,2}){0,5}?)(?P<p>[AaxNIKOPVqFy])")
 # Something done to, felt about or refused a target: "kill all ...", "I despise ...", "no
 # place for ...", "I have no compassion for ...", "never trust a word said by a ...".
-_OBJECT = re.compile(r"(?P<p>[VEK])(?P<gap>[DiXM]{0,4}?o{0,2}D{0,2})(?P<t>[GYZm])")
+_OBJECT: Final = re.compile(r"(?P<p>[VEK])(?P<gap>[DiXM]{0,4}?o{0,2}D{0,2})(?P<t>[GYZm])")
 # Refusing a target a place or kindness: "no place for ...", "I have no compassion for ...",
 # "never trust a word said by a ...", "human rights should not apply to ...".
-_REFUSE = re.compile(r"(?P<p>[Oy])(?P<gap>[DopisXRM]{0,6}?)(?P<t>[GYZm])")
+_REFUSE: Final = re.compile(r"(?P<p>[Oy])(?P<gap>[DopisXRM]{0,6}?)(?P<t>[GYZm])")
 # A hostile feeling named as a noun, with the writer as the one who feels it: "contempt
 # for ...", "the scorn I feel for ...".
-_FEELING = re.compile(r"(?P<p>e)(?P<gap>(?:Wo{0,2})?" + _GAP + r"{0,3}?)(?P<t>[GYZm])")
+_FEELING: Final = re.compile(r"(?P<p>e)(?P<gap>(?:Wo{0,2})?" + _GAP + r"{0,3}?)(?P<t>[GYZm])")
 # Letting or making a target suffer: "make those ... suffer", "let any ... live".
-_CAUSE = re.compile(r"(?P<p0>M)" + _GAP + r"{0,3}?(?P<t>[GZ])" + _GAP + r"{0,2}?"
+_CAUSE: Final = re.compile(r"(?P<p0>M)" + _GAP + r"{0,3}?(?P<t>[GZ])" + _GAP + r"{0,2}?"
                     r"(?:C" + _GAP + r"{0,1})?(?P<p>[KVPv])")
 # What a target makes the writer feel, further apart: "seeing ... here makes me angry".
-_FEEL = re.compile(r"(?P<t>[GZ])[^.B\"]{0,8}?(?P<p>F)")
+_FEEL: Final = re.compile(r"(?P<t>[GZ])[^.B\"]{0,8}?(?P<p>F)")
 # A swarm of a group; a degrading word right next to it: "swarms of ...", "filthy ...",
 # "... vermin".
-_SWARM = re.compile(r"(?P<p>w)D{0,2}(?P<t>G)")
-_BESIDE = re.compile(r"(?P<p>A)(?P<t>G)|(?P<t2>G)(?P<p2>[NI])")
+_SWARM: Final = re.compile(r"(?P<p>w)D{0,2}(?P<t>G)")
+_BESIDE: Final = re.compile(r"(?P<p>A)(?P<t>G)|(?P<t2>G)(?P<p2>[NI])")
 # "typical of a ...", "in their nature": a trait framed as the group's own.
-_GENERAL = re.compile(r"J" + _GAP + r"{0,3}(?P<t>G)|(?P<t2>G)" + _GAP + r"{0,3}J")
+_GENERAL: Final = re.compile(r"J" + _GAP + r"{0,3}(?P<t>G)|(?P<t2>G)" + _GAP + r"{0,3}J")
 # "I find all ... disgusting": the writer's judgement of a group, in a small clause.
-_CONSIDER = re.compile(r"(?P<w>W)oD{0,2}(?P<t>G)(?P<p>[AaNI])")
-_CONSIDERING = frozenset("find consider deem call think".split())
+_CONSIDER: Final = re.compile(r"(?P<w>W)oD{0,2}(?P<t>G)(?P<p>[AaNI])")
+_CONSIDERING: Final = frozenset("find consider deem call think".split())
 # "execution is the only solution for ...": elimination as the answer to a group.
-_SOLUTION = re.compile(r"(?P<p>V)C[DJo]{0,4}iD{0,2}(?P<t>[GZ])")
-_ANSWERS = frozenset("solution answer cure remedy way fix option".split())
+_SOLUTION: Final = re.compile(r"(?P<p>V)C[DJo]{0,4}iD{0,2}(?P<t>[GZ])")
+_ANSWERS: Final = frozenset("solution answer cure remedy way fix option".split())
 # "of course that dumbass was a ...": an insult for someone, then the group they belong to.
-_NAMED_AS = re.compile(r"(?P<p>[IN])C[D]{0,2}(?P<t>G)")
+_NAMED_AS: Final = re.compile(r"(?P<p>[IN])C[D]{0,2}(?P<t>G)")
 # "no one else is as filthy as these ...": the most of a bad trait.
-_AS = re.compile(r"(?P<p>[Aa])o" + _GAP + r"{0,2}?(?P<t>[GZ])")
+_AS: Final = re.compile(r"(?P<p>[Aa])o" + _GAP + r"{0,2}?(?P<t>[GZ])")
 
-_NEGATIVE = frozenset("AaxNIKVqFOwEe")
+_NEGATIVE: Final = frozenset("AaxNIKVqFOwEe")
 # The writer's own belief, told as past ("I felt like they were ..."): no longer said.
-_PAST_BELIEF = frozenset(("felt like", "i thought", "we thought", "used to think",
+_PAST_BELIEF: Final = frozenset(("felt like", "i thought", "we thought", "used to think",
                           "used to believe", "was like", "were like", "im like", "im all like",
                           "was all like", "be like"))
 # How far back the readers look from a word for its subject, a negation or a frame: a
 # clause's worth of symbols. (Bounded, so a long run-on message costs its length, no more.)
-_REACH = 14
+_REACH: Final = 14
 # Degree words between "is/are" and what is said ("as clever as", "that stupid").
-_DEGREE = frozenset("as that this such too quite rather".split())
-_ARTICLES = frozenset("the a an my our your their his her its this that".split())
+_DEGREE: Final = frozenset("as that this such too quite rather".split())
+_ARTICLES: Final = frozenset("the a an my our your their his her its this that".split())
 # Small words after a praise word that leave it said of the target ("smart as anyone").
-_PARTICLES = frozenset("as like than to at for of in on with about enough".split())
-_SUGGESTIONS = ("what if", "how about", "why dont", "why not", "why cant", "why do not")
+_PARTICLES: Final = frozenset("as like than to at for of in on with about enough".split())
+_SUGGESTIONS: Final = ("what if", "how about", "why dont", "why not", "why cant", "why do not")
 # Modal verbs that wish or demand ("should die"), as against predict ("you will die").
-_WISHING = frozenset(
+_WISHING: Final = frozenset(
     "should shouldve must ought need needs deserve deserves hope hoping wish wishing pray "
     "praying let better".split())
 # Words before a wished act that keep the writer as the one who wishes it ("it would be best
 # to ...", "it's in everybody's interest to ...").
-_EVALUATIVE = frozenset(
+_EVALUATIVE: Final = frozenset(
     "to it its best better good great time interest idea fine ok okay right necessary needed "
     "only way just everybodys everyones everybody everyone in".split())
-_MODAL_TOKENS = frozenset(
+_MODAL_TOKENS: Final = frozenset(
     "should must ought need needs deserve deserves will would shall can could may might gonna "
     "wanna gotta hope wish pray let make see watch love like".split())
 # A wish that needs no modal verb between the target and the act ("if only ... had their
 # throats cut", "we would be better off if ... were eradicated").
-_WISHES = ("if only", "better off if", "best if", "better if", "happier if", "good riddance",
+_WISHES: Final = ("if only", "better off if", "best if", "better if", "happier if", "good riddance",
            "i wish", "we wish", "i hope", "we hope", "i pray", "hopefully", "in a just world",
            "in a perfect world", "in an ideal world", "at my hands", "by my hand",
            "at our hands")
 # Words between "my" and an in-group word ("my fellow ...", "my day one ...").
-_KIN = frozenset("fellow day one main real own dear sweet brave lovely".split())
-_PASSIVE_TOLD = frozenset("told taught called named raised labelled labeled".split())
+_KIN: Final = frozenset("fellow day one main real own dear sweet brave lovely".split())
+_PASSIVE_TOLD: Final = frozenset("told taught called named raised labelled labeled".split())
 # Verbs and nouns that mention a word rather than use it.
-_NAMING = frozenset(
+_NAMING: Final = frozenset(
     "call calls called calling say says said saying word words term terms slur slurs name "
     "names named naming use uses used using write wrote written writing".split())
 # Someone else's view: "... might not be worth shit to you".
-_TO_OTHER = frozenset(("you", "him", "her", "them", "people", "some"))
+_TO_OTHER: Final = frozenset(("you", "him", "her", "them", "people", "some"))
 
 
 def _plural(words: str) -> bool:
@@ -466,7 +468,7 @@ def _you_are_group(syms: str, chunks: Sequence[Chunk], tokens: Sequence[str]) ->
     return False
 
 
-_KIND = {"A": "a derogatory description", "a": "a derogatory description",
+_KIND: Final = {"A": "a derogatory description", "a": "a derogatory description",
          "y": "kindness refused",
          "x": "a derogatory generalisation", "N": "a degrading noun", "I": "an insult",
          "K": "death or suffering wished", "V": "violence wished", "O": "exclusion",

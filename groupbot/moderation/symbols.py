@@ -9,6 +9,7 @@ phrase at a position wins; among entries of the same length, the class listed fi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
 
 from groupbot.moderation.reading import CLAUSE, QUOTE, SENTENCE
 
@@ -17,14 +18,14 @@ Phrases = tuple[tuple[tuple[str, ...], str], ...]
 ByNext = dict[str, Phrases]
 # Common words, most common first (roughly, as in chat): a reader's trigger for an entry is
 # its least common word, so that common words rarely wake a reader for nothing.
-COMMON: tuple[str, ...] = tuple(
+COMMON: Final[tuple[str, ...]] = tuple(
     "the i to a and you it is of that in my me for on be this so just was with have not are "
     "but do its im can at all like if we they what dont get no your he she about out up "
     "one know will how when there now go want would think here them her him an or by from "
     "am been being were did does cant more their really even still some any these those "
     "then than too very much back down over off through take make going got has had should "
     "could way thing things ive id ill cause let keep around other where find never last".split())
-_RANK = {w: i for i, w in enumerate(COMMON)}
+_RANK: Final = {w: i for i, w in enumerate(COMMON)}
 
 
 def windows(tokens: Sequence[str], triggers: frozenset[str], names: frozenset[str] = frozenset(),
