@@ -177,13 +177,16 @@ def running_compiled() -> tuple[str, ...]:
 
 def status() -> str:
     """One line for people installing: whether the engine runs compiled, and if not, why."""
+    from groupbot.moderation import fastpath  # (only here: setup.py imports this file)
+
     running = running_compiled()
+    c_code = f"; C fast path: {fastpath.WHY}"
     if running == MODULES:
-        return f"moderation engine: compiled ({len(running)} modules)"
+        return f"moderation engine: compiled ({len(running)} modules){c_code}"
     reasons = sorted({how.removeprefix("source: ") for how in PLAN.values()
                       if how != "source: another module runs from source"})
     return ("moderation engine: runs from its Python sources, slower ("
-            + "; ".join(reasons) + ")")
+            + "; ".join(reasons) + ")" + c_code)
 
 
 def settle_build(folders: Iterable[Path], filenames: Iterable[str], ok: bool,

@@ -657,7 +657,6 @@ INTENT = frozenset(
 THREAT_TARGETS = frozenset(
     "you u ya your ur yourself yall him her them zmention his family kids".split()
 )
-MENTION_TOKEN = "zmention"
 
 CONTENT_NOTE_MARKERS: tuple[str, ...] = ("cn:", "cw:", "tw:", "content note", "content warning", "trigger warning",
                         "[cn", "[cw", "[tw", "(cn", "(cw", "(tw")
