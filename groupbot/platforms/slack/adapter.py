@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from groupbot.config import Config
 from groupbot.core.errors import GroupbotError
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply, Visibility
 from groupbot.platforms.slack.chat import SlackChat
+from groupbot.platforms.slack.dedupe import Seen
 from groupbot.platforms.slack.render import render_reply
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMAND = "/groupbot"
-SEEN_EVENTS = 5000
 # message subtypes that carry a member's own words; every other subtype is ignored
 USER_TEXT_SUBTYPES = (None, "thread_broadcast", "file_share", "me_message")
 _CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|([^>]*))?>$")
@@ -57,7 +56,7 @@ class SlackAdapter:
         self.bot = bot
         self.chat = chat
         self.team_names: dict[str, str] = {}
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.seen_events = Seen()  # event ids handled in the last eleven minutes
         self.duplicates = 0
         chat.settings_of = bot.services.settings
 
@@ -178,12 +177,9 @@ class SlackAdapter:
         """False for an event already handled (a retry, or a Socket Mode redelivery)."""
         if not event_id:
             return True
-        if event_id in self._seen:
+        if not self.seen_events.first(event_id):
             self.duplicates += 1
             return False
-        self._seen[event_id] = None
-        while len(self._seen) > SEEN_EVENTS:
-            self._seen.popitem(last=False)
         return True
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
