@@ -25,6 +25,7 @@ from groupbot.app import Bot
 from groupbot.config import Config
 from groupbot.core.errors import ConfigError, GroupbotError
 from groupbot.core.ports import Clock
+from groupbot.logging_setup import quiet_dependencies
 from groupbot.platforms.slack.adapter import SlackAdapter
 from groupbot.platforms.slack.chat import RateLimitRetry, SlackChat, make_client
 from groupbot.runtime import open_bot, settle_heap
@@ -88,6 +89,7 @@ async def slack_session(config: Config, *, http: bool = False, port: int = 3000,
                         retry: RateLimitRetry | None = None) -> AsyncIterator[SlackSession]:
     """Check the token, open the bot, connect (Socket Mode) or listen (HTTP); undo on exit."""
     found = tokens(config, http)
+    quiet_dependencies(logging.getLogger().getEffectiveLevel())
     client = make_client(found.bot, config.slack.api_base, retry=retry)
     chat = SlackChat(client, config)
     try:
