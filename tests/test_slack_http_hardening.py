@@ -296,6 +296,17 @@ async def test_a_replayed_slash_command_runs_once(
     assert gate.replays == 1 and gate.dispatched == 2
 
 
+async def test_a_command_whose_words_say_payload_is_answered(
+        config: Config, fake: FakeSlack, clock: FakeClock) -> None:
+    """Bolt alone reads any form holding the word "payload" as a button's, finds no button,
+    and the command goes unanswered (404 to Slack)."""
+    async with serving(config, fake, clock) as (session, _gate):
+        key, body = slash_body(fake, "help payload")
+        answer = await raw_post(session.port or 0, signed(body), body)
+        replies = await fake.answer(key)
+    assert answer.status == 200 and replies
+
+
 # -- the log --------------------------------------------------------------------------------------
 async def test_refused_requests_never_put_member_words_or_bodies_in_the_log(
         config: Config, fake: FakeSlack, clock: FakeClock,

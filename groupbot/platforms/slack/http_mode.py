@@ -51,6 +51,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from groupbot.platforms.slack.dedupe import Seen
@@ -181,6 +183,10 @@ class HttpGate:
         try:
             bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
                                             headers=request.headers)  # type: ignore[arg-type]
+            # bolt reads a form whose *text* holds the word "payload" as a button's (and
+            # finds nothing): it gets the body as parsed here instead
+            bolt_request.body = payload
+            bolt_request.context = build_async_context(AsyncBoltContext({}), payload)
         except Exception:  # a shape bolt cannot read, e.g. a string where it wants an object
             if event_key is not None:
                 self.seen.forget(event_key)
