@@ -23,6 +23,10 @@ through. Linux only (/proc). Not a test: the figures depend on the machine.
 
     .venv/bin/python benchmarks/soak_slack_http.py --seconds 30
     .venv/bin/python benchmarks/run_all.py soak_slack_http
+
+`--only 2MB` floods with one kind of request (to find which one costs memory), `--verbose`
+prints the replies by kind, `--keep` keeps the bot's log (deleted otherwise: a bot that logs
+what strangers send can write gigabytes here).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import collections
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -212,7 +217,8 @@ async def _wait_listening(port: int, child: asyncio.subprocess.Process, within: 
     raise RuntimeError("the bot did not start listening")
 
 
-async def _soak(seconds: float, connections: int, only: str | None = None) -> dict[str, Any]:
+async def _soak(seconds: float, connections: int, only: str | None = None,
+                keep: bool = False) -> dict[str, Any]:
     fake = await FakeSlack().start()
     fake.add_user("alex")
     fake.add_user("robin")
@@ -278,7 +284,10 @@ async def _soak(seconds: float, connections: int, only: str | None = None) -> di
                 await child.wait()
         log.close()
         await fake.stop()
-        result["log_path"] = str(log_path)
+        if keep:
+            result["log_path"] = str(log_path)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     return result
 
 
@@ -329,14 +338,17 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                         "contains this (e.g. '2MB', 'timestamp')")
     parser.add_argument("--verbose", action="store_true",
                         help="print replies by kind of request, and any errors")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the bot's log and database (and print where)")
     args = parser.parse_args([] if argv is None else argv)
-    r = asyncio.run(_soak(args.seconds, args.connections, args.only))
+    r = asyncio.run(_soak(args.seconds, args.connections, args.only, args.keep))
     if args.verbose:
         t: Tally = r["tally"]
         for kind, counts in sorted(t.by_kind.items()):
             print(f"  {kind}: {dict(counts)}", file=sys.stderr)
         for err, n in t.errors.most_common():
             print(f"  error {err}: {n}", file=sys.stderr)
+    if "log_path" in r:
         print(f"  bot log: {r['log_path']}", file=sys.stderr)
     return rows_of(r, args.connections)
 
