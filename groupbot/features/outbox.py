@@ -98,7 +98,12 @@ def numbers(found: Sequence[int]) -> str:
     start = prev = None
     for n in [*values, None]:
         if start is not None and (n is None or prev is None or n != prev + 1):
-            parts.append(str(start) if start == prev else f"{start}-{prev}")
+            if start == prev:
+                parts.append(str(start))
+            elif prev == start + 1:
+                parts += [str(start), str(prev)]
+            else:
+                parts.append(f"{start}-{prev}")
             start = None
         if n is not None and start is None:
             start = n
@@ -140,6 +145,7 @@ class _Episode:
     refused: dict[str, int] = field(default_factory=dict)  # past MAX_PENDING: not kept
     refused_told: set[str] = field(default_factory=set)
     dropped: dict[str, int] = field(default_factory=dict)  # gave up: not storage's fault
+    replayed: set[str] = field(default_factory=set)  # groups with records from the spill file
     since: datetime | None = None
     why: str = ""
 
@@ -250,7 +256,7 @@ class Outbox:
             async with self._lock:
                 if not self._waiting:
                     try:
-                        written = await self._write(entry)
+                        written, _fresh = await self._write(entry)
                     except Exception as exc:
                         self._failed(exc)
                         self._keep(entry)
@@ -269,11 +275,11 @@ class Outbox:
                               "body": reply.text, "error": why}
         return (await self.record(group, [op])).item
 
-    async def _write(self, entry: Entry) -> Written:
+    async def _write(self, entry: Entry) -> tuple[Written, bool]:
+        """Its numbers, and whether it was written now (False: it had been already)."""
         group = Group(entry.group_id, entry.group_name, entry.platform)
         await self.services.settings(group)  # the group's row (cached once it exists)
-        written, _ = await self.repo.write(entry)
-        return written
+        return await self.repo.write(entry)
 
     def _landed(self, entry: Entry, written: Written) -> None:
         if any(op["op"] in ("item", "alert") for op in entry.ops):
@@ -345,7 +351,7 @@ class Outbox:
             while self._waiting:
                 head = self._waiting[0]
                 try:
-                    written = await self._write(head.entry)
+                    written, fresh = await self._write(head.entry)
                 except Exception as exc:
                     if storage_failure(exc):
                         self._failed(exc)
@@ -362,7 +368,8 @@ class Outbox:
                     dropped[head.entry.group_id] = dropped.get(head.entry.group_id, 0) + 1
                     continue
                 self._waiting.popleft()
-                self._episode.late.setdefault(head.entry.group_id, []).append(written)
+                if fresh:  # (one replayed from the spill file may have been written before)
+                    self._episode.late.setdefault(head.entry.group_id, []).append(written)
                 self._landed(head.entry, written)
             self._failures = 0
             self._next_attempt = None
@@ -385,11 +392,13 @@ class Outbox:
         if self._waiting or self._failures:
             return
         self._episode = _Episode()
-        for group_id in sorted(episode.told | set(episode.refused)):
+        restarted = {g for g in episode.replayed if episode.late.get(g)} - episode.told
+        for group_id in sorted(episode.told | set(episode.refused) | restarted):
             await self._notice(episode.groups[group_id], self._recovered_text(
                 episode, episode.late.get(group_id, []), episode.refused.get(group_id, 0),
-                episode.dropped.get(group_id, 0)))
-        untold = sum(len(w) for g, w in episode.late.items() if g not in episode.told)
+                episode.dropped.get(group_id, 0), restart=group_id in restarted))
+        told = episode.told | restarted
+        untold = sum(len(w) for g, w in episode.late.items() if g not in told)
         if untold:
             log.info("moderation records written after a short wait",
                      extra={"count": untold})
@@ -411,7 +420,7 @@ class Outbox:
             "though I still act on every message. I'll say how many when storage works again.")
 
     def _recovered_text(self, episode: _Episode, late: list[Written], refused: int,
-                        dropped: int) -> str:
+                        dropped: int, restart: bool = False) -> str:
         now = self.services.clock.now()
         since = episode.since or now
         minutes = max(1, math.ceil((now - since).total_seconds() / 60))
@@ -419,11 +428,16 @@ class Outbox:
         cases = [w.case for w in late if w.case is not None]
         items = [w.item for w in late if w.item is not None]
         n = len(late)
-        lines = [f"My storage works again (it failed for about {span}). {n} record"
-                 f"{'s were' if n != 1 else ' was'} written late"
-                 + (f": case{'s' if len(cases) != 1 else ''} {numbers(cases)}" if cases else "")
-                 + (f"; queue item{'s' if len(items) != 1 else ''} {numbers(items)}"
-                    if items else "") + "."]
+        what = (f": case{'s' if len(cases) != 1 else ''} {numbers(cases)}" if cases else "") \
+            + (f"; queue item{'s' if len(items) != 1 else ''} {numbers(items)}"
+               if items else "") + "."
+        if restart:
+            lines = [f"After a restart: {n} record{'s' if n != 1 else ''} my last run could not "
+                     f"write (its storage was failing) {'were' if n != 1 else 'was'} written "
+                     f"now{what}"]
+        else:
+            lines = [f"My storage works again (it failed for about {span}). {n} record"
+                     f"{'s were' if n != 1 else ' was'} written late{what}"]
         if refused:
             were = "s were" if refused != 1 else " was"
             lines.append(f"{refused} record{were} not kept (more than {MAX_PENDING:,} were "
@@ -514,6 +528,7 @@ class Outbox:
                         self._waiting.append(_Waiting(entry, spilled=True))
                         self._episode.groups.setdefault(entry.group_id, Group(
                             entry.group_id, entry.group_name, entry.platform))
+                        self._episode.replayed.add(entry.group_id)
         except OSError:
             log.exception("could not read the moderation outbox's spill file",
                           extra={"path": str(path)})
