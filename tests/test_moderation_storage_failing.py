@@ -305,6 +305,50 @@ async def test_an_alert_neither_the_log_nor_the_database_can_keep_waits_in_the_o
     assert any("A new case: remove" in t for t in modlog(h))
 
 
+async def test_a_hold_on_a_full_disk_can_be_restored_once_it_is_written(
+        h: Harness, full_disk: FullDisk) -> None:
+    threat = "I will hurt you robin"
+    full_disk.on = True
+    held = await h.say(h.member, threat)
+    assert held in h.chat.deleted
+    told = private(h, h.member)
+    assert "held your message in #general" in told[0] and "a case for the moderators" in told[0]
+    assert threat in told  # their copy
+    assert "this hold has no case or queue item yet" in modlog(h)[-1]
+    full_disk.on = False
+    await later(h, timedelta(seconds=2))
+    queue = private(h, h.moderator)
+    await h.command(h.moderator, "/mod queue")
+    listed = private(h, h.moderator)[len(queue):]
+    assert any("Item 1 (held message) Case 1 (hold)" in t and threat in t for t in listed)
+    await h.command(h.moderator, "/mod queue restore 1")
+    assert any(f"a message from <@{h.member.id}>" in e.text and threat in e.text
+               for e in h.chat.of_kind("post"))
+
+
+async def test_what_the_platform_could_not_do_reaches_the_case_and_the_queue_later(
+        h: Harness, full_disk: FullDisk) -> None:
+    async def closed(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("their direct messages are closed")
+
+    full_disk.on = True
+    h.chat.send_private = closed  # type: ignore[method-assign]
+    await h.say(h.member, INSULT)
+    assert outbox(h).waiting == 2  # the case, then what became of it (it names the case)
+    full_disk.on = False
+    await later(h, timedelta(seconds=2))
+    case = await moderation(h).cases.get(h.chat.group.id, 1)
+    assert case is not None and case.action == "remove" and case.is_open
+    assert [(a.kind, a.body.split(":")[0]) for a in case.amendments] == [
+        ("note", "could not message the member privately"),
+        ("review", "the platform could not carry out the action")]
+    row = await h.bot.services.store.db.fetchone(
+        "SELECT kind, case_number, reason FROM mod_queue WHERE group_id = ? AND number = 1",
+        (h.chat.group.id,))
+    assert row is not None and (row[0], row[1]) == ("escalation", 1)
+    assert str(row[2]).startswith(f"Case 1 (remove) <@{h.member.id}>")
+
+
 # -- a locked database ---------------------------------------------------------------------
 async def test_a_locked_database_is_retried_and_the_case_recorded(
         config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:

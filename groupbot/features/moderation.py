@@ -494,8 +494,7 @@ class ModerationFeature(Feature):
         if needs_review or fallback:
             why = "engine error" if verdict.error else action.value
             later.append({"op": "item", "kind": "escalation", "member": member.id,
-                          "reason": f"Case {number if number is not None else '{case}'} "
-                                    f"({why}) <@{member.id}>: "
+                          "reason": f"Case {{case}} ({why}) <@{member.id}>: "
                                     f"{_clip(verdict.reason or ', '.join(verdict.rules), 120)}"})
         item = None
         if later:
@@ -741,7 +740,6 @@ class ModerationFeature(Feature):
             reason=verdict.reason, severity=verdict.severity, text=text, keep_text=False,
             notes=notes))], now)
         number = recorded.case
-        named = f"case {number}" if number is not None else "case {case}"
         later: list[dict[str, Any]] = []
         sent = False
         if not repeat:
@@ -765,7 +763,7 @@ class ModerationFeature(Feature):
             later.append({"op": "item", "kind": "crisis", "member": member.id, "join": True,
                           "case": recorded.case_ref(),
                           "reason": f"<@{member.id}> may be in crisis and I could not reach "
-                                    f"them privately ({named})"})
+                                    "them privately (case {case})"})
         item = (await self.outbox.record(group, later, now)).item if later else None
         if sent:
             said = "I sent them support resources privately and offered a moderator's help."

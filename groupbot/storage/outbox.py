@@ -11,8 +11,8 @@ Operations (`op`), each a dict:
 - `note`: an amendment (`kind`, `body`, `by`) on the case `case`.
 - `care` / `care_note`: the crisis reply's log (`member`, `severity`) / the care note's.
 - `item`: a queue item (`kind`, `member`, `asked_by`, `case`, `reason`, `text`); with `join`,
-  the crisis request already waiting for `member` is used instead of a new one. `{case}` in
-  the reason becomes the case's number (known only once the case is written).
+  the crisis request already waiting for `member` is used instead of a new one. The first
+  `{case}` in the reason becomes the case's number (known only once the case is written).
 - `hold`: a held message (`item`, `case` and the fields of `HoldRepo.record`).
 - `alert`: an alert kept for the moderator log (`title`, `body`, `error`, `member`) in the
   item `item`, or a new item (a crisis request joining one waiting when `crisis`, else an
@@ -168,8 +168,8 @@ class OutboxRepo:
                 item = found if found is not None else await self.queue.insert_item(
                     conn, gid, op["kind"], at, member_id=op.get("member"),
                     asked_by=op.get("asked_by"), case_number=number,
-                    reason=str(op.get("reason", "")).replace(
-                        "{case}", str(number) if number is not None else "?"),
+                    reason=str(op.get("reason", "")).replace(  # (the first: ours)
+                        "{case}", str(number) if number is not None else "?", 1),
                     text=op.get("text"))
             elif kind == "hold":
                 number = await self._ref(conn, op.get("case", OWN), case, "case")
