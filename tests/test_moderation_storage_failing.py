@@ -10,6 +10,7 @@ the database is locked by a second connection holding `BEGIN EXCLUSIVE`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -29,8 +30,6 @@ from groupbot.features.outbox import Outbox, numbers
 from groupbot.platforms.console import deliver
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.database import Database
-from groupbot.storage.outbox import OutboxRepo
-from groupbot.storage.queue import QueueRepo
 from tests.conftest import Harness, open_harness
 from tests.fakes.discord_fake import FakeDiscord, FakeGuild
 from tests.test_discord_e2e import running
@@ -103,20 +102,23 @@ async def clear_disk(h: Harness) -> None:
 
 
 class FullDisk:
-    """The outbox's repository fails every write as a full disk does, while `on`."""
+    """Every write transaction, on every connection, fails as on a full disk while `on`
+    (reads still work, as they do on a full disk)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.on = False
         self.refused = 0
-        real = OutboxRepo.write
+        real = Database.transaction
 
-        async def write(repo: OutboxRepo, entry: Any) -> Any:
+        @contextlib.asynccontextmanager
+        async def transaction(db: Database) -> AsyncIterator[Any]:
             if self.on:
                 self.refused += 1
                 raise sqlite3.OperationalError(FULL)
-            return await real(repo, entry)
+            async with real(db) as conn:
+                yield conn
 
-        monkeypatch.setattr(OutboxRepo, "write", write)
+        monkeypatch.setattr(Database, "transaction", transaction)
 
 
 @pytest.fixture
@@ -202,7 +204,12 @@ async def test_a_crisis_on_a_full_disk_gets_its_reply_and_the_moderators_alert(
         Interaction(reply.buttons[0].custom_id, h.chat.group, h.general, h.member))
     await deliver(h.chat, h.chat.group, h.general, h.member, answer)
     assert "let the moderators know" in answer[0].text
-    assert "would like to talk with a moderator privately" in modlog(h)[-1]
+    asked = modlog(h)[-1]
+    assert "would like to talk with a moderator privately" in asked
+    assert "goes into `/mod queue` as soon as it works again" in asked
+    again = await h.bot.handle_interaction(
+        Interaction(reply.buttons[0].custom_id, h.chat.group, h.general, h.member))
+    assert "already let the moderators know" in again[0].text  # the waiting request counts
 
     full_disk.on = False
     await later(h, timedelta(seconds=2))
@@ -213,6 +220,23 @@ async def test_a_crisis_on_a_full_disk_gets_its_reply_and_the_moderators_alert(
     assert [tuple(r) for r in rows] == [(1, "support"), (2, "support")]
     last = await moderation(h).cases.last_care(h.chat.group.id, h.member.id)
     assert last is not None and last[1] == 3
+    items = await h.bot.services.store.db.fetchall(
+        "SELECT number, kind, asked_by FROM mod_queue WHERE group_id = ?", (h.chat.group.id,))
+    assert [tuple(r) for r in items] == [(1, "crisis", h.member.id)]
+
+
+async def test_a_group_first_seen_while_the_disk_is_full_is_moderated_and_recorded_later(
+        config: Config, clock: FakeClock, full_disk: FullDisk) -> None:
+    async with open_harness(config, clock) as h:
+        full_disk.on = True  # before the group's first message: it has no row yet
+        sent = await h.say(h.member, INSULT)
+        assert sent in h.chat.deleted
+        # the log's channel is a setting it cannot read yet: the moderators hear directly
+        assert "A new case: remove" in private(h, h.moderator)[-1]
+        full_disk.on = False
+        await later(h, timedelta(minutes=2))  # the case, then the alert the log could not take
+        assert await cases_by_message(h) == {sent: 1}
+        assert any("A new case: remove" in t for t in modlog(h))
 
 
 async def test_the_ladder_counts_strikes_that_are_still_waiting(
@@ -283,20 +307,13 @@ async def test_past_the_bound_records_are_not_kept_and_the_modlog_says_so(
 
 
 async def test_an_alert_neither_the_log_nor_the_database_can_keep_waits_in_the_outbox(
-        h: Harness, full_disk: FullDisk, monkeypatch: pytest.MonkeyPatch) -> None:
+        h: Harness, full_disk: FullDisk) -> None:
     h.chat.default_modlog = None  # no moderator log
-
-    async def no_room(*args: Any, **kwargs: Any) -> Any:
-        raise sqlite3.OperationalError(FULL)
-
-    real = QueueRepo.open_item
-    monkeypatch.setattr(QueueRepo, "open_item", no_room)
     full_disk.on = True
     await h.say(h.member, INSULT)
     assert "A new case: remove" in private(h, h.moderator)[-1]  # reached directly
     assert outbox(h).waiting == 2  # the case, and the alert to keep
     full_disk.on = False
-    monkeypatch.setattr(QueueRepo, "open_item", real)
     await later(h, timedelta(seconds=2))
     assert await count(h, "SELECT COUNT(*) FROM mod_alerts") == 1
     before = len(private(h, h.moderator))

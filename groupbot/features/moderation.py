@@ -880,13 +880,22 @@ class ModerationFeature(Feature):
         return case
 
     async def btn_reach(self, interaction: Interaction) -> Reply:
-        found = await self._case_for_button(interaction)
+        """(When the case cannot be read, the request still goes out, without it.)"""
+        try:
+            found: Case | Reply | None = await self._case_for_button(interaction)
+        except Exception:
+            log.warning("reading the case behind a support button failed",
+                        extra={"group": interaction.group.id}, exc_info=True)
+            found = None
         if isinstance(found, Reply):
             return found
-        now = self.services.clock.now()
-        await self.cases.amend(interaction.group.id, found.number, "note",
-                               "the member asked to talk with a moderator", interaction.member.id,
-                               now)
+        if found is None:
+            return await self._reach_moderators(
+                interaction.group, interaction.member, None,
+                "(they asked from the support reply I sent them)")
+        await self.outbox.record(interaction.group, [_note(
+            "the member asked to talk with a moderator", case=found.number,
+            by=interaction.member.id)])
         return await self._reach_moderators(interaction.group, interaction.member, found.number)
 
     async def _reach_moderators(self, group: Group, member: Member, case_number: int | None,
@@ -894,10 +903,12 @@ class ModerationFeature(Feature):
         """A member asked, with a button, for a moderator to message them privately: a
         crisis request in the queue, announced now and again until a moderator takes it."""
         danger = "If you are in danger right now, please call your local emergency number."
-        waiting = await self.queue.repo.find_waiting(group.id, kind="crisis",
-                                                     asked_by=member.id)
-        if waiting:  # asked already: it is in hand, or still waiting for the first one free
-            if waiting[0].status == "claimed":
+        found, _ok = await self.outbox.read("requests waiting", self.queue.repo.find_waiting(
+            group.id, kind="crisis", asked_by=member.id))
+        waiting = found or []
+        if waiting or self.outbox.request_waiting(group.id, member.id):
+            # asked already: it is in hand, or still waiting for the first one free
+            if waiting and waiting[0].status == "claimed":
                 return Reply.private("A moderator has already taken your request and will "
                                      f"message you privately soon. {danger}")
             return Reply.private("I've already let the moderators know, and your request is "
@@ -905,15 +916,19 @@ class ModerationFeature(Feature):
                                  f"has picked it up. {danger}")
         head = f"Case {case_number}: " if case_number is not None else ""
         where = f"(case {case_number})" if case_number is not None else "(from a care note)"
-        item = (await self.queue.open_item(
-            group, "crisis", member_id=member.id, asked_by=member.id, case_number=case_number,
-            reason=f"<@{member.id}> asked to talk with a moderator privately {where}")).number
+        item = (await self.outbox.record(group, [{
+            "op": "item", "kind": "crisis", "member": member.id, "asked_by": member.id,
+            "case": case_number,
+            "reason": f"<@{member.id}> asked to talk with a moderator privately {where}"}])).item
         context = f" {context}" if context else ""
+        queued = (f"It is item {item} in the queue: take it with `/mod queue claim {item}` so "
+                  "the others know (I'll let them know someone has it)." if item is not None
+                  else "My storage is failing, so it goes into `/mod queue` as soon as it works "
+                       "again; until then, please say here who is reaching out.")
         delivery = await self._alert(group, Reply.private(
             f"{head}<@{member.id}> would like to talk with a moderator privately{context}. "
-            f"Please send them a direct message soon. It is item {item} in the queue: take it "
-            f"with `/mod queue claim {item}` so the others know (I'll let them know someone "
-            "has it).", title="Support"), member_id=member.id, item=item)
+            f"Please send them a direct message soon. {queued}", title="Support"),
+            member_id=member.id, item=item, crisis=item is None)
         if not delivery.reached_anyone:
             return Reply.private(
                 "I've passed your request to the moderators, but I couldn't reach any of them "
@@ -928,9 +943,8 @@ class ModerationFeature(Feature):
         found = await self._case_for_button(interaction)
         if isinstance(found, Reply):
             return found
-        await self.cases.amend(interaction.group.id, found.number, "note",
-                               "the member said they are okay", interaction.member.id,
-                               self.services.clock.now())
+        await self.outbox.record(interaction.group, [_note(
+            "the member said they are okay", case=found.number, by=interaction.member.id)])
         return Reply.private("Thanks for letting me know. If things get heavy, /resources has "
                              "these lines any time, and the moderators are here too.")
 
@@ -1232,9 +1246,9 @@ def _care_first(verdict: Verdict) -> Verdict:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _note(body: str, kind: str = "note", case: Any = None) -> dict[str, Any]:
-    """An outbox operation: an amendment by the bot on a case."""
-    return {"op": "note", "kind": kind, "body": body, "by": "bot", "case": case}
+def _note(body: str, kind: str = "note", case: Any = None, by: str = "bot") -> dict[str, Any]:
+    """An outbox operation: an amendment on a case (by the bot unless `by`)."""
+    return {"op": "note", "kind": kind, "body": body, "by": by, "case": case}
 
 
 def _chunks(text: str, size: int = PRIVATE_CHUNK) -> list[str]:

@@ -588,6 +588,11 @@ class Outbox:
                 found = entry.at
         return found
 
+    def request_waiting(self, group_id: str, member_id: str) -> bool:
+        """Whether a request the member made to talk with a moderator waits here."""
+        return any(op.get("asked_by") == member_id and op.get("kind") == "crisis"
+                   for _entry, op in self._ops(group_id, "item"))
+
     async def message_cases(self, group_id: str,
                             message_id: str) -> list[tuple[str, tuple[str, ...], int]]:
         """(action, categories, severity) of the cases about a message, waiting ones too;
