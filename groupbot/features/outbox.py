@@ -240,10 +240,6 @@ class Outbox:
         """How many entries wait to be written."""
         return len(self._waiting)
 
-    @property
-    def failing(self) -> bool:
-        return bool(self._waiting) or self._failures > 0
-
     # -- handing in --------------------------------------------------------------------------
     async def record(self, group: Group, ops: list[dict[str, Any]],
                      now: datetime | None = None) -> Recorded:
