@@ -16,9 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from groupbot.core.errors import ConfigError
+from groupbot.platforms import PLATFORM_NAMES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PLATFORMS = ("console", "discord", "slack")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
 MIN_BODY_BYTES = 64 * 1024  # Slack's requests are a few KB; an edited long message far less
@@ -115,7 +115,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
               "max_body_bytes": "body_bytes"},
     "moderation": {"reannounce_minutes": "minutes"},
 }
-_CHOICES = {"platform": PLATFORMS, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
+_CHOICES = {"platform": PLATFORM_NAMES, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
 _SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 _ENV_OVERRIDES = {
     "GROUPBOT_DATABASE": ("bot", "database"),

@@ -133,7 +133,7 @@ async def test_a_timeout_pauses_tells_the_member_and_is_a_case_with_its_moderato
 
 async def test_the_case_shows_its_moderator_in_case_cases_and_the_export(
         harness: Harness) -> None:
-    from groupbot.cli_cases import write_case_log
+    from groupbot.cli.cases import write_case_log
 
     h = harness
     await run(h, h.moderator, "/mod timeout @alex 30m cooling off")

@@ -662,7 +662,7 @@ def test_groupbot_moderate_prints_care_and_distress(capsys: pytest.CaptureFixtur
     import json
 
     from groupbot.cli import main
-    from groupbot.cli_moderate import run
+    from groupbot.cli.moderate import run
 
     with pytest.raises(SystemExit):
         main(["moderate", "--help"])

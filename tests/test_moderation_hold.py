@@ -294,7 +294,7 @@ async def test_policy_test_shows_hold_in_plain_words(config: Config, clock: Fake
 def test_groupbot_moderate_prints_hold_with_its_plain_words(
         capsys: pytest.CaptureFixture[str]) -> None:
     from groupbot.cli import main
-    from groupbot.cli_moderate import run
+    from groupbot.cli.moderate import run
     from groupbot.moderation.engine import ModerationEngine
 
     with pytest.raises(SystemExit):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from groupbot.cli_commands import markdown_table
+from groupbot.cli.commands import markdown_table
 from groupbot.core.commands import Access
 from tests.conftest import Harness
 

@@ -6,13 +6,16 @@ Console-only switches: ``/as NAME [mod]``, ``/in CHANNEL``, ``/press N``, ``/who
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from collections.abc import Callable
 
 from groupbot.app import Bot
+from groupbot.config import Config
 from groupbot.core.types import Channel, Interaction, Member
 from groupbot.platforms.console import ConsoleChat, deliver
+from groupbot.runtime import open_bot
 
 BANNER = """groupbot console: a local group, no account needed.
 You are {who} in #{channel}. Type a message, or a command like /help.
@@ -120,3 +123,17 @@ async def read_lines(session: ConsoleSession) -> None:
             return
         if not await session.handle_line(line):
             return
+
+
+async def run_console(config: Config, args: argparse.Namespace) -> int:
+    """`groupbot console` and `groupbot run --platform console`: one local group."""
+    chat = ConsoleChat(out=print)
+    member = chat.add_member(getattr(args, "as_name", None) or "you",
+                             moderator=bool(getattr(args, "as_moderator", False)))
+    channel = chat.channel("general")
+    assert channel is not None
+    async with open_bot(config, chat) as bot:
+        session = ConsoleSession(bot, chat, member, channel)
+        print(session.banner())
+        await read_lines(session)
+    return 0

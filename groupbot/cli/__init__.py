@@ -1,37 +1,30 @@
 """The `groupbot` command line.
 
-Subcommands from other modules plug in through `CLI_EXTENSIONS`: each names a module with a
-``register_cli(subparsers)`` function that adds its parsers and sets ``func`` (an async
-callable taking the parsed args and returning an exit code).
+Each module of this package adds its subcommands with ``register_cli(subparsers)``: it adds
+its parsers and sets ``func`` (an async callable taking the parsed args and the config and
+returning an exit code). `COMMANDS` lists them, in the order `groupbot --help` shows them.
+The platforms `groupbot run` serves come from one table, `groupbot.platforms.PLATFORMS`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from groupbot import __version__
+from groupbot.cli import cases, commands, db, library, moderate, prompts, run
 from groupbot.config import Config, load_config
 from groupbot.core.errors import GroupbotError
 from groupbot.logging_setup import setup_logging
 
 log = logging.getLogger("groupbot")
 
-# Modules that add subcommands (each has register_cli(subparsers)).
-CLI_EXTENSIONS: tuple[str, ...] = (
-    "groupbot.cli_commands",
-    "groupbot.cli_db",
-    "groupbot.cli_library",
-    "groupbot.cli_prompts",
-    "groupbot.cli_run",
-    "groupbot.cli_moderate",
-    "groupbot.cli_cases",
-)
+# The modules that add subcommands (each has register_cli(subparsers)).
+COMMANDS = (run, commands, db, library, prompts, moderate, cases)
 
 AsyncCommand = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]
 
@@ -46,8 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database", help="SQLite database path (or set GROUPBOT_DATABASE)")
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in CLI_EXTENSIONS:
-        importlib.import_module(name).register_cli(sub)
+    for module in COMMANDS:
+        module.register_cli(sub)
     return parser
 
 
