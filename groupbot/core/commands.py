@@ -8,6 +8,7 @@ parser here serves Slack and the console so both read commands identically.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -238,14 +239,52 @@ class CommandRegistry:
                 if self.children(tuple(words[:n])):
                     prefix = tuple(words[:n])
                     break
+            after = words[len(prefix)] if len(words) > len(prefix) else None
             default = self.default_for(prefix) if prefix else None
-            if default is not None:
+            if default is not None and not (after and self.closest(prefix, after)):
                 return ParsedCommand(default, self._bind(default, body, tokens[len(prefix):]))
-            if prefix:
-                subs = ", ".join(s.usage() for s in self.children(prefix))
-                raise UsageError(f"/{' '.join(prefix)} needs a subcommand: {subs}")
-            raise UsageError(f"Unknown command /{_clip(words[0])}. Type /help to see the commands.")
+            raise UsageError(self.unknown(prefix, after))
         return ParsedCommand(spec, self._bind(spec, body, tokens[used:]))
+
+    # -- mistakes ------------------------------------------------------------------------
+    def next_words(self, prefix: tuple[str, ...]) -> list[str]:
+        """The words that may follow `prefix` (top-level command names for ``()``)."""
+        n = len(prefix)
+        return sorted({s.path[n] for s in self._commands.values()
+                       if s.path[:n] == prefix and len(s.path) > n})
+
+    def closest(self, prefix: tuple[str, ...], word: str) -> list[str]:
+        """Up to three words that may follow `prefix` and look like a typo of `word`."""
+        options = self.next_words(prefix)
+        if word in options:
+            return []
+        close = difflib.get_close_matches(word, options, n=3, cutoff=0.7)
+        starts = [o for o in options if len(word) >= 2 and o.startswith(word)]
+        return list(dict.fromkeys(close + starts))[:3]
+
+    def unknown(self, prefix: tuple[str, ...], word: str | None) -> str:
+        """What to say about `/prefix word` when no command has that name: the closest
+        names, and the choices at that level only (never the whole tree)."""
+        if not prefix and word is None:
+            return "Type /help to see the commands."
+        where = "/" + " ".join(prefix) if prefix else ""
+        below = self.children(prefix)
+        if all(len(s.path) == len(prefix) + 1 for s in below):  # leaves: how to type each
+            choices = [s.usage() for s in below]
+        else:  # groups among them: their names, and /help NAME for the rest
+            choices = self.next_words(prefix)
+        if word is None:
+            return (f"{where} needs a subcommand: {', '.join(choices)}. Type /help "
+                    f"{where[1:]} for what each does.")
+        guesses = self.closest(prefix, word)
+        said = (f"Unknown command /{_clip(word)}." if not prefix
+                else f"{where} has no '{_clip(word)}'.")
+        if guesses:
+            said += " Did you mean " + " or ".join(
+                f"{where} {g}".strip() if prefix else f"/{g}" for g in guesses) + "?"
+        if prefix:
+            return f"{said} {where} has: {', '.join(choices)}."
+        return f"{said} Type /help to see the commands."
 
     def _bind(
         self, spec: CommandSpec, body: str, tokens: list[tuple[int, int, str]]
@@ -266,17 +305,21 @@ class CommandRegistry:
                 raise UsageError(f"Too many values for /{spec.name}. Usage: {spec.usage()}")
             opt = positional[pos_i]
             if opt.kind is OptionKind.TEXT:
-                rest = tokens[i:]
-                # keyword options may still trail a TEXT option: peel them off the end
-                while rest:
-                    m = _KEYWORD.match(rest[-1][2])
-                    if m and m.group(1) in by_name and by_name[m.group(1)].keyword_only:
-                        raw.setdefault(m.group(1), m.group(2))
-                        rest = rest[:-1]
-                    else:
-                        break
-                if rest:
-                    raw[opt.name] = body[rest[0][0] : rest[-1][1]]
+                # keyword options may stand anywhere in a TEXT option: take them out of it
+                runs: list[list[tuple[int, int, str]]] = [[]]
+                for token in tokens[i:]:
+                    name = _keyword_name(token, body)
+                    if name is not None and name in by_name and \
+                            by_name[name].keyword_only:
+                        raw.setdefault(name, token[2].partition("=")[2])
+                        runs.append([])
+                        continue
+                    if name is not None:
+                        _check_keyword(spec, name)
+                    runs[-1].append(token)
+                parts = [body[run[0][0]: run[-1][1]] for run in runs if run]
+                if parts:
+                    raw[opt.name] = " ".join(parts)
                 pos_i += 1
                 break
             raw[opt.name] = tok
@@ -355,6 +398,23 @@ async def _convert_one(
     if len(text) > 4000:
         raise UsageError(f"<{opt.name}> is too long (at most 4000 characters).")
     return text
+
+
+def _keyword_name(token: tuple[int, int, str], body: str) -> str | None:
+    """The option name of an unquoted ``name=value`` token, else None."""
+    if body[token[0]:token[0] + 1] == '"':
+        return None
+    m = _KEYWORD.match(token[2])
+    return m.group(1) if m else None
+
+
+def _check_keyword(spec: CommandSpec, name: str) -> None:
+    """A ``name=value`` that is no option of the command but looks like a typo of one."""
+    names = [o.name for o in spec.options if o.keyword_only]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        raise UsageError(f"/{spec.name} has no option {_clip(name)}=; did you mean "
+                         f"{close[0]}=? Usage: {spec.usage()}")
 
 
 def _clip(text: str, n: int = 40) -> str:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
+from groupbot.core.commands import (
+    Access,
+    CommandContext,
+    CommandRegistry,
+    CommandSpec,
+    OptionKind,
+    OptionSpec,
+)
 from groupbot.core.types import Reply
 from groupbot.features.base import Feature
 
@@ -23,14 +30,32 @@ class HelpFeature(Feature):
         )(self.help)
 
     async def help(self, ctx: CommandContext) -> Reply:
-        wanted = (ctx.arg("command") or "").strip().lstrip("/").lower()
-        specs = [s for s in self.registry.commands()
-                 if s.access is Access.MEMBER or ctx.invoker.is_moderator]
-        if wanted:
-            specs = [s for s in specs if s.name.startswith(wanted)]
-            if not specs:
-                return Reply.private(
-                    f"There is no command /{wanted[:40]}. Type /help for the list.")
+        wanted = tuple((ctx.arg("command") or "").strip().lstrip("/").lower().split()[:3])
+        if wanted[:1] == ("groupbot",):  # Slack's /groupbot help groupbot mod
+            wanted = wanted[1:]
+        allowed = [s for s in self.registry.commands()
+                   if s.access is Access.MEMBER or ctx.invoker.is_moderator]
+        if not wanted:
+            return self._list("Commands you can use:", allowed)
+        name = "/" + " ".join(wanted)
+        matching = [s for s in self.registry.commands() if s.path[:len(wanted)] == wanted]
+        if not matching:
+            known: tuple[str, ...] = ()
+            for n in range(len(wanted) - 1, -1, -1):  # the longest part that is known
+                if self.registry.next_words(wanted[:n]):
+                    known = wanted[:n]
+                    break
+            return Reply.private(self.registry.unknown(known, wanted[len(known)])
+                                 .replace("Type /help to see the commands.",
+                                          "Type /help for the list."))
+        shown = [s for s in matching if s in allowed]
+        if not shown:
+            what = f"{name} is" if len(matching) == 1 else f"The {name} commands are"
+            return Reply.private(f"{what} for the group's moderators. Type /help for the "
+                                 "commands you can use.")
+        return self._list(f"{name}:", shown)
+
+    @staticmethod
+    def _list(head: str, specs: list[CommandSpec]) -> Reply:
         lines = [f"`{s.usage()}` {s.description}" for s in specs]
-        head = "Commands you can use:" if not wanted else f"/{wanted}:"
         return Reply.private("\n".join([head, *lines, "", NOT_A_THERAPIST]))
