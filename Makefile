@@ -17,7 +17,7 @@ demo: $(VENV)/.installed
 	$(PY) -m groupbot demo
 
 console: $(VENV)/.installed
-	$(PY) -m groupbot console
+	$(PY) -m groupbot console --as-moderator
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

@@ -73,6 +73,7 @@ class Config:
     platform: str = "console"
     database: str = "groupbot.db"
     log_level: str = "INFO"
+    log_level_asked: bool = False  # set in the file, the environment or on the command line
     log_format: str = "text"
     prompts_dir: Path = field(default_factory=lambda: default_content_path("prompts"))
     seeds_dir: Path = field(default_factory=lambda: default_content_path("seeds"))
@@ -175,6 +176,9 @@ def load_config(path: str | os.PathLike[str] | None = None,
         if env.get(var):
             _apply(cfg, section, key, env[var], f"environment variable {var}", Path.cwd())
     cfg.secrets = {name: Secret(env[name]) for name in _SECRET_ENV if env.get(name)}
+    bot = data.get("bot")
+    cfg.log_level_asked = bool(env.get("GROUPBOT_LOG_LEVEL")) or (
+        isinstance(bot, dict) and "log_level" in bot)
     return cfg
 
 

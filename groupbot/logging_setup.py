@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -151,6 +153,7 @@ def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str]
     for old in list(root.handlers):
         if getattr(old, "_groupbot", False):
             root.removeHandler(old)
+            old.close()
     handler._groupbot = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
@@ -158,3 +161,30 @@ def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str]
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     quiet_dependencies(root.level)
     return handler
+
+
+def quiet_terminal(log_file: str | os.PathLike[str] | None) -> Path | None:
+    """For a person at a terminal (the console): groupbot's handler shows only warnings and
+    errors, and the log at its configured level goes to `log_file` instead (created for this
+    user alone, appended to), with the same filters. Returns the file's path, or None when
+    there is none (then the lower levels are not kept)."""
+    root = logging.getLogger()
+    ours = [h for h in root.handlers if getattr(h, "_groupbot", False)]
+    for terminal in ours:
+        terminal.setLevel(max(logging.WARNING, root.level))
+    if log_file is None or not ours or root.level >= logging.WARNING:
+        return None
+    path = Path(log_file)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        logging.getLogger(__name__).warning("cannot write the log file %s; only warnings "
+                                            "and errors are logged", path)
+        return None
+    handler.setFormatter(ours[0].formatter)
+    for kept in ours[0].filters:
+        handler.addFilter(kept)
+    handler._groupbot = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    return path

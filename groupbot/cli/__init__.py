@@ -57,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config.database = args.database
         if args.log_level:
             config.log_level = args.log_level.upper()
+            config.log_level_asked = True
         setup_logging(config.log_level, config.log_format,
                       secrets=[s.reveal() for s in config.secrets.values()])
         return asyncio.run(func(args, config))

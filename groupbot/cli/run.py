@@ -49,6 +49,6 @@ async def demo_cmd(args: argparse.Namespace, config: Config) -> int:
 
     from groupbot.demo import run_demo
 
-    if config.log_level == "INFO":  # keep the transcript readable; --log-level DEBUG still works
+    if not config.log_level_asked:  # keep the transcript readable; --log-level DEBUG works
         logging.getLogger().setLevel(logging.WARNING)
     return await run_demo(config, keep_database=args.keep_database)

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
+import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
 
 from groupbot.app import Bot
 from groupbot.config import Config
 from groupbot.core.types import Channel, Interaction, Member
+from groupbot.logging_setup import quiet_terminal
 from groupbot.platforms.console import ConsoleChat, deliver
 from groupbot.runtime import open_bot
 
@@ -111,29 +116,102 @@ class ConsoleSession:
         await deliver(self.chat, self.chat.group, self.channel, self.member, replies)
 
 
-async def read_lines(session: ConsoleSession) -> None:
-    """Read stdin until EOF or /quit, without blocking the event loop."""
+class Terminal:
+    """The console's screen. At a terminal it shows a ``> `` prompt while it waits for a line;
+    whatever the bot says meanwhile (a scheduled post, a reminder) is printed above the prompt,
+    which is then drawn again with what was typed so far. Piped input: no prompt at all."""
+
+    PROMPT = "> "
+
+    def __init__(self, stream: TextIO | None = None, *, interactive: bool | None = None,
+                 typed: Callable[[], str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self.typed = typed or _typed_so_far
+        self.waiting = False  # the prompt is on the screen
+
+    def show(self, text: str) -> None:
+        if self.waiting:  # clear the prompt's line, say it, and draw the prompt again
+            self.stream.write(f"\r\x1b[K{text}\n{self.PROMPT}{self.typed()}")
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def prompt(self) -> None:
+        if self.interactive:
+            self.stream.write(self.PROMPT)
+            self.stream.flush()
+            self.waiting = True
+
+    def answered(self) -> None:
+        self.waiting = False
+
+
+def _typed_so_far() -> str:
+    """What the person has typed after the prompt, when readline keeps it (else nothing)."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - not on every platform
+        return ""
+    return str(readline.get_line_buffer())
+
+
+async def read_lines(session: ConsoleSession, terminal: Terminal | None = None) -> None:
+    """Read stdin until EOF or /quit, without blocking the event loop. The reading thread is
+    a daemon, so a line never typed does not keep the process alive after Ctrl-C."""
+    terminal = terminal or Terminal()
     loop = asyncio.get_running_loop()
-    interactive = sys.stdin.isatty()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def reader() -> None:
+        while True:
+            try:
+                line = input() + "\n" if terminal.interactive else sys.stdin.readline()
+            except (EOFError, OSError, ValueError):
+                line = ""
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+            if not line:
+                return
+
+    if terminal.interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (input() then keeps the line, for redrawing it)
+    threading.Thread(target=reader, name="console-input", daemon=True).start()
     while True:
-        if interactive:
-            print("> ", end="", flush=True)
-        line = await loop.run_in_executor(None, sys.stdin.readline)
+        terminal.prompt()
+        line = await lines.get()
+        terminal.answered()
         if not line:
+            if terminal.interactive:
+                terminal.show("")
             return
         if not await session.handle_line(line):
             return
 
 
 async def run_console(config: Config, args: argparse.Namespace) -> int:
-    """`groupbot console` and `groupbot run --platform console`: one local group."""
-    chat = ConsoleChat(out=print)
+    """`groupbot console` and `groupbot run --platform console`: one local group. Unless a
+    log level was asked for, the terminal shows only warnings; the log goes to a file beside
+    the database."""
+    log_file = None
+    if not config.log_level_asked:
+        log_file = quiet_terminal(_log_file_for(config.database))
+    terminal = Terminal()
+    chat = ConsoleChat(out=terminal.show)
     member = chat.add_member(getattr(args, "as_name", None) or "you",
                              moderator=bool(getattr(args, "as_moderator", False)))
     channel = chat.channel("general")
     assert channel is not None
     async with open_bot(config, chat) as bot:
-        session = ConsoleSession(bot, chat, member, channel)
-        print(session.banner())
-        await read_lines(session)
+        session = ConsoleSession(bot, chat, member, channel, out=terminal.show)
+        terminal.show(session.banner())
+        if log_file is not None:
+            terminal.show(f"(The log goes to {log_file}; --log-level INFO shows it here.)")
+        await read_lines(session, terminal)
     return 0
+
+
+def _log_file_for(database: str) -> Path | None:
+    if database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(str(database)).with_suffix(".log")
