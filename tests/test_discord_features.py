@@ -121,8 +121,9 @@ async def test_repeated_insults_climb_the_ladder_to_a_timeout(
     assert until == now + timedelta(minutes=60)  # the policy's timeout step
     reason = urllib.parse.unquote(patches[0].headers["X-Audit-Log-Reason"])
     assert reason.startswith("case 2:")
-    # the ladder did it: each verdict was only "remove"
-    assert [c.action for c in cases] == ["remove", "remove"]
+    # the ladder did it: each verdict was only "remove", and the second case, which reached
+    # the threshold, is labelled the timeout it became
+    assert [c.action for c in cases] == ["remove", "timeout"]
     assert len(fake.deleted) == 2
     assert "paused them until" in text_of(posts_in(fake, guild, "mod-log")[1])
     assert any("paused from posting" in text_of(d) for d in dms_to(fake, alex))

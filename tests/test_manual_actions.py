@@ -315,7 +315,8 @@ async def test_a_pardon_below_the_threshold_offers_to_lift_the_timeout_and_does_
     await warn_to(h, 4)
     assert h.chat.is_timed_out(h.member) is not None
     reply = await run(h, h.moderator, "/mod pardon @alex 1")
-    assert "Pardoned 1 strike(s) for @alex (cases: 1)" in reply.text
+    assert "Pardoned 1 strike worth 1 point for @alex (case 1); their effective strikes are " \
+           "now 3.0. The case records the pardon." in reply.text
     assert "still timed out until" in reply.text
     assert "remaining strikes (3.0) no longer reach the timeout threshold at 4" in reply.text
     assert "I haven't lifted it" in reply.text and "run `/mod untimeout @alex`" in reply.text
@@ -339,7 +340,7 @@ async def test_a_pardon_that_leaves_the_threshold_reached_keeps_the_timeout_and_
     h = harness
     await warn_to(h, 5)
     reply = await run(h, h.moderator, "/mod pardon @alex 1")
-    assert "Pardoned 1 strike(s)" in reply.text
+    assert "Pardoned 1 strike worth 1 point" in reply.text
     assert "remaining strikes (4.0) still reach the timeout threshold at 4" in reply.text
     assert "the timeout stands" in reply.text and reply.buttons == ()
     assert h.chat.is_timed_out(h.member) is not None
@@ -358,8 +359,8 @@ async def test_a_pardon_with_no_timeout_running_says_nothing_of_one(harness: Har
     h = harness
     await warn_to(h, 2)
     reply = await run(h, h.moderator, "/mod pardon @alex")
-    assert reply.text == "Pardoned 2 strike(s) for @alex (cases: 1, 2). Each case records the " \
-                         "pardon."
+    assert reply.text == "Pardoned 2 strikes worth 2 points for @alex (cases 1, 2); their " \
+                         "effective strikes are now 0.0. Each case records the pardon."
     assert reply.buttons == ()
 
 
@@ -372,8 +373,9 @@ async def test_the_ladders_own_timeout_is_offered_for_lifting_after_a_pardon(
         await h.say(h.member, "robin you worthless idiot")
         await h.clock.advance(timedelta(minutes=1))
     assert h.chat.is_timed_out(h.member) is not None
-    cases = [c for c in await all_cases(h, h.member) if c.action == "remove"]
-    assert len(cases) == 2
+    cases = await all_cases(h, h.member)
+    # the second removal reached the threshold: its case is labelled a timeout
+    assert [c.action for c in cases] == ["remove", "timeout"]
     reply = await run(h, h.moderator, f"/mod pardon @alex {cases[1].number}")
     assert "no longer reach the timeout threshold at 4" in reply.text
     assert [b.label for b in reply.buttons] == ["Lift the timeout"]

@@ -61,13 +61,24 @@ _KIND_FALLBACK = (
     "been told so someone can check in with you."
 )
 CHECKIN_TEXT = (
-    "How are you doing this week? Choose a number from 1 (really hard) to 5 (great).\n"
+    "{question} Choose a number from 1 (really hard) to 5 (great).\n"
     "Your answer is private: only you can see it (/checkin history). Moderators only ever see "
     "totals once at least five people have answered. To add a private note, type "
     "/checkin <number> <note>.\n"
     "If you choose 1, or write that you're not safe, I'll send you support resources and let "
     "a moderator know so someone can reach out."
 )
+
+
+def post_wording(when: str | None) -> tuple[str, str]:
+    """A check-in post's title and question, as often as its schedule's <when> posts it
+    (`None`: posted by hand)."""
+    first = (when or "").lower().split()[:1]
+    if first in (["daily"], ["weekdays"]):
+        return "Daily check-in", "How are you doing today?"
+    if first == ["weekly"]:
+        return "Weekly check-in", "How are you doing this week?"
+    return "Check-in", "How are you doing?"
 
 
 def has_crisis_language(text: str | None) -> bool:
@@ -180,7 +191,7 @@ class CheckinsFeature(Feature):
                 try:
                     await self.services.chat.send_private(
                         group, Member(member_id, member_id),
-                        Reply.private("A gentle reminder: this week's check-in is open. Answer "
+                        Reply.private("A gentle reminder: the group's check-in is open. Answer "
                                       "with the buttons below, or type /checkin 1-5 with an "
                                       "optional note. No pressure. (/checkin remind off stops "
                                       "these.)", buttons=self._buttons(post.id)))
@@ -192,20 +203,22 @@ class CheckinsFeature(Feature):
     def _buttons(self, checkin_id: int) -> tuple[Button, ...]:
         return mood_buttons(checkin_id) if self.services.chat.capabilities.buttons else ()
 
-    def _post_reply(self, checkin_id: int) -> Reply:
-        text = CHECKIN_TEXT
+    def _post_reply(self, checkin_id: int, when: str | None = None) -> Reply:
+        title, question = post_wording(when)
+        text = CHECKIN_TEXT.format(question=question)
         if not self.services.chat.capabilities.buttons:
             text += "\nAnswer privately with /checkin 1, 2, 3, 4 or 5."
-        return Reply.public(text, title="Weekly check-in", buttons=self._buttons(checkin_id))
+        return Reply.public(text, title=title, buttons=self._buttons(checkin_id))
 
     async def scheduled_reply(self, group: Group, channel: Channel, schedule_id: int,
-                              occurrence: str) -> Reply:
-        """The post for a scheduled check-in (the same check-in row on every retry)."""
+                              occurrence: str, when: str | None = None) -> Reply:
+        """The post for a scheduled check-in (the same check-in row on every retry), worded
+        for how often its schedule (`when`, e.g. "daily 19:30") posts it."""
         await self.services.settings(group)
         cid = await self.repo.create_post(group.id, channel.id, self.services.clock.now(),
                                           schedule_id=schedule_id, occurrence=occurrence)
         self._wake.set()
-        return self._post_reply(cid)
+        return self._post_reply(cid, when)
 
     async def post_now(self, ctx: CommandContext) -> Reply:
         channel: Channel = ctx.arg("channel") or ctx.channel

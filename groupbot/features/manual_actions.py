@@ -698,14 +698,21 @@ class ManualActionsFeature(Feature):
             case = await self.cases.get(ctx.group.id, int(number))
             if case is None or case.member_id != member.id:
                 raise UsageError(f"Case {number} isn't about @{member.display_name}.")
+        points = sum(s.weight for s in await self.cases.strikes(ctx.group.id, member.id)
+                     if s.pardoned_at is None and (number is None or s.case_number == number))
         count, cases = await self.cases.pardon(ctx.group.id, member.id, number,
                                                ctx.invoker.id, self._now())
         if not count:
             return Reply.private(f"@{member.display_name} has no active strikes"
                                  + (f" on case {number}." if number else "."))
-        which = ", ".join(str(n) for n in cases) or "no case"
-        text = (f"Pardoned {count} strike(s) for @{member.display_name} (cases: {which}). Each "
-                "case records the pardon.")
+        left = await self.cases.effective_strikes(ctx.group.id, member.id, self._now(),
+                                                  self.moderation.strikes.half_life_days)
+        which = (f"case {cases[0]}" if len(cases) == 1 else
+                 f"cases {', '.join(str(n) for n in cases)}" if cases else "no case")
+        text = (f"Pardoned {_count(count, 'strike')} worth {_count(points, 'point')} for "
+                f"@{member.display_name} ({which}); their effective strikes are now "
+                f"{left:.1f}. {'The case records' if len(cases) == 1 else 'Each case records'} "
+                "the pardon.")
         offer = await self._lift_offer(ctx.group, member)
         if offer is None:
             return Reply.private(text)
@@ -785,6 +792,11 @@ class ManualActionsFeature(Feature):
             if case.action == "timeout":
                 return _TimeoutCause(case)
         return _TimeoutCause(None)
+
+
+def _count(n: float, noun: str) -> str:
+    """"1 strike", "2 strikes", "1.5 points"."""
+    return f"{n:g} {noun}" + ("" if n == 1 else "s")
 
 
 __all__ = ["ManualActionsFeature", "MessageRef", "parse_duration", "parse_message_ref"]

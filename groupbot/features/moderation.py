@@ -453,8 +453,11 @@ class ModerationFeature(Feature):
         guideline = self.guideline(verdict, group.id, channel)
         if action in (Action.REMOVE, Action.TIMEOUT):
             await self._delete(message, outcome)
+        # a removal (or nudge) whose strike reaches the timeout threshold is a timeout case
+        label = (Action.TIMEOUT if timeout_step is not None
+                 and action in (Action.REMOVE, Action.NUDGE) else action)
         recorded = await self.outbox.record(group, [case_op(NewCase(
-            member_id=member.id, action=action.value, source=source, channel_id=channel.id,
+            member_id=member.id, action=label.value, source=source, channel_id=channel.id,
             message_id=message.id, categories=verdict.categories, rules=verdict.rules,
             reason=verdict.reason, severity=verdict.severity, needs_review=needs_review,
             error=verdict.error, text=message.text, strike_weight=weight, notes=notes,
@@ -745,7 +748,8 @@ class ModerationFeature(Feature):
         if not repeat:
             reply = await self._care_reply(group, member, number,
                                            danger=DANGER_LABEL in verdict.reason,
-                                           young=text is not None and writer_is_young(text))
+                                           young=text is not None and writer_is_young(text),
+                                           message=channel is not None)
             outcome = _Outcome(notes=[])
             sent = await self._dm(group, member, reply, outcome)
             later.extend(_note(note, case=recorded.case_ref()) for note in outcome.notes)
@@ -797,8 +801,10 @@ class ModerationFeature(Feature):
                                        "recorded": recorded.written})
 
     async def _care_reply(self, group: Group, member: Member, case_number: int | None,
-                          danger: bool = False, young: bool = False) -> Reply:
-        """(Without a case number, its button asks for a moderator without naming a case.)"""
+                          danger: bool = False, young: bool = False,
+                          message: bool = True) -> Reply:
+        """(Without a case number, its button asks for a moderator without naming a case;
+        `message`: a message in the group led to it, not a private check-in.)"""
         try:
             region = (await self.services.settings(group)).region
         except Exception:  # the configured default: the reply never waits on storage
@@ -827,8 +833,10 @@ class ModerationFeature(Feature):
             "",
             "If you are in danger right now, please call your local emergency number.",
             *after,
-            "Your message is still up and I haven't said anything in the channel. If you'd "
-            "like, I can ask one of the group's moderators to reach out to you privately.",
+            ("Your message is still up and I haven't said anything in the channel. "
+             if message else "I haven't said anything about this in the group. ")
+            + "If you'd like, I can ask one of the group's moderators to reach out to you "
+            "privately.",
         ]
         if case_number is None:
             return Reply.private("\n".join(lines), title="You're not alone", buttons=(
@@ -999,7 +1007,7 @@ class ModerationFeature(Feature):
             f"Categories: {', '.join(case.categories) or 'none'} · rules: "
             f"{', '.join(case.rules) or 'none'} · severity {case.severity}",
             f"Reason: {case.current_reason or 'none given'}",
-            f"Status: {'awaiting a moderator' if case.is_open else 'no action needed'}",
+            f"Status: {case_status(case)}",
         ]
         if case.error:
             lines.append(f"Engine error: {case.error}")
@@ -1256,6 +1264,16 @@ def _chunks(text: str, size: int = PRIVATE_CHUNK) -> list[str]:
     if not text:
         return ["(your message was empty)"]
     return split_text(text, size)
+
+
+def case_status(case: Case) -> str:
+    """Where a case stands, in words: waiting, closed (by whom, when), or never waiting."""
+    if case.is_open:
+        return "awaiting a moderator"
+    closes = [a for a in case.amendments if a.kind == "close"]
+    if closes:
+        return f"closed by <@{closes[-1].by_member}> on {closes[-1].at:%Y-%m-%d}"
+    return "done: it did not need a moderator's review"
 
 
 def _clip(text: str, n: int) -> str:

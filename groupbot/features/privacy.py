@@ -17,8 +17,8 @@ class PrivacyFeature(Feature):
                          private=True)(self.export)
         registry.command(
             "mydata delete", "Erase what I store about you",
-            OptionSpec("confirm", OptionKind.CHOICE, "type 'yes' to confirm", required=False,
-                       choices=("yes",)),
+            OptionSpec("confirm", OptionKind.CHOICE, "yes to erase now (no: keep it all)",
+                       required=False, choices=("yes", "no")),
             private=True,
         )(self.delete)
         registry.add_button("gb:mydata:delete:", self.delete_button)
@@ -36,6 +36,9 @@ class PrivacyFeature(Feature):
                              f"{body}\n```")
 
     async def delete(self, ctx: CommandContext) -> Reply:
+        if ctx.arg("confirm") == "no":
+            return Reply.private("Okay, I haven't erased anything. Your data stays as it was; "
+                                 "/mydata export shows it.")
         if ctx.arg("confirm") != "yes":
             return Reply.private(
                 "This erases your check-ins, reminders and anything else I keep about you in this "

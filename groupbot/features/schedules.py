@@ -114,7 +114,7 @@ class SchedulesFeature(Feature):
             if checkins is None:
                 raise RuntimeError("check-ins are not available in this build")
             reply: Reply = await checkins.scheduled_reply(group_of(row), channel_of(row), row.id,
-                                                          occ.key)
+                                                          occ.key, when=row.when_text)
             return reply
         prompts = self.services.feature("prompts")
         rotation = getattr(prompts, "rotation", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from groupbot.config import validate_timezone
 from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
 from groupbot.core.errors import ConfigError, UsageError
@@ -71,9 +73,31 @@ class SetupFeature(Feature):
         if not (2 <= len(region) <= 3 and region.isalpha()):
             raise UsageError(f"<region> must be a country code like US, GB or DE. "
                              f"Usage: {ctx.spec.usage()}")
+        known = await asyncio.to_thread(self._regions)
+        if known is not None and region not in known and region != "UK":
+            where = (str(self.services.config.resources_file)
+                     if self.services.config.resources_file else "groupbot/data/resources.yaml")
+            listed = ", ".join(r for r in known if r != "INTL")
+            raise UsageError(
+                f"I have no support lines for the region {region}. The regions I know: "
+                f"{listed}, and INTL (the international lines, which every region also shows). "
+                f"To add {region}, add a `{region}:` section under `regions:` in the resources "
+                f"file ({where}; `[bot] resources_file` in the config names your own copy), "
+                "each line with a name, how to reach it and the page that publishes it "
+                "(source), then run /mod policy reload.")
         await self._set(ctx, "region", region)
         return Reply.private(f"The group's region is now {region}; /resources shows its support "
                              "lines.")
+
+    def _regions(self) -> list[str] | None:
+        """The regions of the resources file in force (None when it cannot be read: the
+        bot's start and /mod policy reload report that)."""
+        from groupbot.moderation.engine import load_resource_table
+
+        try:
+            return sorted(load_resource_table(self.services.config.resources_file))
+        except Exception:
+            return None
 
     async def show(self, ctx: CommandContext) -> Reply:
         s = await self.services.settings(ctx.group)
