@@ -102,7 +102,7 @@ def default_content_path(name: str) -> Path:
 _SCHEMA: dict[str, dict[str, str]] = {
     "bot": {
         "platform": "choice:platform",
-        "database": "str",
+        "database": "database",
         "log_level": "choice:log_level",
         "log_format": "choice:log_format",
         "prompts_dir": "path",
@@ -206,6 +206,14 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a path (a non-empty string)")
         p = Path(value).expanduser()
         parsed = p if p.is_absolute() else base / p
+    elif kind == "database":  # a path, or SQLite's :memory: or a file: URI as they are
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where} must be a path (a non-empty string)")
+        if value == ":memory:" or value.startswith("file:"):
+            parsed = value
+        else:
+            p = Path(value).expanduser()
+            parsed = str(p if p.is_absolute() else base / p)
     elif kind == "timezone":
         parsed = validate_timezone(value, where)
     elif kind == "region":
