@@ -67,6 +67,7 @@ class ArticleInfo:
     short_disclaimer: str | None
     source: str
     passages: int = 0
+    source_url: str | None = None  # where it is published (meta.toml or `library add`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +90,8 @@ class Excerpt:
 
     def citation(self) -> str:
         """One line: article, section, author, date, and the article's short disclaimer."""
-        who = self.author or self.publisher or "unknown author"
-        parts = [f"“{self.article_title}”, {self.section_path}", who]
+        who = self.author or self.publisher  # none known: no name is made up
+        parts = [f"“{self.article_title}”, {self.section_path}", *([who] if who else [])]
         if self.reviewer:
             parts.append(f"medically reviewed by {self.reviewer}")
         if self.publisher and self.publisher != who:

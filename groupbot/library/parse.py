@@ -83,7 +83,7 @@ def parse_text(text: str, *, fmt: str, source: str, slug: str, content_hash: str
                meta: dict[str, Any] | None = None) -> ParsedArticle:
     """Parse article text already read into memory (`fmt`: text, markdown or html)."""
     meta = dict(meta or {})
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = {"known_author": str(meta.get("author") or "")}
     if fmt == "html":
         blocks = _html_blocks(text, found)
     elif fmt == "markdown":
@@ -419,6 +419,9 @@ def _metadata_line(text: str, found: dict[str, Any], before_body: bool) -> bool:
         return True
     if before_body and (m := _BYLINE.match(text)):
         found.setdefault("author", m.group(1))
+        return True
+    known = found.get("known_author")  # from the metadata: a short line naming them is a byline
+    if before_body and known and len(text) < 120 and f" {_norm(known)} " in f" {_norm(text)} ":
         return True
     if (m := _DATE.match(text)) and len(text) < 80:
         found.setdefault("published", m.group(1))

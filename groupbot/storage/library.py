@@ -28,7 +28,8 @@ _ARTICLE_COLUMNS = ("a.id, a.slug, a.title, a.author, a.reviewer, a.publisher, a
 def _info(row: aiosqlite.Row, passages: int = 0) -> ArticleInfo:
     return ArticleInfo(int(row["id"]), row["slug"], row["title"], row["author"], row["reviewer"],
                        row["publisher"], row["published"], row["photo_credit"],
-                       row["short_disclaimer"], row["source"], passages)
+                       row["short_disclaimer"], row["source"], passages,
+                       row["source_url"] if "source_url" in row.keys() else None)
 
 
 class LibraryReader:
@@ -147,7 +148,7 @@ class LibraryRepo:
     # -- articles ----------------------------------------------------------------------------
     async def articles(self) -> list[ArticleInfo]:
         rows = await self.db.fetchall(
-            f"SELECT {_ARTICLE_COLUMNS}, (SELECT count(*) FROM library_passages p "
+            f"SELECT {_ARTICLE_COLUMNS}, a.source_url, (SELECT count(*) FROM library_passages p "
             "WHERE p.article_id = a.id) AS n FROM library_articles a ORDER BY a.title, a.id")
         return [_info(r, int(r["n"])) for r in rows]
 
