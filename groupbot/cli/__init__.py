@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -44,7 +45,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# A reader that stopped reading (`groupbot commands | head -5`): as a shell reports a program
+# ended by SIGPIPE (128 + 13), without a traceback.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return EXIT_BROKEN_PIPE
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush at exit does not fail
+    again on the closed pipe (the recipe of Python's `signal` documentation)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file behind stdout (a test's capture)
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: AsyncCommand | None = getattr(args, "func", None)
@@ -58,7 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.log_level:
             config.log_level = args.log_level.upper()
             config.log_level_asked = True
-        setup_logging(config.log_level, config.log_format,
+        # a command that prints its own result logs only warnings unless asked; the
+        # serving ones (run, console) log at the configured level
+        quiet = not config.log_level_asked and not getattr(args, "serving", False)
+        setup_logging("WARNING" if quiet else config.log_level, config.log_format,
                       secrets=[s.reveal() for s in config.secrets.values()])
         return asyncio.run(func(args, config))
     except GroupbotError as exc:

@@ -19,12 +19,12 @@ def register_cli(sub: Any) -> None:
         for option in entry.options:
             run.add_argument(*option.flags, help=f"{entry.name}: {option.help}",
                              **dict(option.kwargs))
-    run.set_defaults(func=run_cmd)
+    run.set_defaults(func=run_cmd, serving=True)
 
     con = sub.add_parser("console", help="an interactive local group in this terminal")
     con.add_argument("--as", dest="as_name", default="you", help="your display name")
     con.add_argument("--as-moderator", action="store_true", help="start as a moderator")
-    con.set_defaults(func=console_cmd)
+    con.set_defaults(func=console_cmd, serving=True)
 
     demo = sub.add_parser("demo", help="a simulated week in one group, in a few seconds")
     demo.add_argument("--keep-database", action="store_true",
@@ -45,10 +45,6 @@ async def console_cmd(args: argparse.Namespace, config: Config) -> int:
 
 
 async def demo_cmd(args: argparse.Namespace, config: Config) -> int:
-    import logging
-
     from groupbot.demo import run_demo
 
-    if not config.log_level_asked:  # keep the transcript readable; --log-level DEBUG works
-        logging.getLogger().setLevel(logging.WARNING)
     return await run_demo(config, keep_database=args.keep_database)
