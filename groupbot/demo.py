@@ -1,7 +1,8 @@
 """`groupbot demo`: a simulated week in one group, in accelerated time.
 
-Everything printed is what the real features did through the console platform; a scene whose
-feature is not available says so instead of inventing output.
+Everything printed is what the real features did through the console platform: every scene
+runs every time, with nothing skipped and nothing made up. `SCENES` names them in order; a
+test reads the transcript scene by scene.
 """
 
 from __future__ import annotations
@@ -20,6 +21,18 @@ from groupbot.platforms.console_session import ConsoleSession
 from groupbot.runtime import open_bot
 
 START = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # a Monday morning
+SCENES = (
+    "a moderator sets the group up",
+    "the week's first prompt",
+    "a member asks the library",
+    "a targeted insult",
+    "a member in a hard moment",
+    "the weekly check-in",
+    "moderators review the week",
+    "a member looks at their data",
+)
+# each member's answer to the check-in (1 really hard ... 5 great)
+MOODS = {"Alex": 3, "Sam": 4, "Jordan": 2, "Casey": 5, "Riley": 4, "Morgan": 3}
 
 
 class Demo:
@@ -30,89 +43,80 @@ class Demo:
         general = chat.channel("general")
         assert general is not None
         self.general: Channel = general
-        self.alex = chat.add_member("Alex")
-        self.sam = chat.add_member("Sam")
-        self.jordan = chat.add_member("Jordan")
+        self.members = {name: chat.add_member(name) for name in MOODS}
         self.robin = chat.add_member("Robin", moderator=True)
+        self.scenes = iter(SCENES)
 
-    def has(self, command: str) -> bool:
-        return self.bot.registry.get(command.split()) is not None
+    def __getitem__(self, name: str) -> Member:
+        return self.members[name]
 
-    async def scene(self, title: str, at: timedelta | None = None) -> None:
+    async def scene(self, at: timedelta | None = None) -> None:
+        """The next scene's heading; with `at`, the clock moves on to then first (scheduled
+        posts due on the way appear under the heading)."""
         when = START + at if at is not None else self.clock.now()
-        print(f"\n=== {when:%A %d %b, %H:%M} UTC · {title} ===")
-        if at is not None:  # scheduled posts due on the way appear under this heading
+        print(f"\n=== {when:%A %d %b, %H:%M} UTC · {next(self.scenes)} ===")
+        if at is not None:
             await self.clock.advance_to(when)
             await self.bot.idle()
 
-    def missing(self, what: str) -> None:
-        print(f"(skipped: {what} is not available in this build)")
-
-    async def as_member(self, member: Member, line: str) -> None:
+    async def type(self, member: Member, line: str) -> None:
         session = ConsoleSession(self.bot, self.chat, member, self.general)
-        if line.startswith("/"):
+        if line.startswith("/") and not line.startswith("/press"):  # (a press says itself)
             print(f"[#{self.general.name}] {member.display_name} types: {line}")
         await session.handle_line(line)
+        await self.bot.idle()
 
     async def press(self, member: Member, label_prefix: str) -> None:
+        """Press the newest button whose label starts with `label_prefix`; there must be one
+        (the demo fails loudly rather than skip a scene)."""
         for i, button in enumerate(self.chat.last_buttons, 1):
             if button.label.startswith(label_prefix):
-                await ConsoleSession(self.bot, self.chat, member, self.general).handle_line(
-                    f"/press {i}")
+                await self.type(member, f"/press {i}")
                 return
-        print(f"(no button starting with {label_prefix!r} to press)")
+        raise RuntimeError(f"the demo expected a button starting with {label_prefix!r}")
 
     async def run(self) -> None:
-        await self.scene("a moderator sets the group up")
-        await self.as_member(self.robin, "/mod setup modlog #mod-log")
-        await self.as_member(self.robin, "/mod setup timezone Europe/Berlin")
-        await self.as_member(self.robin, "/mod setup region GB")
-        if self.has("mod schedule add"):
-            await self.as_member(self.robin,
-                                 "/mod schedule add #general weekly mon 09:00 boundaries")
-            await self.as_member(self.robin, "/mod schedule add #general weekly fri 18:00 checkin")
-        else:
-            self.missing("scheduling (/mod schedule)")
+        robin = self.robin
+        await self.scene()
+        for line in ("/mod setup modlog #mod-log", "/mod setup timezone Europe/Berlin",
+                     "/mod setup region GB",
+                     "/mod schedule add #general weekly mon 09:00 boundaries",
+                     "/mod schedule add #general weekly fri 18:00 checkin"):
+            await self.type(robin, line)
 
-        await self.scene("the week's first prompt", timedelta(hours=1))
-        if not self.has("mod schedule add") and self.has("mod prompt post"):
-            await self.as_member(self.robin, "/mod prompt post boundaries")
-        await self.as_member(self.alex, "I said no to an extra shift for the first time. "
-                                        "It felt strange but good.")
+        await self.scene(timedelta(hours=1))
+        await self.type(self["Alex"], "I said no to an extra shift for the first time. "
+                                      "It felt strange but good.")
+        await self.type(self["Casey"], "Saying no is easy, just get over it. Everyone has "
+                                       "problems.")
 
-        await self.scene("a member asks the library", timedelta(days=1, hours=12))
-        if self.has("excerpt"):
-            await self.as_member(self.sam, "/excerpt what therapy helps codependency")
-        else:
-            self.missing("excerpts (/excerpt)")
+        await self.scene(timedelta(days=1, hours=12))
+        await self.type(self["Sam"], "/excerpt what therapy helps codependency")
 
-        await self.scene("a targeted insult", timedelta(days=2, hours=13))
-        if self.bot.feature("moderation") is not None:
-            await self.as_member(self.jordan, "Sam you are a pathetic idiot, nobody wants you here")
-        else:
-            self.missing("moderation")
+        await self.scene(timedelta(days=2, hours=13))
+        await self.type(self["Jordan"], "Sam you are a pathetic idiot, nobody wants you here")
 
-        await self.scene("a member in a hard moment", timedelta(days=3, hours=14))
-        if self.bot.feature("moderation") is not None:
-            await self.as_member(self.alex, "honestly I don't want to be alive anymore, I've been "
-                                            "thinking about ending it")
-        else:
-            self.missing("crisis care (moderation)")
+        await self.scene(timedelta(days=3, hours=14))
+        await self.type(self["Alex"], "honestly I don't want to be alive anymore, I've been "
+                                      "thinking about ending it")
+        await self.press(self["Alex"], "Talk to a moderator")
+        await self.type(robin, "/mod queue")
+        await self.type(robin, "/mod queue claim 1")
 
-        await self.scene("the weekly check-in", timedelta(days=4, hours=10))
-        if self.has("checkin"):
-            if not self.has("mod schedule add"):
-                await self.as_member(self.robin, "/mod checkin post")
-            for member, mood in ((self.alex, "3"), (self.sam, "4"), (self.jordan, "2")):
-                await self.press(member, mood)
-        else:
-            self.missing("check-ins (/checkin)")
+        await self.scene(timedelta(days=4, hours=10))
+        for name, mood in MOODS.items():
+            await self.press(self[name], str(mood))
 
-        await self.scene("moderators review the week", timedelta(days=5, hours=10))
-        for command in ("mod queue", "mod case 1", "mod checkin summary", "mod setup show"):
-            if self.has(command) or self.has(command.rsplit(" ", 1)[0]):
-                await self.as_member(self.robin, "/" + command)
-        await self.as_member(self.alex, "/mydata export")
+        await self.scene(timedelta(days=5, hours=10))
+        await self.type(robin, "/mod checkin summary")
+        await self.type(robin, "/mod case 1")
+        await self.type(robin, "/mod warn @Casey Please answer each other gently: a first "
+                               "'no' can be a big step for someone here.")
+        await self.type(robin, "/mod queue resolve 1 I messaged Alex and we talked.")
+        await self.type(robin, "/mod queue")
+
+        await self.scene(timedelta(days=5, hours=11))
+        await self.type(self["Alex"], "/mydata export")
         print("\n=== end of the demo week ===")
 
 
@@ -123,7 +127,7 @@ async def run_demo(config: Config, *, keep_database: bool = False) -> int:
         clock = FakeClock(START)
         chat = ConsoleChat("Tuesday Evening Circle", out=print, clock=clock)
         print("groupbot demo: one simulated week in the group \"Tuesday Evening Circle\".")
-        print("Members: Alex, Sam, Jordan; moderator: Robin. Times are simulated.")
+        print(f"Members: {', '.join(MOODS)}; moderator: Robin. Times are simulated.")
         async with open_bot(config, chat, clock) as bot:
             await Demo(bot, chat, clock).run()
     return 0

@@ -367,4 +367,18 @@ def _describe(agg: Aggregate) -> str:
         return (f"{people} answered. I show totals only once at least {K_ANONYMITY} have "
                 f"answered, so no one's answer can be singled out ({need} more needed).")
     return (f"{people} answered · average {agg.average} of 5 · finding it hard (1-2): "
-            f"{agg.low} · okay (3): {agg.middle} · good (4-5): {agg.high}")
+            f"{agg.low} · okay (3): {agg.middle} · good (4-5): {agg.high}\n"
+            f"    {spread_chart(agg)}")
+
+
+def spread_chart(agg: Aggregate, width: int = 10) -> str:
+    """How the answers spread, as a line of bars (only ever for a summary of at least K
+    members): ``hard ██░░░░░░░░ 1 · okay ███░░░░░░░ 2 · good █████░░░░░ 3``."""
+    if not agg.shown or not agg.members:
+        return ""
+    parts = []
+    for label, n in (("hard", agg.low or 0), ("okay", agg.middle or 0),
+                     ("good", agg.high or 0)):
+        filled = round(width * n / agg.members)
+        parts.append(f"{label} {'█' * filled}{'░' * (width - filled)} {n}")
+    return " · ".join(parts)
