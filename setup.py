@@ -8,12 +8,18 @@ mypyc) is available the install still succeeds and the same Python code runs, mo
   source they were built against is recorded, so that after an edit they run from source.
   All or nothing: if one module fails to build, none of them is installed compiled.
 With GROUPBOT_REQUIRE_NATIVE=1 (CI) a failure of either part fails the install instead.
+
+It also maps the content kept at the project's top level (`prompts/`, with its curricula, and
+`seeds/`) into the package as `groupbot/content/prompts` and `groupbot/content/seeds`, so an
+installed groupbot finds them from any folder (`groupbot.config.default_content_path`); the
+policy and the resources are package data already (`groupbot/data`).
 """
 
 from __future__ import annotations
 
 import os
 import runpy
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -21,6 +27,7 @@ from typing import Any
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 PKG = HERE / "groupbot" / "moderation"
@@ -103,10 +110,46 @@ class BuildExt(build_ext):
             raise
 
 
+# top-level folder -> where it goes inside the package (the README's layout keeps them on top)
+CONTENT = {"prompts": "groupbot/content/prompts", "seeds": "groupbot/content/seeds"}
+
+
+def content_files() -> dict[str, Path]:
+    """Each content file's place in the package -> its source (no hidden files or caches)."""
+    found: dict[str, Path] = {}
+    for folder, target in CONTENT.items():
+        for path in sorted((HERE / folder).rglob("*")):
+            parts = path.relative_to(HERE / folder).parts
+            if path.is_file() and not any(p.startswith((".", "__")) for p in parts):
+                found[str(Path(target, *parts))] = path
+    return found
+
+
+class BuildPy(build_py):
+    """Builds the package as usual, plus the content folders copied into it (fresh each
+    time, so a file deleted from `prompts/` does not linger in an old build)."""
+
+    def run(self) -> None:
+        super().run()
+        if self.editable_mode:  # an editable install reads them where they are
+            return
+        for target in CONTENT.values():
+            shutil.rmtree(Path(self.build_lib) / target, ignore_errors=True)
+        for target, source in content_files().items():
+            self.mkpath(str(Path(self.build_lib, target).parent))
+            self.copy_file(str(source), str(Path(self.build_lib) / target))
+
+    def get_outputs(self, include_bytecode: bool = True) -> list[str]:
+        outputs: list[str] = super().get_outputs(include_bytecode)
+        if not self.editable_mode:
+            outputs += [str(Path(self.build_lib) / t) for t in content_files()]
+        return outputs
+
+
 ext_modules: list[Any] = [
     Extension("groupbot.moderation._fastpath", ["groupbot/moderation/_fastpath.c"],
               optional=True),
     *MYPYC_EXTS,
 ]
 
-setup(ext_modules=ext_modules, cmdclass={"build_ext": BuildExt})
+setup(ext_modules=ext_modules, cmdclass={"build_ext": BuildExt, "build_py": BuildPy})

@@ -92,10 +92,17 @@ class Config:
         return self.secrets.get(name)
 
 
+PACKAGE_CONTENT = Path(__file__).resolve().parent / "content"
+
+
 def default_content_path(name: str) -> Path:
-    """Content shipped beside the package (a clone, or /app in the container)."""
-    candidate = PROJECT_ROOT / name
-    return candidate if candidate.exists() else Path.cwd() / name
+    """Content groupbot ships (`prompts`, `seeds`): inside the installed package, where
+    setup.py maps the project's top-level folders (`groupbot/content/NAME`); else at the top
+    of a checkout (an editable install). The same from whatever folder groupbot runs in."""
+    packaged = PACKAGE_CONTENT / name
+    if packaged.is_dir():
+        return packaged
+    return PROJECT_ROOT / name
 
 
 # key -> (section attribute, field, parser)
