@@ -48,7 +48,10 @@ def test_dockerfile_installs_the_project_and_runs_the_console_script() -> None:
     assert tuple(map(int, base.group(1).split("."))) >= tuple(map(int, python_floor.split(".")))
     assert "pip install" in docker and re.search(r"pip install[^\n]*\s\.(\s|$)", docker)
     assert "groupbot" in project["project"]["scripts"]
-    assert re.search(r'^ENTRYPOINT \["groupbot"\]', docker, re.M)
+    # the entrypoint checks /data, then hands over to the console script
+    assert re.search(r'^ENTRYPOINT \["groupbot-entrypoint"\]', docker, re.M)
+    entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text(encoding="utf-8")
+    assert entrypoint.rstrip().endswith('exec groupbot "$@"')
     assert re.search(r'^CMD \["run"\]', docker, re.M)
     user = re.findall(r"^USER\s+(\S+)", docker, re.M)
     assert user and user[-1] not in ("root", "0")

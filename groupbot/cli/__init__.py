@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from groupbot import __version__
-from groupbot.cli import cases, commands, db, library, moderate, prompts, run
+from groupbot.cli import cases, commands, db, health, library, moderate, prompts, run
 from groupbot.config import Config, load_config
 from groupbot.core.errors import GroupbotError
 from groupbot.logging_setup import setup_logging
@@ -25,7 +25,7 @@ from groupbot.logging_setup import setup_logging
 log = logging.getLogger("groupbot")
 
 # The modules that add subcommands (each has register_cli(subparsers)).
-COMMANDS = (run, commands, db, library, prompts, moderate, cases)
+COMMANDS = (run, commands, db, library, prompts, moderate, cases, health)
 
 AsyncCommand = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
+from groupbot.cli.health import ENV as HEARTBEAT_ENV
+from groupbot.cli.health import heartbeat
 from groupbot.config import Config
 from groupbot.core.errors import ConfigError
 from groupbot.platforms import PLATFORM_NAMES, PLATFORMS
@@ -37,7 +40,8 @@ async def run_cmd(args: argparse.Namespace, config: Config) -> int:
     entry = PLATFORMS.get(name)
     if entry is None:
         raise ConfigError(f"unknown platform {name!r}: use {', '.join(PLATFORM_NAMES)}")
-    return await entry.load()(config, args)
+    async with heartbeat(os.environ.get(HEARTBEAT_ENV)):  # for `groupbot health`
+        return await entry.load()(config, args)
 
 
 async def console_cmd(args: argparse.Namespace, config: Config) -> int:
