@@ -2,11 +2,12 @@
 than its sources run in their place.
 
 `setup.py` compiles the engine's hot modules with mypyc when it can (the same Python files,
-type-checked and turned into C: about a quarter less time per message) and records the
-SHA-256 of every source the compiled code was built against in `_compiled_sources.json`:
-the compiled modules themselves and every module of the package they may import (word
-lists, policy, verdict types: compiled code checks the types of what it imports, so a word
-added to a fixed-size tuple in `lexicon.py` can break it). Python would import a compiled
+type-checked and turned into C: benchmarks/bench_moderation_speed.py prints what it is
+worth against the same code interpreted) and records the SHA-256 of every source the
+compiled code was built against in `_compiled_sources.json`: the compiled modules themselves
+and every module of the package they may import (policy, verdict types: compiled code checks
+the types of what it imports). The word lists are data files (groupbot/data/words/), read at
+load: editing one never touches the compiled code. Python would import a compiled
 module ahead of its `.py` file even after someone edited a source, so at import the package
 checks the record: when any recorded source changed since the build (or when
 GROUPBOT_PURE_PYTHON=1), every module of the group is loaded from its source instead, and a

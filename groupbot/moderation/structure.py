@@ -33,6 +33,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Final, NamedTuple
 
+from groupbot.moderation import lexicon as lexicon_lists
 from groupbot.moderation.fastpath import MENTION_TOKEN
 from groupbot.moderation.marks import CLAUSE, QUOTE, SENTENCE
 from groupbot.moderation.symbols import Chunk, SymbolTable, windows
@@ -82,18 +83,15 @@ class _Lexicon:
         self.classes = classes
         table = SymbolTable()
         table.add_classes(classes, _SYMBOLS)
-        # Slurs: the lexicon's lists and the extra classes here; `slurs` keeps each one's
-        # severity (3: the worst slurs) and whether it is an in-group word.
-        from groupbot.moderation import lexicon as lexicon_lists
-
+        # Slurs: the phrase lists tagged slur or code and the extra classes here; `slurs`
+        # keeps each one's severity (3: the worst slurs) and whether it is an in-group word.
         self.slurs: dict[str, tuple[int, bool]] = {}
         self.codes: set[str] = set()
-        for block, severity in ((lexicon_lists.SLURS_SEVERE, 3), (lexicon_lists.SLURS_MILD, 2),
-                                (lexicon_lists.HATE_CODES, 2)):
-            for pattern in lexicon_lists.patterns(block):
-                for phrase in lexicon_lists.expand(pattern):
-                    self.slurs[phrase] = (severity, False)
-                    if block is lexicon_lists.HATE_CODES:
+        for tag in ("slur", "code"):
+            for lst in lexicon_lists.tagged(tag):
+                for phrase in lst.phrases:
+                    self.slurs[phrase] = (lst.severity, False)
+                    if tag == "code":
                         self.codes.add(phrase)
         for name, severity in (("slur.gendered", 2), ("slur.extra", 2)):
             for phrase in classes[name]:
@@ -105,8 +103,8 @@ class _Lexicon:
             table.add(phrase, "L", -1)
         for phrase in classes["neutral"]:
             table.add(phrase, "o", -3)
-        for pattern in lexicon_lists.patterns(lexicon_lists.BENIGN):
-            for phrase in lexicon_lists.expand(pattern):  # "maine coon": no slur in it
+        for lst in lexicon_lists.tagged("benign"):
+            for phrase in lst.phrases:  # "maine coon": no slur in it
                 if " " in phrase:
                     table.add(phrase, "o", -2)
         for noun in classes["group"]:

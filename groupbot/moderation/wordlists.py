@@ -74,7 +74,7 @@ def parse_classes(text: str, source: str,
 def load_classes(name: str, known: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
     """A class file from `groupbot/data/words/`."""
     path = words_dir() / name
-    return parse_classes(_read(path), str(path), known)
+    return parse_classes(read_word_file(path), str(path), known)
 
 
 def parse_words(text: str, source: str) -> frozenset[str]:
@@ -93,10 +93,10 @@ def parse_words(text: str, source: str) -> frozenset[str]:
 @lru_cache(maxsize=4)
 def load_words(name: str) -> frozenset[str]:
     path = words_dir() / name
-    return parse_words(_read(path), str(path))
+    return parse_words(read_word_file(path), str(path))
 
 
-def _read(path: Path) -> str:
+def read_word_file(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
