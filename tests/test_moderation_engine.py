@@ -490,7 +490,7 @@ def test_sentence_ends_line_up_with_the_flat_tokens() -> None:
     ("i'm a 15 year old girl", True),
 ])
 def test_a_writer_who_says_they_are_young(text: str, young: bool) -> None:
-    from groupbot.moderation.detectors import writer_is_young
+    from groupbot.moderation.crisis import writer_is_young
 
     assert writer_is_young(text) is young
 

@@ -43,7 +43,8 @@ from groupbot.features.hold import HoldDesk
 from groupbot.features.hold import what_happens as what_a_hold_does
 from groupbot.features.outbox import Outbox
 from groupbot.features.queue import Delivery, ModeratorQueue
-from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
+from groupbot.moderation.crisis import writer_is_young
+from groupbot.moderation.findings import DANGER_LABEL
 from groupbot.moderation.names import FoldedNames, fold_names
 from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from groupbot.moderation import care, detectors, pii, spam, structure
-from groupbot.moderation.detectors import Finding
+from groupbot.moderation import abuse, care, crisis, pii, spam, structure
+from groupbot.moderation.findings import RECEIVED_THREAT, Finding
 from groupbot.moderation.matcher import (
     CRISIS,
     OTHER,
@@ -174,13 +174,13 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
             quoted = [h for h in (*compiled.matcher.scan(bare),
                                   *care.signals(bare_reading.tokens, bare_form))
                       if h.tag.startswith("crisis.")]
-        care_finding = detectors.crisis(norm, hits, quoted, frozenset(signs))
+        care_finding = crisis.crisis(norm, hits, quoted, frozenset(signs))
     if flags & OTHER:
-        findings.extend(detectors.abuse(norm, hits, ctx.member_names))
-        if findings and findings[0] is detectors.RECEIVED_THREAT:  # (abuse puts it first)
+        findings.extend(abuse.abuse(norm, hits, ctx.member_names))
+        if findings and findings[0] is RECEIVED_THREAT:  # (abuse puts it first)
             del findings[0]
             if care_finding is None:
-                care_finding = detectors.RECEIVED_THREAT
+                care_finding = RECEIVED_THREAT
         if flags & RULE:
             findings.extend(_word_rules(hits, compiled, ctx))
     # Slurs, slogans of hate and what is said of groups, of you and of members: read by
@@ -194,7 +194,7 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
                 findings.append(Finding(sf.category, sf.rule, sf.severity, sf.note))
     if flags & OTHER:
         if scope.require_content_note:
-            note = detectors.content_note(norm, hits)
+            note = abuse.content_note(norm, hits)
             if note:
                 findings.append(note)
     gates = norm.gates

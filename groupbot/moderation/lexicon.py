@@ -68,5 +68,5 @@ def entries() -> Iterator[tuple[str, str, int]]:
                 yield phrase, lst.tag, lst.severity
 
 
-# Every phrase of the taunts list, for the softener check in detectors.
+# Every phrase of the taunts list, for the softener check in abuse.py.
 TAUNT_PHRASES: Final = frozenset(phrases("taunts"))

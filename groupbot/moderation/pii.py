@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Final, NamedTuple
 
-from groupbot.moderation.detectors import Finding
+from groupbot.moderation.findings import Finding
 from groupbot.moderation.normalise import (
     GATE_BOX,
     GATE_DIGIT,
