@@ -105,15 +105,9 @@ class NameBook:
                 names[member_id] = name
         return names
 
-    def id_for(self, group_id: str, typed: str, known: dict[str, str]) -> str:
-        """What a moderator typed in a member filter (an id, <@id>, @name) as an id."""
-        text = typed.strip()
-        m = _MENTION.fullmatch(text)
-        if m:
-            return m.group(1)
-        bare = text.lstrip("@")
-        by_name = [i for i, n in known.items() if n.lower() == bare.lower()]
-        return by_name[0] if len(by_name) == 1 else bare
+    def seen(self, group_id: str) -> dict[str, str]:
+        """The names looked up lately in this group, by id."""
+        return {m: n for (g, m), (n, _) in self._cache.items() if g == group_id and n}
 
 
 class Dashboard:
@@ -200,6 +194,31 @@ class Dashboard:
         wanted = mentioned(*texts) | set(ids) | {ctx.session.member_id}
         ctx.names.update(await self.names.of(ctx.group, wanted, self.clock.now()))
         ctx.names.setdefault(ctx.session.member_id, ctx.session.member_name)
+
+    async def member_id(self, group: Group, typed: str) -> str:
+        """What a moderator typed in a member filter (<@id>, an id, @name) as an id: a
+        mention as it says; a name of a moderator the bot knows or of a member named lately
+        on these pages; a name the platform can resolve (the console's); else as typed."""
+        text = typed.strip()
+        m = _MENTION.fullmatch(text)
+        if m:
+            return m.group(1)
+        bare = text.lstrip("@")
+        known = {**self.names.seen(group.id), **await self.repo.names(group.id)}
+        if bare in known:
+            return bare
+        by_name = sorted({i for i, n in known.items() if n.lower() == bare.lower()})
+        if len(by_name) == 1:
+            return by_name[0]
+        resolve = getattr(self.services.chat, "resolve_member", None)
+        if callable(resolve):
+            try:
+                member = await resolve(group, text)
+            except Exception:
+                member = None
+            if isinstance(member, Member):
+                return member.id
+        return bare
 
     def log_export(self, ctx: Ctx, count: int) -> None:
         log.info("dashboard export", extra={"group": ctx.group.id, "cases": count,

@@ -187,8 +187,7 @@ async def _filters(dash: Dashboard, ctx: Ctx) -> tuple[views.CaseFilters, dict[s
     problems: list[str] = []
     wanted: dict[str, Any] = {}
     if shown.member.strip():
-        known = await dash.repo.names(ctx.group.id)
-        wanted["member_id"] = dash.names.id_for(ctx.group.id, shown.member, known)
+        wanted["member_id"] = await dash.member_id(ctx.group, shown.member)
     if shown.category:
         if shown.category in CATEGORIES:
             wanted["category"] = shown.category
