@@ -7,7 +7,8 @@ operator's `groupbot dashboard link` runs as a separate process, and the moderat
 through the pages. A screenshot of each page is saved under test-output/dashboard/ (or
 $GROUPBOT_TEST_OUTPUT), named at the end of the run.
 
-Skipped, saying why, only where no Chromium is installed (`.ci/run` installs Debian's).
+Skipped, saying why, only where no Chromium is installed (`.ci/run` installs Debian's, and
+then makes a missing browser a failure).
 """
 
 from __future__ import annotations
@@ -38,13 +39,22 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-component-update", "--disable-sync"]
 
 
+def unavailable(why: str) -> None:
+    """Skip, saying why; fail instead where a browser was installed for these tests
+    (`.ci/run` sets GROUPBOT_REQUIRE_BROWSER once it has Chromium)."""
+    if os.environ.get("GROUPBOT_REQUIRE_BROWSER"):
+        pytest.fail(why + " (GROUPBOT_REQUIRE_BROWSER is set)", pytrace=False)
+    pytest.skip(why)
+
+
 def chromium() -> str:
     for candidate in (os.environ.get("GROUPBOT_CHROMIUM"), shutil.which("chromium"),
                       "/usr/bin/chromium", shutil.which("chromium-browser")):
         if candidate and Path(candidate).is_file():
             return candidate
-    pytest.skip("no Chromium to drive: install Debian's chromium package "
-                "(apt-get install chromium; .ci/run does) to run the dashboard's browser tests")
+    unavailable("no Chromium to drive: install Debian's chromium package (apt-get install "
+                "chromium; .ci/run does) to run the dashboard's browser tests")
+    raise AssertionError("unreachable")
 
 
 def shots_dir() -> Path:
@@ -123,7 +133,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     try:
         from playwright.async_api import async_playwright
     except ImportError:  # pragma: no cover - the dev extra installs it
-        pytest.skip("Playwright for Python is not installed: pip install -e '.[dev]'")
+        unavailable("Playwright for Python is not installed: pip install -e '.[dev]'")
     assert executable
     config = Config(database=str(tmp_path / "groupbot.db"))
     config.dashboard.port = 0
