@@ -21,6 +21,8 @@ from groupbot.config import Config
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Group, Interaction, Member
 from groupbot.dashboard.app import CSP, serve
+from groupbot.dashboard.auth import csrf_token
+from groupbot.dashboard.context import signin_cookie_name
 from groupbot.dashboard.standalone import PLATFORM_CAPABILITIES, DetachedChat
 from groupbot.features.dashboard import DashboardFeature
 from groupbot.features.moderation import ModerationFeature
@@ -95,13 +97,35 @@ class Browser:
         return page
 
 
+async def press_sign_in(http: aiohttp.ClientSession, base: str, token: str, status: int,
+                        headers: dict[str, str] | None = None) -> tuple[str, str]:
+    """Open a link and press its Sign in button, as a browser does: the form's CSRF token
+    goes with the cookie the page set (or one an earlier sign-in page set in this browser).
+    The page after it, and the Set-Cookie headers."""
+    headers = dict(headers or {})
+    name = signin_cookie_name("console:local")
+    async with http.get(f"{base}/signin?t={token}", headers=headers) as resp:
+        page = await resp.text()
+        pre = resp.cookies[name].value if name in resp.cookies else None
+    if pre is None:  # (a refused link: its page has no form, and sets nothing)
+        jar = {c.key: c.value for c in http.cookie_jar}
+        pre = jar.get(name)
+    else:
+        assert csrf_of(page) == csrf_token(pre)  # the form carries the token for the cookie
+    if pre:
+        headers["Cookie"] = f"{name}={pre}"
+    async with http.post(base + "/signin", data={"t": token, "csrf": csrf_token(pre or "")},
+                         headers=headers, allow_redirects=False) as resp:
+        assert resp.status == status, await resp.text()
+        return await resp.text(), ", ".join(resp.headers.getall("Set-Cookie", []))
+
+
 async def sign_in(h: Harness, who: Member, http: aiohttp.ClientSession) -> Browser:
     url = await link_for(h, who)
     base, token = url.split("/signin?t=")
     async with http.get(url) as resp:
         assert resp.status == 200 and "Sign in" in await resp.text()
-    async with http.post(base + "/signin", data={"t": token}, allow_redirects=False) as resp:
-        assert resp.status == 303, await resp.text()
+    await press_sign_in(http, base, token, 303)
     browser = Browser(http, base)
     status, page, _ = await browser.get("/queue")
     assert status == 200, page
@@ -156,6 +180,9 @@ async def test_every_page_carries_the_security_headers(h: Harness, robin: Browse
         assert resp.headers["Cache-Control"] == "no-store"
         assert "<script" not in page and " style=" not in page and "<style" not in page
         assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', ""), path
+        if status == 200:  # every form that changes something carries the CSRF token
+            forms = re.findall(r'<form method="post".*?</form>', page, re.S)
+            assert forms and all(f'name="csrf" value="{robin.csrf}"' in f for f in forms), path
     async with robin.http.get(robin.base.split("/g/")[0] + "/static/dashboard.css") as resp:
         assert resp.status == 200 and resp.content_type == "text/css"
         assert "url(" not in await resp.text()  # nothing fetched from anywhere else
@@ -167,14 +194,17 @@ async def test_the_session_cookie_is_httponly_strict_and_secure_behind_https(
 
     async def cookie(headers: dict[str, str]) -> str:
         token = (await link_for(h, h.moderator)).split("/signin?t=")[1]
-        async with http.post(base + "/signin", data={"t": token}, headers=headers,
-                             allow_redirects=False) as resp:
-            assert resp.status == 303
-            return resp.headers["Set-Cookie"]
+        _, set_cookie = await press_sign_in(http, base, token, 303, headers)
+        assert set_cookie.count("gb_dash_") == 1  # the session's
+        return set_cookie
 
     plain = await cookie({})
     assert "HttpOnly" in plain and "SameSite=Strict" in plain and "Path=/" in plain
     assert "Secure" not in plain and "Max-Age" not in plain and "expires" not in plain.lower()
+    # and the sign-in page's own cookie (its form's CSRF token is bound to it)
+    async with http.get(await link_for(h, h.moderator)) as resp:
+        pre = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in pre and "SameSite=Strict" in pre and "Max-Age=600" in pre
     # behind a TLS proxy on this machine (a trusted proxy by default)
     assert "Secure" in await cookie({"X-Forwarded-Proto": "https"})
     h.bot.services.config.dashboard.trusted_proxies = ("10.0.0.1",)
@@ -233,9 +263,26 @@ async def test_a_refused_link_says_why_and_how_to_get_a_new_one(
 
 
 async def sign_in_with(http: aiohttp.ClientSession, base: str, token: str, status: int) -> str:
-    async with http.post(base + "/signin", data={"t": token}, allow_redirects=False) as resp:
-        assert resp.status == status
-        return await resp.text()
+    return (await press_sign_in(http, base, token, status))[0]
+
+
+async def test_the_sign_in_form_needs_its_pages_csrf_token(
+        h: Harness, http: aiohttp.ClientSession) -> None:
+    url = await link_for(h, h.moderator)
+    base, token = url.split("/signin?t=")
+    # posted from elsewhere: no cookie from the sign-in page, or not its token
+    async with aiohttp.ClientSession() as elsewhere, elsewhere.post(
+            base + "/signin", data={"t": token, "csrf": csrf_token("x")},
+            allow_redirects=False) as resp:
+        assert resp.status == 403 and "did not use the link" in await resp.text()
+    async with http.get(url) as resp:
+        assert resp.status == 200  # (the page sets its cookie)
+    for csrf in ("", "0" * 64, csrf_token("another browser's cookie")):
+        async with http.post(base + "/signin", data={"t": token, "csrf": csrf},
+                             allow_redirects=False) as resp:
+            assert resp.status == 403 and "did not use the link" in await resp.text(), csrf
+    # the link is still good: none of that used it
+    await press_sign_in(http, base, token, 303)
 
 
 async def test_a_link_for_another_group_is_refused_there(h: Harness,

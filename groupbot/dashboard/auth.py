@@ -12,7 +12,9 @@ Why it is built this way:
   moderator is found to be no longer one: checked on every page, through the platform when the
   bot runs the dashboard, else through what the database knows (`Moderators`).
 - Each form carries a CSRF token derived from the session's own token (an HMAC of a fixed
-  label under it): bound to that session, never stored, useless for any other.
+  label under it): bound to that session, never stored, useless for any other. The sign-in
+  form, before there is a session, has one bound the same way to a random SameSite=Strict
+  cookie its page sets, so another site cannot sign a browser in (with its own link).
 """
 
 from __future__ import annotations

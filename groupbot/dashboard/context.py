@@ -45,6 +45,11 @@ def cookie_name(group_id: str) -> str:
     return COOKIE_PREFIX + hashlib.sha256(group_id.encode("utf-8")).hexdigest()[:12]
 
 
+def signin_cookie_name(group_id: str) -> str:
+    """The cookie the sign-in page sets, to which its form's CSRF token is bound."""
+    return COOKIE_PREFIX + "in_" + hashlib.sha256(group_id.encode("utf-8")).hexdigest()[:12]
+
+
 def group_path(group_id: str) -> str:
     return f"/g/{quote(group_id, safe='')}"
 

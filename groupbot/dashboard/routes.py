@@ -20,7 +20,7 @@ from aiohttp import web
 from groupbot.cli_cases import write_case_log
 from groupbot.core.types import Channel
 from groupbot.dashboard import views
-from groupbot.dashboard.auth import Refusal
+from groupbot.dashboard.auth import LINK_LIFETIME, Refusal, csrf_ok, csrf_token, new_token
 from groupbot.dashboard.charts import mood_chart, mood_table
 from groupbot.dashboard.context import (
     Ctx,
@@ -29,6 +29,7 @@ from groupbot.dashboard.context import (
     group_path,
     page_response,
     refusal_response,
+    signin_cookie_name,
 )
 from groupbot.dashboard.markup import Safe
 from groupbot.features.case_log import PAGE_SIZE
@@ -100,8 +101,16 @@ async def signin_page(request: web.Request) -> web.Response:
     found = await dash.signin.inspect(token, group.id)
     if isinstance(found, Refusal):
         return refusal_response(found, signing_in=True)
-    return page_response(views.confirm_signin(group.name, found.member_name,
-                                              f"{group_path(group.id)}/signin", token))
+    # This form's CSRF token is bound to a random cookie set here (SameSite=Strict): a form
+    # posted from anywhere else cannot sign this browser in, even with a good link.
+    pre = request.cookies.get(signin_cookie_name(group.id)) or new_token()
+    resp = page_response(views.confirm_signin(group.name, found.member_name,
+                                              f"{group_path(group.id)}/signin", token,
+                                              csrf_token(pre)))
+    resp.set_cookie(signin_cookie_name(group.id), pre, path="/", httponly=True,
+                    samesite="Strict", secure=dash.is_https(request),
+                    max_age=int(LINK_LIFETIME.total_seconds()))
+    return resp
 
 
 async def signin_post(request: web.Request) -> web.Response:
@@ -111,6 +120,16 @@ async def signin_post(request: web.Request) -> web.Response:
     token = form.get("t")
     if group is None or not isinstance(token, str) or not dash.same_origin(request):
         return refusal_response(Refusal.FORGED, signing_in=True)
+    found = await dash.signin.inspect(token, group.id)  # (a refused link says why first)
+    if isinstance(found, Refusal):
+        return refusal_response(found, signing_in=True)
+    given = form.get("csrf")
+    pre = request.cookies.get(signin_cookie_name(group.id), "")
+    if not pre or not csrf_ok(pre, given if isinstance(given, str) else None):
+        return page_response(views.refusal(
+            "Can't sign you in", "That sign-in form did not come from the page your link "
+            "opened in this browser, so I did not use the link.",
+            "Open the link again and press Sign in there."), 403)
     session = await dash.signin.redeem(token, group)
     if isinstance(session, Refusal):
         return refusal_response(session, signing_in=True)

@@ -109,14 +109,16 @@ def welcome() -> Safe:
         "private link that works once, for ten minutes.</p>"))
 
 
-def confirm_signin(group_name: str, member_name: str, action: str, token: str) -> Safe:
+def confirm_signin(group_name: str, member_name: str, action: str, token: str,
+                   csrf: str) -> Safe:
     return bare("Sign in", render(
         "<p>Sign in to the moderators' dashboard of <strong>{group}</strong> as "
         "<strong>{name}</strong>?</p>"
-        '<form method="post" action="{action}"><input type="hidden" name="t" value="{token}">'
+        '<form method="post" action="{action}">{csrf}'
+        '<input type="hidden" name="t" value="{token}">'
         '<button type="submit">Sign in</button></form>'
         "<p>The link works only once: after this, it is used up.</p>",
-        group=group_name, name=member_name, action=action, token=token))
+        group=group_name, name=member_name, action=action, csrf=csrf_field(csrf), token=token))
 
 
 def refusal(title: str, why: str, how: str) -> Safe:
