@@ -1,7 +1,7 @@
 -- The moderators' dashboard (groupbot.dashboard): one-time sign-in links, sessions, and what
 -- the bot last knew of who is a moderator. No token is stored: only the SHA-256 (hex) of
 -- each 32-byte random token, so a copy of the database signs nobody in.
--- (0011 and 0012 are other branches' migrations; this one is numbered after them.)
+-- (0011 is held for another branch's migration, 0012 is the moderation outbox.)
 
 -- A link from /mod dashboard or `groupbot dashboard link`: for one moderator of one group,
 -- valid ten minutes, used at most once.
