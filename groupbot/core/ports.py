@@ -115,6 +115,18 @@ class ChatPort(Protocol):
         ...
 
 
+@runtime_checkable
+class MemberLookup(Protocol):
+    """A platform that can say who someone is now, moderator or not (an optional port: the
+    moderators' dashboard asks it on every page, so a demoted moderator is shut out)."""
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """The member as the platform sees them now (`is_moderator` decided as for their
+        messages); None when they are not in the group. Raises when the platform cannot
+        say (it is unreachable)."""
+        ...
+
+
 class Clock(Protocol):
     """Time, injectable so schedules are tested with a fake clock and no sleeping."""
 
@@ -197,6 +209,7 @@ __all__ = [
     "ChatPort",
     "Clock",
     "FakeClock",
+    "MemberLookup",
     "SystemClock",
     "timedelta",
     "utc",

@@ -206,6 +206,10 @@ class ConsoleChat:
         """The local members marked as moderators."""
         return [m for m in self.members.values() if m.is_moderator and not m.is_bot]
 
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """A local member as they are now (a `/as NAME mod` switch counts at once)."""
+        return self.members.get(member_id)
+
     # -- helpers for tests -----------------------------------------------------------------
     def of_kind(self, kind: str) -> list[ConsoleEvent]:
         return [e for e in self.events if e.kind == kind]
