@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import Final
 
 from groupbot.moderation import care, lexicon
+from groupbot.moderation.abuse_words import delicate_words, key_families, key_words, known_words
 from groupbot.moderation.spelling import Speller, english
-from groupbot.moderation.structure import delicate_words, key_families, key_words, known_words
 
 
 @lru_cache(maxsize=1)
