@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# What a YAML, TOML or JSON reader says of lists or mappings nested hundreds of levels deep
+# (the Python readers recurse, and would raise RecursionError): no content file needs that.
+NESTED_TOO_DEEPLY = ("lists or mappings are nested too deeply to read (hundreds of levels); "
+                     "no groupbot file needs more than a few")
+
 
 class GroupbotError(Exception):
     """Base class: the message is safe and useful to show to whoever caused it."""
