@@ -2,12 +2,8 @@
 
 Subcommands from other modules plug in through `CLI_EXTENSIONS`: each names a module with a
 ``register_cli(subparsers)`` function that adds its parsers and sets ``func`` (an async
-callable taking the parsed args and returning an exit code).
-
-Exit codes (the README's table): 0 done; 1 an error the message explains (a content file with
-mistakes, the database damaged, locked or unwritable); 2 configuration or usage (the config
-file, an environment variable, a missing or refused token, a bad command line); 75 Discord
-could not be reached at start after retrying; 130 interrupted.
+callable taking the parsed args and returning an exit code (`groupbot.core.errors.EXIT_*`,
+the README's table).
 """
 
 from __future__ import annotations
@@ -23,7 +19,13 @@ from typing import Any
 
 from groupbot import __version__
 from groupbot.config import Config, load_config, redact
-from groupbot.core.errors import ConfigError, GroupbotError
+from groupbot.core.errors import (
+    EXIT_CONFIG,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    ConfigError,
+    GroupbotError,
+)
 from groupbot.logging_setup import setup_logging
 from groupbot.storage.database import describe_sqlite_error
 
@@ -39,8 +41,6 @@ CLI_EXTENSIONS: tuple[str, ...] = (
     "groupbot.cli_moderate",
     "groupbot.cli_cases",
 )
-
-EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
 
 AsyncCommand = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]
 
