@@ -64,6 +64,8 @@ AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
 NOT_A_THERAPIST = "I'm a bot, not a therapist or a crisis service."
+# a dry run at start (see `ModerationFeature.start`): non-ASCII, a misspelling, a target
+WARM_UP_TEXT = "Ｗarming up: you are a stupd idiot, I can't do this anymore — café?"
 NOT_YOURS = ("Case {} isn't one about you, so you can't appeal it. Check the number in the "
              "message I sent you.")
 
@@ -265,6 +267,11 @@ class ModerationFeature(Feature):
         registry.add_button(TALK_BUTTON, self.btn_talk)
 
     async def start(self) -> None:
+        # The engine builds its reading tables (the spelling list, the lexicons) on the first
+        # message that needs them: ~15 MB and half a second from source, which would land on
+        # the first member to post (the event loop blocked meanwhile) and stay outside what
+        # `settle_heap` freezes. Build them now, with a dry run that touches each reader.
+        self.engine.decide(WARM_UP_TEXT)
         await self.cases.purge_expired(self.services.clock.now())
         self._purge_task = asyncio.create_task(self._purge_loop(), name="moderation-purge")
         await self.queue.start()
