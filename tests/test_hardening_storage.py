@@ -19,7 +19,8 @@ import pytest
 from groupbot.cli import main
 from groupbot.core.errors import StorageError
 from groupbot.storage import database as dbmod
-from groupbot.storage.database import Database, current_umask, describe_sqlite_error
+from groupbot.storage.database import Database, describe_sqlite_error
+from groupbot.storage.private_files import current_umask
 
 
 def _mode(path: Path | str) -> int:

@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import sqlite3
-import stat
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,11 +26,11 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from groupbot.core.errors import StorageError
+from groupbot.storage.private_files import create_private, warn_if_open_to_others, written_privately
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another connection's lock
-PRIVATE_MODE = 0o600  # owner read and write; the umask may take more away, never add
 _SIDE_FILES = ("-wal", "-shm")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 T = TypeVar("T")
@@ -147,17 +146,15 @@ class Database:
 
     def _create_private(self) -> None:
         """Create the database file 0600 (the umask may take more away) before SQLite
-        would create it 0644; SQLite then gives its WAL and SHM files the same mode."""
+        would create it 0644; SQLite then gives its WAL and SHM files the same mode. An
+        existing file keeps its mode (`_warn_if_open_to_others` says so)."""
         if not self._is_file():
             return
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
-        except FileExistsError:
-            return  # an existing file keeps its mode (`_warn_if_open_to_others` says so)
+            create_private(self.path)
         except OSError as exc:
             raise StorageError(f"cannot create the database at {self.path}: "
                                f"{exc.strerror}") from None
-        os.close(fd)
 
     def _warn_if_open_to_others(self) -> None:
         """One line when the database file is open to others (its WAL and SHM files share
@@ -280,28 +277,15 @@ class Database:
         ends 0600 with the umask's bits taken away, or, when `dest` existed, with that file's
         mode (left as it was, with a warning when others may open it)."""
         dest_path = _check_backup_target(Path(dest), self.path)
-        tmp = dest_path.with_name(dest_path.name + ".partial")
         try:
-            final_mode = _mode_for(dest_path)
-            tmp.unlink(missing_ok=True)
-            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
-            try:
-                os.fchmod(fd, PRIVATE_MODE)  # writable while we write, whatever the umask
-            finally:
-                os.close(fd)
-            target = await aiosqlite.connect(str(tmp))
-            try:
-                await self.conn.backup(target)
-            finally:
-                await target.close()
-            os.chmod(tmp, final_mode)
-            os.replace(tmp, dest_path)
+            with written_privately(dest_path) as tmp:
+                target = await aiosqlite.connect(str(tmp))
+                try:
+                    await self.conn.backup(target)
+                finally:
+                    await target.close()
         except (sqlite3.Error, OSError) as exc:
-            tmp.unlink(missing_ok=True)
             raise StorageError(f"cannot write the backup to {dest}: {exc}") from exc
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
 
 
 def describe_sqlite_error(exc: BaseException, path: str, busy_timeout_ms: int | None = None
@@ -325,45 +309,6 @@ def describe_sqlite_error(exc: BaseException, path: str, busy_timeout_ms: int | 
     if name.startswith("SQLITE_READONLY") or "readonly" in low:
         return f"{where}: it cannot be written ({text}). Check the file's owner and mode."
     return f"{where}: {text}"
-
-
-def warn_if_open_to_others(path: str | os.PathLike[str]) -> bool:
-    """Log one line naming the file and its mode when group or others may open it; the
-    file is left as it is (its owner may have chosen that). True when it warned."""
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        return False
-    if not mode & 0o077:
-        return False
-    log.warning(f"{path} has mode {mode:04o}: other local users may open it, and it holds "
-                f"members' data. Left as it is; run chmod 600 on it to make it private.",
-                extra={"file": str(path), "mode": f"{mode:04o}"})
-    return True
-
-
-def current_umask() -> int:
-    """The process's umask, read without changing it where Linux says it (os.umask alone
-    sets it, and another thread could create a file in that moment)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    old = os.umask(0o077)
-    os.umask(old)
-    return old
-
-
-def _mode_for(dest: Path) -> int:
-    """The mode a file written at `dest` ends with: an existing file's own mode (with a
-    warning when others may open it), else 0600 less the umask's bits."""
-    if dest.exists():
-        warn_if_open_to_others(dest)
-        return stat.S_IMODE(dest.stat().st_mode)
-    return PRIVATE_MODE & ~current_umask()
 
 
 def _clip(text: str, n: int) -> str:
