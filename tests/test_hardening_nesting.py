@@ -16,8 +16,8 @@ import yaml
 from groupbot.cli import main
 from groupbot.core.errors import NESTED_TOO_DEEPLY, ContentError
 from groupbot.library.parse import parse_file
-from groupbot.moderation.engine import load_resource_table
 from groupbot.moderation.policy import PolicyErrors, load_policy
+from groupbot.moderation.resources import load_resource_table
 from groupbot.prompts_library import loader as prompts_loader
 
 DEPTH = 10_000
