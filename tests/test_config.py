@@ -78,7 +78,7 @@ def test_cli_reports_a_broken_config_without_a_traceback(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]
                                                          ) -> None:
     path = _write(tmp_path, '[bot]\nplatform = "irc"\n')
-    assert main(["--config", str(path), "db", "migrate"]) == 1
+    assert main(["--config", str(path), "db", "migrate"]) == 2  # configuration: the README's 2
     err = capsys.readouterr().err
     assert "bot.platform" in err and "Traceback" not in err
     assert not (tmp_path / "groupbot.db").exists()

@@ -34,6 +34,7 @@ MIN_INTERVAL = timedelta(hours=1)  # more often than this would flood a support 
 DEFAULT_GRACE_MINUTES = 60
 CHECKIN_WORDS = ("checkin", "check-in", "checkins", "check-ins")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NO_SCHEDULE = "There is no schedule {} in this group. See /mod schedule list."
 
 
 class SchedulesFeature(Feature):
@@ -72,7 +73,7 @@ class SchedulesFeature(Feature):
     def register(self, registry: CommandRegistry) -> None:
         mod = Access.MODERATOR
         ident = OptionSpec("id", OptionKind.INTEGER, "the schedule's number (see list)",
-                           min_value=1)
+                           min_value=1, missing=NO_SCHEDULE)
         registry.command(
             "mod schedule add", "Post prompts (or check-ins) in a channel on a schedule",
             OptionSpec("channel", OptionKind.CHANNEL, "where to post"),
@@ -198,7 +199,7 @@ class SchedulesFeature(Feature):
         sid = int(ctx.args["id"])
         row = await self.repo.get(sid, ctx.group.id)
         if row is None:
-            raise UsageError(f"There is no schedule {sid} in this group. See /mod schedule list.")
+            raise UsageError(NO_SCHEDULE.format(sid))
         return row
 
     async def _upcoming(self, row: ScheduleRow, n: int) -> list[Occurrence]:
