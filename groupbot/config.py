@@ -65,6 +65,15 @@ class ModerationConfig:
 
 
 @dataclass(slots=True)
+class SchedulesConfig:
+    # A claim on a scheduled post whose owner stopped renewing it (a crash) is taken over by
+    # a restarted bot this many seconds after the owner's last attempt began. Well inside
+    # Discord's nonce window (a few minutes), so a takeover's re-send is deduplicated even
+    # before the channel's history is searched. 1 to 600.
+    claim_lease_seconds: int = 60
+
+
+@dataclass(slots=True)
 class Config:
     platform: str = "console"
     database: str = "groupbot.db"
@@ -80,6 +89,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     moderation: ModerationConfig = field(default_factory=ModerationConfig)
+    schedules: SchedulesConfig = field(default_factory=SchedulesConfig)
     secrets: dict[str, Secret] = field(default_factory=dict)
     source: str = "defaults"
 
@@ -109,6 +119,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "discord": {"api_base": "url", "gateway": "url", "moderator_role": "str"},
     "slack": {"api_base": "url", "moderators": "list", "moderator_usergroup": "str"},
     "moderation": {"reannounce_minutes": "minutes"},
+    "schedules": {"claim_lease_seconds": "lease"},
 }
 _CHOICES = {"platform": PLATFORMS, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
 _SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
@@ -215,6 +226,13 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a whole number of minutes from 1 to 1440 "
                               f"(a day), not {value!r}")
         parsed = value
+    elif kind == "lease":
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 600:
+            raise ConfigError(f"{where} must be a whole number of seconds from 1 to 600, "
+                              f"not {value!r}")
+        parsed = value
     elif kind == "list":
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
@@ -226,7 +244,7 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a string, not {type(value).__name__}")
         parsed = value
     target: Any = cfg
-    if section in ("discord", "slack", "moderation"):
+    if section in ("discord", "slack", "moderation", "schedules"):
         target = getattr(cfg, section)
     name = {"prompts_dir": "prompts_dir"}.get(key, key)
     setattr(target, name, parsed)

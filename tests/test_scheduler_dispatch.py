@@ -200,11 +200,17 @@ async def test_a_429_is_retried_not_dropped(world: World) -> None:
     d = await world.dispatcher()
     await world.at(DUE + timedelta(seconds=1))
     assert world.chat.posts == []
-    assert await world.states(sid) == {}  # the claim was released: a crash now loses nothing
+    # the claim and its content are kept while it waits: a crash now leaves a claim that a
+    # restart takes over with the same content, and nothing is chosen twice
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "claimed" and entry.attempts == 1
+    assert entry.content is not None and "prompt for #general" in entry.content
     await world.at(DUE + timedelta(seconds=10))
     assert len(world.chat.posts) == 1
     assert d.stats.retried == 2
     assert await world.states(sid) == {"posted": 1}
+    [entry] = await world.repo.history(sid)
+    assert entry.attempts == 3 and entry.message_id == "m1"
 
 
 async def test_a_refused_channel_fails_loudly(world: World) -> None:
@@ -332,22 +338,38 @@ async def test_per_channel_limit_spaces_posts_in_one_channel(world: World) -> No
     assert all(b - a >= timedelta(seconds=1) for a, b in itertools.pairwise(times))
 
 
-async def test_content_is_given_back_when_the_post_fails(world: World) -> None:
+async def test_a_retry_sends_the_same_content_and_a_refusal_gives_it_back(
+        world: World) -> None:
+    made: list[str] = []
     given_back: list[str] = []
 
     async def prepared(row: ScheduleRow, occ: Occurrence) -> Prepared:
-        async def undo() -> None:
-            given_back.append(occ.key)
-        return Prepared(Reply.public("p"), undo)
+        made.append(f"prompt {len(made) + 1}")
+        text = made[-1]
 
-    await world.add()
+        async def undo() -> None:
+            given_back.append(text)
+        return Prepared(Reply.public(text), undo, ref=f"test:{len(made)}")
+
+    sid = await world.add()
+    other = await world.add(channel="closed")
     world.chat.rate_limited = 1
+    world.chat.refuse_channels.add("c-closed")
     d = Dispatcher(world.repo, world.chat, world.clock, prepared)  # type: ignore[arg-type]
     await d.start()
     world.dispatchers.append(d)
     await world.at(DUE + timedelta(seconds=10))
-    assert given_back == ["2026-01-05T09:00"]
-    assert len(world.chat.posts) == 1
+    # the 429 was retried with the content chosen the first time, not a new one
+    general = [p for p in world.chat.posts if p.channel_id == "c-general"]
+    assert len(general) == 1 and general[0].text in made
+    assert len(made) == 2  # one per occurrence: nothing chosen twice
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "posted" and entry.content_ref is not None
+    # the refused one is recorded, reported, and its prompt given back
+    [refused] = await world.repo.history(other)
+    assert refused.state == "failed"
+    assert given_back == [next(m for m in made if m != general[0].text)]
+    assert any("could not be posted" in a for a in world.chat.alerts)
 
 
 async def test_the_ledger_forgets_old_settled_occurrences_but_not_where_to_resume(

@@ -6,9 +6,19 @@ moderators, reconciles claims left by a crash), then sleeps on the injected `Clo
 next occurrence. Each occurrence is claimed in the ledger right before it is posted (after the
 rate limiter grants a slot), and recorded as posted after, so:
 - two dispatchers racing on one occurrence: exactly one claim wins;
-- a crash between posting and recording: the platform's idempotency key (where it has one)
-  makes the re-post a no-op; otherwise moderators are told and nothing is re-posted;
-- a 429 or a brief outage: the claim is released and the post retried later, not dropped.
+- the content (the prompt chosen, rendered) is recorded with the claim, in the same
+  transaction, before anything is sent; every later attempt (a retry, or another process
+  taking the claim over after a crash) posts exactly that content under the same
+  idempotency key (Discord's nonce, sent with `enforce_nonce`; Slack's metadata);
+- a crash anywhere between claiming and recording: once the claim's lease has run out (60 s
+  after the last attempt began, by default), a restarted bot first looks for the post in
+  the channel's recent history (`ChatPort.find_post`: Discord's marker button id, Slack's
+  metadata) and records it if it is there; if it is not, it posts the recorded content with
+  the same key; where the platform can neither search nor deduplicate, moderators are told
+  and nothing is re-posted;
+- a 429 or a brief outage: the claim and its content are kept and the post retried later,
+  not dropped; an occurrence that cannot be posted is recorded (failed, missed) and
+  moderators are told.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import contextlib
 import hashlib
 import heapq
 import itertools
+import json
 import logging
 import uuid
 from collections import deque
@@ -26,8 +37,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from groupbot.core.errors import Unsupported
+from groupbot.core.failpoints import SCHEDULE_CLAIMED, SCHEDULE_POSTED, failpoint
 from groupbot.core.ports import ChatPort, Clock
-from groupbot.core.types import Channel, Group, PostedMessage, Reply
+from groupbot.core.types import (
+    Button,
+    ButtonStyle,
+    Channel,
+    Group,
+    PostedMessage,
+    Reply,
+    Visibility,
+)
 from groupbot.scheduling.limiter import RateLimiter, rate_limits_for, temporary_delay
 from groupbot.scheduling.when import Occurrence, Recurrence, describe, recurrence
 from groupbot.storage.schedules import Claim, LedgerRow, ScheduleRepo, ScheduleRow
@@ -38,13 +59,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """What to post, and how to give back anything taken for it (a prompt) if it fails."""
+    """What to post, how to give back anything taken for it (a prompt) if it is never
+    posted, and what it was made from (`ref`, e.g. "prompt:boundaries-003", for the ledger)."""
 
     reply: Reply
     undo: Callable[[], Awaitable[None]] | None = None
+    ref: str | None = None
 
 
 ContentSource = Callable[[ScheduleRow, Occurrence], Awaitable[Reply | Prepared]]
+DEFAULT_CLAIM_LEASE = timedelta(seconds=60)
+SEARCH_RETRY = timedelta(seconds=30)  # a history search that failed for now is tried again
 LEDGER_KEEP = timedelta(days=180)  # settled occurrences older than this are forgotten
 PRUNE_EVERY = timedelta(days=1)
 MAX_MISSED_RECORDED = 50  # per schedule after a long outage: the most recent ones, and a count
@@ -58,6 +83,27 @@ def idempotency_key(schedule_id: int, occurrence: str) -> str:
         return key
     digest = hashlib.blake2b(f"{schedule_id}/{occurrence}".encode(), digest_size=8).hexdigest()
     return f"gb.{digest}"[:25]
+
+
+def encode_reply(reply: Reply) -> str:
+    """A post as stored with its claim: everything an adapter renders, nothing else."""
+    return json.dumps({
+        "text": reply.text, "visibility": reply.visibility.value, "title": reply.title,
+        "citation": reply.citation, "thread_name": reply.thread_name,
+        "buttons": [[b.custom_id, b.label, b.style.value] for b in reply.buttons],
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_reply(text: str | None) -> Reply | None:
+    """The post stored with a claim (None when the claim has none: made before 0011)."""
+    if not text:
+        return None
+    data = json.loads(text)
+    return Reply(text=str(data["text"]), visibility=Visibility(data.get("visibility", "public")),
+                 title=data.get("title"), citation=data.get("citation"),
+                 thread_name=data.get("thread_name"),
+                 buttons=tuple(Button(str(b[0]), str(b[1]), ButtonStyle(b[2]))
+                               for b in data.get("buttons") or ()))
 
 
 def group_of(row: ScheduleRow) -> Group:
@@ -98,6 +144,8 @@ class Job:
     deadline: datetime
     claimed: bool = False
     attempts: int = 0
+    reply: Reply | None = None  # the content recorded with the claim
+    undo: Callable[[], Awaitable[None]] | None = None  # only in the process that made it
 
 
 @dataclass(slots=True)
@@ -108,6 +156,7 @@ class DispatchStats:
     failed: int = 0
     uncertain: int = 0
     lost_races: int = 0
+    recovered: int = 0  # found in the channel after a crash, and recorded instead of re-posted
 
 
 class Dispatcher:
@@ -121,7 +170,7 @@ class Dispatcher:
         limiter: RateLimiter | None = None,
         alert: Callable[[Group, Reply], Awaitable[object]] | None = None,
         instance_id: str | None = None,
-        claim_lease: timedelta = timedelta(minutes=5),
+        claim_lease: timedelta = DEFAULT_CLAIM_LEASE,
         max_in_flight: int = 64,
     ) -> None:
         self.repo = repo
@@ -305,8 +354,15 @@ class Dispatcher:
         if entry.kind == "reconcile":
             assert entry.occ is not None
             ledger = await self.repo.entry(entry.schedule_id, entry.occ.key)
-            if ledger is not None and ledger.state == "claimed":
-                await self._reconcile(ledger)
+            if ledger is None or ledger.state != "claimed" or \
+                    ledger.claimed_by == self.instance_id:
+                return
+            renewed = (ledger.claimed_at or now) + self.claim_lease
+            if renewed > now:  # its owner is alive and tried again since: wait for that
+                self._push(_Entry(renewed, next(self._seq), "reconcile", entry.schedule_id,
+                                  occ=entry.occ))
+                return
+            await self._reconcile(ledger)
             return
         armed = self._armed.get(entry.schedule_id)
         if armed is None or armed.version != entry.version or entry.occ is None:
@@ -396,36 +452,101 @@ class Dispatcher:
         key = idempotency_key(row.id, occ.key)
         try:
             if not job.claimed:
-                outcome = await self.repo.claim(row.id, occ.key, occ.due, by=self.instance_id,
-                                                idempotency_key=key, now=self.clock.now())
-                if outcome is not Claim.CLAIMED:
-                    if outcome is Claim.TAKEN:
-                        self.stats.lost_races += 1
-                    log.info("occurrence not posted", extra={
-                        "schedule": row.id, "occurrence": occ.key, "reason": outcome.value})
+                if not await self._claim(job, key):
                     return
-                job.claimed = True
-            prepared: Prepared | None = None
+                failpoint(SCHEDULE_CLAIMED)
+            elif job.reply is None and not await self._content_for_old_claim(job):
+                return
+            assert job.reply is not None
+            await self._admit()
+            if not await self.repo.begin_attempt(row.id, occ.key, self.instance_id,
+                                                 self.clock.now()):
+                # taken over (this process was stalled past the lease), settled or removed
+                log.warning("scheduled post no longer ours; not sent", extra={
+                    "schedule": row.id, "occurrence": occ.key})
+                return
             try:
-                content = await self.content(row, occ)
-                prepared = content if isinstance(content, Prepared) else Prepared(content)
-                await self._admit()
                 posted: PostedMessage = await self.chat.post(
-                    group_of(row), channel_of(row), prepared.reply, idempotency_key=key)
+                    group_of(row), channel_of(row), job.reply, idempotency_key=key)
             except Exception as exc:
-                if prepared is not None and prepared.undo is not None:
-                    try:
-                        await prepared.undo()
-                    except Exception:
-                        log.exception("could not undo a failed post's content")
                 await self._post_failed(job, exc)
                 return
+            failpoint(SCHEDULE_POSTED)
             await self.repo.mark_posted(row.id, occ.key, posted.id, self.clock.now())
             self.stats.posted += 1
         finally:
             self._in_flight -= 1
             self._sem.release()
             self._progress.set()
+
+    async def _claim(self, job: Job, key: str) -> bool:
+        """Make the content and claim the occurrence with it, in one transaction."""
+        row, occ = job.row, job.occ
+        outcome = await self.repo.claimable(row.id, occ.key, occ.due)
+        prepared: Prepared | None = None
+        if outcome is Claim.CLAIMED:
+            try:
+                prepared = await self._prepare(row, occ)
+            except Exception as exc:  # nothing to post: say so, never skip silently
+                await self._content_failed(row, occ, exc)
+                return False
+            outcome = await self.repo.claim(
+                row.id, occ.key, occ.due, by=self.instance_id, idempotency_key=key,
+                now=self.clock.now(), content=encode_reply(prepared.reply),
+                content_ref=prepared.ref)
+        elif outcome is Claim.EXCEPTION:  # recorded as skipped by the claim itself
+            outcome = await self.repo.claim(row.id, occ.key, occ.due, by=self.instance_id,
+                                            idempotency_key=key, now=self.clock.now())
+        if outcome is not Claim.CLAIMED:
+            if prepared is not None:
+                await self._undo(prepared.undo)
+            if outcome is Claim.TAKEN:
+                self.stats.lost_races += 1
+            log.info("occurrence not posted", extra={
+                "schedule": row.id, "occurrence": occ.key, "reason": outcome.value})
+            return False
+        assert prepared is not None
+        job.claimed, job.reply, job.undo = True, prepared.reply, prepared.undo
+        return True
+
+    async def _prepare(self, row: ScheduleRow, occ: Occurrence) -> Prepared:
+        content = await self.content(row, occ)
+        return content if isinstance(content, Prepared) else Prepared(content)
+
+    async def _content_for_old_claim(self, job: Job) -> bool:
+        """A claim taken over that has no content recorded (made before migration 0011):
+        make it now and record it before sending."""
+        row, occ = job.row, job.occ
+        try:
+            prepared = await self._prepare(row, occ)
+        except Exception as exc:
+            await self._post_failed(job, exc)
+            return False
+        if not await self.repo.set_content(row.id, occ.key, self.instance_id,
+                                           encode_reply(prepared.reply), prepared.ref):
+            await self._undo(prepared.undo)
+            return False
+        job.reply, job.undo = prepared.reply, prepared.undo
+        return True
+
+    async def _content_failed(self, row: ScheduleRow, occ: Occurrence, exc: Exception) -> None:
+        log.warning("scheduled post has no content", extra={"schedule": row.id,
+                                                            "error": repr(exc)})
+        reason = str(exc) or type(exc).__name__
+        if await self.repo.record(row.id, occ.key, occ.due, "failed",
+                                  f"no content: {reason}", self.clock.now()):
+            self.stats.failed += 1
+            await self._alert(row, f"The scheduled {what(row)} in #{row.channel_name} due "
+                                   f"{describe(occ, row.timezone)} could not be posted: "
+                                   f"{reason[:300]} (schedule {row.id}).")
+
+    async def _undo(self, undo: Callable[[], Awaitable[None]] | None) -> None:
+        if undo is None:
+            return
+        try:
+            await undo()
+        except Exception:
+            log.exception("could not give back an unposted post's content")
 
     async def _post_failed(self, job: Job, exc: Exception) -> None:
         row, occ = job.row, job.occ
@@ -439,8 +560,9 @@ class Dispatcher:
                 self.limiter.hold_channel(row.channel_id, seconds)
             retry_at = now + timedelta(seconds=max(seconds, 0.001 * 2 ** min(job.attempts, 10)))
             if retry_at <= job.deadline:
-                await self.repo.release(row.id, occ.key, self.instance_id)
-                job.claimed = False
+                # The claim and its content stay: the retry sends the same post under the
+                # same key (a 5xx may have created the message after all), and a crash while
+                # waiting leaves a claim that a restart takes over.
                 job.attempts += 1
                 self.stats.retried += 1
                 self._enqueue(job, retry_at)
@@ -448,6 +570,7 @@ class Dispatcher:
             if await self.repo.settle(row.id, occ.key, "missed", f"kept failing: {exc}", now,
                                       claimed_by=self.instance_id):
                 self.stats.missed += 1
+                await self._undo(job.undo)
                 await self._alert(row, f"The scheduled {what(row)} in #{row.channel_name} due "
                                        f"{describe(occ, row.timezone)} could not be posted: the "
                                        "platform kept refusing it until its grace window ended. "
@@ -457,6 +580,7 @@ class Dispatcher:
         if await self.repo.settle(row.id, occ.key, "failed", str(exc) or type(exc).__name__,
                                   now, claimed_by=self.instance_id):
             self.stats.failed += 1
+            await self._undo(job.undo)
             await self._alert(row, f"The scheduled {what(row)} in #{row.channel_name} due "
                                    f"{describe(occ, row.timezone)} could not be posted: "
                                    f"{str(exc)[:300] or type(exc).__name__}. Check that I can "
@@ -464,24 +588,62 @@ class Dispatcher:
 
     # -- crash recovery ------------------------------------------------------------------------
     async def _reconcile(self, claim: LedgerRow) -> None:
-        """A claim whose owner never recorded the outcome: resolve it without double-posting."""
+        """A claim whose owner stopped renewing it (a crash): find the post in the channel,
+        or post the recorded content under the same key, or say so. Never a second post,
+        never a silent skip."""
         row = self._armed[claim.schedule_id].row if claim.schedule_id in self._armed else \
             await self.repo.get(claim.schedule_id)
         now = self.clock.now()
         if row is None:
             return  # the schedule was removed; its ledger went with it
         occ = _occurrence_of(claim)
-        finder = getattr(self.chat, "find_post", None)
-        if finder is not None and claim.idempotency_key:
-            found = await finder(group_of(row), channel_of(row), claim.idempotency_key)
-            if found is not None:
-                await self.repo.mark_posted(row.id, occ.key, found.id, now)
-                return
         grace = timedelta(seconds=row.grace_seconds)
-        if self.chat.capabilities.idempotent_posts and now - occ.due <= grace:
+        within = now - occ.due <= grace
+        reply = decode_reply(claim.content)
+        searched = False
+        if self.chat.capabilities.find_posts and claim.idempotency_key:
+            try:
+                found = await self.chat.find_post(group_of(row), channel_of(row),
+                                                  claim.idempotency_key, reply=reply)
+                searched = True
+            except Unsupported as exc:  # e.g. no permission to read this channel's history
+                log.warning("cannot search the channel for an interrupted post",
+                            extra={"schedule": row.id, "reason": str(exc)})
+                found = None
+            except Exception as exc:
+                if temporary_delay(exc) is not None and within:
+                    log.warning("searching the channel failed for now; trying again",
+                                extra={"schedule": row.id, "error": repr(exc)})
+                    self._push(_Entry(now + SEARCH_RETRY, next(self._seq), "reconcile",
+                                      row.id, occ=occ))
+                    self._wake_loop.set()
+                    return
+                log.warning("searching the channel failed", extra={"schedule": row.id,
+                                                                   "error": repr(exc)})
+                found = None
+            if found is not None:
+                if await self.repo.mark_posted(row.id, occ.key, found.id, now):
+                    self.stats.recovered += 1
+                    log.info("interrupted post found in the channel and recorded", extra={
+                        "schedule": row.id, "occurrence": occ.key, "message": found.id})
+                return
+        if within and (searched or self.chat.capabilities.idempotent_posts):
+            # not in the channel (searched), or the platform deduplicates the key: send the
+            # recorded content again under the same key
             if await self.repo.takeover(row.id, occ.key, claim.claimed_by, self.instance_id,
                                         now):
-                self._enqueue(Job(row, occ, occ.due + grace, claimed=True))
+                self._enqueue(Job(row, occ, occ.due + grace, claimed=True, reply=reply))
+            return
+        if searched:  # certainly not posted, and now too late to post
+            if await self.repo.settle(row.id, occ.key, "missed",
+                                      "interrupted before it was sent; back after the grace "
+                                      "window", now, claimed_by=claim.claimed_by):
+                self.stats.missed += 1
+                await self._alert(row, f"I was interrupted before posting the scheduled "
+                                       f"{what(row)} in #{row.channel_name} due "
+                                       f"{describe(occ, row.timezone)}, and was back only after "
+                                       "its grace window, so it was not posted. It is recorded "
+                                       "as missed.")
             return
         if await self.repo.settle(row.id, occ.key, "uncertain",
                                   "interrupted after claiming; not re-posted", now,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from groupbot.core.errors import GroupbotError, ModlogUnavailable, Undeliverable
+from groupbot.core.errors import GroupbotError, ModlogUnavailable, Undeliverable, Unsupported
 from groupbot.core.ports import Capabilities, Clock, SystemClock
 from groupbot.core.types import (
     Button,
@@ -169,6 +169,11 @@ class DiscordChat:
         if reply.thread_name:
             thread_id = await self._open_thread(channel.id, str(first.id), reply.thread_name)
         return PostedMessage(str(first.id), channel.id, group.id, thread_id)
+
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """Not yet: Discord keeps no nonce with a message, so nothing marks the post."""
+        raise Unsupported("discord", "search a channel's history for a post")
 
     async def _open_thread(self, channel_id: str, message_id: str, name: str) -> str | None:
         await self.pacer.acquire()

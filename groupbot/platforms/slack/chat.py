@@ -153,7 +153,7 @@ class SlackChat:
     platform = "slack"
     capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
                                 delete_member_messages=False, timeout_members=False,
-                                idempotent_posts=False)
+                                idempotent_posts=False, find_posts=True)
     rate_limits = SLACK_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: AsyncWebClient, config: Config) -> None:
@@ -332,8 +332,11 @@ class SlackChat:
         return None
 
     # -- reconciling scheduled posts -----------------------------------------------------
-    async def find_post(self, group: Group, channel: Channel, key: str) -> PostedMessage | None:
-        """A post carrying `key` in its metadata, from the channel's recent history."""
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """A post carrying `key` in its metadata, from the channel's recent history (newest
+        first, up to 1,000 messages). With `reply`, a discussion thread it asked for and
+        never got (the crash came between the post and the thread's first reply) is opened."""
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
             extra = {"cursor": cursor} if cursor else {}
@@ -344,9 +347,11 @@ class SlackChat:
                 meta = msg.get("metadata") or {}
                 if (meta.get("event_type") == METADATA_EVENT
                         and (meta.get("event_payload") or {}).get("key") == key):
-                    thread = str(msg["ts"]) if msg.get("reply_count") or msg.get(
-                        "thread_ts") else None
-                    return PostedMessage(str(msg["ts"]), channel.id, group.id, thread)
+                    ts = str(msg["ts"])
+                    thread = ts if msg.get("reply_count") or msg.get("thread_ts") else None
+                    if thread is None and reply is not None and reply.thread_name:
+                        thread = await self._open_thread(channel.id, ts, reply.thread_name)
+                    return PostedMessage(ts, channel.id, group.id, thread)
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor or not data.get("has_more"):
                 break
