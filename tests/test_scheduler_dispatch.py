@@ -194,6 +194,112 @@ async def test_crash_without_platform_idempotency_is_surfaced_not_reposted(world
     assert "cannot tell me whether it went out" in world.chat.alerts[0]
 
 
+async def test_a_crash_after_posting_is_found_in_the_channel_not_reposted(
+        world: World) -> None:
+    world.chat.idempotent = False  # no idempotency key: only the search can tell
+    world.chat.searchable = True
+    sid = await world.add()
+    world.chat.crash_after_post = True
+    crashed = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(crashed)
+    world.chat.crash_after_post = False
+    restarted = await world.dispatcher()
+    assert world.chat.searches == 0  # the lease is not over yet: its owner may be alive
+    await world.at(DUE + timedelta(minutes=2))
+    assert len(world.chat.posts) == 1 and world.chat.searches == 1
+    [entry] = await world.repo.history(sid)
+    assert (entry.state, entry.message_id) == ("posted", "m1")
+    assert restarted.stats.recovered == 1 and world.chat.alerts == []
+
+
+async def test_a_crash_before_sending_posts_the_recorded_content_once(world: World) -> None:
+    """The claim was written, the process died before the platform heard anything: the
+    restart does not find the post, so it sends the content chosen before the crash (the
+    content source would now give something else) under the same key."""
+    world.chat.idempotent = False
+    world.chat.searchable = True
+    calls: list[int] = []
+
+    async def numbered(row: ScheduleRow, occ: Occurrence) -> Reply:
+        calls.append(1)
+        return Reply.public(f"prompt number {len(calls)}", thread_name="talk")
+
+    sid = await world.add()
+    world.chat.crash_before_post = True
+    first = Dispatcher(world.repo, world.chat, world.clock, numbered)  # type: ignore[arg-type]
+    await first.start()
+    world.dispatchers.append(first)
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(first)
+    [claim] = await world.repo.history(sid)
+    assert claim.state == "claimed" and "prompt number 1" in (claim.content or "")
+    world.chat.crash_before_post = False
+    second = Dispatcher(world.repo, world.chat, world.clock, numbered)  # type: ignore[arg-type]
+    await second.start()
+    world.dispatchers.append(second)
+    await world.at(DUE + timedelta(minutes=2))
+    assert [p.text for p in world.chat.posts] == ["prompt number 1"]
+    assert world.chat.posts[0].reply.thread_name == "talk"
+    assert world.chat.posts[0].key == claim.idempotency_key
+    assert len(calls) == 1  # nothing was chosen again
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "posted" and entry.attempts == 2
+
+
+async def test_a_takeover_after_the_grace_window_is_recorded_missed_and_reported(
+        world: World) -> None:
+    world.chat.idempotent = False
+    world.chat.searchable = True
+    sid = await world.add(grace=600)
+    world.chat.crash_before_post = True
+    crashed = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(crashed)
+    world.chat.crash_before_post = False
+    await world.clock.advance(timedelta(minutes=30))  # back after the 10-minute grace
+    await world.dispatcher()
+    assert world.chat.posts == []  # not posted late ...
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "missed"  # ... and not skipped silently
+    assert len(world.chat.alerts) == 1 and "interrupted before posting" in world.chat.alerts[0]
+
+
+async def test_a_claim_renewed_by_a_live_owner_is_not_taken_over(world: World) -> None:
+    sid = await world.add()
+    world.chat.idempotent = False
+    world.chat.searchable = True
+    world.chat.rate_limited = 1000  # the owner keeps retrying, renewing its claim
+    owner = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    [entry] = await world.repo.history(sid)
+    async with Database(world.path) as other_db:
+        other = await world.dispatcher(ScheduleRepo(other_db))
+        for minute in range(1, 5):
+            await world.at(DUE + timedelta(minutes=minute))
+        [entry] = await world.repo.history(sid)
+        assert entry.state == "claimed" and entry.claimed_by == owner.instance_id
+        assert entry.attempts > 3 and world.chat.searches == 0
+        await world.stop(other)
+
+
+async def test_a_claim_from_before_0011_has_its_content_made_and_recorded(
+        world: World) -> None:
+    from groupbot.storage.schedules import ts
+
+    sid = await world.add()
+    await world.clock.advance_to(DUE + timedelta(minutes=5))
+    await world.db.execute(  # claimed by a bot that knew nothing of content, then died
+        "INSERT INTO schedule_occurrences (schedule_id, occurrence, due_at, state, claimed_by, "
+        "claimed_at, idempotency_key, updated_at) VALUES (?, ?, ?, 'claimed', 'old', ?, ?, ?)",
+        (sid, "2026-01-05T09:00", ts(DUE), ts(DUE), idempotency_key(sid, "2026-01-05T09:00"),
+         ts(DUE)))
+    await world.dispatcher()
+    assert len(world.chat.posts) == 1
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "posted" and "prompt for #general" in (entry.content or "")
+
+
 async def test_a_429_is_retried_not_dropped(world: World) -> None:
     sid = await world.add()
     world.chat.rate_limited = 2
