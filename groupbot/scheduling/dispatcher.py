@@ -288,7 +288,13 @@ class Dispatcher:
                 continue
             ready_at = (claim.claimed_at or now) + self.claim_lease
             if ready_at <= now:
-                await self._reconcile(claim)
+                try:
+                    await self._reconcile(claim)
+                except Exception:  # one bad claim must not stop the bot from starting
+                    log.exception("could not reconcile an interrupted post; retried soon",
+                                  extra={"schedule": claim.schedule_id})
+                    self._push(_Entry(now + SEARCH_RETRY, next(self._seq), "reconcile",
+                                      claim.schedule_id, occ=_occurrence_of(claim)))
             else:
                 self._push(_Entry(ready_at, next(self._seq), "reconcile", claim.schedule_id,
                                   occ=_occurrence_of(claim)))
@@ -625,13 +631,16 @@ class Dispatcher:
                 if await self.repo.mark_posted(row.id, occ.key, found.id, now):
                     self.stats.recovered += 1
                     log.info("interrupted post found in the channel and recorded", extra={
-                        "schedule": row.id, "occurrence": occ.key, "message": found.id})
+                        "schedule": row.id, "occurrence": occ.key, "message_id": found.id})
                 return
         if within and (searched or self.chat.capabilities.idempotent_posts):
             # not in the channel (searched), or the platform deduplicates the key: send the
             # recorded content again under the same key
             if await self.repo.takeover(row.id, occ.key, claim.claimed_by, self.instance_id,
                                         now):
+                log.info("interrupted post taken over; sending the recorded content under "
+                         "the same key", extra={"schedule": row.id, "occurrence": occ.key,
+                                                "searched": searched})
                 self._enqueue(Job(row, occ, occ.due + grace, claimed=True, reply=reply))
             return
         if searched:  # certainly not posted, and now too late to post

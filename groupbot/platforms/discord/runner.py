@@ -85,11 +85,15 @@ async def run_discord(config: Config, args: argparse.Namespace, *, clock: Clock 
                             sync_global=bool(getattr(args, "sync_global", False)),
                             **(client_options or {}))
     chat = DiscordChat(client, pacer)
-    async with open_bot(config, chat, clock) as bot:
+    # The features start once discord.py is logged in: before that its REST client has no
+    # session, and the scheduler posts at start what fell due while the bot was down (and
+    # searches the channels for posts a crash interrupted); the shard count is known then too.
+    async with open_bot(config, chat, clock, start=False) as bot:
         client.attach(bot, chat)
         settle_heap()
         try:
             await client.login(token.reveal())
+            await bot.start()
             await client.connect()
         except discord.LoginFailure:
             msg = ("Discord rejected DISCORD_TOKEN (401 Unauthorized). Copy the bot token again "
