@@ -285,14 +285,6 @@ class ScheduleRepo:
                 (message_id, ts(now), schedule_id, occurrence))
             return cur.rowcount == 1
 
-    async def release(self, schedule_id: int, occurrence: str, by: str) -> bool:
-        """Give back a claim that certainly did not post (e.g. a 429), so it can be retried."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM schedule_occurrences WHERE schedule_id = ? AND occurrence = ? "
-                "AND state = 'claimed' AND claimed_by = ?", (schedule_id, occurrence, by))
-            return cur.rowcount == 1
-
     async def settle(self, schedule_id: int, occurrence: str, state: str, note: str,
                      now: datetime, *, claimed_by: str | None = None) -> bool:
         """Move a claimed occurrence to a final state (failed, missed, uncertain)."""
