@@ -377,6 +377,24 @@ async def test_a_crash_between_posting_and_recording_is_found_in_the_history(
     assert key.startswith(f"gb{rows[0][0]}.")  # the occurrence's key, carried by the button
 
 
+async def test_a_copy_of_the_marker_by_someone_else_is_not_taken_for_the_post(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    first = await crash_before_recording(config, fake, clock, guild)
+    # another bot (here: a member's message, as the history shows it) copies the button id,
+    # after the real post, so the newest-first search meets the copy first
+    copy = fake.message_payload(guild, "general", member(guild, "alex"), "look at this")
+    copy["components"] = [{"type": 1, "components": [
+        {"type": 2, "style": 2, "label": "About this post", "custom_id": marker_of(first[0])}]}]
+    fake.messages[int(copy["id"])] = copy
+    async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
+        await clock.advance(timedelta(minutes=2))
+        await bot.idle()
+        rows = await ledger(bot)
+    [real] = [m for m in fake.messages.values() if m.get("nonce")]
+    assert rows[0][2] == "posted" and rows[0][4] == real["id"] != copy["id"]
+    assert len(posts_in(fake, guild, "general")) == 1
+
+
 async def test_a_scheduled_post_carries_a_marker_button_that_explains_itself(
         config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
     async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):

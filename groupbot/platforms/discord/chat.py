@@ -209,8 +209,13 @@ class DiscordChat:
                         reply: Reply | None = None) -> PostedMessage | None:
         """The message carrying `key` in its marker button, among the channel's last 500
         (GET /channels/{c}/messages, newest first; needs Read Message History). With
-        `reply`, the discussion thread it asked for is opened if the crash came before."""
+        `reply`, the discussion thread it asked for is opened if the crash came before.
+        Only the bot's own messages count: another bot could copy the button's id, and a
+        copy taken for the post would leave the occurrence recorded but never posted."""
         marker = POST_MARKER_PREFIX + key
+        if self.client.user is None:  # not logged in: it cannot tell its messages apart
+            raise Unsupported("discord", "search a channel's history before logging in")
+        me = str(self.client.user.id)
         before: int | None = None
         for _ in range(HISTORY_PAGES):
             await self.pacer.acquire()
@@ -222,7 +227,8 @@ class DiscordChat:
                 raise Unsupported("discord", "read this channel's history (the bot needs Read "
                                              "Message History there)") from None
             for msg in page:
-                if marker in _custom_ids(msg):
+                author = str((msg.get("author") or {}).get("id") or "")
+                if author == me and marker in _custom_ids(msg):
                     mid = str(msg["id"])
                     thread = msg.get("thread") or {}
                     thread_id = str(thread["id"]) if thread.get("id") else None
