@@ -164,6 +164,7 @@ class SlackChat:
         self._channels = _Cache()
         self._groups = _Cache()
         self._dms: dict[str, str] = {}
+        self.bot_id: str | None = None  # this app's bot (auth.test), set at start or on demand
 
     # -- ChatPort ----------------------------------------------------------------------
     async def post(self, group: Group, channel: Channel, reply: Reply, *,
@@ -336,7 +337,13 @@ class SlackChat:
                         reply: Reply | None = None) -> PostedMessage | None:
         """A post carrying `key` in its metadata, from the channel's recent history (newest
         first, up to 1,000 messages). With `reply`, a discussion thread it asked for and
-        never got (the crash came between the post and the thread's first reply) is opened."""
+        never got (the crash came between the post and the thread's first reply) is opened.
+        Only this bot's messages count: another app could post the same metadata."""
+        if self.bot_id is None:
+            me = await self.call("check who I am", "auth_test")
+            self.bot_id = str(me.get("bot_id") or "") or None
+        if self.bot_id is None:  # not a bot token: it cannot tell its own messages apart
+            raise Unsupported("slack", "search a channel's history without a bot token")
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
             extra = {"cursor": cursor} if cursor else {}
@@ -345,7 +352,7 @@ class SlackChat:
                                    **extra)
             for msg in data.get("messages") or []:
                 meta = msg.get("metadata") or {}
-                if (meta.get("event_type") == METADATA_EVENT
+                if (msg.get("bot_id") == self.bot_id and meta.get("event_type") == METADATA_EVENT
                         and (meta.get("event_payload") or {}).get("key") == key):
                     ts = str(msg["ts"])
                     thread = ts if msg.get("reply_count") or msg.get("thread_ts") else None
