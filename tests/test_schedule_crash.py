@@ -35,7 +35,7 @@ import pytest
 
 from groupbot.core.failpoints import SCHEDULE_CLAIMED, SCHEDULE_POSTED
 from groupbot.core.types import Group
-from groupbot.scheduling.dispatcher import decode_reply
+from groupbot.scheduling.jobs import decode_reply
 from groupbot.storage.database import Database
 from groupbot.storage.schedules import ScheduleRepo
 from groupbot.storage.store import Store

@@ -17,7 +17,8 @@ import pytest
 
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Group, Reply
-from groupbot.scheduling.dispatcher import Dispatcher, Prepared, idempotency_key
+from groupbot.scheduling.dispatcher import Dispatcher
+from groupbot.scheduling.jobs import Prepared, idempotency_key
 from groupbot.scheduling.limiter import RateLimiter, RateLimits
 from groupbot.scheduling.when import Occurrence
 from groupbot.storage.database import Database

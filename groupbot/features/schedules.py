@@ -16,7 +16,8 @@ from groupbot.core.commands import Access, CommandContext, CommandRegistry, Opti
 from groupbot.core.errors import UsageError
 from groupbot.core.types import Channel, Group, Reply
 from groupbot.features.base import Feature, Services
-from groupbot.scheduling.dispatcher import Dispatcher, Prepared, channel_of, group_of, what
+from groupbot.scheduling.dispatcher import Dispatcher
+from groupbot.scheduling.jobs import Prepared, channel_of, group_of, what
 from groupbot.scheduling.limiter import RateLimiter, rate_limits_for
 from groupbot.scheduling.when import (
     Occurrence,

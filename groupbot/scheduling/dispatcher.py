@@ -15,20 +15,19 @@ rate limiter grants a slot), and recorded as posted after, so:
   the channel's recent history (`ChatPort.find_post`: Discord's marker button id, Slack's
   metadata) and records it if it is there; if it is not, it posts the recorded content with
   the same key; where the platform can neither search nor deduplicate, moderators are told
-  and nothing is re-posted;
+  and nothing is re-posted (recovery.py);
 - a 429 or a brief outage: the claim and its content are kept and the post retried later,
   not dropped; an occurrence that cannot be posted is recorded (failed, missed) and
   moderators are told.
+What a post is (its content as stored with the claim, its key, the job) is in jobs.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import heapq
 import itertools
-import json
 import logging
 import uuid
 from collections import deque
@@ -37,87 +36,30 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from groupbot.core.errors import Unsupported
 from groupbot.core.failpoints import SCHEDULE_CLAIMED, SCHEDULE_POSTED, failpoint
 from groupbot.core.ports import ChatPort, Clock
-from groupbot.core.types import (
-    Button,
-    ButtonStyle,
-    Channel,
-    Group,
-    PostedMessage,
-    Reply,
-    Visibility,
+from groupbot.core.types import Group, PostedMessage, Reply
+from groupbot.scheduling.jobs import (
+    ContentSource,
+    DispatchStats,
+    Job,
+    Prepared,
+    channel_of,
+    encode_reply,
+    group_of,
+    idempotency_key,
+    what,
 )
 from groupbot.scheduling.limiter import RateLimiter, rate_limits_for, temporary_delay
+from groupbot.scheduling.recovery import DEFAULT_CLAIM_LEASE, Recovery
 from groupbot.scheduling.when import Occurrence, Recurrence, describe, recurrence
-from groupbot.storage.schedules import Claim, LedgerRow, ScheduleRepo, ScheduleRow
+from groupbot.storage.schedules import Claim, ScheduleRepo, ScheduleRow
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """What to post, how to give back anything taken for it (a prompt) if it is never
-    posted, and what it was made from (`ref`, e.g. "prompt:boundaries-003", for the ledger)."""
-
-    reply: Reply
-    undo: Callable[[], Awaitable[None]] | None = None
-    ref: str | None = None
-
-
-ContentSource = Callable[[ScheduleRow, Occurrence], Awaitable[Reply | Prepared]]
-DEFAULT_CLAIM_LEASE = timedelta(seconds=60)
-SEARCH_RETRY = timedelta(seconds=30)  # a history search that failed for now is tried again
 LEDGER_KEEP = timedelta(days=180)  # settled occurrences older than this are forgotten
 PRUNE_EVERY = timedelta(days=1)
 MAX_MISSED_RECORDED = 50  # per schedule after a long outage: the most recent ones, and a count
-
-
-def idempotency_key(schedule_id: int, occurrence: str) -> str:
-    """At most 25 characters (Discord's nonce limit), derived only from the occurrence."""
-    compact = occurrence.replace("-", "").replace("T", "").replace(":", "")
-    key = f"gb{schedule_id}.{compact}"
-    if len(key) <= 25:
-        return key
-    digest = hashlib.blake2b(f"{schedule_id}/{occurrence}".encode(), digest_size=8).hexdigest()
-    return f"gb.{digest}"[:25]
-
-
-def encode_reply(reply: Reply) -> str:
-    """A post as stored with its claim: everything an adapter renders, nothing else."""
-    return json.dumps({
-        "text": reply.text, "visibility": reply.visibility.value, "title": reply.title,
-        "citation": reply.citation, "thread_name": reply.thread_name,
-        "buttons": [[b.custom_id, b.label, b.style.value] for b in reply.buttons],
-    }, ensure_ascii=False, separators=(",", ":"))
-
-
-def decode_reply(text: str | None) -> Reply | None:
-    """The post stored with a claim (None when the claim has none: made before 0011)."""
-    if not text:
-        return None
-    data = json.loads(text)
-    return Reply(text=str(data["text"]), visibility=Visibility(data.get("visibility", "public")),
-                 title=data.get("title"), citation=data.get("citation"),
-                 thread_name=data.get("thread_name"),
-                 buttons=tuple(Button(str(b[0]), str(b[1]), ButtonStyle(b[2]))
-                               for b in data.get("buttons") or ()))
-
-
-def group_of(row: ScheduleRow) -> Group:
-    return Group(id=row.group_id, name=row.group_name, platform=row.platform)
-
-
-def channel_of(row: ScheduleRow) -> Channel:
-    return Channel(id=row.channel_id, name=row.channel_name, group_id=row.group_id)
-
-
-def what(row: ScheduleRow) -> str:
-    if row.kind == "checkin":
-        return "check-in"
-    return f"prompt ({row.theme})" if row.theme else "prompt"
 
 
 @dataclass(slots=True)
@@ -137,29 +79,7 @@ class _Entry:
     occ: Occurrence | None = field(compare=False, default=None)
 
 
-@dataclass(slots=True)
-class Job:
-    row: ScheduleRow
-    occ: Occurrence
-    deadline: datetime
-    claimed: bool = False
-    attempts: int = 0
-    reply: Reply | None = None  # the content recorded with the claim
-    undo: Callable[[], Awaitable[None]] | None = None  # only in the process that made it
-
-
-@dataclass(slots=True)
-class DispatchStats:
-    posted: int = 0
-    retried: int = 0
-    missed: int = 0
-    failed: int = 0
-    uncertain: int = 0
-    lost_races: int = 0
-    recovered: int = 0  # found in the channel after a crash, and recorded instead of re-posted
-
-
-class Dispatcher:
+class Dispatcher(Recovery):
     def __init__(
         self,
         repo: ScheduleRepo,
@@ -283,21 +203,7 @@ class Dispatcher:
             await self._alert(row, "I was offline past the grace window, so these scheduled "
                                    "posts were not made. They are recorded as missed; nothing "
                                    "will be posted late:\n" + "\n".join(lines[:20]))
-        for claim in await self.repo.claims():
-            if claim.claimed_by == self.instance_id or claim.schedule_id in foreign:
-                continue
-            ready_at = (claim.claimed_at or now) + self.claim_lease
-            if ready_at <= now:
-                try:
-                    await self._reconcile(claim)
-                except Exception:  # one bad claim must not stop the bot from starting
-                    log.exception("could not reconcile an interrupted post; retried soon",
-                                  extra={"schedule": claim.schedule_id})
-                    self._push(_Entry(now + SEARCH_RETRY, next(self._seq), "reconcile",
-                                      claim.schedule_id, occ=_occurrence_of(claim)))
-            else:
-                self._push(_Entry(ready_at, next(self._seq), "reconcile", claim.schedule_id,
-                                  occ=_occurrence_of(claim)))
+        await self._reconcile_at_start(foreign, now)
         self._wake_loop.set()
 
     async def refresh(self, schedule_id: int) -> Occurrence | None:
@@ -359,16 +265,7 @@ class Dispatcher:
     async def _on_due(self, entry: _Entry, now: datetime) -> None:
         if entry.kind == "reconcile":
             assert entry.occ is not None
-            ledger = await self.repo.entry(entry.schedule_id, entry.occ.key)
-            if ledger is None or ledger.state != "claimed" or \
-                    ledger.claimed_by == self.instance_id:
-                return
-            renewed = (ledger.claimed_at or now) + self.claim_lease
-            if renewed > now:  # its owner is alive and tried again since: wait for that
-                self._push(_Entry(renewed, next(self._seq), "reconcile", entry.schedule_id,
-                                  occ=entry.occ))
-                return
-            await self._reconcile(ledger)
+            await self._reconcile_due(entry.schedule_id, entry.occ, now)
             return
         armed = self._armed.get(entry.schedule_id)
         if armed is None or armed.version != entry.version or entry.occ is None:
@@ -592,77 +489,14 @@ class Dispatcher:
                                    f"{str(exc)[:300] or type(exc).__name__}. Check that I can "
                                    f"still post there (schedule {row.id}).")
 
-    # -- crash recovery ------------------------------------------------------------------------
-    async def _reconcile(self, claim: LedgerRow) -> None:
-        """A claim whose owner stopped renewing it (a crash): find the post in the channel,
-        or post the recorded content under the same key, or say so. Never a second post,
-        never a silent skip."""
-        row = self._armed[claim.schedule_id].row if claim.schedule_id in self._armed else \
-            await self.repo.get(claim.schedule_id)
-        now = self.clock.now()
-        if row is None:
-            return  # the schedule was removed; its ledger went with it
-        occ = _occurrence_of(claim)
-        grace = timedelta(seconds=row.grace_seconds)
-        within = now - occ.due <= grace
-        reply = decode_reply(claim.content)
-        searched = False
-        if self.chat.capabilities.find_posts and claim.idempotency_key:
-            try:
-                found = await self.chat.find_post(group_of(row), channel_of(row),
-                                                  claim.idempotency_key, reply=reply)
-                searched = True
-            except Unsupported as exc:  # e.g. no permission to read this channel's history
-                log.warning("cannot search the channel for an interrupted post",
-                            extra={"schedule": row.id, "reason": str(exc)})
-                found = None
-            except Exception as exc:
-                if temporary_delay(exc) is not None and within:
-                    log.warning("searching the channel failed for now; trying again",
-                                extra={"schedule": row.id, "error": repr(exc)})
-                    self._push(_Entry(now + SEARCH_RETRY, next(self._seq), "reconcile",
-                                      row.id, occ=occ))
-                    self._wake_loop.set()
-                    return
-                log.warning("searching the channel failed", extra={"schedule": row.id,
-                                                                   "error": repr(exc)})
-                found = None
-            if found is not None:
-                if await self.repo.mark_posted(row.id, occ.key, found.id, now):
-                    self.stats.recovered += 1
-                    log.info("interrupted post found in the channel and recorded", extra={
-                        "schedule": row.id, "occurrence": occ.key, "message_id": found.id})
-                return
-        if within and (searched or self.chat.capabilities.idempotent_posts):
-            # not in the channel (searched), or the platform deduplicates the key: send the
-            # recorded content again under the same key
-            if await self.repo.takeover(row.id, occ.key, claim.claimed_by, self.instance_id,
-                                        now):
-                log.info("interrupted post taken over; sending the recorded content under "
-                         "the same key", extra={"schedule": row.id, "occurrence": occ.key,
-                                                "searched": searched})
-                self._enqueue(Job(row, occ, occ.due + grace, claimed=True, reply=reply))
-            return
-        if searched:  # certainly not posted, and now too late to post
-            if await self.repo.settle(row.id, occ.key, "missed",
-                                      "interrupted before it was sent; back after the grace "
-                                      "window", now, claimed_by=claim.claimed_by):
-                self.stats.missed += 1
-                await self._alert(row, f"I was interrupted before posting the scheduled "
-                                       f"{what(row)} in #{row.channel_name} due "
-                                       f"{describe(occ, row.timezone)}, and was back only after "
-                                       "its grace window, so it was not posted. It is recorded "
-                                       "as missed.")
-            return
-        if await self.repo.settle(row.id, occ.key, "uncertain",
-                                  "interrupted after claiming; not re-posted", now,
-                                  claimed_by=claim.claimed_by):
-            self.stats.uncertain += 1
-            await self._alert(row, f"I was interrupted while posting the scheduled {what(row)} "
-                                   f"in #{row.channel_name} due {describe(occ, row.timezone)}, "
-                                   "and this platform cannot tell me whether it went out. I "
-                                   "have not re-posted it, to avoid a duplicate: please check "
-                                   "the channel and post it by hand if it is missing.")
+    # -- crash recovery (see recovery.py) -------------------------------------------------------
+    def _reconcile_later(self, at: datetime, schedule_id: int, occ: Occurrence) -> None:
+        self._push(_Entry(at, next(self._seq), "reconcile", schedule_id, occ=occ))
+        self._wake_loop.set()
+
+    async def _schedule_of(self, schedule_id: int) -> ScheduleRow | None:
+        armed = self._armed.get(schedule_id)
+        return armed.row if armed is not None else await self.repo.get(schedule_id)
 
     async def _alert(self, row: ScheduleRow, text: str) -> None:
         try:
@@ -741,6 +575,3 @@ class Dispatcher:
     def pending_jobs(self) -> int:
         return len(self._ready) + len(self._delayed) + self._in_flight
 
-
-def _occurrence_of(claim: LedgerRow) -> Occurrence:
-    return Occurrence(claim.occurrence, datetime.fromisoformat(claim.occurrence), claim.due_at)
