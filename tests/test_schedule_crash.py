@@ -4,6 +4,8 @@ The real bot runs in a subprocess (`groupbot run`) against the fake Discord and 
 Slack on 127.0.0.1, with the real clock: a schedule whose occurrence fell due a minute ago
 (well inside its grace window) is posted as soon as the bot is up. It is killed with SIGKILL
 
+- after the content is made (a prompt taken from the rotation), before the claim is
+  committed (GROUPBOT_FAILPOINT=schedule-prepared): the ledger holds nothing;
 - after the claim (with its content) is committed, before anything is sent
   (GROUPBOT_FAILPOINT=schedule-claimed);
 - after the platform created the message, before the bot read the answer (the fake kills the
@@ -11,7 +13,8 @@ Slack on 127.0.0.1, with the real clock: a schedule whose occurrence fell due a 
 - after the answer, before the post is recorded (GROUPBOT_FAILPOINT=schedule-posted);
 
 then started again (a 1-second claim lease, set in its config file). Each time the channel
-holds exactly one post, with the content recorded in the claim, and the ledger records it.
+holds exactly one post, with the content recorded in the claim (if the first run got as far
+as claiming), and the ledger records it.
 When the platform refuses the post after the restart, the ledger says failed and the
 moderators are told.
 """
@@ -33,7 +36,7 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from groupbot.core.failpoints import SCHEDULE_CLAIMED, SCHEDULE_POSTED
+from groupbot.core.failpoints import SCHEDULE_CLAIMED, SCHEDULE_POSTED, SCHEDULE_PREPARED
 from groupbot.core.types import Group
 from groupbot.scheduling.jobs import decode_reply
 from groupbot.storage.database import Database
@@ -44,7 +47,7 @@ from tests.fakes.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCEPTED = "accepted"  # the platform made the message; the bot dies before the answer
-STEPS = (SCHEDULE_CLAIMED, ACCEPTED, SCHEDULE_POSTED)
+STEPS = (SCHEDULE_PREPARED, SCHEDULE_CLAIMED, ACCEPTED, SCHEDULE_POSTED)
 WITHIN = 60.0  # seconds: a bound on waiting for the subprocess, never an assertion
 # the subprocess, like the test process, may only reach 127.0.0.1
 LOOPBACK_ONLY = """
@@ -167,9 +170,10 @@ async def crash_and_restart(scene: Scene, step: str,
                             kill_on_create: Killer,
                             *, after_restart: Callable[[], None] | None = None,
                             also: Callable[[], Any] = lambda: True
-                            ) -> tuple[dict[str, Any], dict[str, Any]]:
+                            ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """Run the bot until it dies at `step`, then again until the occurrence is settled (and
-    `also` holds). Returns (the claim as the first run left it, the settled ledger row)."""
+    `also` holds). Returns (the claim as the first run left it, None if it left none, and
+    the settled ledger row)."""
     first = await scene.start(step if step != ACCEPTED else None)
     if step == ACCEPTED:
         async def kill() -> None:
@@ -180,8 +184,12 @@ async def crash_and_restart(scene: Scene, step: str,
         await scene.died(first)
     finally:
         await stop(first)
-    [claim] = scene.ledger()
-    assert claim["state"] == "claimed" and claim["content"], claim
+    claim: dict[str, Any] | None = None
+    if step == SCHEDULE_PREPARED:
+        assert scene.ledger() == []  # the claim's transaction never committed
+    else:
+        [claim] = scene.ledger()
+        assert claim["state"] == "claimed" and claim["content"], claim
     kill_on_create(None)
     if after_restart is not None:
         after_restart()
@@ -237,15 +245,18 @@ async def test_discord_kill_at_each_step_posts_exactly_once(
         discord: tuple[FakeDiscord, FakeGuild, Scene], step: str) -> None:
     fake, guild, scene = discord
     claim, row = await crash_and_restart(scene, step, discord_killer(fake, guild))
+    claimed = claim or row  # killed before it claimed: the restart's own claim
     [message] = discord_posts(fake, guild, "general")
-    recorded = decode_reply(claim["content"])
-    assert recorded is not None and claim["content_ref"].startswith("prompt:")
+    recorded = decode_reply(claimed["content"])
+    assert recorded is not None and claimed["content_ref"].startswith("prompt:")
     embed = message["embeds"][0]
     assert (embed["title"], embed["description"]) == (recorded.title, recorded.text)
-    marker = f"gbd:post:{claim['idempotency_key']}"
+    marker = f"gbd:post:{claimed['idempotency_key']}"
     assert marker in {c["custom_id"] for r in message["components"] for c in r["components"]}
     assert (row["state"], row["message_id"]) == ("posted", message["id"]), scene.tail()
-    assert row["content"] == claim["content"]  # what was claimed is what went out
+    # what was claimed is what went out, under the claim's key
+    assert (row["content"], row["idempotency_key"]) == (claimed["content"],
+                                                        claimed["idempotency_key"])
     assert len(fake.threads) == 1 and int(message["id"]) in fake.threads
     sends = [r for r in fake.calls("POST", rf"/channels/{guild.channels['general']}/messages")
              if r.status == 200]
@@ -310,12 +321,14 @@ async def test_slack_kill_at_each_step_posts_exactly_once(
         slack: tuple[FakeSlack, Scene], step: str) -> None:
     fake, scene = slack
     claim, row = await crash_and_restart(scene, step, slack_killer(fake))
+    claimed = claim or row  # killed before it claimed: the restart's own claim
     [message] = fake.posts_in("general")
-    recorded = decode_reply(claim["content"])
+    recorded = decode_reply(claimed["content"])
     assert recorded is not None and recorded.title and recorded.title in json.dumps(message)
-    assert message["metadata"]["event_payload"]["key"] == claim["idempotency_key"]
+    assert message["metadata"]["event_payload"]["key"] == claimed["idempotency_key"]
     assert (row["state"], row["message_id"]) == ("posted", message["ts"]), scene.tail()
-    assert row["content"] == claim["content"]
+    assert (row["content"], row["idempotency_key"]) == (claimed["content"],
+                                                        claimed["idempotency_key"])
     sends = [c for c in fake.called("chat.postMessage")
              if c.args.get("channel") == fake.channels["general"] and not c.args.get("thread_ts")]
     assert len(sends) == 1  # Slack has no idempotency key: a second send would be a second post

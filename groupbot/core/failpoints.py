@@ -12,9 +12,10 @@ import os
 import signal
 
 ENV = "GROUPBOT_FAILPOINT"
+SCHEDULE_PREPARED = "schedule-prepared"  # the content is made (a prompt taken); no claim yet
 SCHEDULE_CLAIMED = "schedule-claimed"  # the claim (with its content) is committed; nothing sent
 SCHEDULE_POSTED = "schedule-posted"  # the platform answered the post; nothing recorded yet
-NAMES = (SCHEDULE_CLAIMED, SCHEDULE_POSTED)
+NAMES = (SCHEDULE_PREPARED, SCHEDULE_CLAIMED, SCHEDULE_POSTED)
 
 _armed = os.environ.get(ENV) or None
 

@@ -36,7 +36,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from groupbot.core.failpoints import SCHEDULE_CLAIMED, SCHEDULE_POSTED, failpoint
+from groupbot.core.failpoints import (
+    SCHEDULE_CLAIMED,
+    SCHEDULE_POSTED,
+    SCHEDULE_PREPARED,
+    failpoint,
+)
 from groupbot.core.ports import ChatPort, Clock
 from groupbot.core.types import Group, PostedMessage, Reply
 from groupbot.scheduling.jobs import (
@@ -393,6 +398,7 @@ class Dispatcher(Recovery):
             except Exception as exc:  # nothing to post: say so, never skip silently
                 await self._content_failed(row, occ, exc)
                 return False
+            failpoint(SCHEDULE_PREPARED)
             outcome = await self.repo.claim(
                 row.id, occ.key, occ.due, by=self.instance_id, idempotency_key=key,
                 now=self.clock.now(), content=encode_reply(prepared.reply),
