@@ -19,8 +19,8 @@ COPY seeds ./seeds
 # pure-Python path). The check below fails the image build if either is missing.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && pip install . \
-    && (cd / && python -c "from groupbot.moderation import compiled, normalise; \
-assert normalise.NATIVE; assert compiled.running_compiled() == compiled.MODULES, compiled.PLAN") \
+    && (cd / && python -c "from groupbot.moderation import compiled, fastpath; \
+assert fastpath.NATIVE, fastpath.WHY; assert compiled.running_compiled() == compiled.MODULES, compiled.PLAN") \
     && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 groupbot \
     && mkdir -p /data && chown groupbot:groupbot /data

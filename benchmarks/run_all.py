@@ -1,7 +1,9 @@
 """Run every benchmark in this folder and print one table of figures and ratios.
 
 Each `bench_*.py` module has `main() -> list[dict]` returning rows with the keys below; the
-peers each benchmark compares against run in the same process, in the same run.
+peers each benchmark compares against run in the same process, in the same run. Each
+`soak_*.py` module is run the same way (a soak: a load held for a while, and what it did to the
+process).
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ def main(argv: list[str]) -> int:
     wanted = set(argv)
     rows: list[dict[str, object]] = []
     failures = 0
-    for path in sorted(HERE.glob("bench_*.py")):
+    for path in [*sorted(HERE.glob("bench_*.py")), *sorted(HERE.glob("soak_*.py"))]:
         name = path.stem
-        if wanted and name not in wanted and name.removeprefix("bench_") not in wanted:
+        short = name.removeprefix("bench_").removeprefix("soak_")
+        if wanted and name not in wanted and short not in wanted:
             continue
         print(f"running {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()

@@ -128,7 +128,11 @@ class Bot:
         """A member's message or edit: each feature's hook sees it in order."""
         if message.author.is_bot:
             return
-        await self.services.settings(message.group)
+        try:
+            await self.services.settings(message.group)
+        except Exception:  # storage failing: moderation still judges and acts on it
+            log.warning("reading the group's settings failed", extra={"group": message.group.id},
+                        exc_info=True)
         for feature in self.features:
             try:
                 if await feature.on_message(message):

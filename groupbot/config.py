@@ -21,6 +21,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLATFORMS = ("console", "discord", "slack")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
+MIN_BODY_BYTES = 64 * 1024  # Slack's requests are a few KB; an edited long message far less
+MAX_BODY_BYTES = 64 * 1024 * 1024  # than either bound
 
 
 class Secret:
@@ -55,6 +57,8 @@ class SlackConfig:
     api_base: str | None = None
     moderators: tuple[str, ...] = ()
     moderator_usergroup: str | None = None
+    # HTTP mode: a request body larger than this is refused (413) before it is read
+    max_body_bytes: int = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -117,7 +121,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
     },
     "group": {"timezone": "timezone", "region": "region", "moderator_role": "str"},
     "discord": {"api_base": "url", "gateway": "url", "moderator_role": "str"},
-    "slack": {"api_base": "url", "moderators": "list", "moderator_usergroup": "str"},
+    "slack": {"api_base": "url", "moderators": "list", "moderator_usergroup": "str",
+              "max_body_bytes": "body_bytes"},
     "moderation": {"reannounce_minutes": "minutes"},
     "schedules": {"claim_lease_seconds": "lease"},
 }
@@ -231,6 +236,15 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 600:
             raise ConfigError(f"{where} must be a whole number of seconds from 1 to 600, "
+                              f"not {value!r}")
+        parsed = value
+    elif kind == "body_bytes":
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or \
+                not MIN_BODY_BYTES <= value <= MAX_BODY_BYTES:
+            raise ConfigError(f"{where} must be a whole number of bytes from {MIN_BODY_BYTES:,} "
+                              f"to {MAX_BODY_BYTES:,} (the default, 1048576, is 1 MiB), "
                               f"not {value!r}")
         parsed = value
     elif kind == "list":

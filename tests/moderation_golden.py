@@ -1,24 +1,27 @@
 """Inputs and reference verdicts for the moderation equivalence test.
 
-The golden file was written by the engine as it stood before the speed work, so any
-optimisation that changes a verdict (action, categories, rules, severity, reason, PII
-spans) fails `tests/test_moderation_equivalence.py`. Inputs: every string literal in the
-moderation tests, plus generated messages (seeded) mixing lexicon words, leetspeak,
-look-alikes, split and stretched letters, markup, quotes, numbers and links. No data-set
-text. Regenerate only on purpose: `python -m tests.moderation_golden` (then review the diff).
+The golden file holds each input and its verdict in every context, so any change that
+alters a verdict (action, categories, rules, severity, reason, PII spans) fails
+`tests/test_moderation_equivalence.py`. Inputs: the string literals of the moderation tests
+when it was written (the file keeps its own inputs, so editing a test does not invalidate
+it), plus generated messages (seeded) mixing lexicon words, leetspeak, look-alikes, split
+and stretched letters, markup, quotes, numbers and links. No data-set text.
+
+It is plain JSON lines sorted by text, one input per line, so `git diff` shows exactly which
+verdicts a change moved. Regenerate only on purpose, then read that diff:
+`python -m tests.moderation_golden`.
 """
 
 from __future__ import annotations
 
 import ast
-import gzip
 import json
 import random
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-GOLDEN = HERE / "data" / "moderation_golden.jsonl.gz"
+GOLDEN = HERE / "data" / "moderation_golden.jsonl"
 SOURCES = ("test_moderation_crisis.py", "test_moderation_engine.py",
            "test_moderation_evasion.py", "test_moderation_paths.py")
 
@@ -125,14 +128,23 @@ def compute(texts: list[str]) -> list[dict[str, Any]]:
 
 
 def load() -> list[dict[str, Any]]:
-    with gzip.open(GOLDEN, "rt", encoding="utf-8") as fh:
+    with GOLDEN.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
 
 
-if __name__ == "__main__":
-    rows = compute(inputs())
+def write(rows: list[dict[str, Any]]) -> None:
+    """Sorted by text, keys in a fixed order, one line each: a diff shows each moved verdict."""
     GOLDEN.parent.mkdir(exist_ok=True)
-    with gzip.open(GOLDEN, "wt", encoding="utf-8") as fh:
-        for row in rows:
+    with GOLDEN.open("w", encoding="utf-8", newline="\n") as fh:
+        for row in sorted(rows, key=lambda r: r["text"]):
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    # The inputs already in the file stay (the test strings of the day it was first
+    # written), with any new generated ones.
+    old = [r["text"] for r in load()] if GOLDEN.exists() else []
+    texts = list(dict.fromkeys([*old, *inputs()]))
+    rows = compute(texts)
+    write(rows)
     print(f"{len(rows)} texts x {len(CONTEXTS)} contexts -> {GOLDEN}")

@@ -57,7 +57,7 @@ def test_dockerfile_installs_the_project_and_runs_the_console_script() -> None:
     assert "GROUPBOT_PLATFORM" in docker
     # The native fast path of the moderation engine is built in the image.
     assert re.search(r"^COPY .*\bsetup\.py\b", docker, re.M)
-    assert "gcc" in docker and "normalise.NATIVE" in docker
+    assert "gcc" in docker and "fastpath.NATIVE" in docker
     for content in ("prompts", "seeds"):
         assert re.search(rf"^COPY .*\b{content}\b", docker, re.M), content
     assert not re.search(r"(TOKEN|SECRET)\s*=", docker), "no secrets baked into the image"

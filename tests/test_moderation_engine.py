@@ -20,9 +20,9 @@ from groupbot.moderation.engine import (
     ModerationContext,
     ModerationEngine,
     decide,
-    load_resources,
 )
 from groupbot.moderation.policy import Policy, default_policy, default_policy_path, parse_policy
+from groupbot.moderation.resources import load_resources
 from groupbot.moderation.verdict import Action
 
 ENGINE = ModerationEngine()

@@ -13,8 +13,9 @@ def test_golden_file_is_complete() -> None:
     rows = load()
     assert len(rows) >= 4000
     assert all(label in r for r in rows for label, _ in CONTEXTS)
-    generated = inputs()[-3515:]
-    assert [r["text"] for r in rows[-3515:]] == generated
+    texts = [r["text"] for r in rows]
+    assert texts == sorted(texts)  # (sorted, so that a diff shows each moved verdict)
+    assert set(inputs()[-3515:]) <= set(texts)
 
 
 def test_every_verdict_matches_the_pre_optimisation_engine() -> None:

@@ -132,20 +132,41 @@ def test_gates_let_pii_skip_work_without_changing_what_it_finds() -> None:
     assert skipped > 100
 
 
-@native
-def test_golden_verdicts_are_the_same_with_the_native_path_switched_off(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from groupbot.moderation.engine import ModerationEngine
-    from tests.moderation_golden import CONTEXTS, load, record
+_SWITCH_CHECK = """
+import json
+from groupbot.moderation import fastpath
+from groupbot.moderation.engine import ModerationEngine
+from tests.moderation_golden import CONTEXTS, load, record
+engine = ModerationEngine()
+bad = [(label, r["text"][:60]) for r in load() for label, kw in CONTEXTS
+       if record(engine.decide(r["text"], **kw)) != r[label]]
+print(json.dumps({"native": fastpath.NATIVE, "why": fastpath.WHY, "count": len(bad),
+                  "first": bad[:3]}))
+"""
 
-    rows = load()
-    engine = ModerationEngine()
-    with_native = [record(engine.decide(r["text"], **kw)) for r in rows for _, kw in CONTEXTS]
-    monkeypatch.setattr(N, "_native_ascii", None)
-    monkeypatch.setattr(N, "_LONG_FORMS", (N._join_runs, N._stretch_both))
-    engine = ModerationEngine()
-    without = [record(engine.decide(r["text"], **kw)) for r in rows for _, kw in CONTEXTS]
-    assert with_native == without
+
+@native
+@pytest.mark.parametrize("switched_off", [False, True])
+def test_golden_verdicts_with_the_c_code_and_without(switched_off: bool) -> None:
+    """As the standard library's test_json runs its tests on the C and the Python scanner:
+    a fresh interpreter with the C fast path in use, and one with it switched off by
+    `fastpath.ENV`, both judge the golden file exactly."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from groupbot.moderation import fastpath
+
+    env = {k: v for k, v in os.environ.items() if k != fastpath.ENV}
+    if switched_off:
+        env[fastpath.ENV] = "1"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", _SWITCH_CHECK], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=900, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["native"] is (not switched_off), result["why"]
+    assert result["count"] == 0, result["first"]
 
 
 def _random_string(rng: random.Random, alphabet: str, most: int) -> str:

@@ -44,6 +44,7 @@ from groupbot.features.queue import KIND_LABELS
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.storage.cases import NewCase
 from groupbot.storage.holds import Hold, HoldRepo
+from groupbot.storage.outbox import OWN, case_op
 from groupbot.storage.queue import QueueItem
 
 if TYPE_CHECKING:
@@ -101,40 +102,50 @@ class HoldDesk:
 
     # -- holding -----------------------------------------------------------------------------
     async def hold(self, message: Message, verdict: Verdict, source: str) -> None:
-        """Hold a member's message for review (under the member's moderation lock)."""
+        """Hold a member's message for review (under the member's moderation lock).
+
+        The platform acts first: the message is removed before anything is written. The
+        case, its queue item and the held text are one outbox entry
+        (`groupbot.features.outbox`): when the database cannot take it at once, the author
+        and the moderators are told without the numbers, and the hold is written, and can be
+        restored or confirmed, as soon as storage works again. The strikes shown to the
+        moderators are read after acting; when they cannot be read, the alert says so."""
         group, member, channel = message.group, message.author, message.channel
         mod = self.moderation
         now = self.services.clock.now()
         # what a confirmed removal counts: the policy's strike for it, as for a removal
         weight = mod.strike_weight(verdict._replace(action=Action.REMOVE), group.id, channel)
-        case = await mod.cases.open_case(group.id, NewCase(
-            member_id=member.id, action=Action.HOLD.value, source=source, channel_id=channel.id,
-            message_id=message.id, categories=verdict.categories, rules=verdict.rules,
-            reason=verdict.reason, severity=verdict.severity, needs_review=True,
-            text=message.text), now)
-        notes: list[str] = []  # for the case, and the moderators
-        refused = await self._remove(message, case.number)
+        refused = await self._remove(message)
         removed = refused is None
-        if refused is not None:
-            notes.append(refused)
-        item = await mod.queue.open_item(
-            group, "hold", member_id=member.id, case_number=case.number,
-            reason=f"Case {case.number} (hold) <@{member.id}> in #{channel.name}: "
-                   f"{_clip(case.reason or ', '.join(case.rules), 120)}")
-        await self.repo.record(
-            group.id, item.number, case_number=case.number, member_id=member.id,
-            channel_id=channel.id, channel_name=channel.name, message_id=message.id,
-            held_at=now, removed=removed, strike_weight=weight, text=message.text)
+        notes: list[str] = [refused] if refused is not None else []  # for the case, and mods
+        why = _clip(verdict.reason or ", ".join(verdict.rules), 120)
+        recorded = await mod.outbox.record(group, [
+            case_op(NewCase(
+                member_id=member.id, action=Action.HOLD.value, source=source,
+                channel_id=channel.id, message_id=message.id, categories=verdict.categories,
+                rules=verdict.rules, reason=verdict.reason, severity=verdict.severity,
+                needs_review=True, text=message.text, notes=list(notes))),
+            {"op": "item", "kind": "hold", "member": member.id, "case": OWN,
+             "reason": f"Case {{case}} (hold) <@{member.id}> in #{channel.name}: {why}"},
+            {"op": "hold", "case": OWN, "item": OWN, "member": member.id,
+             "channel_id": channel.id, "channel_name": channel.name,
+             "message_id": message.id, "removed": removed, "strike_weight": weight,
+             "text": message.text}], now)
+        case, item = recorded.case, recorded.item
         guideline = mod.guideline(verdict, group.id, channel)
-        await self._tell_author(group, member, channel, case.number, guideline, removed,
-                                message.text, notes)
-        for note in notes:
-            await mod.cases.amend(group.id, case.number, "note", note, "bot", now)
+        told: list[str] = []
+        await self._tell_author(group, member, channel, case, guideline, removed,
+                                message.text, told)
+        if told:
+            await mod.outbox.record(group, [
+                {"op": "note", "case": recorded.case_ref(), "kind": "note", "body": note,
+                 "by": "bot"} for note in told], now)
+        notes += told
         link = None if removed else await self._link(group, channel, message.id)
-        total = await mod.cases.effective_strikes(group.id, member.id, now,
-                                                  mod.strikes.half_life_days)
+        total = await mod.outbox.strikes(group.id, member.id, now, mod.strikes.half_life_days)
+        head = f"Case {case}" if case is not None else "A new case"
         lines = [
-            f"Case {case.number}: hold for <@{member.id}> in #{channel.name} "
+            f"{head}: hold for <@{member.id}> in #{channel.name} "
             f"({', '.join(verdict.categories) or 'no category'}; rules: "
             f"{', '.join(verdict.rules) or 'none'}).",
             f"Reason: {verdict.reason or 'none given'}",
@@ -150,19 +161,25 @@ class HoldDesk:
                          "privately that a moderator will look.")
         confirm = (f"confirming the removal counts a strike of {weight:g}" if weight > 0
                    else "confirming the removal counts none (the policy gives none)")
-        lines.append(f"No strike yet: {confirm}. Effective strikes now: {total:.1f}.")
+        now_at = (f"Effective strikes now: {total:.1f}." if total is not None else
+                  "Effective strikes now: unknown (my storage could not be read).")
+        lines.append(f"No strike yet: {confirm}. {now_at}")
         lines.extend(f"Note: {n}" for n in notes if n != refused)
-        lines.append(f"It is item {item.number} in the queue: put it back with "
-                     f"`/mod queue restore {item.number}`, or confirm the removal with "
-                     f"`/mod queue confirm {item.number} [note]`. See `/mod case "
-                     f"{case.number}`.")
+        if item is not None and case is not None:
+            lines.append(f"It is item {item} in the queue: put it back with "
+                         f"`/mod queue restore {item}`, or confirm the removal with "
+                         f"`/mod queue confirm {item} [note]`. See `/mod case {case}`.")
+        else:
+            lines.append("My storage is failing, so this hold has no case or queue item yet: "
+                         "both are written as soon as storage works again, and then it can be "
+                         "restored or confirmed from `/mod queue`.")
         await mod.queue.alert(group, Reply.private("\n".join(lines), title=TITLE),
-                              member_id=member.id, item=item.number)
+                              member_id=member.id, item=item)
         log.info("message held for review", extra={
-            "group": group.id, "case": case.number, "item": item.number, "removed": removed,
-            "rules": ",".join(verdict.rules)})
+            "group": group.id, "case": case, "item": item, "removed": removed,
+            "rules": ",".join(verdict.rules), "recorded": recorded.written})
 
-    async def _remove(self, message: Message, case_number: int) -> str | None:
+    async def _remove(self, message: Message) -> str | None:
         """Remove the message; None when done, else why not (for the case and the alert)."""
         group, channel = message.group, message.channel
         try:
@@ -170,21 +187,27 @@ class HoldDesk:
             return None
         except Unsupported as exc:
             log.warning("cannot remove a held message on this platform",
-                        extra={"group": group.id, "case": case_number, "error": str(exc)})
+                        extra={"group": group.id, "error": str(exc)})
             return f"could not remove the message: {exc}"
         except Exception as exc:
-            log.exception("removing a held message failed", extra={"case": case_number})
+            log.exception("removing a held message failed", extra={"group": group.id})
             return f"removing the message failed: {type(exc).__name__}"
 
     async def _tell_author(self, group: Group, member: Member, channel: Channel,
-                           case_number: int, guideline: str, removed: bool, text: str,
+                           case_number: int | None, guideline: str, removed: bool, text: str,
                            notes: list[str]) -> None:
-        appeal = (f"If you'd like the moderators to know something while they look, use "
-                  f"`/appeal {case_number} <what you'd like them to know>`.")
+        if case_number is not None:
+            appeal = (f"If you'd like the moderators to know something while they look, use "
+                      f"`/appeal {case_number} <what you'd like them to know>`.")
+            case = f"case {case_number}"
+        else:
+            appeal = ("(My records are catching up, so I have no case number to give you "
+                      "yet.)")
+            case = "a case for the moderators"
         if removed:
             replies = [Reply.private(
                 f"I've held your message in #{channel.name} for one of the group's moderators "
-                f"to look at (case {case_number}). It's off the channel for now: a moderator "
+                f"to look at ({case}). It's off the channel for now: a moderator "
                 "will either put it back or confirm that it stays removed, and I'll let you "
                 f"know which. This group's guideline: {guideline} Here is your own copy of "
                 f"what you wrote, so nothing of yours is lost. {appeal}", title=TITLE)]
@@ -192,7 +215,7 @@ class HoldDesk:
         else:
             replies = [Reply.private(
                 f"One of the group's moderators will look at your message in #{channel.name} "
-                f"(case {case_number}): it may go against this group's guideline: {guideline} "
+                f"({case}): it may go against this group's guideline: {guideline} "
                 "I can't remove messages here, so it is still up; you may want to edit or "
                 f"delete it yourself meanwhile. {appeal}", title=TITLE)]
         for reply in replies:

@@ -41,11 +41,13 @@ from groupbot.features.base import Feature, Services
 from groupbot.features.case_log import PAGE_SIZE, SINCE_HELP, case_line, parse_since
 from groupbot.features.hold import HoldDesk
 from groupbot.features.hold import what_happens as what_a_hold_does
+from groupbot.features.outbox import Outbox
 from groupbot.features.queue import Delivery, ModeratorQueue
 from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
 from groupbot.moderation.names import FoldedNames, fold_names
 from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
+from groupbot.storage.outbox import case_op
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,13 @@ AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
 NOT_A_THERAPIST = "I'm a bot, not a therapist or a crisis service."
+# when storage fails (groupbot.features.outbox): what is said instead of a case number
+STRIKES_UNREAD = ("the member's strikes could not be read (storage failing), so the ladder did "
+                  "not escalate: the verdict alone was carried out")
+UNNUMBERED_APPEAL = ("If you think this was a mistake, you can ask the moderators to look again "
+                     "(my records are catching up, so I have no case number to give you yet).")
+UNNUMBERED_ALERT = ("My storage is failing, so this case has no number yet: it is written, with "
+                    "its queue item if it needs one, as soon as storage works again.")
 
 GUIDELINES = {
     "harassment": "Speak to each other with care. Disagree with ideas, not with people.",
@@ -187,6 +196,9 @@ class ModerationFeature(Feature):
         services.store.register_member_data("moderation", self.cases)
         # who and what waits for a moderator; the one outlet for moderator alerts
         self.queue = ModeratorQueue(services, self.cases)
+        # what moderation records: written at once, or kept and retried until it lands
+        self.outbox = Outbox(services, self.queue, self.cases)
+        self.queue.outbox = self.outbox  # keeps the alerts the database cannot keep
         self.holds = HoldDesk(services, self)  # messages held for review (`hold`)
         self.engine: Decider = engine if engine is not None else _default_engine(services)
         self.resources: ResourceLoader = (resources if resources is not None
@@ -253,11 +265,16 @@ class ModerationFeature(Feature):
         registry.add_button(TALK_BUTTON, self.btn_talk)
 
     async def start(self) -> None:
-        await self.cases.purge_expired(self.services.clock.now())
+        await self.outbox.start()  # first: it replays what an earlier run could not write
+        try:
+            await self.cases.purge_expired(self.services.clock.now())
+        except Exception:  # (the hourly purge tries again)
+            log.exception("purging expired case texts at start failed")
         self._purge_task = asyncio.create_task(self._purge_loop(), name="moderation-purge")
         await self.queue.start()
 
     async def stop(self) -> None:
+        await self.outbox.stop()
         await self.queue.stop()
         task, self._purge_task = self._purge_task, None
         if task is not None:
@@ -266,6 +283,7 @@ class ModerationFeature(Feature):
                 await task
 
     async def idle(self) -> None:
+        await self.outbox.idle()
         await self.queue.idle()
 
     async def _purge_loop(self) -> None:
@@ -345,11 +363,12 @@ class ModerationFeature(Feature):
         return lock
 
     async def _already_handled(self, message: Message, verdict: Verdict) -> bool:
-        """An edit that changes nothing about the verdict is not a second offence."""
-        earlier = await self.cases.find_by_message(message.group.id, message.id)
-        return any(c.action == verdict.action.value and
-                   set(verdict.categories) <= set(c.categories) and
-                   verdict.severity <= c.severity for c in earlier)
+        """An edit that changes nothing about the verdict is not a second offence. (Cases
+        that could not be read count as none: the edit is handled.)"""
+        earlier = await self.outbox.message_cases(message.group.id, message.id)
+        return any(action == verdict.action.value and
+                   set(verdict.categories) <= set(categories) and
+                   verdict.severity <= severity for action, categories, severity in earlier)
 
     # -- the policy's view of a verdict -------------------------------------------------
     def _scope_categories(self, group_id: str, channel: Channel | None) -> Any:
@@ -394,15 +413,26 @@ class ModerationFeature(Feature):
 
     # -- the ladder ------------------------------------------------------------------------
     async def _enforce(self, message: Message, verdict: Verdict, source: str) -> None:
+        """The ladder. Before acting it reads only the member's strikes; when they cannot be
+        read, it acts on the verdict alone (no escalation by strikes) and says so in the case
+        and the alert. The message is removed first, before anything is written, so a
+        database that cannot be written never leaves it up. The case goes to the outbox
+        next: written at once while the database takes it, so the timeout's audit-log reason
+        and the messages name it; while storage fails the outbox keeps it and returns at once
+        (at the very start of a failure it waits at most its connection's short busy
+        timeout), the member and the moderators are told without its number, and it is
+        written as soon as storage works again."""
         group, member, channel = message.group, message.author, message.channel
         now = self.services.clock.now()
         action = verdict.action
         weight = self.strike_weight(verdict, group.id, channel)
-        before = await self.cases.effective_strikes(group.id, member.id, now,
-                                                    self.strikes.half_life_days)
-        total = before + weight
-        timeout_step = self.strikes.reached(total, Action.TIMEOUT) if weight > 0 else None
-        review_step = self.strikes.reached(total, Action.ESCALATE) if weight > 0 else None
+        before = await self.outbox.strikes(group.id, member.id, now,
+                                           self.strikes.half_life_days)
+        total = (before or 0.0) + weight
+        timeout_step = (self.strikes.reached(total, Action.TIMEOUT)
+                        if weight > 0 and before is not None else None)
+        review_step = (self.strikes.reached(total, Action.ESCALATE)
+                       if weight > 0 and before is not None else None)
         needs_review = (action is Action.ESCALATE or review_step is not None
                         or verdict.error is not None)
         # distress (or crisis) with something moderators should see: they look, the message
@@ -413,24 +443,24 @@ class ModerationFeature(Feature):
             notes.append(f"strikes reached {total:.1f} (timeout at {timeout_step.points:g})")
         if review_step is not None:
             notes.append(f"strikes reached {total:.1f} (review at {review_step.points:g})")
+        if before is None:
+            notes.append(STRIKES_UNREAD)
         if verdict.error:
             notes.append(f"engine error: {verdict.error}")
-        case = await self.cases.open_case(group.id, NewCase(
+
+        # the message goes first: removing it waits on nothing stored
+        outcome = _Outcome(notes=[])
+        guideline = self.guideline(verdict, group.id, channel)
+        if action in (Action.REMOVE, Action.TIMEOUT):
+            await self._delete(message, outcome)
+        recorded = await self.outbox.record(group, [case_op(NewCase(
             member_id=member.id, action=action.value, source=source, channel_id=channel.id,
             message_id=message.id, categories=verdict.categories, rules=verdict.rules,
             reason=verdict.reason, severity=verdict.severity, needs_review=needs_review,
             error=verdict.error, text=message.text, strike_weight=weight, notes=notes,
-            keep_text=not cared), now)
-
-        outcome = _Outcome(notes=[])
-        guideline = self.guideline(verdict, group.id, channel)
-        if action is Action.NUDGE:
-            await self._dm(group, member, Reply.private(
-                f"A gentle reminder about this group's guidelines for your message in "
-                f"#{channel.name}: {guideline} Your message is still up; you're welcome to edit "
-                "it. Thank you for helping keep this a safe space."), outcome)
-        elif action in (Action.REMOVE, Action.TIMEOUT):
-            await self._remove(message, case, guideline, outcome)
+            keep_text=not cared))], now)
+        number = recorded.case
+        until = None
         if action is Action.TIMEOUT or timeout_step is not None:
             minutes = verdict.details.get("timeout_minutes")
             if isinstance(minutes, int | float) and minutes > 0:
@@ -439,46 +469,76 @@ class ModerationFeature(Feature):
                 length = timedelta(minutes=timeout_step.minutes)
             else:
                 length = self.strikes.default_timeout
-            await self._timeout(group, member, case, now + length, guideline, outcome)
+            until = now + length
+            why = verdict.reason or guideline
+            await self._pause(group, member, until,
+                              f"case {number}: {why}" if number is not None else why, outcome)
+
+        if action is Action.NUDGE:
+            await self._dm(group, member, Reply.private(
+                f"A gentle reminder about this group's guidelines for your message in "
+                f"#{channel.name}: {guideline} Your message is still up; you're welcome to edit "
+                "it. Thank you for helping keep this a safe space."), outcome)
+        elif action in (Action.REMOVE, Action.TIMEOUT):
+            await self._tell_removed(message, number, guideline, outcome)
+        if until is not None and outcome.timed_out_until is not None:
+            await self._tell_paused(group, member, number, until, guideline, outcome)
         care_note = await self._care_note(group, member) if cared else None
+        later: list[dict[str, Any]] = []  # what the case gets now that the platform acted
         if care_note is not None:
-            await self.cases.amend(group.id, case.number, "note", _CARE_NOTE_DONE[care_note],
-                                   "bot", now)
-        for note in outcome.notes:
-            await self.cases.amend(group.id, case.number, "note", note, "bot", now)
+            later.append(_note(_CARE_NOTE_DONE[care_note]))
+        later.extend(_note(note) for note in outcome.notes)
         fallback = bool(outcome.notes)
         if fallback and not needs_review:
-            await self.cases.amend(group.id, case.number, "review",
-                                   "the platform could not carry out the action", "bot", now)
-        item = None
+            later.append(_note("the platform could not carry out the action", "review"))
         if needs_review or fallback:
-            item = await self._escalation_item(group, case)
+            why = "engine error" if verdict.error else action.value
+            later.append({"op": "item", "kind": "escalation", "member": member.id,
+                          "reason": f"Case {{case}} ({why}) <@{member.id}>: "
+                                    f"{_clip(verdict.reason or ', '.join(verdict.rules), 120)}"})
+        item = None
+        if later:
+            for op in later:
+                op["case"] = recorded.case_ref()
+            item = (await self.outbox.record(group, later, now)).item
         if needs_review or fallback or action is not Action.NUDGE:
             link = None if outcome.removed else await self._link(group, channel, message.id)
-            await self._alert_case(group, member, channel, case, verdict, total, outcome,
+            await self._alert_case(group, member, channel, number, verdict,
+                                   total if before is not None else None, outcome,
                                    needs_review or fallback, link, care_note, item)
         log.info("moderation action", extra={
-            "group": group.id, "case": case.number, "action": action.value,
-            "rules": ",".join(verdict.rules), "fallback": fallback})
+            "group": group.id, "case": number, "action": action.value,
+            "rules": ",".join(verdict.rules), "fallback": fallback,
+            "recorded": recorded.written})
 
-    async def _remove(self, message: Message, case: Case, guideline: str,
-                      outcome: _Outcome) -> None:
-        group, member, channel = message.group, message.author, message.channel
+    async def _delete(self, message: Message, outcome: _Outcome) -> None:
+        """Remove the message (a note on `outcome` when the platform could not)."""
+        group, channel = message.group, message.channel
         try:
             await self.services.chat.delete_message(group, channel, message.id)
             outcome.removed = True
         except Unsupported as exc:
             log.warning("cannot remove a message on this platform",
-                        extra={"group": group.id, "case": case.number, "error": str(exc)})
+                        extra={"group": group.id, "error": str(exc)})
             outcome.notes.append(f"could not remove the message: {exc}")
         except Exception as exc:
-            log.exception("removing a message failed", extra={"case": case.number})
+            log.exception("removing a message failed", extra={"group": group.id})
             outcome.notes.append(f"removing the message failed: {type(exc).__name__}")
-        appeal = (f"If you think this was a mistake, you can ask the moderators to look again "
-                  f"with `/appeal {case.number} <what you'd like them to know>`.")
+
+    async def _tell_removed(self, message: Message, number: int | None, guideline: str,
+                            outcome: _Outcome) -> None:
+        """Tell the author what became of their message (with their copy when removed)."""
+        group, member, channel = message.group, message.author, message.channel
+        if number is not None:
+            appeal = (f"If you think this was a mistake, you can ask the moderators to look "
+                      f"again with `/appeal {number} <what you'd like them to know>`.")
+            case = f"case {number}"
+        else:
+            appeal = UNNUMBERED_APPEAL
+            case = "a case for the moderators"
         if outcome.removed:
             replies = [Reply.private(
-                f"I removed your message in #{channel.name} (case {case.number}). This group's "
+                f"I removed your message in #{channel.name} ({case}). This group's "
                 f"guideline: {guideline} Here is a copy of what you wrote, so nothing of yours "
                 f"is lost. {appeal}")]
             replies += [Reply.private(chunk) for chunk in _chunks(message.text)]
@@ -486,32 +546,37 @@ class ModerationFeature(Feature):
             replies = [Reply.private(
                 f"Your message in #{channel.name} goes against this group's guidelines: "
                 f"{guideline} I can't remove messages here, so I've asked a moderator to take a "
-                f"look; please consider editing or deleting it yourself (case {case.number}). "
+                f"look; please consider editing or deleting it yourself ({case}). "
                 f"{appeal}")]
         for reply in replies:
             if not await self._dm(group, member, reply, outcome):
                 break
 
-    async def _timeout(self, group: Group, member: Member, case: Case, until: datetime,
-                       guideline: str, outcome: _Outcome) -> None:
-        reason = f"case {case.number}: {case.reason or guideline}"[:450]
+    async def _pause(self, group: Group, member: Member, until: datetime, why: str,
+                     outcome: _Outcome) -> None:
+        """Time the member out (a note on `outcome` when the platform could not)."""
         try:
-            await self.services.chat.timeout_member(group, member, until, reason)
+            await self.services.chat.timeout_member(group, member, until, why[:450])
             outcome.timed_out_until = until
         except Unsupported as exc:
             log.warning("cannot time out members on this platform",
-                        extra={"group": group.id, "case": case.number, "error": str(exc)})
+                        extra={"group": group.id, "error": str(exc)})
             outcome.notes.append(f"could not time out the member: {exc}")
-            return
         except Exception as exc:
-            log.exception("timing out a member failed", extra={"case": case.number})
+            log.exception("timing out a member failed", extra={"group": group.id})
             outcome.notes.append(f"timing out the member failed: {type(exc).__name__}")
-            return
+
+    async def _tell_paused(self, group: Group, member: Member, number: int | None,
+                           until: datetime, guideline: str, outcome: _Outcome) -> None:
         minutes = max(1, round((until - self.services.clock.now()).total_seconds() / 60))
+        if number is not None:
+            case = f" (case {number})"
+            appeal = f"You can appeal with `/appeal {number} <text>`."
+        else:
+            case, appeal = "", UNNUMBERED_APPEAL
         await self._dm(group, member, Reply.private(
-            f"You're paused from posting for about {minutes} minutes (case {case.number}). "
-            f"{guideline} Take a breather; you're welcome back afterwards. You can appeal "
-            f"with `/appeal {case.number} <text>`."), outcome)
+            f"You're paused from posting for about {minutes} minutes{case}. "
+            f"{guideline} Take a breather; you're welcome back afterwards. {appeal}"), outcome)
 
     async def _dm(self, group: Group, member: Member, reply: Reply, outcome: _Outcome, *,
                   public_fallback: bool = True) -> bool:
@@ -533,15 +598,6 @@ class ModerationFeature(Feature):
         return await self.queue.alert(group, reply, member_id=member_id, item=item,
                                       crisis=crisis, reason=reason)
 
-    async def _escalation_item(self, group: Group, case: Case) -> int:
-        """A case that needs a moderator waits in the queue."""
-        why = "engine error" if case.error else case.action
-        item = await self.queue.open_item(
-            group, "escalation", member_id=case.member_id, case_number=case.number,
-            reason=f"Case {case.number} ({why}) <@{case.member_id}>: "
-                   f"{_clip(case.current_reason or ', '.join(case.rules), 120)}")
-        return item.number
-
     async def _link(self, group: Group, channel: Channel | None,
                     message_id: str | None) -> str | None:
         """Where moderators can see a message that is still up; None when the platform
@@ -555,21 +611,26 @@ class ModerationFeature(Feature):
                         exc_info=True)
             return None
 
-    async def _alert_case(self, group: Group, member: Member, channel: Channel, case: Case,
-                          verdict: Verdict, total: float, outcome: _Outcome,
-                          review: bool, link: str | None = None,
+    async def _alert_case(self, group: Group, member: Member, channel: Channel,
+                          number: int | None, verdict: Verdict, total: float | None,
+                          outcome: _Outcome, review: bool, link: str | None = None,
                           care_note: str | None = None, item: int | None = None) -> None:
+        """The moderators' alert for a case (`number` None: not written yet; `total` None:
+        the member's strikes could not be read)."""
         done = []
         if outcome.removed:
             done.append("removed the message and sent the author a private copy")
         if outcome.timed_out_until is not None:
             done.append(f"paused them until {outcome.timed_out_until:%Y-%m-%d %H:%M} UTC")
+        head = f"Case {number}" if number is not None else "A new case"
         lines = [
-            f"Case {case.number}: {verdict.action.value} for <@{member.id}> in "
+            f"{head}: {verdict.action.value} for <@{member.id}> in "
             f"#{channel.name} ({', '.join(verdict.categories) or 'no category'}; rules: "
             f"{', '.join(verdict.rules) or 'none'}).",
             f"Reason: {verdict.reason or 'none given'}",
-            f"Effective strikes: {total:.1f}.",
+            f"Effective strikes: {total:.1f}." if total is not None else
+            "Effective strikes: unknown (my storage could not be read, so the ladder did not "
+            "escalate).",
         ]
         if link:
             lines.insert(1, f"The message: {link}")
@@ -584,16 +645,18 @@ class ModerationFeature(Feature):
             lines.append(f"The moderation engine failed on this message ({verdict.error}); the "
                          "message is still up. Please look at it.")
         lines.extend(f"Note: {n}" for n in outcome.notes)
-        if review and item is not None:
-            lines.append(f"This needs a moderator: see `/mod case {case.number}`. It is item "
+        if number is None:
+            lines.append(UNNUMBERED_ALERT)
+        elif review and item is not None:
+            lines.append(f"This needs a moderator: see `/mod case {number}`. It is item "
                          f"{item} in the queue: take it with `/mod queue claim {item}`, close "
                          f"it with `/mod queue resolve {item} [note]`.")
         elif review:
-            lines.append(f"This needs a moderator: see `/mod case {case.number}`; close it with "
-                         f"`/mod case {case.number} close <note>`.")
+            lines.append(f"This needs a moderator: see `/mod case {number}`; close it with "
+                         f"`/mod case {number} close <note>`.")
         await self._alert(group, Reply.private("\n".join(lines), title="Moderation"),
                           member_id=member.id, item=item,
-                          reason=f"Case {case.number} ({verdict.action.value}) <@{member.id}> "
+                          reason=f"{head} ({verdict.action.value}) <@{member.id}> "
                                  f"in #{channel.name}, an alert the moderator log could not take")
 
     # -- the platform's own automatic moderation ---------------------------------------------
@@ -639,7 +702,10 @@ class ModerationFeature(Feature):
     async def care_for(self, group: Group, member: Member, text: str, source: str) -> None:
         """The crisis-care path for other features (a check-in note): same reply, same
         cooldown, same moderator alert. Never a strike, never a removal."""
-        await self.services.settings(group)  # the group may be new to the store
+        try:
+            await self.services.settings(group)  # the group may be new to the store
+        except Exception:  # (the outbox creates it with the records)
+            log.warning("reading the group's settings failed", extra={"group": group.id})
         verdict = self.judge(text, group_id=group.id, author_id=member.id,
                              author_is_moderator=member.is_moderator)
         if verdict.action is not Action.SUPPORT:
@@ -653,71 +719,91 @@ class ModerationFeature(Feature):
     async def _care(self, group: Group, member: Member, verdict: Verdict, source: str, *,
                     channel: Channel | None = None, message_id: str | None = None,
                     text: str | None = None) -> None:
+        """The crisis path. Before acting it reads only when the member last got the crisis
+        reply: when that cannot be read, the reply goes out (never skipped for storage).
+        The case is recorded through the outbox first so the reply's buttons can name it;
+        when it cannot be written at once, the reply and the moderators' alert go out at
+        once anyway, without its number (the reply's button then asks for a moderator
+        without a case), and it is written as soon as storage works again."""
         now = self.services.clock.now()
-        last = await self.cases.last_care(group.id, member.id)
+        last = await self.outbox.last_care(group.id, member.id)
         repeat = (last is not None and now - last[0] < CARE_COOLDOWN
                   and verdict.severity <= last[1])
         notes = []
         if repeat and last is not None:
             notes.append("support reply not repeated: sent "
                          f"{_ago(now - last[0])} ago at the same or higher severity")
-        case = await self.cases.open_case(group.id, NewCase(
+        recorded = await self.outbox.record(group, [case_op(NewCase(
             member_id=member.id, action=Action.SUPPORT.value, source=source,
             channel_id=channel.id if channel else None, message_id=message_id,
             categories=verdict.categories or ("crisis",), rules=verdict.rules,
             reason=verdict.reason, severity=verdict.severity, text=text, keep_text=False,
-            notes=notes), now)
+            notes=notes))], now)
+        number = recorded.case
+        later: list[dict[str, Any]] = []
         sent = False
         if not repeat:
-            reply = await self._care_reply(group, member, case.number,
+            reply = await self._care_reply(group, member, number,
                                            danger=DANGER_LABEL in verdict.reason,
                                            young=text is not None and writer_is_young(text))
             outcome = _Outcome(notes=[])
             sent = await self._dm(group, member, reply, outcome)
-            for note in outcome.notes:
-                await self.cases.amend(group.id, case.number, "note", note, "bot", now)
+            later.extend(_note(note, case=recorded.case_ref()) for note in outcome.notes)
             if sent:
-                await self.cases.record_care(group.id, member.id, verdict.severity, now)
+                later.append({"op": "care", "member": member.id,
+                              "severity": verdict.severity})
         where = f"a message in #{channel.name}" if channel else f"from their {source}"
         link = await self._link(group, channel, message_id)
         if link:
             where += f": {link}"
-        item = None
+        if not sent and not repeat:
+            # nobody has reached them: that is a request for a moderator, and it waits in the
+            # queue (crisis first, announced again) until one of them takes it; one at a time
+            # (it joins a request already waiting for them)
+            later.append({"op": "item", "kind": "crisis", "member": member.id, "join": True,
+                          "case": recorded.case_ref(),
+                          "reason": f"<@{member.id}> may be in crisis and I could not reach "
+                                    "them privately (case {case})"})
+        item = (await self.outbox.record(group, later, now)).item if later else None
         if sent:
             said = "I sent them support resources privately and offered a moderator's help."
         elif repeat:
             said = ("I sent them support resources recently, so I didn't repeat them. They may "
                     "still need someone.")
-        else:
-            # nobody has reached them: that is a request for a moderator, and it waits in the
-            # queue (crisis first, announced again) until one of them takes it; one at a time
-            waiting = await self.queue.repo.find_waiting(group.id, kind="crisis",
-                                                         member_id=member.id)
-            item = waiting[0].number if waiting else (await self.queue.open_item(
-                group, "crisis", member_id=member.id, case_number=case.number,
-                reason=f"<@{member.id}> may be in crisis and I could not reach them privately "
-                       f"(case {case.number})")).number
+        elif item is not None:
             said = ("I could NOT reach them privately (the private message failed); please "
                     "reach out to them yourselves. It is item "
                     f"{item} in the queue: take it with `/mod queue claim {item}` so the others "
                     "know.")
+        else:
+            said = ("I could NOT reach them privately (the private message failed); please "
+                    "reach out to them yourselves. It goes into `/mod queue` as a crisis "
+                    "request as soon as my storage works again.")
         # What kind of signs (not their words): danger from someone asks for a different
         # kind of check-in than thoughts of suicide.
         signs = verdict.reason.partition(" (severity")[0].removeprefix("crisis: ")
         noticed = f" I noticed {signs}." if signs.startswith("signs of") else ""
+        head = f"Case {number}: " if number is not None else ""
+        case = f"case {number}" if number is not None else "its case number follows"
         await self._alert(group, Reply.private(
-            f"Case {case.number}: <@{member.id}> may be going through a very hard time "
+            f"{head}<@{member.id}> may be going through a very hard time "
             f"({where}).{noticed} {said} I haven't removed anything or said anything in public, "
             "and I'm not quoting their words here. If you can, check in with them gently and "
             "privately.", title="Support"), member_id=member.id, item=item, crisis=True,
-            reason=f"<@{member.id}> may be going through a very hard time (case "
-                   f"{case.number}); the moderator log could not take the alert")
-        log.info("crisis care", extra={"group": group.id, "case": case.number,
-                                       "sent": sent, "repeat": repeat})
+            reason=f"<@{member.id}> may be going through a very hard time ({case}); the "
+                   "moderator log could not take the alert")
+        log.info("crisis care", extra={"group": group.id, "case": number,
+                                       "sent": sent, "repeat": repeat,
+                                       "recorded": recorded.written})
 
-    async def _care_reply(self, group: Group, member: Member, case_number: int,
+    async def _care_reply(self, group: Group, member: Member, case_number: int | None,
                           danger: bool = False, young: bool = False) -> Reply:
-        settings = await self.services.settings(group)
+        """(Without a case number, its button asks for a moderator without naming a case.)"""
+        try:
+            region = (await self.services.settings(group)).region
+        except Exception:  # the configured default: the reply never waits on storage
+            log.warning("reading the group's region failed", extra={"group": group.id})
+            region = self.services.config.region
         if danger:  # someone is hurting them: lines for that first, and care for their phone
             opening = ("It sounds like someone may be hurting you. I'm glad you said "
                        "something, and what they do is not your fault.")
@@ -734,7 +820,7 @@ class ModerationFeature(Feature):
             f"{NOT_A_THERAPIST} But there are people who can listen right now:",
             # someone hurting a young member: their lines first; a young member with
             # thoughts of suicide: the crisis lines first, lines for young people after
-            *resource_lines(self.resources, settings.region,
+            *resource_lines(self.resources, region,
                             first=(["young"] if young and danger else []) + (
                                 ["danger"] if danger else []),
                             also=["young"] if young and not danger else []),
@@ -744,6 +830,10 @@ class ModerationFeature(Feature):
             "Your message is still up and I haven't said anything in the channel. If you'd "
             "like, I can ask one of the group's moderators to reach out to you privately.",
         ]
+        if case_number is None:
+            return Reply.private("\n".join(lines), title="You're not alone", buttons=(
+                Button(f"{TALK_BUTTON}{member.id}", "Talk to a moderator privately",
+                       ButtonStyle.PRIMARY),))
         return Reply.private("\n".join(lines), title="You're not alone", buttons=(
             Button(f"gb:care:reach:{case_number}", "Talk to a moderator privately",
                    ButtonStyle.PRIMARY),
@@ -756,16 +846,18 @@ class ModerationFeature(Feature):
         once every CARE_NOTE_EVERY per member and group. No case and no moderator alert of its
         own, and no public trace even when their DMs are closed (no platform fallback: then
         no note at all). Returns "sent", "recent" (one went out within the window: nothing
-        sent) or "failed" (the private message failed; the window does not start)."""
+        sent) or "failed" (the private message failed; the window does not start). When
+        the last note's time cannot be read, the note goes out (and is recorded through the
+        outbox, which counts it while it waits)."""
         now = self.services.clock.now()
-        last = await self.cases.last_care_note(group.id, member.id)
+        last = await self.outbox.last_care_note(group.id, member.id)
         if last is not None and now - last < CARE_NOTE_EVERY:
             log.info("care note not repeated", extra={"group": group.id})
             return "recent"
         if not await self._dm(group, member, care_note_reply(member), _Outcome(notes=[]),
                               public_fallback=False):
             return "failed"
-        await self.cases.record_care_note(group.id, member.id, now)
+        await self.outbox.record(group, [{"op": "care_note", "member": member.id}], now)
         log.info("care note sent", extra={"group": group.id})
         return "sent"
 
@@ -788,13 +880,22 @@ class ModerationFeature(Feature):
         return case
 
     async def btn_reach(self, interaction: Interaction) -> Reply:
-        found = await self._case_for_button(interaction)
+        """(When the case cannot be read, the request still goes out, without it.)"""
+        try:
+            found: Case | Reply | None = await self._case_for_button(interaction)
+        except Exception:
+            log.warning("reading the case behind a support button failed",
+                        extra={"group": interaction.group.id}, exc_info=True)
+            found = None
         if isinstance(found, Reply):
             return found
-        now = self.services.clock.now()
-        await self.cases.amend(interaction.group.id, found.number, "note",
-                               "the member asked to talk with a moderator", interaction.member.id,
-                               now)
+        if found is None:
+            return await self._reach_moderators(
+                interaction.group, interaction.member, None,
+                "(they asked from the support reply I sent them)")
+        await self.outbox.record(interaction.group, [_note(
+            "the member asked to talk with a moderator", case=found.number,
+            by=interaction.member.id)])
         return await self._reach_moderators(interaction.group, interaction.member, found.number)
 
     async def _reach_moderators(self, group: Group, member: Member, case_number: int | None,
@@ -802,10 +903,12 @@ class ModerationFeature(Feature):
         """A member asked, with a button, for a moderator to message them privately: a
         crisis request in the queue, announced now and again until a moderator takes it."""
         danger = "If you are in danger right now, please call your local emergency number."
-        waiting = await self.queue.repo.find_waiting(group.id, kind="crisis",
-                                                     asked_by=member.id)
-        if waiting:  # asked already: it is in hand, or still waiting for the first one free
-            if waiting[0].status == "claimed":
+        found, _ok = await self.outbox.read("requests waiting", self.queue.repo.find_waiting(
+            group.id, kind="crisis", asked_by=member.id))
+        waiting = found or []
+        if waiting or self.outbox.request_waiting(group.id, member.id):
+            # asked already: it is in hand, or still waiting for the first one free
+            if waiting and waiting[0].status == "claimed":
                 return Reply.private("A moderator has already taken your request and will "
                                      f"message you privately soon. {danger}")
             return Reply.private("I've already let the moderators know, and your request is "
@@ -813,15 +916,19 @@ class ModerationFeature(Feature):
                                  f"has picked it up. {danger}")
         head = f"Case {case_number}: " if case_number is not None else ""
         where = f"(case {case_number})" if case_number is not None else "(from a care note)"
-        item = (await self.queue.open_item(
-            group, "crisis", member_id=member.id, asked_by=member.id, case_number=case_number,
-            reason=f"<@{member.id}> asked to talk with a moderator privately {where}")).number
+        item = (await self.outbox.record(group, [{
+            "op": "item", "kind": "crisis", "member": member.id, "asked_by": member.id,
+            "case": case_number,
+            "reason": f"<@{member.id}> asked to talk with a moderator privately {where}"}])).item
         context = f" {context}" if context else ""
+        queued = (f"It is item {item} in the queue: take it with `/mod queue claim {item}` so "
+                  "the others know (I'll let them know someone has it)." if item is not None
+                  else "My storage is failing, so it goes into `/mod queue` as soon as it works "
+                       "again; until then, please say here who is reaching out.")
         delivery = await self._alert(group, Reply.private(
             f"{head}<@{member.id}> would like to talk with a moderator privately{context}. "
-            f"Please send them a direct message soon. It is item {item} in the queue: take it "
-            f"with `/mod queue claim {item}` so the others know (I'll let them know someone "
-            "has it).", title="Support"), member_id=member.id, item=item)
+            f"Please send them a direct message soon. {queued}", title="Support"),
+            member_id=member.id, item=item, crisis=item is None)
         if not delivery.reached_anyone:
             return Reply.private(
                 "I've passed your request to the moderators, but I couldn't reach any of them "
@@ -836,9 +943,8 @@ class ModerationFeature(Feature):
         found = await self._case_for_button(interaction)
         if isinstance(found, Reply):
             return found
-        await self.cases.amend(interaction.group.id, found.number, "note",
-                               "the member said they are okay", interaction.member.id,
-                               self.services.clock.now())
+        await self.outbox.record(interaction.group, [_note(
+            "the member said they are okay", case=found.number, by=interaction.member.id)])
         return Reply.private("Thanks for letting me know. If things get heavy, /resources has "
                              "these lines any time, and the moderators are here too.")
 
@@ -1140,6 +1246,11 @@ def _care_first(verdict: Verdict) -> Verdict:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def _note(body: str, kind: str = "note", case: Any = None, by: str = "bot") -> dict[str, Any]:
+    """An outbox operation: an amendment on a case (by the bot unless `by`)."""
+    return {"op": "note", "kind": kind, "body": body, "by": by, "case": case}
+
+
 def _chunks(text: str, size: int = PRIVATE_CHUNK) -> list[str]:
     """Split a member's own text for private messages without losing a character."""
     if not text:
@@ -1224,7 +1335,7 @@ class ResourceBook:
     def read(self) -> dict[str, list[Any]]:
         """Read and check the file again (raises ContentErrors listing every problem);
         nothing changes until `swap`."""
-        from groupbot.moderation.engine import load_resource_table
+        from groupbot.moderation.resources import load_resource_table
 
         return dict(load_resource_table(self.path))
 
@@ -1232,7 +1343,7 @@ class ResourceBook:
         self._table = table
 
     def __call__(self, region: str) -> Sequence[Any]:
-        from groupbot.moderation.engine import resources_for
+        from groupbot.moderation.resources import resources_for
 
         return resources_for(self._table, region)
 

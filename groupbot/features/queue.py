@@ -26,7 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
 from groupbot.core.errors import GroupbotError, UsageError
@@ -34,6 +34,9 @@ from groupbot.core.types import Group, Member, Reply
 from groupbot.features.base import Services
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.queue import PendingAlert, QueueItem, QueueRepo
+
+if TYPE_CHECKING:
+    from groupbot.features.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +132,8 @@ class ModeratorQueue:
         self._delivering = asyncio.Lock()
         # the texts of held messages by item number, for the list (set by the hold desk)
         self.held_texts: Callable[[str, Sequence[int]], Awaitable[dict[int, str]]] | None = None
+        # where an alert waits when the database cannot keep it either (set by moderation)
+        self.outbox: Outbox | None = None
 
     # -- wiring --------------------------------------------------------------------------
     def register(self, registry: CommandRegistry) -> None:
@@ -217,6 +222,10 @@ class ModeratorQueue:
             except Exception:
                 log.exception("could not keep an undelivered moderator alert",
                               extra={"group": group.id})
+                if self.outbox is not None:  # it waits there until the database takes it
+                    item = await self.outbox.keep_alert(
+                        group, reply, member_id=member_id, item=item, crisis=crisis,
+                        reason=reason or _summary(reply), why=why)
         reached = await self._dm_moderators(group, reply, why, item) if dm else 0
         if reached == 0 and dm:
             log.error("no moderator could be reached: the alert waits in the queue",

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
 
+from groupbot.moderation.marks import FILLERS, SENTENCE
 from groupbot.moderation.matcher import Hit
-from groupbot.moderation.reading import FILLERS, SENTENCE
 from groupbot.moderation.symbols import Chunk, SymbolTable, windows
 from groupbot.moderation.wordlists import load_classes
 

@@ -34,8 +34,8 @@ from types import ModuleType
 PACKAGE = "groupbot.moderation"
 # The modules on the per-message path. Their policy logic stays Python: editing one and
 # running it works at once (from source, with a warning) until the next install compiles it.
-MODULES = ("care", "detectors", "engine", "matcher", "normalise", "pii", "reading", "spam",
-           "spelling", "structure", "symbols")
+MODULES = ("care", "detectors", "engine", "marks", "matcher", "normalise", "pii", "reading", "spam",
+           "spelling", "structure", "symbols", "vocabulary")
 # mypyc's shared library for the group (`<group>__mypyc`), beside the modules.
 GROUP = PACKAGE + "._compiled"
 RECORD = "_compiled_sources.json"
@@ -177,13 +177,16 @@ def running_compiled() -> tuple[str, ...]:
 
 def status() -> str:
     """One line for people installing: whether the engine runs compiled, and if not, why."""
+    from groupbot.moderation import fastpath  # (only here: setup.py imports this file)
+
     running = running_compiled()
+    c_code = f"; C fast path: {fastpath.WHY}"
     if running == MODULES:
-        return f"moderation engine: compiled ({len(running)} modules)"
+        return f"moderation engine: compiled ({len(running)} modules){c_code}"
     reasons = sorted({how.removeprefix("source: ") for how in PLAN.values()
                       if how != "source: another module runs from source"})
     return ("moderation engine: runs from its Python sources, slower ("
-            + "; ".join(reasons) + ")")
+            + "; ".join(reasons) + ")" + c_code)
 
 
 def settle_build(folders: Iterable[Path], filenames: Iterable[str], ok: bool,

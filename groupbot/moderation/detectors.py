@@ -14,6 +14,7 @@ from itertools import pairwise
 from typing import Any, Final, NamedTuple
 
 from groupbot.moderation import lexicon as L
+from groupbot.moderation.fastpath import MENTION_TOKEN
 from groupbot.moderation.matcher import Hit
 from groupbot.moderation.normalise import Normalised, normalise, sentence_ends
 
@@ -186,7 +187,7 @@ def _speaker(tokens: Sequence[str], j: int) -> tuple[str, bool]:
         return "everyone", denied
     if t in _YOU:
         return "you", denied
-    if (t in L.OTHER_SUBJECTS or t in _INNER or t in _RELATIVE_WHO or t == L.MENTION_TOKEN
+    if (t in L.OTHER_SUBJECTS or t in _INNER or t in _RELATIVE_WHO or t == MENTION_TOKEN
             or (i and tokens[i - 1] in _DETERMINERS)):
         return "other", denied
     return "", denied
@@ -377,7 +378,7 @@ def _self_talk(toks: Sequence[str], start: int) -> bool:
     """ "kys" after the writer's words about themselves ("I'm such an idiot, I know who I
     am, kys"), in a message that addresses no one (no "you", no mention) and does not frame
     it as an opinion ("I think kys", "I say kys")."""
-    if L.MENTION_TOKEN in toks or not _YOU.isdisjoint(toks):
+    if MENTION_TOKEN in toks or not _YOU.isdisjoint(toks):
         return False
     before = toks[max(0, start - 5):start]
     return not _SELF_TALKING.isdisjoint(before) and (
@@ -876,7 +877,7 @@ _NOT_BETWEEN: Final = frozenset("is was s a an of to and or but be been are were
 # that ends the pointing.
 _AT_YOU, _AT_MENTION, _STOP, _POINT, _END, _COPULA, _CLAUSE, _NEG, _BRUSH = range(1, 10)
 _AROUND: Final[dict[str, int]] = {t: _AT_YOU for t in _YOU}
-_AROUND[L.MENTION_TOKEN] = _AT_MENTION
+_AROUND[MENTION_TOKEN] = _AT_MENTION
 for _t in (*_STOPPERS, "imma", "ima", "ill", "id", "ive",  # (the writer)
            "hes", "shes", "theyre", "theyve", "itd", "itll"):
     _AROUND.setdefault(_t, _STOP)
@@ -946,7 +947,7 @@ def abuse(norm: Normalised, hits: Sequence[Hit], names: frozenset[str]) -> list[
                                 or (who == "you" and _felt(toks, h.start))
                                 or _called_me(toks, h.start, anyone=True)
                                 or (_told_insult(toks, h.start)
-                                    and L.MENTION_TOKEN not in toks)):  # (told to someone)
+                                    and MENTION_TOKEN not in toks)):  # (told to someone)
                     # About someone not addressed ("that idiot"): mild, a reminder.
                     severity = 1 if who == THIRD_PARTY else h.severity
                     key: tuple[Any, ...] = ("insult", h.phrase, severity, who)

@@ -35,6 +35,8 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 
+from groupbot.moderation.wordlists import street_words
+
 _ALT = re.compile(r"\(([^()]*)\)")
 _ENDINGS = {
     "+": ("", "s"),
@@ -657,7 +659,6 @@ INTENT = frozenset(
 THREAT_TARGETS = frozenset(
     "you u ya your ur yourself yall him her them zmention his family kids".split()
 )
-MENTION_TOKEN = "zmention"
 
 CONTENT_NOTE_MARKERS: tuple[str, ...] = ("cn:", "cw:", "tw:", "content note", "content warning", "trigger warning",
                         "[cn", "[cw", "[tw", "(cn", "(cw", "(tw")
@@ -665,9 +666,7 @@ CONTENT_NOTE_MARKERS: tuple[str, ...] = ("cn:", "cw:", "tw:", "content note", "c
 
 def entries() -> Iterator[tuple[str, str, int]]:
     """(phrase, tag, severity) for every built-in pattern."""
-    from groupbot.moderation.pii import ADDRESS_WORDS
-
-    for word in ADDRESS_WORDS:
+    for word in street_words():
         yield word, "street", 0
     table: Iterable[tuple[str, str, int]] = (
         (INSULTS, "insult", 2), (ATTACKS, "attack", 3), (MILD_ATTACKS, "attack", 1),

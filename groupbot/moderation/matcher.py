@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from groupbot.moderation import lexicon
+from groupbot.moderation.fastpath import c_build_table, c_scan_table
 from groupbot.moderation.normalise import Normalised
 
 
@@ -30,12 +31,6 @@ _new: Any = tuple.__new__
 
 
 CRISIS, STREET, OTHER, RULE, SPAM, SPAM_HINT = 1, 2, 4, 8, 16, 32
-
-_native: Any
-try:  # the native token matcher for the common case (optional; see _fastpath.c)
-    from groupbot.moderation import _fastpath as _native
-except ImportError:
-    _native = None
 
 
 def _token_table(automaton: Any) -> tuple[bytes, list[Any]] | None:
@@ -61,7 +56,7 @@ def _token_table(automaton: Any) -> tuple[bytes, list[Any]] | None:
                 edges.append((node, tok, child))
             node = child
         values[node] = (entries, flags)
-    return _native.build_table(edges), values
+    return c_build_table(edges), values
 
 
 def tag_flags(tag: str) -> int:
@@ -98,7 +93,7 @@ class Matcher:
             self._automaton.add_word(key, (len(key), tuple(values), flags))
         self._automaton.make_automaton()
         self.size = len(table)
-        self._table = _token_table(self._automaton) if _native is not None else None
+        self._table = _token_table(self._automaton) if c_build_table is not None else None
 
     def scan(self, norm: Normalised) -> list[Hit]:
         return self.scan_flags(norm)[0]
@@ -114,7 +109,7 @@ class Matcher:
             flat = norm.flat
             if table is not None and flat[:1] == " " and flat[-1:] == " ":
                 # (most chat: one form, nothing to merge)
-                return _native.scan_table(flat, table[0], table[1], Hit)  # type: ignore[no-any-return]
+                return c_scan_table(flat, table[0], table[1], Hit)  # type: ignore[no-any-return]
             forms: tuple[str, ...] = (flat,)
         else:
             forms = norm.forms()
@@ -124,7 +119,7 @@ class Matcher:
                 # form's hit that an earlier one already gave is dropped, as below.
                 seen = set()
                 for index, form in enumerate(forms):
-                    found, got = _native.scan_table(form, table[0], table[1], Hit, index)
+                    found, got = c_scan_table(form, table[0], table[1], Hit, index)
                     flags |= got
                     for h in found:
                         key = (h[0], h[2])

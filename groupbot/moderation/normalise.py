@@ -22,10 +22,39 @@ import unicodedata
 from typing import Any, Final, NamedTuple
 
 from groupbot.moderation.confusables_table import TABLE as _CONFUSABLES
-from groupbot.moderation.lexicon import MENTION_TOKEN
+from groupbot.moderation.fastpath import (
+    GATE_BOX,
+    GATE_DIGIT,
+    GATE_EMAIL,
+    GATE_KNOWN,
+    GATE_NUMERIC,
+    GATE_SPACE_DIGIT,
+    MENTION_TOKEN,
+    NATIVE,
+    c_distinct_chars,
+    c_flat_ascii,
+    c_join_runs,
+    c_masked_spans,
+    c_normalise_ascii,
+    c_stretch_both,
+)
 
-# `Normalised.gates` bits: facts about the text that the PII finder needs first.
-GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT, GATE_BOX = 1, 2, 4, 8, 16, 32
+__all__ = [
+    "GATE_BOX",
+    "GATE_DIGIT",
+    "GATE_EMAIL",
+    "GATE_KNOWN",
+    "GATE_NUMERIC",
+    "GATE_SPACE_DIGIT",
+    "MAX_CHARS",
+    "MENTION_TOKEN",
+    "NATIVE",
+    "Normalised",
+    "distinct_chars",
+    "fold",
+    "normalise",
+    "sentence_ends",
+]
 
 # Longest text judged: the largest message a platform sends (Slack's 40,000 characters; Discord
 # sends at most 4,000). A longer one is judged on its start and the verdict says it was
@@ -145,26 +174,6 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFD", text).translate(_FOLD)
 
 
-try:  # the native fast path of `_normalise_ascii` (optional; see _fastpath.c)
-    from groupbot.moderation import _fastpath
-except ImportError:  # no compiler at install time: the Python path does it all
-    _native_ascii: Any = None
-else:
-    _native_ascii = _fastpath.normalise_ascii
-    if (_fastpath.MENTION_TOKEN, _fastpath.GATE_KNOWN, _fastpath.GATE_EMAIL,
-            _fastpath.GATE_DIGIT, _fastpath.GATE_NUMERIC, _fastpath.GATE_SPACE_DIGIT,
-            getattr(_fastpath, "GATE_BOX", None)) != (
-            MENTION_TOKEN, GATE_KNOWN, GATE_EMAIL, GATE_DIGIT, GATE_NUMERIC, GATE_SPACE_DIGIT,
-            GATE_BOX):
-        _native_ascii = None  # built from another version of this module: do not trust it
-    elif not all(hasattr(_fastpath, name) for name in (
-            "flat_ascii", "join_runs", "stretch_both", "distinct_chars", "masked_spans")):
-        _native_ascii = None  # an older build, without some of them: the Python path
-NATIVE: Final = _native_ascii is not None
-_distinct_native: Any = _fastpath.distinct_chars if _native_ascii is not None else None
-_masked_native: Any = _fastpath.masked_spans if _native_ascii is not None else None
-
-
 def normalise(text: str) -> Normalised:
     """All the forms of `text` the matchers read.
 
@@ -180,8 +189,8 @@ def normalise(text: str) -> Normalised:
         return _normalise_long(text)
     if text.isascii() and not ("|" in text or "`" in text or "~" in text or "*" in text):
         # (the `in` tests are `_FAST_BLOCKERS`, at C speed)
-        if _native_ascii is not None:
-            found = _native_ascii(text)
+        if c_normalise_ascii is not None:
+            found = c_normalise_ascii(text)
             if found is not None:
                 low, flat, mentions, everyone, variants, alt_low, gates = found
                 return _new(Normalised, (  # type: ignore[no-any-return]
@@ -565,15 +574,12 @@ def _join_run_keep_word(m: re.Match[str]) -> str:
     return run.replace(" ", "")
 
 
-# The two form builders of the long path: native when built, else the Python ones above
-# (the reference the tests compare the native ones with).
-# `_flat_ascii`, natively when built (a split and join of thousands of words cost ~0.2 ms
-# per form of a 10,000-character message).
-_FLAT_ASCII: Final[Any] = _fastpath.flat_ascii if _native_ascii is not None else _flat_ascii
+# The form builders: the C ones where `fastpath` allows them, else the Python ones above
+# (the reference the tests compare the C ones with).
+_FLAT_ASCII: Final[Any] = c_flat_ascii or _flat_ascii
 _PY_FORMS: Final[tuple[Any, Any]] = (_join_runs, _stretch_both)
 _LONG_FORMS: Final[tuple[Any, Any]] = (
-    (_fastpath.join_runs, _fastpath.stretch_both) if _native_ascii is not None
-    else _PY_FORMS)
+    (c_join_runs, c_stretch_both) if c_join_runs is not None else _PY_FORMS)
 
 
 # Masked swearing ("f*ck", "sh**t"): a star stands for one or more letters. Resolved against
@@ -594,9 +600,9 @@ _MASK_BY_FIRST: Final[dict[str, tuple[str, ...]]] = {
 def _unmask_all(text: str) -> str:
     """`_MASKED.sub(_unmask, text)`; natively found spans when built (the regex engine
     tries `_MASKED` at every letter of a long text). The tests check they agree."""
-    if _masked_native is None:
+    if c_masked_spans is None:
         return _MASKED.sub(_unmask, text)
-    spans = _masked_native(text)
+    spans = c_masked_spans(text)
     if not spans:
         return text
     out: list[str] = []
@@ -612,7 +618,7 @@ def _unmask_all(text: str) -> str:
 def distinct_chars(text: str) -> set[str]:
     """The distinct characters of `text` (natively when built: `set(text)` makes a string
     object per character, half a millisecond on 10,000 characters of non-Latin text)."""
-    return set(text) if _distinct_native is None else _distinct_native(text)
+    return set(text) if c_distinct_chars is None else c_distinct_chars(text)
 
 
 def _unmask(m: re.Match[str]) -> str:

@@ -26,38 +26,22 @@ from groupbot.moderation.normalise import (
     GATE_SPACE_DIGIT,
     distinct_chars,
 )
+from groupbot.moderation.resources import all_resources
+from groupbot.moderation.wordlists import STREET_CLASSES, load_classes, street_words
 
 # Cheap gates: numeric details need a run of 7+ digit-ish characters (or letters+digits for
 # IBAN/NI numbers); addresses need a street word. Most chat fails every gate at once.
 _NUM_HINT: Final = re.compile(r"\d[\d .()/x-]{5,}\d")
-# Street types written after the name. The plain ones mean a street in any case ("42 oak
-# avenue"); the others are also ordinary words ("2 ways", "3 square meals", "1 place"), so
-# they count only in Title case after Title-case name words ("9 Elm Way", "4 Abbey Close").
-_PLAIN_SUFFIXES: Final = (
-    "street", "st", "str", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane",
-    "ln", "drive", "dr", "court", "ct", "terrace", "tce", "parkway", "pkwy", "highway", "hwy",
-    "crescent", "cres", "cir", "pl", "sq", "mews", "turnpike", "tpke", "bypass", "expressway",
-    "expy", "freeway", "fwy", "causeway", "esplanade", "promenade", "parade", "pde", "plaza",
-    "alley", "trail", "trl")
-_TITLE_SUFFIXES: Final = (
-    "way", "place", "close", "row", "grove", "circle", "square", "park", "parks", "hill",
-    "hills", "green", "greens", "walk", "view", "point", "bridge", "mall", "loop", "pass",
-    "path", "lodge", "isle", "dale", "flats", "cove", "coves", "club", "union", "gateway",
-    "glen", "ridge", "creek", "springs", "valley", "landing", "crest", "harbor", "harbour",
-    "heights", "meadows", "estates", "junction", "crossing", "commons", "manor", "vale",
-    "wharf", "quay", "rise", "woods", "hollow", "oval", "grange", "chase", "pike", "gardens")
-_TITLE_ONLY: Final = frozenset(_TITLE_SUFFIXES)
-# Street words written before the name ("Rua Augusta 12", "ul. Długa 5"), in the matcher's
-# folded (accentless) spelling.
-_EU_PREFIXES: Final = ("rua", "via", "viale", "calle", "avenida", "avda", "rue", "chemin",
-                "impasse", "quai", "piazza", "piazzetta", "strada", "carrer", "corso",
-                "travessa", "praca", "ul", "ulica")
-_VAGUE_PREFIXES: Final = frozenset(("via", "corso", "av", "plaza", "boulevard"))
-# Street words (whole words, found by the engine's word matcher) and address cue phrases.
-ADDRESS_WORDS: Final = tuple(dict.fromkeys(
-    _PLAIN_SUFFIXES + _TITLE_SUFFIXES + _EU_PREFIXES + (
-        "apt", "apartment", "suite", "ste", "address", "live at", "lives at", "live on",
-        "lives on")))
+# Street words (groupbot/data/words/pii.txt): types written after the name, plain ("42 oak
+# avenue") or only in Title case after Title-case name words ("9 Elm Way"), and words written
+# before it ("Rua Augusta 12"); the engine's word matcher finds them and the address cues.
+_STREETS: Final = load_classes("pii.txt", STREET_CLASSES)
+_PLAIN_SUFFIXES: Final = _STREETS["street.plain"]
+_TITLE_SUFFIXES: Final = _STREETS["street.title"]
+_TITLE_ONLY: Final = _TITLE_SUFFIXES
+_EU_PREFIXES: Final = tuple(sorted(_STREETS["street.prefix"], key=lambda w: (-len(w), w)))
+_VAGUE_PREFIXES: Final = _STREETS["street.vague"]
+ADDRESS_WORDS: Final = street_words(_STREETS)
 _COMPOUND_STREETS: Final = ("straße", "strasse", "straat", "weg", "laan", "gasse", "allee", "plein",
                      "vej", "gade", "gatan", "vägen", "vegur", "gata", "veien", "katu", "kuja",
                      "polku", "ntie", "braut", "stræti", "straeti", "stræde", "utca", "ulica",
@@ -601,8 +585,6 @@ def _helplines() -> frozenset[str]:
     """The numbers (7+ digits) of the shipped resources, read once."""
     global _HELPLINES
     if _HELPLINES is None:
-        from groupbot.moderation.engine import all_resources
-
         try:
             reaches = [r.reach for r in all_resources()]
         except Exception:  # (a broken resources file fails loudly where it is loaded)
@@ -771,7 +753,7 @@ def _occurrences(low: str, prefixes: set[str]) -> list[int]:
                 found.add(at)
                 at = low.find(spelling, at + 1)
     return sorted(found)
-_ALL_SUFFIXES: Final = frozenset(_PLAIN_SUFFIXES + _TITLE_SUFFIXES)
+_ALL_SUFFIXES: Final = _PLAIN_SUFFIXES | _TITLE_SUFFIXES
 _SUFFIX_FORMS: Final = _ALL_SUFFIXES | {s + "." for s in _ALL_SUFFIXES}
 _PREFIXES: Final = frozenset((*_EU_PREFIXES, "av", "boulevard", "plaza"))
 

@@ -33,8 +33,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Final, NamedTuple
 
-from groupbot.moderation.lexicon import MENTION_TOKEN
-from groupbot.moderation.reading import CLAUSE, QUOTE, SENTENCE
+from groupbot.moderation.fastpath import MENTION_TOKEN
+from groupbot.moderation.marks import CLAUSE, QUOTE, SENTENCE
 from groupbot.moderation.symbols import Chunk, SymbolTable, windows
 from groupbot.moderation.wordlists import load_classes
 

@@ -103,3 +103,16 @@ def _read(path: Path) -> str:
         raise ContentError(str(path), "the word list does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(str(path), f"cannot read the word list: {exc}") from None
+
+
+# The street words (`pii.txt`): read by the address reader (pii.py) and found by the phrase
+# matcher as its cheap gate (lexicon.entries), so both take them from here.
+STREET_CLASSES = ("street.plain", "street.title", "street.prefix", "street.vague",
+                  "address.cue")
+
+
+def street_words(classes: dict[str, frozenset[str]] | None = None) -> tuple[str, ...]:
+    """Every street word and address cue, sorted (the vague prefixes are among the others)."""
+    found = classes if classes is not None else load_classes("pii.txt", STREET_CLASSES)
+    return tuple(sorted(found["street.plain"] | found["street.title"]
+                        | found["street.prefix"] | found["address.cue"]))

@@ -29,6 +29,14 @@ _CASE_COLUMNS = (
     "source, needs_review, error, text_hash, text, text_expires_at, created_by, created_at"
 )
 
+_RECORD_CARE = (
+    "INSERT INTO mod_care (group_id, member_id, last_at, last_severity) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(group_id, member_id) DO UPDATE SET last_at = excluded.last_at, "
+    "last_severity = excluded.last_severity")
+_RECORD_CARE_NOTE = (
+    "INSERT INTO mod_care_notes (group_id, member_id, sent_at) VALUES (?, ?, ?) "
+    "ON CONFLICT(group_id, member_id) DO UPDATE SET sent_at = excluded.sent_at")
+
 
 @dataclass(frozen=True, slots=True)
 class Amendment:
@@ -181,55 +189,71 @@ class CaseRepo:
     async def open_case(self, group_id: str, new: NewCase, now: datetime) -> Case:
         """Number and store a case (and its strike and notes) in one transaction."""
         async with self.db.transaction() as conn:
-            key, keep_days = await self._settings(conn, group_id)
-            async with conn.execute(
-                "SELECT COALESCE(MAX(number), 0) + 1 FROM mod_cases WHERE group_id = ?",
-                (group_id,),
-            ) as cur:
-                row = await cur.fetchone()
-            number = int(row[0]) if row else 1
-            digest = _hash(key, new.text) if new.text is not None else None
-            kept = None
-            if new.text is not None and new.keep_text and keep_days > 0:
-                kept = new.text.encode("utf-8", "replace").decode("utf-8")
-            expires = _ts(now + timedelta(days=keep_days)) if kept is not None else None
-            await conn.execute(
-                f"INSERT INTO mod_cases (group_id, {_CASE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (group_id, number, new.member_id, new.channel_id, new.message_id, new.action,
-                 ",".join(new.categories), ",".join(new.rules), new.reason, new.severity,
-                 new.source, int(new.needs_review), new.error, digest, kept, expires,
-                 new.created_by, _ts(now)),
-            )
-            if new.strike_weight > 0:
-                await conn.execute(
-                    "INSERT INTO mod_strikes (group_id, member_id, case_number, weight, "
-                    "created_at) VALUES (?, ?, ?, ?, ?)",
-                    (group_id, new.member_id, number, new.strike_weight, _ts(now)),
-                )
-            for note in new.notes:
-                await conn.execute(
-                    "INSERT INTO mod_amendments (group_id, case_number, kind, body, by_member, "
-                    "at) VALUES (?, ?, 'note', ?, 'bot', ?)", (group_id, number, note, _ts(now)))
+            number = await self.insert_case(conn, group_id, new, now)
         case = await self.get(group_id, number, now)
         assert case is not None
         return case
+
+    async def insert_case(self, conn: aiosqlite.Connection, group_id: str, new: NewCase,
+                          now: datetime) -> int:
+        """`open_case` inside a transaction the caller holds (the outbox's); its number."""
+        key, keep_days = await self._settings(conn, group_id)
+        async with conn.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM mod_cases WHERE group_id = ?",
+            (group_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        number = int(row[0]) if row else 1
+        digest = _hash(key, new.text) if new.text is not None else None
+        kept = None
+        if new.text is not None and new.keep_text and keep_days > 0:
+            kept = new.text.encode("utf-8", "replace").decode("utf-8")
+        expires = _ts(now + timedelta(days=keep_days)) if kept is not None else None
+        await conn.execute(
+            f"INSERT INTO mod_cases (group_id, {_CASE_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (group_id, number, new.member_id, new.channel_id, new.message_id, new.action,
+             ",".join(new.categories), ",".join(new.rules), new.reason, new.severity,
+             new.source, int(new.needs_review), new.error, digest, kept, expires,
+             new.created_by, _ts(now)),
+        )
+        if new.strike_weight > 0:
+            await conn.execute(
+                "INSERT INTO mod_strikes (group_id, member_id, case_number, weight, "
+                "created_at) VALUES (?, ?, ?, ?, ?)",
+                (group_id, new.member_id, number, new.strike_weight, _ts(now)),
+            )
+        for note in new.notes:
+            await conn.execute(
+                "INSERT INTO mod_amendments (group_id, case_number, kind, body, by_member, "
+                "at) VALUES (?, ?, 'note', ?, 'bot', ?)", (group_id, number, note, _ts(now)))
+        return number
 
     async def amend(self, group_id: str, number: int, kind: str, body: str, by_member: str,
                     now: datetime) -> Amendment | None:
         """Append an amendment. Returns None when the case does not exist."""
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT 1 FROM mod_cases WHERE group_id = ? AND number = ?", (group_id, number)
-            ) as cur:
-                if await cur.fetchone() is None:
-                    return None
-            async with conn.execute(
-                "INSERT INTO mod_amendments (group_id, case_number, kind, body, by_member, at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (group_id, number, kind, body, by_member, _ts(now)),
-            ) as cur:
-                amendment_id = cur.lastrowid or 0
+            amendment_id = await self.insert_amendment(conn, group_id, number, kind, body,
+                                                       by_member, now)
+        if amendment_id is None:
+            return None
         return Amendment(amendment_id, number, kind, body, by_member, now)
+
+    async def insert_amendment(self, conn: aiosqlite.Connection, group_id: str, number: int,
+                               kind: str, body: str, by_member: str,
+                               now: datetime) -> int | None:
+        """`amend` inside a transaction the caller holds; the amendment's id, or None when
+        the case does not exist."""
+        async with conn.execute(
+            "SELECT 1 FROM mod_cases WHERE group_id = ? AND number = ?", (group_id, number)
+        ) as cur:
+            if await cur.fetchone() is None:
+                return None
+        async with conn.execute(
+            "INSERT INTO mod_amendments (group_id, case_number, kind, body, by_member, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (group_id, number, kind, body, by_member, _ts(now)),
+        ) as cur:
+            return cur.lastrowid or 0
 
     async def get(self, group_id: str, number: int, now: datetime | None = None) -> Case | None:
         """One case with its amendments; erases its kept text first if it has expired."""
@@ -402,12 +426,13 @@ class CaseRepo:
         return at, int(row[1])
 
     async def record_care(self, group_id: str, member_id: str, severity: int,
-                          now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO mod_care (group_id, member_id, last_at, last_severity) VALUES "
-            "(?, ?, ?, ?) ON CONFLICT(group_id, member_id) DO UPDATE SET "
-            "last_at = excluded.last_at, last_severity = excluded.last_severity",
-            (group_id, member_id, _ts(now), severity))
+                          now: datetime, conn: aiosqlite.Connection | None = None) -> None:
+        """(In the caller's transaction when `conn` is given.)"""
+        params = (group_id, member_id, _ts(now), severity)
+        if conn is not None:
+            await conn.execute(_RECORD_CARE, params)
+        else:
+            await self.db.execute(_RECORD_CARE, params)
 
     # -- care-note log ---------------------------------------------------------------------
     async def last_care_note(self, group_id: str, member_id: str) -> datetime | None:
@@ -417,11 +442,14 @@ class CaseRepo:
             (group_id, member_id))
         return _dt(row[0]) if row else None
 
-    async def record_care_note(self, group_id: str, member_id: str, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO mod_care_notes (group_id, member_id, sent_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(group_id, member_id) DO UPDATE SET sent_at = excluded.sent_at",
-            (group_id, member_id, _ts(now)))
+    async def record_care_note(self, group_id: str, member_id: str, now: datetime,
+                               conn: aiosqlite.Connection | None = None) -> None:
+        """(In the caller's transaction when `conn` is given.)"""
+        params = (group_id, member_id, _ts(now))
+        if conn is not None:
+            await conn.execute(_RECORD_CARE_NOTE, params)
+        else:
+            await self.db.execute(_RECORD_CARE_NOTE, params)
 
     # -- /mydata ---------------------------------------------------------------------------
     async def export_member(self, group_id: str, member_id: str) -> dict[str, Any]:

@@ -80,15 +80,27 @@ class HoldRepo:
                      member_id: str, channel_id: str, channel_name: str, message_id: str,
                      held_at: datetime, removed: bool, strike_weight: float,
                      text: str) -> Hold:
-        await self.db.execute(
+        async with self.db.transaction() as conn:
+            await self.insert(conn, group_id, item_number, case_number=case_number,
+                              member_id=member_id, channel_id=channel_id,
+                              channel_name=channel_name, message_id=message_id,
+                              held_at=held_at, removed=removed, strike_weight=strike_weight,
+                              text=text)
+        found = await self.get(group_id, item_number)
+        assert found is not None
+        return found
+
+    async def insert(self, conn: aiosqlite.Connection, group_id: str, item_number: int, *,
+                     case_number: int, member_id: str, channel_id: str, channel_name: str,
+                     message_id: str, held_at: datetime, removed: bool, strike_weight: float,
+                     text: str) -> None:
+        """`record` inside a transaction the caller holds (the outbox's)."""
+        await conn.execute(
             f"INSERT INTO mod_holds ({_COLUMNS}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
             (group_id, item_number, case_number, member_id, channel_id, channel_name,
              message_id, _ts(held_at), int(removed), strike_weight,
              text.encode("utf-8", "replace").decode("utf-8")))
-        found = await self.get(group_id, item_number)
-        assert found is not None
-        return found
 
     async def get(self, group_id: str, item_number: int) -> Hold | None:
         row = await self.db.fetchone(

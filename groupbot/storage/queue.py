@@ -31,6 +31,9 @@ _ALERT_COLUMNS = (
     "a.id, a.group_id, g.name, g.platform, a.item_number, a.member_id, a.title, a.body, "
     "a.created_at, a.attempts, a.next_attempt_at, a.last_error"
 )
+_KEEP_ALERT = (
+    "INSERT INTO mod_alerts (group_id, item_number, member_id, title, body, created_at, "
+    "next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 # crisis requests first, then oldest first
 _WAITING_ORDER = "ORDER BY CASE kind WHEN 'crisis' THEN 0 ELSE 1 END, created_at, number"
 
@@ -130,21 +133,45 @@ class QueueRepo:
         if kind not in KINDS:
             raise ValueError(f"unknown queue item kind {kind!r}")
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT COALESCE(MAX(number), 0) + 1 FROM mod_queue WHERE group_id = ?",
-                (group_id,),
-            ) as cur:
-                row = await cur.fetchone()
-            number = int(row[0]) if row else 1
-            await conn.execute(
-                "INSERT INTO mod_queue (group_id, number, kind, member_id, asked_by, "
-                "case_number, reason, text, created_at, announced_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (group_id, number, kind, member_id, asked_by, case_number, reason, text,
-                 _ts(now), _ts(now)))
+            number = await self.insert_item(conn, group_id, kind, now, member_id=member_id,
+                                            asked_by=asked_by, case_number=case_number,
+                                            reason=reason, text=text)
         item = await self.get(group_id, number)
         assert item is not None
         return item
+
+    async def insert_item(self, conn: aiosqlite.Connection, group_id: str, kind: str,
+                          now: datetime, *, member_id: str | None = None,
+                          asked_by: str | None = None, case_number: int | None = None,
+                          reason: str = "", text: str | None = None) -> int:
+        """`open_item` inside a transaction the caller holds (the outbox's); its number."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown queue item kind {kind!r}")
+        async with conn.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM mod_queue WHERE group_id = ?",
+            (group_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        number = int(row[0]) if row else 1
+        await conn.execute(
+            "INSERT INTO mod_queue (group_id, number, kind, member_id, asked_by, "
+            "case_number, reason, text, created_at, announced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (group_id, number, kind, member_id, asked_by, case_number, reason, text,
+             _ts(now), _ts(now)))
+        return number
+
+    async def waiting_crisis_in(self, conn: aiosqlite.Connection, group_id: str,
+                                member_id: str) -> int | None:
+        """The crisis request already waiting for this member, if any (in the caller's
+        transaction)."""
+        async with conn.execute(
+            "SELECT number FROM mod_queue WHERE group_id = ? AND status != 'resolved' "
+            "AND kind = 'crisis' AND member_id = ? ORDER BY number LIMIT 1",
+            (group_id, member_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
 
     async def get(self, group_id: str, number: int) -> QueueItem | None:
         row = await self.db.fetchone(
@@ -253,12 +280,16 @@ class QueueRepo:
     # -- pending alerts ------------------------------------------------------------------
     async def keep_alert(self, group_id: str, *, item_number: int | None,
                          member_id: str | None, title: str | None, body: str,
-                         error: str, now: datetime, next_attempt: datetime) -> int:
-        return await self.db.execute(
-            "INSERT INTO mod_alerts (group_id, item_number, member_id, title, body, created_at, "
-            "next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (group_id, item_number, member_id, title, body, _ts(now), _ts(next_attempt),
-             error[:500]))
+                         error: str, now: datetime, next_attempt: datetime,
+                         conn: aiosqlite.Connection | None = None) -> int:
+        """Keep an alert for the moderator log (in the caller's transaction when `conn` is
+        given); its id."""
+        params = (group_id, item_number, member_id, title, body, _ts(now), _ts(next_attempt),
+                  error[:500])
+        if conn is None:
+            return await self.db.execute(_KEEP_ALERT, params)
+        async with conn.execute(_KEEP_ALERT, params) as cur:
+            return cur.lastrowid or 0
 
     async def pending_alerts(self, group_id: str | None = None) -> list[PendingAlert]:
         """Alerts still waiting for the moderator log, oldest first (one group, or all)."""

@@ -3,14 +3,14 @@
 One `/groupbot` slash command carries the whole command registry as text subcommands
 (`/groupbot mod queue`), parsed by the same parser as the console. Button clicks (block
 actions) are routed by their persistent action ids. Message events (new and edited) reach the
-features; each event is handled once, by `event_id` (Socket Mode drops Slack's retry fields).
+features; each event is handled once, by `event_id` (Socket Mode drops Slack's retry fields;
+in HTTP mode `http_mode.HttpGate` answers a retry before it gets here, too).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from groupbot.config import Config
 from groupbot.core.errors import GroupbotError
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply, Visibility
+from groupbot.logging_setup import BOLT_LOGGERS, DependencyFilter
 from groupbot.platforms.slack.chat import SlackChat
+from groupbot.platforms.slack.dedupe import Seen
 from groupbot.platforms.slack.render import render_reply
 
 if TYPE_CHECKING:
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMAND = "/groupbot"
-SEEN_EVENTS = 5000
 # message subtypes that carry a member's own words; every other subtype is ignored
 USER_TEXT_SUBTYPES = (None, "thread_broadcast", "file_share", "me_message")
 _CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|([^>]*))?>$")
@@ -57,7 +58,7 @@ class SlackAdapter:
         self.bot = bot
         self.chat = chat
         self.team_names: dict[str, str] = {}
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.seen_events = Seen()  # event ids handled in the last eleven minutes
         self.duplicates = 0
         chat.settings_of = bot.services.settings
 
@@ -65,7 +66,7 @@ class SlackAdapter:
         """The bolt app: HTTP mode verifies signatures; Socket Mode needs no secret."""
         app = AsyncApp(client=client, signing_secret=signing_secret or "",
                        request_verification_enabled=bool(signing_secret),
-                       logger=logging.getLogger("groupbot.slack.bolt"))
+                       logger=bolt_logger())
         app.command(COMMAND)(self.on_command)
         app.action(re.compile(r".+"))(self.on_action)
         app.event("message")(self.on_message)
@@ -178,12 +179,9 @@ class SlackAdapter:
         """False for an event already handled (a retry, or a Socket Mode redelivery)."""
         if not event_id:
             return True
-        if event_id in self._seen:
+        if not self.seen_events.first(event_id):
             self.duplicates += 1
             return False
-        self._seen[event_id] = None
-        while len(self._seen) > SEEN_EVENTS:
-            self._seen.popitem(last=False)
         return True
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -222,6 +220,18 @@ class SlackAdapter:
         neutral = Message(ts, group, channel, author, text, _time_of(ts), edited,
                           tuple(dict.fromkeys(_MENTIONS.findall(text))))
         await self.bot.handle_message(neutral)
+
+
+def bolt_logger() -> logging.Logger:
+    """The logger handed to slack_bolt as its app's: at WARNING or above, with the filter that
+    keeps request bodies out. Bolt copies both into each logger of its own it sets up for the
+    app (verification, listeners, middleware), which is what keeps its INFO line quoting a
+    refused request's whole body out of the log even where `setup_logging` never ran."""
+    logger = logging.getLogger(BOLT_LOGGERS[0])
+    logger.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    if not any(isinstance(f, DependencyFilter) for f in logger.filters):
+        logger.addFilter(DependencyFilter(BOLT_LOGGERS))
+    return logger
 
 
 def _time_of(ts: str) -> datetime:

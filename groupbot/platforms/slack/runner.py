@@ -25,8 +25,10 @@ from groupbot.app import Bot
 from groupbot.config import Config
 from groupbot.core.errors import ConfigError, GroupbotError
 from groupbot.core.ports import Clock
+from groupbot.logging_setup import quiet_dependencies
 from groupbot.platforms.slack.adapter import SlackAdapter
 from groupbot.platforms.slack.chat import RateLimitRetry, SlackChat, make_client
+from groupbot.platforms.slack.http_mode import HttpGate
 from groupbot.runtime import open_bot, settle_heap
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ class SlackSession:
     team_id: str
     socket: AsyncSocketModeHandler | None = None
     port: int | None = None
+    gate: HttpGate | None = None  # HTTP mode: the checks every request passes before bolt
 
 
 @asynccontextmanager
@@ -88,6 +91,7 @@ async def slack_session(config: Config, *, http: bool = False, port: int = 3000,
                         retry: RateLimitRetry | None = None) -> AsyncIterator[SlackSession]:
     """Check the token, open the bot, connect (Socket Mode) or listen (HTTP); undo on exit."""
     found = tokens(config, http)
+    quiet_dependencies(logging.getLogger().getEffectiveLevel())
     client = make_client(found.bot, config.slack.api_base, retry=retry)
     chat = SlackChat(client, config)
     try:
@@ -104,16 +108,19 @@ async def slack_session(config: Config, *, http: bool = False, port: int = 3000,
         await bot.services.settings(group)  # the group's row exists before its first message
         app = adapter.build_app(client, found.signing_secret)
         if http:
-            runner = web.AppRunner(app.web_app(path=EVENTS_PATH), access_log=None)
+            assert found.signing_secret is not None
+            gate = HttpGate(app, found.signing_secret, max_body=config.slack.max_body_bytes)
+            runner = gate.runner(EVENTS_PATH)
             await runner.setup()
             site = web.TCPSite(runner, host, port)
             await site.start()
             server: Any = site._server
             bound = int(server.sockets[0].getsockname()[1]) if server and server.sockets \
                 else port
-            log.info("slack HTTP mode listening", extra={"port": bound, "path": EVENTS_PATH})
+            log.info("slack HTTP mode listening", extra={"port": bound, "path": EVENTS_PATH,
+                                                         "max_body_bytes": gate.max_body})
             try:
-                yield SlackSession(bot, chat, adapter, app, team_id, port=bound)
+                yield SlackSession(bot, chat, adapter, app, team_id, port=bound, gate=gate)
             finally:
                 await runner.cleanup()
         else:

@@ -1,0 +1,13 @@
+-- The moderation outbox (groupbot.features.outbox): every moderation record (a case with its
+-- strike and notes, a care log, a queue item, a held message, a kept alert) is an entry with a
+-- stable id, written in one transaction with its row here. An entry retried after an unclear
+-- failure, or replayed at start from the spill file, finds its row and is not written twice;
+-- a later entry that refers to it (a note on its case, an item for it) reads its numbers here.
+CREATE TABLE mod_outbox_done (
+    entry_id     TEXT PRIMARY KEY,
+    group_id     TEXT NOT NULL,
+    case_number  INTEGER,          -- the case the entry opened, if any
+    item_number  INTEGER,          -- the queue item it opened (or joined), if any
+    done_at      TEXT NOT NULL     -- when it was written (old rows are pruned)
+);
+CREATE INDEX mod_outbox_done_at ON mod_outbox_done(done_at);
