@@ -71,9 +71,9 @@ class ModerationConfig:
 @dataclass(slots=True)
 class SchedulesConfig:
     # A claim on a scheduled post whose owner stopped renewing it (a crash) is taken over by
-    # a restarted bot this many seconds after the owner's last attempt began. Well inside
-    # Discord's nonce window (a few minutes), so a takeover's re-send is deduplicated even
-    # before the channel's history is searched. 1 to 600.
+    # a restarted bot this many seconds after the owner's last attempt began. 1 to 600. Where
+    # the channel's history cannot be searched, a Discord takeover re-sends only inside the
+    # nonce window (2 minutes after that attempt), so the default leaves room for a restart.
     claim_lease_seconds: int = 60
 
 

@@ -435,6 +435,26 @@ async def test_without_the_history_the_same_nonce_and_content_are_sent_again(
     assert rows[0][2] == "posted" and rows[0][4] == bot_posts[0]["id"]
 
 
+async def test_without_the_history_and_past_the_nonce_window_moderators_are_asked(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    await crash_before_recording(config, fake, clock, guild)
+    cid = guild.channels["general"]
+    fake.fault("GET", rf"/channels/{cid}/messages", 403,
+               {"message": "Missing Access", "code": 50001})
+    await clock.advance(timedelta(minutes=10))  # down longer than Discord keeps a nonce
+    async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
+        await bot.idle()
+        rows = await ledger(bot)
+        # settled at start, before the gateway named the channels: the moderation queue kept
+        # the alert, and its next try reaches the moderator log
+        await clock.advance(timedelta(minutes=5))
+        await bot.idle()
+        alerts = await fake.wait_for(lambda: posts_in(fake, guild, "mod-log"))
+    assert len(posts_in(fake, guild, "general")) == 1  # not sent again: it may be there
+    assert rows[0][2] == "uncertain"
+    assert "cannot tell me whether it went out" in text_of(alerts[0])
+
+
 async def test_two_shard_processes_run_only_their_own_guilds_schedules(
         config: Config, fake: FakeDiscord, clock: FakeClock) -> None:
     guilds = [fake.add_guild(f"group {i}") for i in range(4)]

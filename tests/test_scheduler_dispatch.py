@@ -179,6 +179,30 @@ async def test_crash_after_posting_is_deduplicated_by_the_platform_key(world: Wo
     assert world.chat.alerts == []
 
 
+@pytest.mark.parametrize("down", [timedelta(seconds=30), timedelta(minutes=10)])
+async def test_a_takeover_trusts_the_key_only_inside_the_platforms_window(
+        world: World, down: timedelta) -> None:
+    """Discord deduplicates a nonce for a few minutes: without a search, a takeover re-sends
+    under the key only while the platform surely still remembers the first attempt."""
+    world.chat.window = timedelta(minutes=2)  # and the channel cannot be searched
+    sid = await world.add()
+    world.chat.crash_after_post = True
+    crashed = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(crashed)
+    world.chat.crash_after_post = False
+    await world.clock.advance(down)
+    await world.dispatcher()
+    await world.at(DUE + timedelta(minutes=15))
+    assert len(world.chat.posts) == 1  # never a second post
+    if down < timedelta(minutes=2):  # re-sent at the lease's end: Discord answered the first
+        assert await world.states(sid) == {"posted": 1}
+        assert world.chat.alerts == []
+    else:  # too late to trust the nonce: the moderators are asked to look
+        assert await world.states(sid) == {"uncertain": 1}
+        assert "cannot tell me whether it went out" in " ".join(world.chat.alerts)
+
+
 async def test_crash_without_platform_idempotency_is_surfaced_not_reposted(world: World) -> None:
     world.chat.idempotent = False
     sid = await world.add()

@@ -49,12 +49,14 @@ class RecordingChat:
     crash_before_post: bool = False  # "die" on the way to the platform: nothing posted
     searchable: bool = False  # find_post can look for a key in the channel's history
     searches: int = 0
-    _by_key: dict[str, PostedMessage] = field(default_factory=dict)
+    # how long a key deduplicates a repeat (as Discord's nonce does); None: forever
+    window: timedelta | None = None
+    _by_key: dict[str, tuple[PostedMessage, datetime]] = field(default_factory=dict)
 
     @property
     def capabilities(self) -> Capabilities:
         return Capabilities(threads=True, buttons=True, idempotent_posts=self.idempotent,
-                            find_posts=self.searchable)
+                            idempotency_window=self.window, find_posts=self.searchable)
 
     async def find_post(self, group: Group, channel: Channel, key: str, *,
                         reply: Reply | None = None) -> PostedMessage | None:
@@ -76,11 +78,13 @@ class RecordingChat:
         if self.crash_before_post:
             raise SimulatedCrash()
         if self.idempotent and idempotency_key in self._by_key:
-            return self._by_key[idempotency_key]
+            first, at = self._by_key[idempotency_key]
+            if self.window is None or self.clock.now() - at <= self.window:
+                return first
         posted = PostedMessage(f"m{len(self.posts) + 1}", channel.id, group.id)
         self.posts.append(Post(channel.id, reply.text, idempotency_key, self.clock.now(), reply))
         if idempotency_key is not None:
-            self._by_key[idempotency_key] = posted
+            self._by_key[idempotency_key] = (posted, self.clock.now())
         if self.crash_after_post:
             raise SimulatedCrash()
         return posted

@@ -26,6 +26,9 @@ class Capabilities:
     delete_member_messages: bool = False
     timeout_members: bool = False
     idempotent_posts: bool = False
+    # how long after a post a repeat under its idempotency key is still deduplicated
+    # (Discord's nonce: a few minutes); None: as long as the platform remembers the key
+    idempotency_window: timedelta | None = None
     # `find_post` can search a channel's recent history for a post's idempotency key
     find_posts: bool = False
     # the longest timeout the platform allows (None: it sets no limit of its own)

@@ -3,9 +3,10 @@
 A claim whose owner stopped renewing it (killed, power cut) is settled once its lease has run
 out (the lease is renewed at each attempt): the post is looked for in the channel's recent
 history (`ChatPort.find_post`) and recorded if it is there; if it is not, or the platform
-deduplicates the key, the content recorded with the claim is sent again under the same key;
-where the platform can neither search nor deduplicate, the moderators are told and nothing is
-re-posted. Never a second post, never a silent skip.
+still deduplicates the key (Discord's nonce, for a few minutes after the last attempt), the
+content recorded with the claim is sent again under the same key; where the platform can
+neither search nor deduplicate, the moderators are told and nothing is re-posted. Never a
+second post, never a silent skip.
 """
 
 from __future__ import annotations
@@ -123,9 +124,9 @@ class Recovery:
                     log.info("interrupted post found in the channel and recorded", extra={
                         "schedule": row.id, "occurrence": occ.key, "message_id": found.id})
                 return
-        if within and (searched or self.chat.capabilities.idempotent_posts):
-            # not in the channel (searched), or the platform deduplicates the key: send the
-            # recorded content again under the same key
+        if within and (searched or self._deduplicated(claim, now)):
+            # not in the channel (searched), or the platform still deduplicates the key: send
+            # the recorded content again under the same key
             if await self.repo.takeover(row.id, occ.key, claim.claimed_by, self.instance_id,
                                         now):
                 log.info("interrupted post taken over; sending the recorded content under "
@@ -153,6 +154,16 @@ class Recovery:
                                    "and this platform cannot tell me whether it went out. I "
                                    "have not re-posted it, to avoid a duplicate: please check "
                                    "the channel and post it by hand if it is missing.")
+
+    def _deduplicated(self, claim: LedgerRow, now: datetime) -> bool:
+        """Whether the platform would answer a repeat under the claim's key with the post its
+        last attempt may have made (Discord: only inside its nonce window)."""
+        caps = self.chat.capabilities
+        if not caps.idempotent_posts:
+            return False
+        window = caps.idempotency_window
+        return window is None or (claim.claimed_at is not None
+                                  and now - claim.claimed_at <= window)
 
     async def _search(self, row: ScheduleRow, key: str, reply: Reply | None,
                       within: bool) -> PostedMessage | None:

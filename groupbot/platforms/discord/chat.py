@@ -57,6 +57,9 @@ ABOUT_SCHEDULED_POST = (
     "This is a scheduled post: the group's moderators set it up with /mod schedule. Reading "
     "along is welcome; share only what you want to.")
 HISTORY_PAGES = 5  # pages of 100 messages find_post reads, newest first
+# Discord checks an enforced nonce "for uniqueness in the past few minutes" (its documentation
+# gives no figure): a repeat is trusted to be deduplicated only this long after the first
+NONCE_WINDOW = timedelta(minutes=2)
 THREAD_EXISTS = 160004
 DMS_CLOSED = 50007
 
@@ -163,8 +166,8 @@ class DiscordChat:
     platform = "discord"
     capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
                                 delete_member_messages=True, timeout_members=True,
-                                idempotent_posts=True, find_posts=True,
-                                max_timeout=MAX_TIMEOUT)
+                                idempotent_posts=True, idempotency_window=NONCE_WINDOW,
+                                find_posts=True, max_timeout=MAX_TIMEOUT)
     rate_limits = DISCORD_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: GroupbotClient, pacer: Pacer | None = None) -> None:
