@@ -109,6 +109,15 @@ class DashboardConfig:
 
 
 @dataclass(slots=True)
+class SchedulesConfig:
+    # A claim on a scheduled post whose owner stopped renewing it (a crash) is taken over by
+    # a restarted bot this many seconds after the owner's last attempt began. 1 to 600. Where
+    # the channel's history cannot be searched, a Discord takeover re-sends only inside the
+    # nonce window (2 minutes after that attempt), so the default leaves room for a restart.
+    claim_lease_seconds: int = 60
+
+
+@dataclass(slots=True)
 class Config:
     platform: str = "console"
     database: str = "groupbot.db"
@@ -125,6 +134,7 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     moderation: ModerationConfig = field(default_factory=ModerationConfig)
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)
+    schedules: SchedulesConfig = field(default_factory=SchedulesConfig)
     secrets: dict[str, Secret] = field(default_factory=dict)
     source: str = "defaults"
 
@@ -158,6 +168,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "dashboard": {"port": "port", "host": "host", "public_url": "http_url",
                   "idle_minutes": "minutes", "session_hours": "hours",
                   "trusted_proxies": "list"},
+    "schedules": {"claim_lease_seconds": "lease"},
 }
 _CHOICES = {"platform": PLATFORMS, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
 _SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
@@ -291,6 +302,13 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a whole number of hours from 1 to 168 "
                               f"(a week), not {value!r}")
         parsed = value
+    elif kind == "lease":
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 600:
+            raise ConfigError(f"{where} must be a whole number of seconds from 1 to 600, "
+                              f"not {value!r}")
+        parsed = value
     elif kind == "body_bytes":
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
@@ -311,7 +329,7 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a string, not {type(value).__name__}")
         parsed = value
     target: Any = cfg
-    if section in ("discord", "slack", "moderation", "dashboard"):
+    if section in ("discord", "slack", "moderation", "dashboard", "schedules"):
         target = getattr(cfg, section)
     name = {"prompts_dir": "prompts_dir"}.get(key, key)
     setattr(target, name, parsed)

@@ -101,6 +101,18 @@ def test_secrets_are_masked_and_message_text_is_not_logged_at_info() -> None:
     assert "shown only at debug" not in out
 
 
+def test_the_claim_lease_is_checked_at_start(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text("[schedules]\nclaim_lease_seconds = 5\n")
+    assert load_config(good, env={}).schedules.claim_lease_seconds == 5
+    assert load_config(None, env={}).schedules.claim_lease_seconds == 60
+    for bad in ("0", "-1", '"soon"', "601", "true", "1.5"):
+        path = tmp_path / "bad.toml"
+        path.write_text(f"[schedules]\nclaim_lease_seconds = {bad}\n")
+        with pytest.raises(ConfigError, match="schedules.claim_lease_seconds"):
+            load_config(path, env={})
+
+
 def test_the_reannounce_key_is_checked_at_start(tmp_path: Path) -> None:
     good = tmp_path / "good.toml"
     good.write_text("[moderation]\nreannounce_minutes = 45\n")

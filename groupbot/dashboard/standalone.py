@@ -48,6 +48,10 @@ class DetachedChat:
                            public_fallback: bool = True) -> None:
         raise Unsupported(self.platform, WHY)
 
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        raise Unsupported(self.platform, WHY)
+
     async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
         raise Unsupported(self.platform, WHY)
 

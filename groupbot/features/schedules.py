@@ -16,7 +16,8 @@ from groupbot.core.commands import Access, CommandContext, CommandRegistry, Opti
 from groupbot.core.errors import UsageError
 from groupbot.core.types import Channel, Group, Reply
 from groupbot.features.base import Feature, Services
-from groupbot.scheduling.dispatcher import Dispatcher, Prepared, channel_of, group_of, what
+from groupbot.scheduling.dispatcher import Dispatcher
+from groupbot.scheduling.jobs import Prepared, channel_of, group_of, what
 from groupbot.scheduling.limiter import RateLimiter, rate_limits_for
 from groupbot.scheduling.when import (
     Occurrence,
@@ -48,7 +49,8 @@ class SchedulesFeature(Feature):
         self.dispatcher = Dispatcher(
             self.repo, services.chat, services.clock, self._content,
             limiter=limiter or RateLimiter(rate_limits_for(services.chat), services.clock),
-            alert=self._alert)
+            alert=self._alert,
+            claim_lease=timedelta(seconds=services.config.schedules.claim_lease_seconds))
 
     async def _alert(self, group: Group, reply: Reply) -> None:
         """Through the moderation queue when there is one (it keeps what the moderator log
@@ -116,7 +118,7 @@ class SchedulesFeature(Feature):
                 raise RuntimeError("check-ins are not available in this build")
             reply: Reply = await checkins.scheduled_reply(group_of(row), channel_of(row), row.id,
                                                           occ.key)
-            return reply
+            return Prepared(reply, ref="checkin")
         prompts = self.services.feature("prompts")
         rotation = getattr(prompts, "rotation", None)
         if rotation is None:
@@ -126,7 +128,7 @@ class SchedulesFeature(Feature):
         next_pick = getattr(rotation, "next_pick", None)
         if next_pick is None:
             prompt = await rotation.next_prompt(row.group_id, row.channel_id, row.theme)
-            return render.prompt_reply(prompt)
+            return Prepared(render.prompt_reply(prompt), ref=f"prompt:{prompt.id}")
         pick = await next_pick(row.group_id, row.channel_id, row.theme)
         library = getattr(prompts, "library", None)
         title = library.theme_title(pick.prompt.theme) if library is not None else None
@@ -134,7 +136,8 @@ class SchedulesFeature(Feature):
         async def undo() -> None:
             await rotation.release(pick, row.group_id, row.channel_id)
 
-        return Prepared(render.pick_reply(pick, theme_title=title), undo)
+        return Prepared(render.pick_reply(pick, theme_title=title), undo,
+                        ref=f"prompt:{pick.prompt.id}")
 
     # -- commands ----------------------------------------------------------------------------
     async def add(self, ctx: CommandContext) -> Reply:

@@ -29,6 +29,8 @@ from groupbot.core.errors import StorageError
 from groupbot.storage.private_files import create_private, warn_if_open_to_others, written_privately
 
 log = logging.getLogger(__name__)
+# A migration -> (table, column) that exists once it has run (see Database._repair_skipped).
+_PROOF: dict[int, tuple[str, str]] = {11: ("schedule_occurrences", "content")}
 
 BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another connection's lock
 _SIDE_FILES = ("-wal", "-shm")
@@ -222,7 +224,34 @@ class Database:
                         ) from exc
                     raise
             current = mig.version
+        await self._repair_skipped(current)
         return start, current
+
+    async def _repair_skipped(self, current: int) -> None:
+        """Re-apply a migration a database skipped. Builds of main between the outbox (0012)
+        and the crash-safe schedules held 0011 as an empty placeholder, so a database they
+        migrated is at 12 without 0011's columns; each entry here names a column that proves
+        its migration ran."""
+        for mig in load_migrations():
+            proof = _PROOF.get(mig.version)
+            if proof is None or mig.version > current:
+                continue
+            table, column = proof
+            async with self.conn.execute(f"PRAGMA table_info({table})") as cur:
+                columns = {row[1] for row in await cur.fetchall()}
+            if column in columns:
+                continue
+            log.warning("re-applying a migration this database skipped",
+                        extra={"migration": f"{mig.version:04d}_{mig.name}"})
+            async with self._write_lock:
+                try:
+                    await self.conn.executescript(f"BEGIN IMMEDIATE;\n{mig.sql}\n;COMMIT;")
+                except BaseException as exc:
+                    await self._rollback_quietly()
+                    if isinstance(exc, sqlite3.Error):
+                        raise StorageError(f"migration {mig.version:04d}_{mig.name} could not "
+                                           f"be re-applied: {exc}") from exc
+                    raise
 
     async def _rollback_quietly(self) -> None:
         try:

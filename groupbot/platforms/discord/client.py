@@ -20,6 +20,8 @@ import yarl
 from groupbot.config import Config
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply, Visibility
 from groupbot.platforms.discord.chat import (
+    ABOUT_SCHEDULED_POST,
+    POST_MARKER_PREFIX,
     UNDELIVERED_PREFIX,
     DiscordChat,
     DiscordUnavailable,
@@ -362,6 +364,9 @@ class GroupbotClient(discord.AutoShardedClient):
             note = reply or Reply.private("That note is not for you, or it was already shown.")
             await self._respond(itx, [Reply.private(note.text, title=note.title,
                                                     citation=note.citation)])
+            return
+        if custom_id.startswith(POST_MARKER_PREFIX):  # a scheduled post's marker button
+            await self._respond(itx, [Reply.private(ABOUT_SCHEDULED_POST)])
             return
         neutral = Interaction(custom_id, group, channel, member,
                               str(itx.message.id) if itx.message else None)

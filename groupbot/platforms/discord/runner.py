@@ -101,13 +101,17 @@ async def run_discord(config: Config, args: argparse.Namespace, *, clock: Clock 
     sleep = sleep or asyncio.sleep
     client.start_backoff, client.start_sleep = backoff, sleep
     chat = DiscordChat(client, pacer)
-    async with open_bot(config, chat, clock) as bot:
+    # The features start once discord.py is logged in: before that its REST client has no
+    # session, and the scheduler posts at start what fell due while the bot was down (and
+    # searches the channels for posts a crash interrupted); the shard count is known then too.
+    async with open_bot(config, chat, clock, start=False) as bot:
         client.attach(bot, chat)
         settle_heap()
         try:
             await reach(f"Discord ({discord.http.Route.BASE})",
                         lambda: client.login(token.reveal()), backoff, sleep=sleep,
                         after_failure=lambda: _forget_http_session(client))
+            await bot.start()
             await client.connect()
         except DiscordUnreachable as exc:
             log.error(str(exc))
