@@ -25,10 +25,11 @@ PLATFORM_CAPABILITIES = {
                             idempotent_posts=True, max_timeout=timedelta(days=28)),
     "discord": Capabilities(threads=True, buttons=True, ephemeral=True,
                             delete_member_messages=True, timeout_members=True,
-                            idempotent_posts=True, max_timeout=timedelta(days=28)),
+                            idempotent_posts=True, idempotency_window=timedelta(minutes=2),
+                            find_posts=True, max_timeout=timedelta(days=28)),
     "slack": Capabilities(threads=True, buttons=True, ephemeral=True,
                           delete_member_messages=False, timeout_members=False,
-                          idempotent_posts=False),
+                          idempotent_posts=False, find_posts=True),
 }
 WHY = "be reached by a dashboard running without the bot"
 
