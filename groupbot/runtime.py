@@ -19,7 +19,7 @@ from groupbot.storage.store import Store
 async def open_bot(config: Config, chat: ChatPort, clock: Clock | None = None, *,
                    start: bool = True) -> AsyncIterator[Bot]:
     """Open the database, build the features and start them; stop and close on exit."""
-    async with Database(config.database) as db:
+    async with Database(config.database, check=True) as db:
         services = Services(config=config, store=Store(db), clock=clock or SystemClock(),
                             chat=chat)
         if getattr(chat, "settings_of", False) is None:  # it reads the group's moderator log
@@ -28,7 +28,14 @@ async def open_bot(config: Config, chat: ChatPort, clock: Clock | None = None, *
         if start:
             await bot.start()
         try:
-            yield bot
+            if start and config.dashboard.port is not None:
+                # the moderators' dashboard, served by this process (--dashboard-port)
+                from groupbot.dashboard.app import serve
+
+                async with serve(bot, host=config.dashboard.host, port=config.dashboard.port):
+                    yield bot
+            else:
+                yield bot
         finally:
             await bot.stop()
 

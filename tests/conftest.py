@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,16 @@ from groupbot.platforms.console import ConsoleChat, deliver
 from groupbot.runtime import open_bot
 
 _real_connect = socket.socket.connect
+SCREENSHOTS: list[Path] = []  # saved by the browser tests; named at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SCREENSHOTS:
+        names = sorted({path.name for path in SCREENSHOTS})
+        terminalreporter.write_sep("-", "dashboard screenshots")
+        terminalreporter.write_line(f"{len(names)} screenshots of the dashboard's pages in "
+                                    f"{SCREENSHOTS[-1].parent}:")
+        terminalreporter.write_line("  " + " ".join(names))
 
 
 def _guarded_connect(self: socket.socket, address: object) -> object:
@@ -35,6 +46,20 @@ def _guarded_connect(self: socket.socket, address: object) -> object:
 def _no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_log_handler() -> Iterator[None]:
+    """`groupbot.cli.main` installs a root handler on the sys.stderr of its moment (a test's
+    capture, closed when that test ends): take it away again, so that a later test's log
+    lines do not meet a closed stream ("--- Logging error ---" in that test's stderr)."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in list(root.handlers):
+        if getattr(handler, "_groupbot", False):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 
 from groupbot.cli.health import ENV as HEARTBEAT_ENV
 from groupbot.cli.health import heartbeat
-from groupbot.config import Config
+from groupbot.config import Config, parse_port
 from groupbot.core.errors import ConfigError
 from groupbot.platforms import PLATFORM_NAMES, PLATFORMS
 
@@ -22,11 +22,13 @@ def register_cli(sub: Any) -> None:
         for option in entry.options:
             run.add_argument(*option.flags, help=f"{entry.name}: {option.help}",
                              **dict(option.kwargs))
+    add_dashboard_args(run)
     run.set_defaults(func=run_cmd, serving=True)
 
     con = sub.add_parser("console", help="an interactive local group in this terminal")
     con.add_argument("--as", dest="as_name", default="you", help="your display name")
     con.add_argument("--as-moderator", action="store_true", help="start as a moderator")
+    add_dashboard_args(con)
     con.set_defaults(func=console_cmd, serving=True)
 
     demo = sub.add_parser("demo", help="a simulated week in one group, in a few seconds")
@@ -35,7 +37,26 @@ def register_cli(sub: Any) -> None:
     demo.set_defaults(func=demo_cmd)
 
 
+def add_dashboard_args(parser: Any) -> None:
+    parser.add_argument("--dashboard-port", type=int, metavar="N",
+                        help="also serve the moderators' dashboard on this port (or set "
+                             "[dashboard] port)")
+    parser.add_argument("--dashboard-host", metavar="HOST",
+                        help="the dashboard's address (default 127.0.0.1: this machine only)")
+
+
+def apply_dashboard_args(args: argparse.Namespace, config: Config) -> None:
+    """`--dashboard-port` and `--dashboard-host` over the config file's [dashboard]."""
+    port = getattr(args, "dashboard_port", None)
+    if port is not None:
+        config.dashboard.port = parse_port(port, "--dashboard-port")
+    host = getattr(args, "dashboard_host", None)
+    if host:
+        config.dashboard.host = host
+
+
 async def run_cmd(args: argparse.Namespace, config: Config) -> int:
+    apply_dashboard_args(args, config)
     name = args.platform or config.platform
     entry = PLATFORMS.get(name)
     if entry is None:
@@ -45,10 +66,12 @@ async def run_cmd(args: argparse.Namespace, config: Config) -> int:
 
 
 async def console_cmd(args: argparse.Namespace, config: Config) -> int:
+    apply_dashboard_args(args, config)
     return await PLATFORMS["console"].load()(config, args)
 
 
 async def demo_cmd(args: argparse.Namespace, config: Config) -> int:
     from groupbot.demo import run_demo
 
+    config.dashboard.port = None  # a simulated week in fake time: no dashboard
     return await run_demo(config, keep_database=args.keep_database)

@@ -26,6 +26,11 @@ class Capabilities:
     delete_member_messages: bool = False
     timeout_members: bool = False
     idempotent_posts: bool = False
+    # how long after a post a repeat under its idempotency key is still deduplicated
+    # (Discord's nonce: a few minutes); None: as long as the platform remembers the key
+    idempotency_window: timedelta | None = None
+    # `find_post` can search a channel's recent history for a post's idempotency key
+    find_posts: bool = False
     # the longest timeout the platform allows (None: it sets no limit of its own)
     max_timeout: timedelta | None = None
 
@@ -41,6 +46,20 @@ class ChatPort(Protocol):
         self, group: Group, channel: Channel, reply: Reply, *, idempotency_key: str | None = None
     ) -> PostedMessage:
         """Post publicly in a channel. `idempotency_key` lets a retry not double-post."""
+        ...
+
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """After a crash: the post made with `idempotency_key=key`, if it is in the channel's
+        recent history, else None. With `reply` (what was posted), anything `post` does after
+        creating the message that did not happen (opening its discussion thread) is done now.
+
+        - Discord: the marker button whose id carries the key, in the last 500 messages;
+        - Slack: the message metadata carrying the key (conversations.history);
+        - where the platform cannot search (`capabilities.find_posts` is false; the
+          console): `Unsupported`. Also `Unsupported` when the bot may not read that
+          channel's history. The caller then relies on `idempotent_posts`, or tells the
+          moderators rather than post twice."""
         ...
 
     async def send_private(self, group: Group, member: Member, reply: Reply, *,
@@ -112,6 +131,18 @@ class ChatPort(Protocol):
     async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
         """A link a moderator can open to see a member's message in place (None: the
         platform has none)."""
+        ...
+
+
+@runtime_checkable
+class MemberLookup(Protocol):
+    """A platform that can say who someone is now, moderator or not (an optional port: the
+    moderators' dashboard asks it on every page, so a demoted moderator is shut out)."""
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """The member as the platform sees them now (`is_moderator` decided as for their
+        messages); None when they are not in the group. Raises when the platform cannot
+        say (it is unreachable)."""
         ...
 
 
@@ -197,6 +228,7 @@ __all__ = [
     "ChatPort",
     "Clock",
     "FakeClock",
+    "MemberLookup",
     "SystemClock",
     "timedelta",
     "utc",

@@ -8,13 +8,17 @@ the bot's and the moderators' own words: reasons, rules, notes, amendments with 
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TextIO
 
-from groupbot.storage.cases import Case
+from groupbot.storage.cases import Case, CaseRepo
 
+FORMATS = ("jsonl", "csv")  # of `groupbot cases export` and the dashboard's export
 PAGE_SIZE = 10  # cases per page of /mod cases
+NO_CASE = "There is no case {} in this group."
 
 _SPAN = re.compile(r"(\d{1,5})\s*(h|hours?|d|days?|w|weeks?)", re.I)
 SINCE_HELP = "a date (YYYY-MM-DD, UTC) or a span back from now (7d, 12h, 2w)"
@@ -108,3 +112,25 @@ def csv_row(case: Case) -> list[str]:
             cell = "'" + cell
         row.append(cell)
     return row
+
+
+async def write_case_log(repo: CaseRepo, group_id: str, now: datetime, out: TextIO, *,
+                         since: datetime | None = None, fmt: str = "jsonl",
+                         **filters: Any) -> int:
+    """Write the group's case log to `out`; returns how many cases were written. `filters`
+    (member_id, category, action, until) narrow it as `CaseRepo.case_log` does (the
+    dashboard's export of the cases it shows)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(CSV_COLUMNS)
+    count = 0
+    async for case in repo.case_log(group_id, now, since=since, **filters):
+        if writer is not None:
+            writer.writerow(csv_row(case))
+        else:
+            out.write(json.dumps(case_record(case), ensure_ascii=False) + "\n")
+        count += 1
+    out.flush()
+    return count

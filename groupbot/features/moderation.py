@@ -24,7 +24,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
+from groupbot.core.commands import (
+    SQL_INT_MAX,
+    Access,
+    CommandContext,
+    CommandRegistry,
+    OptionKind,
+    OptionSpec,
+    stored_id,
+)
 from groupbot.core.errors import ContentError, Unsupported, UsageError, every_error
 from groupbot.core.text import split_text
 from groupbot.core.types import (
@@ -38,12 +46,13 @@ from groupbot.core.types import (
     Reply,
 )
 from groupbot.features.base import Feature, Services
-from groupbot.features.case_log import PAGE_SIZE, SINCE_HELP, case_line, parse_since
+from groupbot.features.case_log import NO_CASE, PAGE_SIZE, SINCE_HELP, case_line, parse_since
 from groupbot.features.hold import HoldDesk
 from groupbot.features.hold import what_happens as what_a_hold_does
 from groupbot.features.outbox import Outbox
 from groupbot.features.queue import Delivery, ModeratorQueue
-from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
+from groupbot.moderation.crisis import writer_is_young
+from groupbot.moderation.findings import DANGER_LABEL
 from groupbot.moderation.names import FoldedNames, fold_names
 from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
@@ -58,6 +67,10 @@ AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
 NOT_A_THERAPIST = "I'm a bot, not a therapist or a crisis service."
+# a dry run at start (see `ModerationFeature.start`): non-ASCII, a misspelling, a target
+WARM_UP_TEXT = "Ｗarming up: you are a stupd idiot, I can't do this anymore — café?"
+NOT_YOURS = ("Case {} isn't one about you, so you can't appeal it. Check the number in the "
+             "message I sent you.")
 # when storage fails (groupbot.features.outbox): what is said instead of a case number
 STRIKES_UNREAD = ("the member's strikes could not be read (storage failing), so the ladder did "
                   "not escalate: the verdict alone was carried out")
@@ -224,7 +237,8 @@ class ModerationFeature(Feature):
                          access=mod, private=True)(self.cmd_strikes)
         # /mod warn and /mod pardon: groupbot.features.manual_actions
         registry.command("mod case", "Show a case; amend its reason; or close it",
-                         OptionSpec("id", OptionKind.INTEGER, "the case number", min_value=1),
+                         OptionSpec("id", OptionKind.INTEGER, "the case number", min_value=1,
+                                    missing=NO_CASE),
                          OptionSpec("action", OptionKind.CHOICE, "what to do", required=False,
                                     choices=("show", "reason", "close")),
                          OptionSpec("text", OptionKind.TEXT, "the new reason, or a closing note",
@@ -257,7 +271,8 @@ class ModerationFeature(Feature):
                                     min_value=0, max_value=MAX_KEEP_TEXT_DAYS),
                          access=mod, private=True)(self.cmd_keep_text)
         registry.command("appeal", "Ask the moderators to review a case about you",
-                         OptionSpec("case", OptionKind.INTEGER, "the case number", min_value=1),
+                         OptionSpec("case", OptionKind.INTEGER, "the case number", min_value=1,
+                                    missing=NOT_YOURS),
                          OptionSpec("text", OptionKind.TEXT, "what you'd like them to know"),
                          private=True)(self.cmd_appeal)
         registry.add_button("gb:care:reach:", self.btn_reach)
@@ -265,6 +280,11 @@ class ModerationFeature(Feature):
         registry.add_button(TALK_BUTTON, self.btn_talk)
 
     async def start(self) -> None:
+        # The engine builds its reading tables (the spelling list, the lexicons) on the first
+        # message that needs them: ~15 MB and half a second from source, which would land on
+        # the first member to post (the event loop blocked meanwhile) and stay outside what
+        # `settle_heap` freezes. Build them now, with a dry run that touches each reader.
+        self.engine.decide(WARM_UP_TEXT)
         await self.outbox.start()  # first: it replays what an earlier run could not write
         try:
             await self.cases.purge_expired(self.services.clock.now())
@@ -879,10 +899,10 @@ class ModerationFeature(Feature):
             "(they asked from a care note I sent them privately)")
 
     async def _case_for_button(self, interaction: Interaction) -> Case | Reply:
-        raw = interaction.custom_id.rsplit(":", 1)[-1]
-        if not raw.isdigit():
+        number = stored_id(interaction.custom_id.rsplit(":", 1)[-1])
+        if number is None:
             return Reply.private("That button is no longer in use.")
-        case = await self.cases.get(interaction.group.id, int(raw))
+        case = await self.cases.get(interaction.group.id, number)
         if case is None or case.member_id != interaction.member.id:
             return Reply.private("That button belongs to someone else.")
         return case
@@ -982,7 +1002,7 @@ class ModerationFeature(Feature):
         now = self.services.clock.now()
         case = await self.cases.get(ctx.group.id, number, now)
         if case is None:
-            raise UsageError(f"There is no case {number} in this group.")
+            raise UsageError(NO_CASE.format(number))
         if action == "show":
             return Reply.private(self.describe_case(case))
         if not text:
@@ -1034,7 +1054,8 @@ class ModerationFeature(Feature):
                 raise UsageError(f"<since>: {exc}. Usage: {ctx.spec.usage()}") from None
         cases, total = await self.cases.find(
             ctx.group.id, member_id=member.id if member else None, category=category,
-            since=since, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, now=now)
+            since=since, limit=PAGE_SIZE, now=now,
+            offset=min((page - 1) * PAGE_SIZE, SQL_INT_MAX))  # far past the last page: none
         wanted = [f"about @{member.display_name}" if member else "",
                   f"in {category}" if category else "",
                   f"since {since:%Y-%m-%d %H:%M} UTC" if since else ""]
@@ -1058,8 +1079,7 @@ class ModerationFeature(Feature):
         text = str(ctx.args["text"]).strip()
         case = await self.cases.get(ctx.group.id, number)
         if case is None or case.member_id != ctx.invoker.id:
-            raise UsageError(f"Case {number} isn't one about you, so you can't appeal it. Check "
-                             "the number in the message I sent you.")
+            raise UsageError(NOT_YOURS.format(number))
         if not text:
             raise UsageError(f"Tell the moderators what you'd like them to know. Usage: "
                              f"{ctx.spec.usage()}")
@@ -1156,7 +1176,7 @@ class ModerationFeature(Feature):
         if not callable(swap) and book is None:
             return Reply.private("The policy and resources here are set in code, not read from "
                                  "files, so there is nothing to reload.")
-        from groupbot.moderation.policy import default_policy_path
+        from groupbot.moderation.policy_file import default_policy_path
 
         policy_path = self.services.config.policy_file or default_policy_path()
         errors: list[ContentError] = []
@@ -1353,7 +1373,7 @@ class ResourceBook:
     def read(self) -> dict[str, list[Any]]:
         """Read and check the file again (raises ContentErrors listing every problem);
         nothing changes until `swap`."""
-        from groupbot.moderation.engine import load_resource_table
+        from groupbot.moderation.resources import load_resource_table
 
         return dict(load_resource_table(self.path))
 
@@ -1361,7 +1381,7 @@ class ResourceBook:
         self._table = table
 
     def __call__(self, region: str) -> Sequence[Any]:
-        from groupbot.moderation.engine import resources_for
+        from groupbot.moderation.resources import resources_for
 
         return resources_for(self._table, region)
 
@@ -1374,7 +1394,7 @@ def default_resources(services: Services) -> ResourceBook:
 def _read_policy(path: Path) -> Any:
     """Read, check and compile a policy file, off the event loop (raises PolicyErrors)."""
     from groupbot.moderation.engine import compile_policy
-    from groupbot.moderation.policy import load_policy
+    from groupbot.moderation.policy_file import load_policy
 
     policy = load_policy(path)
     compile_policy(policy)

@@ -16,7 +16,8 @@ from groupbot.core.commands import Access, CommandContext, CommandRegistry, Opti
 from groupbot.core.errors import UsageError
 from groupbot.core.types import Channel, Group, Reply
 from groupbot.features.base import Feature, Services
-from groupbot.scheduling.dispatcher import Dispatcher, Prepared, channel_of, group_of, what
+from groupbot.scheduling.dispatcher import Dispatcher
+from groupbot.scheduling.jobs import Prepared, channel_of, group_of, what
 from groupbot.scheduling.limiter import RateLimiter, rate_limits_for
 from groupbot.scheduling.when import (
     Occurrence,
@@ -34,6 +35,7 @@ MIN_INTERVAL = timedelta(hours=1)  # more often than this would flood a support 
 DEFAULT_GRACE_MINUTES = 60
 CHECKIN_WORDS = ("checkin", "check-in", "checkins", "check-ins")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NO_SCHEDULE = "There is no schedule {} in this group. See /mod schedule list."
 
 
 class SchedulesFeature(Feature):
@@ -47,7 +49,8 @@ class SchedulesFeature(Feature):
         self.dispatcher = Dispatcher(
             self.repo, services.chat, services.clock, self._content,
             limiter=limiter or RateLimiter(rate_limits_for(services.chat), services.clock),
-            alert=self._alert)
+            alert=self._alert,
+            claim_lease=timedelta(seconds=services.config.schedules.claim_lease_seconds))
 
     async def _alert(self, group: Group, reply: Reply) -> None:
         """Through the moderation queue when there is one (it keeps what the moderator log
@@ -72,7 +75,7 @@ class SchedulesFeature(Feature):
     def register(self, registry: CommandRegistry) -> None:
         mod = Access.MODERATOR
         ident = OptionSpec("id", OptionKind.INTEGER, "the schedule's number (see list)",
-                           min_value=1)
+                           min_value=1, missing=NO_SCHEDULE)
         registry.command(
             "mod schedule add", "Post prompts (or check-ins) in a channel on a schedule",
             OptionSpec("channel", OptionKind.CHANNEL, "where to post"),
@@ -115,7 +118,7 @@ class SchedulesFeature(Feature):
                 raise RuntimeError("check-ins are not available in this build")
             reply: Reply = await checkins.scheduled_reply(group_of(row), channel_of(row), row.id,
                                                           occ.key, when=row.when_text)
-            return reply
+            return Prepared(reply, ref="checkin")
         prompts = self.services.feature("prompts")
         rotation = getattr(prompts, "rotation", None)
         if rotation is None:
@@ -125,7 +128,7 @@ class SchedulesFeature(Feature):
         next_pick = getattr(rotation, "next_pick", None)
         if next_pick is None:
             prompt = await rotation.next_prompt(row.group_id, row.channel_id, row.theme)
-            return render.prompt_reply(prompt)
+            return Prepared(render.prompt_reply(prompt), ref=f"prompt:{prompt.id}")
         pick = await next_pick(row.group_id, row.channel_id, row.theme)
         library = getattr(prompts, "library", None)
         title = library.theme_title(pick.prompt.theme) if library is not None else None
@@ -133,7 +136,8 @@ class SchedulesFeature(Feature):
         async def undo() -> None:
             await rotation.release(pick, row.group_id, row.channel_id)
 
-        return Prepared(render.pick_reply(pick, theme_title=title), undo)
+        return Prepared(render.pick_reply(pick, theme_title=title), undo,
+                        ref=f"prompt:{pick.prompt.id}")
 
     # -- commands ----------------------------------------------------------------------------
     async def add(self, ctx: CommandContext) -> Reply:
@@ -198,7 +202,7 @@ class SchedulesFeature(Feature):
         sid = int(ctx.args["id"])
         row = await self.repo.get(sid, ctx.group.id)
         if row is None:
-            raise UsageError(f"There is no schedule {sid} in this group. See /mod schedule list.")
+            raise UsageError(NO_SCHEDULE.format(sid))
         return row
 
     async def _upcoming(self, row: ScheduleRow, n: int) -> list[Occurrence]:

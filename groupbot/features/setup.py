@@ -92,7 +92,7 @@ class SetupFeature(Feature):
     def _regions(self) -> list[str] | None:
         """The regions of the resources file in force (None when it cannot be read: the
         bot's start and /mod policy reload report that)."""
-        from groupbot.moderation.engine import load_resource_table
+        from groupbot.moderation.resources import load_resource_table
 
         try:
             return sorted(load_resource_table(self.services.config.resources_file))

@@ -148,6 +148,12 @@ class ConsoleChat:
             self._by_key[idempotency_key] = posted
         return posted
 
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """The console keeps no history that outlives the process: it cannot search. (While
+        it runs, `post` with the same key returns the first post.)"""
+        raise Unsupported("console", "search a channel's history for a post")
+
     async def send_private(self, group: Group, member: Member, reply: Reply, *,
                            public_fallback: bool = True) -> None:
         """Always private (labelled for the member only), so never a public fallback."""
@@ -205,6 +211,10 @@ class ConsoleChat:
     async def moderators(self, group: Group) -> list[Member]:
         """The local members marked as moderators."""
         return [m for m in self.members.values() if m.is_moderator and not m.is_bot]
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """A local member as they are now (a `/as NAME mod` switch counts at once)."""
+        return self.members.get(member_id)
 
     # -- helpers for tests -----------------------------------------------------------------
     def of_kind(self, kind: str) -> list[ConsoleEvent]:

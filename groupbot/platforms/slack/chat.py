@@ -153,7 +153,7 @@ class SlackChat:
     platform = "slack"
     capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
                                 delete_member_messages=False, timeout_members=False,
-                                idempotent_posts=False)
+                                idempotent_posts=False, find_posts=True)
     rate_limits = SLACK_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: AsyncWebClient, config: Config) -> None:
@@ -164,6 +164,7 @@ class SlackChat:
         self._channels = _Cache()
         self._groups = _Cache()
         self._dms: dict[str, str] = {}
+        self.bot_id: str | None = None  # this app's bot (auth.test), set at start or on demand
 
     # -- ChatPort ----------------------------------------------------------------------
     async def post(self, group: Group, channel: Channel, reply: Reply, *,
@@ -332,8 +333,17 @@ class SlackChat:
         return None
 
     # -- reconciling scheduled posts -----------------------------------------------------
-    async def find_post(self, group: Group, channel: Channel, key: str) -> PostedMessage | None:
-        """A post carrying `key` in its metadata, from the channel's recent history."""
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """A post carrying `key` in its metadata, from the channel's recent history (newest
+        first, up to 1,000 messages). With `reply`, a discussion thread it asked for and
+        never got (the crash came between the post and the thread's first reply) is opened.
+        Only this bot's messages count: another app could post the same metadata."""
+        if self.bot_id is None:
+            me = await self.call("check who I am", "auth_test")
+            self.bot_id = str(me.get("bot_id") or "") or None
+        if self.bot_id is None:  # not a bot token: it cannot tell its own messages apart
+            raise Unsupported("slack", "search a channel's history without a bot token")
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
             extra = {"cursor": cursor} if cursor else {}
@@ -342,11 +352,13 @@ class SlackChat:
                                    **extra)
             for msg in data.get("messages") or []:
                 meta = msg.get("metadata") or {}
-                if (meta.get("event_type") == METADATA_EVENT
+                if (msg.get("bot_id") == self.bot_id and meta.get("event_type") == METADATA_EVENT
                         and (meta.get("event_payload") or {}).get("key") == key):
-                    thread = str(msg["ts"]) if msg.get("reply_count") or msg.get(
-                        "thread_ts") else None
-                    return PostedMessage(str(msg["ts"]), channel.id, group.id, thread)
+                    ts = str(msg["ts"])
+                    thread = ts if msg.get("reply_count") or msg.get("thread_ts") else None
+                    if thread is None and reply is not None and reply.thread_name:
+                        thread = await self._open_thread(channel.id, ts, reply.thread_name)
+                    return PostedMessage(ts, channel.id, group.id, thread)
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor or not data.get("has_more"):
                 break
@@ -362,6 +374,17 @@ class SlackChat:
                 or fallback_name or user_id)
         return Member(user_id, str(name), is_moderator=await self.is_moderator(group, user_id),
                       is_bot=bool(info.get("is_bot")))
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """The member now (the moderators' dashboard asks on every page); None for a
+        deactivated account. When Slack will not say (users.info failed), it raises: the
+        dashboard then lets no one in until it can check."""
+        info = await self.user(member_id)
+        if not info:
+            raise GroupbotError("Slack would not say who that is (users.info failed)")
+        if info.get("deleted"):
+            return None
+        return await self.member(group, member_id)
 
     async def is_moderator(self, group: Group, user_id: str) -> bool:
         """The workspace's owners and admins (as Discord counts Manage Messages), the
