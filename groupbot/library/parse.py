@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import yaml
 
 from groupbot.core.errors import NESTED_TOO_DEEPLY, ContentError
+from groupbot.library.meta import META_SUFFIXES, apply_meta, load_meta, meta_path, parse_date
 from groupbot.library.model import ParsedArticle, Passage, Section
 from groupbot.library.text import clean, split_sentences
 
@@ -30,7 +29,6 @@ MAX_FILE_BYTES = 5_000_000
 MAX_PASSAGE_CHARS = 1200
 FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
            ".html": "html", ".htm": "html"}
-META_SUFFIXES = (".meta.toml", ".meta.yaml", ".meta.yml")
 INTRODUCTION = "Introduction"
 
 
@@ -50,14 +48,6 @@ def is_article_file(path: Path) -> bool:
             and not name.startswith(".") and not name.endswith(META_SUFFIXES))
 
 
-def meta_path(path: Path) -> Path | None:
-    for suffix in META_SUFFIXES:
-        candidate = path.with_name(path.stem + suffix)
-        if candidate.exists():
-            return candidate
-    return None
-
-
 def parse_file(path: Path) -> ParsedArticle:
     """Read one article and its optional `NAME.meta.toml`. Raises ContentError naming the file."""
     where = str(path)
@@ -67,7 +57,7 @@ def parse_file(path: Path) -> ParsedArticle:
     raw = _read(path)
     meta_file = meta_path(path)
     meta_raw = _read(meta_file) if meta_file else b""
-    meta = _load_meta(meta_file, meta_raw) if meta_file else {}
+    meta = load_meta(meta_file, meta_raw) if meta_file else {}
     digest = hashlib.sha256(b"\0".join([PARSER_VERSION.encode(), raw, meta_raw])).hexdigest()
     try:
         text = raw.decode("utf-8-sig")
@@ -94,7 +84,7 @@ def parse_text(text: str, *, fmt: str, source: str, slug: str, content_hash: str
     article.slug = _slugify(str(meta.get("slug") or slug)) or "article"
     article.content_hash = content_hash or hashlib.sha256(text.encode()).hexdigest()
     article.format = fmt
-    _apply_meta(article, meta)
+    apply_meta(article, meta)
     if not article.short_disclaimer:
         article.short_disclaimer = _short_disclaimer(article.disclaimer)
     if not article.passages:
@@ -116,64 +106,6 @@ def _read(path: Path) -> bytes:
         raise ContentError(str(path), "is a folder, not a file") from None
     except OSError as exc:
         raise ContentError(str(path), f"cannot read it: {exc.strerror}") from None
-
-
-# -- metadata files ------------------------------------------------------------------------
-_META_KEYS: dict[str, type | tuple[type, ...]] = {
-    "slug": str, "title": str, "author": str, "medical_reviewer": str, "reviewer": str,
-    "publisher": str, "published": (str, date), "photo_credit": str, "disclaimer": str,
-    "short_disclaimer": str, "references": list, "language": str, "source_url": str,
-}
-
-
-def _load_meta(path: Path, raw: bytes) -> dict[str, Any]:
-    where = str(path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ContentError(where, "not UTF-8 text") from None
-    data: Any
-    try:
-        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(where, f"not valid TOML: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ContentError(where, f"not valid YAML: {exc}") from None
-    except RecursionError:
-        raise ContentError(where, f"not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: "
-                                  f"{NESTED_TOO_DEEPLY}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ContentError(where, "must be a table of keys and values")
-    for key, value in data.items():
-        kind = _META_KEYS.get(str(key))
-        if kind is None:
-            raise ContentError(where, f"unknown key (known: {', '.join(sorted(_META_KEYS))})",
-                               field=str(key))
-        if not isinstance(value, kind):
-            raise ContentError(where, "has the wrong type", field=key)
-        if key == "references" and not (isinstance(value, list)
-                                        and all(isinstance(r, str) for r in value)):
-            raise ContentError(where, "must be a list of strings", field=key)
-    return data
-
-
-def _apply_meta(article: ParsedArticle, meta: dict[str, Any]) -> None:
-    for key in ("title", "author", "publisher", "photo_credit", "source_url"):
-        if meta.get(key):
-            setattr(article, key, clean(str(meta[key])))
-    reviewer = meta.get("medical_reviewer") or meta.get("reviewer")
-    if reviewer:
-        article.reviewer = clean(reviewer)
-    if meta.get("published"):
-        article.published = _parse_date(str(meta["published"]))
-    if meta.get("disclaimer"):
-        article.disclaimer = clean(meta["disclaimer"])
-    if meta.get("short_disclaimer"):
-        article.short_disclaimer = clean(meta["short_disclaimer"])
-    if meta.get("references"):
-        article.references = [clean(r) for r in meta["references"] if clean(r)]
 
 
 # -- plain text -----------------------------------------------------------------------------
@@ -543,7 +475,7 @@ def _structure(blocks: list[Block], found: dict[str, Any], source: str) -> Parse
     article.photo_credit = clean(found["photo_credit"]) if found.get("photo_credit") else None
     article.disclaimer = clean(found["disclaimer"]) if found.get("disclaimer") else None
     if found.get("published"):
-        article.published = _parse_date(str(found["published"]))
+        article.published = parse_date(str(found["published"]))
     return article
 
 
@@ -592,22 +524,6 @@ def _split_long(text: str) -> list[str]:
 # -- small helpers ----------------------------------------------------------------------------
 def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y",
-                 "%B %d %Y", "%Y/%m/%d")
-
-
-def _parse_date(text: str) -> str:
-    """An ISO date when the text is a date we can read (US order for 12/26/2023)."""
-    raw = clean(text)
-    candidate = raw[:10] if re.match(r"^\d{4}-\d{2}-\d{2}T", raw) else raw
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(candidate, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return raw
 
 
 def _short_disclaimer(disclaimer: str | None) -> str | None:
