@@ -4,12 +4,13 @@
 and `groupbot run` takes its `--platform` choices, its platform options and the runner from
 it. A runner is imported only when its platform runs, so the console never loads discord.py.
 To add a platform: an adapter package with a runner ``async def run_x(config, args) -> int``,
-and one entry here.
+and one entry here naming it.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,39 +34,33 @@ class Option:
 class Platform:
     name: str
     summary: str
-    load: Callable[[], Runner]  # imports the adapter and returns its runner
+    # Where its runner is, as an entry point ("module:function"): imported only when the
+    # platform runs (the console never loads discord.py), and by name, so that this table,
+    # which the configuration reads, imports no adapter (the adapters import the config).
+    runner: str
     options: tuple[Option, ...] = ()
 
-
-def _console() -> Runner:
-    from groupbot.platforms.console_session import run_console
-
-    return run_console
-
-
-def _discord() -> Runner:
-    from groupbot.platforms.discord.runner import run_discord
-
-    return run_discord
-
-
-def _slack() -> Runner:
-    from groupbot.platforms.slack.runner import run_slack
-
-    return run_slack
+    def load(self) -> Runner:
+        """The runner, its adapter imported now."""
+        module, _, function = self.runner.partition(":")
+        runner: Runner = getattr(importlib.import_module(module), function)
+        return runner
 
 
 PLATFORMS: dict[str, Platform] = {p.name: p for p in (
-    Platform("console", "a local group in this terminal, no account needed", _console, (
+    Platform("console", "a local group in this terminal, no account needed",
+             "groupbot.platforms.console_session:run_console", (
         Option(("--as-moderator",), "start as a moderator", (("action", "store_true"),)),
     )),
-    Platform("discord", "a Discord bot (DISCORD_TOKEN)", _discord, (
+    Platform("discord", "a Discord bot (DISCORD_TOKEN)",
+             "groupbot.platforms.discord.runner:run_discord", (
         Option(("--shard-ids",), "comma-separated shard ids for this process"),
         Option(("--shard-count",), "total number of shards", (("type", int),)),
         Option(("--sync-global",), "also sync app commands globally",
                (("action", "store_true"),)),
     )),
-    Platform("slack", "a Slack app (SLACK_BOT_TOKEN, and SLACK_APP_TOKEN or --http)", _slack, (
+    Platform("slack", "a Slack app (SLACK_BOT_TOKEN, and SLACK_APP_TOKEN or --http)",
+             "groupbot.platforms.slack.runner:run_slack", (
         Option(("--http",), "HTTP mode instead of Socket Mode", (("action", "store_true"),)),
         Option(("--port",), "HTTP mode's port (default 3000)",
                (("type", int), ("default", 3000))),
