@@ -26,6 +26,7 @@ from groupbot.features.manual_actions import ManualActionsFeature
 from groupbot.features.moderation import CARE_COOLDOWN, CARE_NOTE_EVERY, ModerationFeature
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.resources import ResourcesFeature
+from groupbot.moderation.policy import Policy
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.platforms.console import ConsoleChat
 from groupbot.storage.database import Database
@@ -34,6 +35,11 @@ from groupbot.storage.store import Store
 
 class FakeEngine:
     """Judges by marker phrases, so each test says plainly what the engine decided."""
+
+    policy: Policy | None = None  # set in code: no policy file to show or reload
+
+    def swap(self, policy: Policy) -> Policy:
+        raise AssertionError("a decider set in code is never reloaded")
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
@@ -97,11 +103,20 @@ def load_resources(region: str) -> Sequence[Line]:
 class NoDeleteChat(ConsoleChat):
     """Like Slack for members' messages: cannot delete them, cannot time anyone out."""
 
+    capabilities = dataclasses.replace(ConsoleChat.capabilities, delete_member_messages=False,
+                                       timeout_members=False)
+
     async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
         raise Unsupported("slack", "delete members' messages")
 
     async def timeout_member(self, group: Group, member: Member, until: datetime,
                              reason: str) -> None:
+        raise Unsupported("slack", "time out members")
+
+    async def remove_timeout(self, group: Group, member: Member, reason: str) -> None:
+        raise Unsupported("slack", "time out members")
+
+    async def timed_out_until(self, group: Group, member: Member) -> datetime | None:
         raise Unsupported("slack", "time out members")
 
 
@@ -159,7 +174,7 @@ async def _world(chat_cls: type[ConsoleChat] = ConsoleChat) -> AsyncIterator[Wor
         services = Services(config=Config(), store=Store(db), clock=clock, chat=chat)
         engine = FakeEngine()
         feature = ModerationFeature(services, engine=engine, resources=load_resources)
-        bot = Bot(services, [feature, ManualActionsFeature(services, feature),
+        bot = Bot(services, [feature, ManualActionsFeature(services),
                              ResourcesFeature(services, resources=load_resources),
                              PrivacyFeature(services)])
         await bot.start()

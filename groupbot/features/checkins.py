@@ -2,9 +2,9 @@
 
 Answers are private. A member sees only their own (`/checkin history`); moderators see only
 aggregates of at least five members (`/mod checkin summary`). A 1, or a note in crisis
-language, starts the care path: the moderation feature's `care_for` when it is there, or else
-the /resources reply in private plus a moderator alert. The bot is not a therapist; it points
-to people who can help.
+language, starts the care path: the moderation feature's `care_for`, or, should that fail, the
+/resources reply in private plus a moderator alert. The bot is not a therapist; it points to
+people who can help.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from groupbot.core.types import (
     Visibility,
 )
 from groupbot.features.base import Feature, Services
-from groupbot.storage.checkins import K_ANONYMITY, Aggregate, CheckinRepo
+from groupbot.features.contracts import Care, ModeratorAlerts
+from groupbot.storage.checkins import K_ANONYMITY, Aggregate
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,11 @@ def mood_buttons(checkin_id: int) -> tuple[Button, ...]:
 
 class CheckinsFeature(Feature):
     name = "checkins"
+    requires = ("moderation",)  # the care path, and the moderators' alerts
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self.repo = CheckinRepo(services.store.db)
-        services.store.register_member_data("checkins", self.repo)
+        self.repo = services.store.checkins
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -270,14 +271,12 @@ class CheckinsFeature(Feature):
                     mood: int) -> list[Reply]:
         """The care path. Returns extra private replies for the member (may be none)."""
         text = note or f"check-in mood {mood} of 5"
-        moderation = self.services.feature("moderation")
-        care_for = getattr(moderation, "care_for", None)
-        if care_for is not None:
-            try:
-                await care_for(group, member, text, source="checkin")
-                return []
-            except Exception:
-                log.exception("the moderation care path failed; using the fallback")
+        try:
+            await self.services.need("moderation", Care).care_for(group, member, text,
+                                                                  source="checkin")
+            return []
+        except Exception:
+            log.exception("the moderation care path failed; using the fallback")
         replies: list[Reply] = []
         spec = self.registry.get(("resources",))
         if spec is not None:
@@ -294,15 +293,10 @@ class CheckinsFeature(Feature):
             f"<@{member.id}> may be having a hard time (from a private check-in). They "
             "were sent support resources privately. Please consider reaching out to them "
             "gently; their answer and any note stay private.", title="Check-in care")
-        try:  # through the moderation queue when it is there: it keeps undelivered alerts
-            queue = getattr(moderation, "queue", None)
-            keep = getattr(queue, "alert", None)
-            if keep is not None:
-                await keep(group, alert, member_id=member.id, crisis=True,
-                           reason=f"<@{member.id}> may be having a hard time (from a private "
-                                  "check-in)")
-            else:
-                await self.services.chat.alert_moderators(group, alert)
+        try:  # through the moderation queue: it keeps undelivered alerts
+            await self.services.need("moderation", ModeratorAlerts).alert(
+                group, alert, member_id=member.id, crisis=True,
+                reason=f"<@{member.id}> may be having a hard time (from a private check-in)")
         except Exception:
             log.exception("could not alert moderators about a check-in")
         return replies

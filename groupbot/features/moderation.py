@@ -18,11 +18,11 @@ import contextlib
 import logging
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
 from groupbot.core.errors import ContentError, Unsupported, UsageError, every_error
@@ -43,11 +43,23 @@ from groupbot.features.hold import HoldDesk
 from groupbot.features.hold import what_happens as what_a_hold_does
 from groupbot.features.outbox import Outbox
 from groupbot.features.queue import Delivery, ModeratorQueue
+from groupbot.features.resource_book import (
+    NOT_A_THERAPIST,
+    ResourceBook,
+    ResourceLoader,
+    default_resources,
+    format_resource,
+    resource_lines,
+)
 from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
 from groupbot.moderation.names import FoldedNames, fold_names
 from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action, Verdict
-from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, CaseRepo, NewCase
+from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, NewCase
 from groupbot.storage.outbox import case_op
+from groupbot.storage.queue import QueueItem
+
+if TYPE_CHECKING:
+    from groupbot.moderation.policy import CategoryPolicy, Policy
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +69,6 @@ TALK_BUTTON = "gb:care:talk:"  # + the member's id: the care note's "talk to a m
 AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as several events
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
-NOT_A_THERAPIST = "I'm a bot, not a therapist or a crisis service."
 # when storage fails (groupbot.features.outbox): what is said instead of a case number
 STRIKES_UNREAD = ("the member's strikes could not be read (storage failing), so the ladder did "
                   "not escalate: the verdict alone was carried out")
@@ -86,11 +97,17 @@ class Decider(Protocol):
     flood and repeat history, timed by `now` (seconds).
     """
 
+    @property
+    def policy(self) -> Policy | None:
+        """The policy in force (None: a decider set in code, with no policy file)."""
+        ...
+
     def decide(self, text: str, *, stateful: bool = False, now: float | None = None,
                **ctx: Any) -> Verdict: ...
 
-
-ResourceLoader = Callable[[str], Sequence[Any]]
+    def swap(self, policy: Policy) -> Policy:
+        """Put a checked policy in force; the one it replaces."""
+        ...
 
 
 class RecentNames:
@@ -192,8 +209,7 @@ class ModerationFeature(Feature):
                  resources: ResourceLoader | None = None,
                  strike_policy: StrikePolicy | None = None) -> None:
         super().__init__(services)
-        self.cases = CaseRepo(services.store.db)
-        services.store.register_member_data("moderation", self.cases)
+        self.cases = services.store.cases
         # who and what waits for a moderator; the one outlet for moderator alerts
         self.queue = ModeratorQueue(services, self.cases)
         # what moderation records: written at once, or kept and retried until it lands
@@ -371,14 +387,14 @@ class ModerationFeature(Feature):
                    verdict.severity <= severity for action, categories, severity in earlier)
 
     # -- the policy's view of a verdict -------------------------------------------------
-    def _scope_categories(self, group_id: str, channel: Channel | None) -> Any:
-        policy = getattr(self.engine, "policy", None)
-        scope = getattr(policy, "scope", None)
-        if scope is None:
+    def _scope_categories(self, group_id: str, channel: Channel | None
+                          ) -> Mapping[str, CategoryPolicy] | None:
+        policy = self.engine.policy
+        if policy is None:
             return None
         try:
-            return scope(group_id, channel.id if channel else None,
-                         channel.name if channel else None).categories
+            return policy.scope(group_id, channel.id if channel else None,
+                                channel.name if channel else None).categories
         except Exception:
             log.exception("reading the policy scope failed", extra={"group": group_id})
             return None
@@ -405,7 +421,7 @@ class ModerationFeature(Feature):
         for category in verdict.categories:
             text = ""
             if cats is not None and category in cats:
-                text = str(getattr(cats[category], "guideline", "") or "").strip()
+                text = cats[category].guideline.strip()
             text = text or GUIDELINES.get(category, "")
             if text:
                 return text if text.endswith((".", "!", "?")) else text + "."
@@ -590,13 +606,25 @@ class ModerationFeature(Feature):
             outcome.notes.append(f"could not message the member privately: {exc}")
             return False
 
-    async def _alert(self, group: Group, reply: Reply, *, member_id: str | None = None,
-                     item: int | None = None, crisis: bool = False,
-                     reason: str | None = None) -> Delivery:
+    # -- what other features ask of moderation (groupbot.features.contracts) -----------------
+    async def alert(self, group: Group, reply: Reply, *, member_id: str | None = None,
+                    item: int | None = None, crisis: bool = False,
+                    reason: str | None = None) -> Delivery:
         """Through the queue, which keeps what the moderator log cannot take (in `item`, or
         a new item whose why is `reason`)."""
         return await self.queue.alert(group, reply, member_id=member_id, item=item,
                                       crisis=crisis, reason=reason)
+
+    async def deliver_waiting(self, group: Group) -> tuple[int, int]:
+        """Post the alerts that waited for the moderator log (after /mod setup modlog)."""
+        return await self.queue.deliver_waiting(group)
+
+    async def open_item(self, group: Group, kind: str, *, member_id: str | None = None,
+                        asked_by: str | None = None, case_number: int | None = None,
+                        reason: str = "", text: str | None = None) -> QueueItem:
+        """Put something in the moderators' queue."""
+        return await self.queue.open_item(group, kind, member_id=member_id, asked_by=asked_by,
+                                          case_number=case_number, reason=reason, text=text)
 
     async def _link(self, group: Group, channel: Channel | None,
                     message_id: str | None) -> str | None:
@@ -654,7 +682,7 @@ class ModerationFeature(Feature):
         elif review:
             lines.append(f"This needs a moderator: see `/mod case {number}`; close it with "
                          f"`/mod case {number} close <note>`.")
-        await self._alert(group, Reply.private("\n".join(lines), title="Moderation"),
+        await self.alert(group, Reply.private("\n".join(lines), title="Moderation"),
                           member_id=member.id, item=item,
                           reason=f"{head} ({verdict.action.value}) <@{member.id}> "
                                  f"in #{channel.name}, an alert the moderator log could not take")
@@ -785,7 +813,7 @@ class ModerationFeature(Feature):
         noticed = f" I noticed {signs}." if signs.startswith("signs of") else ""
         head = f"Case {number}: " if number is not None else ""
         case = f"case {number}" if number is not None else "its case number follows"
-        await self._alert(group, Reply.private(
+        await self.alert(group, Reply.private(
             f"{head}<@{member.id}> may be going through a very hard time "
             f"({where}).{noticed} {said} I haven't removed anything or said anything in public, "
             "and I'm not quoting their words here. If you can, check in with them gently and "
@@ -925,7 +953,7 @@ class ModerationFeature(Feature):
                   "the others know (I'll let them know someone has it)." if item is not None
                   else "My storage is failing, so it goes into `/mod queue` as soon as it works "
                        "again; until then, please say here who is reaching out.")
-        delivery = await self._alert(group, Reply.private(
+        delivery = await self.alert(group, Reply.private(
             f"{head}<@{member.id}> would like to talk with a moderator privately{context}. "
             f"Please send them a direct message soon. {queued}", title="Support"),
             member_id=member.id, item=item, crisis=item is None)
@@ -1061,7 +1089,7 @@ class ModerationFeature(Feature):
             ctx.group, "appeal", member_id=ctx.invoker.id, asked_by=ctx.invoker.id,
             case_number=number, reason=f"Case {number} (appeal) <@{ctx.invoker.id}> appealed",
             text=text)).number
-        await self._alert(ctx.group, Reply.private(
+        await self.alert(ctx.group, Reply.private(
             f"Case {number}: <@{ctx.invoker.id}> appealed: {_clip(text, 1000)}\n"
             f"See `/mod case {number}`. It is item {item} in the queue: take it with "
             f"`/mod queue claim {item}` (I'll let them know someone is looking), close it with "
@@ -1073,9 +1101,8 @@ class ModerationFeature(Feature):
     # -- commands: policy ----------------------------------------------------------------------
     async def cmd_policy_show(self, ctx: CommandContext) -> Reply:
         keep = await self.cases.keep_text_days(ctx.group.id)
-        policy = getattr(self.engine, "policy", None)
-        describe = getattr(policy, "describe", None)
-        body = str(describe()) if callable(describe) else ""
+        policy = self.engine.policy
+        body = policy.describe() if policy is not None else ""
         s = self.strikes
         steps = ", ".join(f"{t.action.value} at {t.points:g}" for t in s.thresholds)
         lines = [body.strip() or "The default safe-space policy is in force.", "",
@@ -1122,14 +1149,22 @@ class ModerationFeature(Feature):
         if action is Action.CARE:
             return (f"{care_note}; nothing else: no moderator alert, no case, nothing in the "
                     "channel, no strike")
-        if action is Action.REMOVE:
-            return f"the message is removed and its author gets a private copy; a case; {strike}"
+        can = self.services.chat.capabilities  # what this platform lets the bot do itself
+        if action in (Action.REMOVE, Action.TIMEOUT):
+            removed = ("the message is removed and its author gets a private copy"
+                       if can.delete_member_messages else
+                       "the message stays up (this platform can't remove members' messages) "
+                       "and its author is told privately")
+            paused = ("" if action is Action.REMOVE else "; they are paused from posting"
+                      if can.timeout_members else "; this platform can't pause members")
+            look = ("" if can.delete_member_messages and (
+                action is Action.REMOVE or can.timeout_members)
+                else "; moderators are asked to look")
+            return f"{removed}{paused}{look}; a case; {strike}"
         if action is Action.HOLD:  # the strike counts only if a moderator confirms
             return what_a_hold_does(
                 self.strike_weight(verdict._replace(action=Action.REMOVE), group_id, channel),
-                self.services.chat.capabilities.delete_member_messages)
-        if action is Action.TIMEOUT:
-            return f"the message is removed and its author paused; a case; {strike}"
+                can.delete_member_messages)
         if action is Action.ESCALATE:
             if not CARE_CATEGORIES.isdisjoint(verdict.categories):
                 return ("moderators are asked to look (a case in /mod queue); the message stays "
@@ -1143,17 +1178,17 @@ class ModerationFeature(Feature):
     async def cmd_policy_reload(self, ctx: CommandContext) -> Reply:
         """Read and check both files first; put them in force together only when both check
         out, else keep the ones in force and list every problem."""
-        swap = getattr(self.engine, "swap", None)
+        from_file = self.engine.policy is not None  # (else a decider set in code)
         book = self.resources if isinstance(self.resources, ResourceBook) else None
-        if not callable(swap) and book is None:
+        if not from_file and book is None:
             return Reply.private("The policy and resources here are set in code, not read from "
                                  "files, so there is nothing to reload.")
         from groupbot.moderation.policy import default_policy_path
 
         policy_path = self.services.config.policy_file or default_policy_path()
         errors: list[ContentError] = []
-        policy: Any = None
-        if callable(swap):
+        policy: Policy | None = None
+        if from_file:
             try:
                 policy = await asyncio.to_thread(_read_policy, policy_path)
             except ContentError as exc:
@@ -1176,8 +1211,8 @@ class ModerationFeature(Feature):
                 *(f"• {e}" for e in errors)]), title="Policy reload")
         # Both check out: in force together, in one step (nothing awaited in between).
         lines = []
-        if policy is not None and callable(swap):
-            swap(policy)
+        if policy is not None:
+            self.engine.swap(policy)
             if self._strikes_from_policy:
                 self.strikes = strike_policy_from(self.engine)
             lines.append(f"Policy: {policy.name} ({policy_path}), "
@@ -1267,90 +1302,10 @@ def _ago(delta: timedelta) -> str:
     return f"{minutes} minutes" if minutes < 120 else f"{minutes // 60} hours"
 
 
-def resource_lines(loader: ResourceLoader, region: str, with_source: bool = False,
-                   first: Sequence[str] | None = None, also: Sequence[str] = ()) -> list[str]:
-    """The region's support lines as bullet lines; a loading failure never fails a reply.
-    With `first` (topics, most fitting first), lines of those topics lead, then the crisis
-    lines, then those of the topics in `also`; other special topics (danger, young) are left
-    out. Without `first`, every line, in file order (/resources)."""
-    try:
-        items = list(loader(region))
-    except Exception:
-        log.exception("loading crisis resources failed", extra={"region": region})
-        items = []
-    if first is not None:
-        rank = {topic: n for n, topic in enumerate(first)}
-        rank["crisis"] = len(first)
-        for topic in also:
-            rank.setdefault(topic, len(first) + 1)
-        items = [r for r in items if _topic(r) in rank]
-        items.sort(key=lambda r: rank[_topic(r)])  # (stable: file order within a topic)
-    lines = [line for line in (format_resource(r, with_source) for r in items) if line]
-    if not lines:
-        lines = ["• Your local emergency number, or a local crisis line "
-                 "(findahelpline.com lists them by country)."]
-    return lines
-
-
-def _field(item: Any, key: str) -> str:
-    """A field of the engine's `Resource` or of a plain dict ("" when missing)."""
-    value = item.get(key) if isinstance(item, dict) else getattr(item, key, None)
-    return str(value).strip() if value else ""
-
-
-def _topic(item: Any) -> str:
-    return _field(item, "topic") or "crisis"
-
-
-def format_resource(item: Any, with_source: bool = False) -> str:
-    """One resource as a bullet line. Accepts the engine's `Resource` or a plain dict."""
-    name = _field(item, "name")
-    if not name:
-        return ""
-    how = _field(item, "reach") or " · ".join(
-        x for x in (_field(item, "phone"), _field(item, "url")) if x)
-    line = f"• {name}" + (f": {how}" if how else "")
-    source = _field(item, "source")
-    if with_source and source:
-        line += f" (source: {source})"
-    return line
-
-
 def _default_engine(services: Services) -> Decider:
     from groupbot.moderation.engine import ModerationEngine
 
     return ModerationEngine(services.config.policy_file)
-
-
-class ResourceBook:
-    """The support resources in force: the whole resources file (the config's, else the
-    shipped one), read and checked when the bot is built, looked up by region, and replaced
-    whole by `/mod policy reload` only when the new file checks out. One book serves both
-    the crisis replies and /resources."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        self._table = self.read()
-
-    def read(self) -> dict[str, list[Any]]:
-        """Read and check the file again (raises ContentErrors listing every problem);
-        nothing changes until `swap`."""
-        from groupbot.moderation.engine import load_resource_table
-
-        return dict(load_resource_table(self.path))
-
-    def swap(self, table: dict[str, list[Any]]) -> None:
-        self._table = table
-
-    def __call__(self, region: str) -> Sequence[Any]:
-        from groupbot.moderation.engine import resources_for
-
-        return resources_for(self._table, region)
-
-
-def default_resources(services: Services) -> ResourceBook:
-    """The resources file (config, else the shipped one), checked now."""
-    return ResourceBook(services.config.resources_file)
 
 
 def _read_policy(path: Path) -> Any:
@@ -1363,21 +1318,16 @@ def _read_policy(path: Path) -> Any:
     return policy
 
 
-def strike_policy_from(engine: Any) -> StrikePolicy:
+def strike_policy_from(engine: Decider) -> StrikePolicy:
     """The policy's strike settings (half-life, thresholds) when the engine has a policy."""
-    found = getattr(getattr(engine, "policy", None), "strikes", None)
-    if found is None:
+    if engine.policy is None:
         return StrikePolicy()
-    half = getattr(found, "half_life_days", None)
-    raw = getattr(found, "thresholds", None)
-    kwargs: dict[str, Any] = {}
-    if isinstance(half, int | float) and half > 0:
-        kwargs["half_life_days"] = float(half)
-    if isinstance(raw, tuple | list):
-        steps = [Threshold(float(t.points), t.action, int(getattr(t, "minutes", 0) or 0))
-                 for t in raw if isinstance(getattr(t, "action", None), Action)]
-        kwargs["thresholds"] = tuple(sorted(steps, key=lambda t: t.points))
-    return StrikePolicy(**kwargs)
+    found = engine.policy.strikes
+    steps = tuple(sorted((Threshold(float(t.points), t.action, t.minutes or 0)
+                          for t in found.thresholds), key=lambda t: t.points))
+    if found.half_life_days > 0:
+        return StrikePolicy(half_life_days=float(found.half_life_days), thresholds=steps)
+    return StrikePolicy(thresholds=steps)
 
 
 __all__ = ["Decider", "ModerationFeature", "ResourceBook", "StrikePolicy", "Threshold",

@@ -54,6 +54,7 @@ from groupbot.features.base import Services
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.database import Database
 from groupbot.storage.outbox import OWN, Entry, OutboxRepo, Written
+from groupbot.storage.store import Store
 
 if TYPE_CHECKING:
     from groupbot.features.queue import ModeratorQueue
@@ -157,13 +158,10 @@ class Outbox:
         self.services = services
         self.queue = queue
         self.cases = cases  # the main connection's, for reads
-        self.main = services.store.db
-        self.db: Database = self.main  # the connection entries are written through
-        self.repo = OutboxRepo(self.db)
-        path = self.main.path
-        self.spill_path: Path | None = (None if path == ":memory:" or path.startswith("file:")
-                                        else Path(path + SPILL_SUFFIX))
-        self._own_db: Database | None = None
+        self.main = services.store
+        self.store: Store = self.main  # the store entries are written through
+        self.spill_path: Path | None = self.main.file_beside(SPILL_SUFFIX)
+        self._own: Store | None = None
         self._waiting: deque[_Waiting] = deque()
         self._lock = asyncio.Lock()  # one write at a time, so entries land in order
         self._failures = 0  # failed attempts in a row
@@ -175,20 +173,27 @@ class Outbox:
         self._progress = asyncio.Event()
         self._busy = True
 
+    @property
+    def repo(self) -> OutboxRepo:
+        return self.store.outbox
+
+    @property
+    def db(self) -> Database:
+        """The connection entries are written through (its own, while it could be opened)."""
+        return self.store.db
+
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
         """Open the outbox's own connection, load the spill file of an earlier run, and start
         the writer (which replays it first)."""
-        if self.spill_path is not None:
-            own = Database(self.main.path, migrate=False, busy_timeout_ms=WRITER_BUSY_MS)
-            try:
-                await own.open()
-            except Exception:
-                log.warning("the moderation outbox could not open its own database "
-                            "connection; it shares the main one", exc_info=True)
-            else:
-                self._own_db = self.db = own
-                self.repo = OutboxRepo(own)
+        try:
+            own = await self.main.open_writer(WRITER_BUSY_MS)
+        except Exception:
+            log.warning("the moderation outbox could not open its own database "
+                        "connection; it shares the main one", exc_info=True)
+        else:
+            if own is not None:
+                self._own = self.store = own
         self._load_spill()
         if not self._waiting:
             with contextlib.suppress(Exception):
@@ -211,9 +216,8 @@ class Outbox:
                             "stopping", exc_info=True)
         if self._waiting:
             self._spill_rest()
-        own, self._own_db = self._own_db, None
-        self.db = self.main
-        self.repo = OutboxRepo(self.main)
+        own, self._own = self._own, None
+        self.store = self.main
         if own is not None:
             await own.close()
 

@@ -24,7 +24,6 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +31,9 @@ from groupbot.core.commands import Access, CommandContext, CommandRegistry, Opti
 from groupbot.core.errors import GroupbotError, UsageError
 from groupbot.core.types import Group, Member, Reply
 from groupbot.features.base import Services
+from groupbot.features.contracts import Delivery
 from groupbot.storage.cases import CaseRepo
-from groupbot.storage.queue import PendingAlert, QueueItem, QueueRepo
+from groupbot.storage.queue import PendingAlert, QueueItem
 
 if TYPE_CHECKING:
     from groupbot.features.outbox import Outbox
@@ -49,20 +49,6 @@ LIST_LIMIT = 25
 
 KIND_LABELS = {"crisis": "crisis request", "appeal": "appeal", "escalation": "escalation",
                "alert": "alert", "hold": "held message"}
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What became of one moderator alert."""
-
-    posted: bool  # the moderator log took it
-    reached: int = 0  # moderators reached by direct message instead
-    item: int | None = None  # the queue item it waits in, if any
-    why: str | None = None  # why the moderator log could not take it
-
-    @property
-    def reached_anyone(self) -> bool:
-        return self.posted or self.reached > 0
 
 
 def retry_after(attempts: int) -> timedelta:
@@ -117,8 +103,7 @@ class ModeratorQueue:
                  reannounce_after: timedelta | None = None) -> None:
         self.services = services
         self.cases = cases
-        self.repo = QueueRepo(services.store.db)
-        services.store.register_member_data("queue", self.repo)
+        self.repo = services.store.queue
         minutes = services.config.moderation.reannounce_minutes
         self.reannounce_after = reannounce_after or timedelta(minutes=minutes)
         self._task: asyncio.Task[None] | None = None
@@ -184,8 +169,7 @@ class ModeratorQueue:
 
     def _owns(self, group_id: str) -> bool:
         """Whether this process serves the group (Discord shards split guilds)."""
-        owns = getattr(self.services.chat, "owns_group", None)
-        return bool(owns(group_id)) if callable(owns) else True
+        return self.services.chat.owns_group(group_id)
 
     # -- alerts ----------------------------------------------------------------------------
     async def alert(self, group: Group, reply: Reply, *, member_id: str | None = None,

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from groupbot.core.errors import Unsupported
 from groupbot.core.ports import ChatPort, Clock
 from groupbot.core.types import Channel, Group, PostedMessage, Reply
-from groupbot.scheduling.limiter import RateLimiter, rate_limits_for, temporary_delay
+from groupbot.scheduling.limiter import RateLimiter, temporary_delay
 from groupbot.scheduling.when import Occurrence, Recurrence, describe, recurrence
 from groupbot.storage.schedules import Claim, LedgerRow, ScheduleRepo, ScheduleRow
 
@@ -130,7 +131,7 @@ class Dispatcher:
         self.content = content
         # how moderators are told (the moderation queue keeps what the log cannot take)
         self.alert = alert or chat.alert_moderators
-        self.limiter = limiter or RateLimiter(rate_limits_for(chat), clock)
+        self.limiter = limiter or RateLimiter(chat.rate_limits, clock)
         self.instance_id = instance_id or uuid.uuid4().hex[:12]
         self.claim_lease = claim_lease
         self.stats = DispatchStats()
@@ -266,8 +267,7 @@ class Dispatcher:
     def _owns(self, group_id: str) -> bool:
         """Whether this process serves the group: a sharded platform (Discord split across
         processes) answers `owns_group`; each process runs its own groups' schedules only."""
-        owns = getattr(self.chat, "owns_group", None)
-        return True if owns is None else bool(owns(group_id))
+        return self.chat.owns_group(group_id)
 
     def _push(self, entry: _Entry) -> None:
         heapq.heappush(self._heap, entry)
@@ -471,9 +471,12 @@ class Dispatcher:
         if row is None:
             return  # the schedule was removed; its ledger went with it
         occ = _occurrence_of(claim)
-        finder = getattr(self.chat, "find_post", None)
-        if finder is not None and claim.idempotency_key:
-            found = await finder(group_of(row), channel_of(row), claim.idempotency_key)
+        if claim.idempotency_key:
+            try:
+                found = await self.chat.find_post(group_of(row), channel_of(row),
+                                                  claim.idempotency_key)
+            except Unsupported:
+                found = None  # the platform cannot look: settled below as it allows
             if found is not None:
                 await self.repo.mark_posted(row.id, occ.key, found.id, now)
                 return
