@@ -41,9 +41,11 @@ class Bot:
         """Each feature after those it requires (message hooks keep the listed order)."""
         for feature in self.start_order:
             await feature.start()
+        await self.services.upkeep.start()  # the periodic jobs the features registered
         self._started = True
 
     async def stop(self) -> None:
+        await self.services.upkeep.stop()
         for feature in reversed(self.start_order):
             try:
                 await feature.stop()
@@ -52,9 +54,13 @@ class Bot:
         self._started = False
 
     async def idle(self) -> None:
-        """Wait until every feature's background work has settled (fake-clock runs)."""
-        for feature in self.features:
-            await feature.idle()
+        """Wait until every feature's background work has settled (fake-clock runs), running
+        the upkeep jobs the clock has reached (`Upkeep.run_due`)."""
+        while True:
+            for feature in self.features:
+                await feature.idle()
+            if not await self.services.upkeep.run_due():
+                return
 
     def feature(self, name: str) -> Feature:
         """A feature by name (MissingFeature when there is none)."""

@@ -103,7 +103,8 @@ async def test_reminders_go_only_to_those_who_asked_and_have_not_answered(
     await run(h, answered, "/checkin remind on")
     await run(h, h.member, "/checkin remind on")
     assert "no more" in joined(await run(h, h.member, "/checkin remind off"))
-    await checkins(h).stop()  # drive the reminder pass by hand, not by the background loop
+    # the reminder pass is driven by hand here: under a fake clock the upkeep job runs only
+    # from Bot.idle, which this test never calls
     await run(h, h.moderator, "/mod checkin post")
     await press(h, answered, "gb:checkin:mood:1:4")
     await h.clock.advance(timedelta(hours=23))
@@ -115,6 +116,20 @@ async def test_reminders_go_only_to_those_who_asked_and_have_not_answered(
     assert len(h.chat.private_to(quiet)) == 1
     assert "gentle reminder" in h.chat.private_to(quiet)[0].text
     assert h.chat.private_to(answered) == [] and h.chat.private_to(h.member) == []
+
+
+async def test_the_upkeep_sends_reminders_once_the_day_has_passed(harness: Harness) -> None:
+    h = harness
+    quiet = h.chat.add_member("quiet")
+    await run(h, quiet, "/checkin remind on")
+    await run(h, h.moderator, "/mod checkin post")
+    await h.clock.advance(timedelta(hours=23))
+    await h.bot.idle()
+    assert h.chat.private_to(quiet) == []
+    await h.clock.advance(timedelta(hours=1, minutes=5))
+    await h.bot.idle()
+    assert [e.text[:20] for e in h.chat.private_to(quiet)] == ["A gentle reminder: t"]
+    assert h.bot.services.upkeep.runs("checkins: reminders") == 2
 
 
 async def test_bad_checkin_input_gets_help(harness: Harness) -> None:

@@ -6,7 +6,6 @@ database, a FakeClock and a small fake engine, so each test is about the feature
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -614,15 +613,16 @@ async def test_case_text_kept_only_when_the_group_opts_in(w: World) -> None:
     await w.cmd(w.mod, "/mod policy keep-text 3")
     await w.say(w.alice, "idiot number two")
     assert "idiot number two" in await w.cmd(w.mod, "/mod case 2")
-    # the hourly purge timer erases it without anyone looking at the case
+    # the hourly purge (an upkeep job) erases it without anyone looking at the case
     expiry = w.clock.now() + timedelta(days=3)
-    await w.clock.advance(timedelta(days=3))
-    # the database runs on a thread, so the loop may lag behind the fake clock: tick on
-    # until it has purged at a time past the expiry (each tick wakes or completes a purge)
-    while w.feature.last_purge is None or w.feature.last_purge < expiry:
-        w.feature.purged.clear()
-        await w.clock.advance(timedelta(hours=1))
-        await asyncio.wait_for(w.feature.purged.wait(), 10)
+    await w.clock.advance(timedelta(days=3, hours=-1))
+    await w.bot.idle()  # the purge due now runs (under a fake clock, from Bot.idle)
+    assert w.feature.last_purge == expiry - timedelta(hours=1)
+    raw = await w.feature.cases.db.fetchone("SELECT text FROM mod_cases WHERE number = 2")
+    assert raw is not None and raw[0] == "idiot number two"  # kept until its expiry
+    await w.clock.advance(timedelta(hours=1))
+    await w.bot.idle()
+    assert w.feature.last_purge == expiry
     raw = await w.feature.cases.db.fetchone("SELECT text FROM mod_cases WHERE number = 2")
     assert raw is not None and raw[0] is None
     assert "idiot number two" not in await w.cmd(w.mod, "/mod case 2")

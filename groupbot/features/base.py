@@ -9,8 +9,9 @@ from typing import ClassVar, TypeVar
 from groupbot.config import Config
 from groupbot.core.commands import CommandRegistry
 from groupbot.core.errors import MissingFeature
-from groupbot.core.ports import ChatPort, Clock
+from groupbot.core.ports import ChatPort, Clock, SystemClock
 from groupbot.core.types import Group, Message
+from groupbot.scheduling.upkeep import Upkeep
 from groupbot.storage.groups import GroupSettings
 from groupbot.storage.store import Store
 
@@ -27,6 +28,11 @@ class Services:
     chat: ChatPort
     registry: CommandRegistry = field(default_factory=CommandRegistry)
     features: dict[str, Feature] = field(default_factory=dict)
+    # periodic jobs (purges, reminders, re-announcements): APScheduler on the real clock
+    upkeep: Upkeep = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.upkeep = Upkeep(self.clock, wall=isinstance(self.clock, SystemClock))
 
     def feature(self, name: str) -> Feature:
         """Another feature by name (filled in by the Bot). Raises MissingFeature when the

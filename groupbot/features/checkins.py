@@ -9,8 +9,6 @@ people who can help.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
 from datetime import datetime, timedelta
@@ -43,6 +41,7 @@ BUTTON_PREFIX = "gb:checkin:mood:"
 MOODS = {1: "really hard", 2: "hard", 3: "okay", 4: "good", 5: "great"}
 REMIND_AFTER = timedelta(hours=24)
 REMIND_WINDOW = timedelta(days=3)  # reminders older than this are not sent late
+REMIND_TICK = timedelta(minutes=5)  # how often the upkeep job looks for reminders due
 ATTACH_WINDOW = timedelta(days=7)  # a typed /checkin counts toward this week's post
 NOTE_MAX = 1000
 SUMMARY_WINDOW = timedelta(days=30)
@@ -100,8 +99,6 @@ class CheckinsFeature(Feature):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.repo = services.store.checkins
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     def register(self, registry: CommandRegistry) -> None:
         self.registry = registry
@@ -132,32 +129,8 @@ class CheckinsFeature(Feature):
 
     # -- lifecycle: reminders ----------------------------------------------------------------
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._reminder_loop(), name="checkin-reminders")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _reminder_loop(self) -> None:
-        clock = self.services.clock
-        while True:
-            self._wake.clear()
-            try:
-                next_at = await self.send_due_reminders()
-            except Exception:
-                log.exception("check-in reminders failed")
-                next_at = clock.now() + timedelta(minutes=10)
-            waiters: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wake.wait())}
-            if next_at is not None:
-                waiters.add(asyncio.ensure_future(clock.sleep_until(next_at)))
-            try:
-                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for w in waiters:
-                    w.cancel()
+        self.services.upkeep.every(REMIND_TICK, "checkins: reminders",
+                                   self.send_due_reminders)
 
     async def send_due_reminders(self) -> datetime | None:
         """Remind members who asked for it and have not answered a post 24 h old. Returns
@@ -205,14 +178,12 @@ class CheckinsFeature(Feature):
         await self.services.settings(group)
         cid = await self.repo.create_post(group.id, channel.id, self.services.clock.now(),
                                           schedule_id=schedule_id, occurrence=occurrence)
-        self._wake.set()
         return self._post_reply(cid)
 
     async def post_now(self, ctx: CommandContext) -> Reply:
         channel: Channel = ctx.arg("channel") or ctx.channel
         cid = await self.repo.create_post(ctx.group.id, channel.id, self.services.clock.now())
         await self.services.chat.post(ctx.group, channel, self._post_reply(cid))
-        self._wake.set()
         return Reply.private(f"Posted a check-in in #{channel.name}.")
 
     # -- answering ---------------------------------------------------------------------------

@@ -14,7 +14,6 @@ numbered, append-only case.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import weakref
 from collections import OrderedDict
@@ -221,13 +220,10 @@ class ModerationFeature(Feature):
                                           else default_resources(services))
         self.strikes = strike_policy or strike_policy_from(self.engine)
         self._strikes_from_policy = strike_policy is None  # (a reload refreshes them)
-        self._purge_task: asyncio.Task[None] | None = None
         # one member's messages are judged against their strikes one at a time
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary())
-        # after each timed purge: the clock time it purged at, and an event tests can await
-        self.last_purge: datetime | None = None
-        self.purged = asyncio.Event()
+        self.last_purge: datetime | None = None  # the clock time of the last purge
         # (group, member, rule, message or content) -> (case number, when) of recent automod
         self._automod_recent: dict[tuple[str, str, str, str], tuple[int, datetime]] = {}
         self.names = RecentNames()
@@ -283,38 +279,26 @@ class ModerationFeature(Feature):
     async def start(self) -> None:
         await self.outbox.start()  # first: it replays what an earlier run could not write
         try:
-            await self.cases.purge_expired(self.services.clock.now())
+            await self.purge()
         except Exception:  # (the hourly purge tries again)
             log.exception("purging expired case texts at start failed")
-        self._purge_task = asyncio.create_task(self._purge_loop(), name="moderation-purge")
+        self.services.upkeep.every(PURGE_EVERY, "moderation: erase expired case texts",
+                                   self.purge)
         await self.queue.start()
 
     async def stop(self) -> None:
         await self.outbox.stop()
-        await self.queue.stop()
-        task, self._purge_task = self._purge_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def idle(self) -> None:
         await self.outbox.idle()
-        await self.queue.idle()
 
-    async def _purge_loop(self) -> None:
-        clock = self.services.clock
-        while True:
-            await clock.sleep_until(clock.now() + PURGE_EVERY)
-            now = clock.now()
-            try:
-                erased = await self.cases.purge_expired(now)
-                if erased:
-                    log.info("erased expired case texts", extra={"count": erased})
-            except Exception:
-                log.exception("purging expired case texts failed")
-            self.last_purge = now
-            self.purged.set()
+    async def purge(self) -> None:
+        """Erase the case texts kept past their group's retention (an upkeep job)."""
+        now = self.services.clock.now()
+        erased = await self.cases.purge_expired(now)
+        if erased:
+            log.info("erased expired case texts", extra={"count": erased})
+        self.last_purge = now
 
     # -- judging -------------------------------------------------------------------------
     def judge(self, text: str, *, stateful: bool = False, **ctx: Any) -> Verdict:

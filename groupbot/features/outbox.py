@@ -72,6 +72,7 @@ NOTICE_AFTER = 2  # failed attempts in a row (the first write and its first retr
 MAX_PENDING = 10_000  # entries kept in memory; past this, new records are not kept
 STOP_FLUSH = 5.0  # seconds a clean stop spends writing what waits, before spilling it
 KEEP_DONE = timedelta(days=30)  # how long written entries' ids are remembered
+PRUNE_EVERY = timedelta(days=1)  # how often older ones are forgotten
 GIVE_UP_AFTER = 3  # attempts at an entry that fails for another reason than storage
 SPILL_SUFFIX = ".outbox.jsonl"
 
@@ -195,10 +196,18 @@ class Outbox:
             if own is not None:
                 self._own = self.store = own
         self._load_spill()
-        if not self._waiting:
-            with contextlib.suppress(Exception):
-                await self.repo.prune(self.services.clock.now() - KEEP_DONE)
+        with contextlib.suppress(Exception):
+            await self.prune()
+        self.services.upkeep.every(PRUNE_EVERY, "moderation outbox: forget written ids",
+                                   self.prune)
         self._task = asyncio.create_task(self._run(), name="moderation-outbox")
+
+    async def prune(self) -> None:
+        """Forget the ids of entries written more than `KEEP_DONE` ago (at start, then
+        daily), unless entries wait: one replayed from a spill file is checked against
+        them."""
+        if not self._waiting:
+            await self.repo.prune(self.services.clock.now() - KEEP_DONE)
 
     async def stop(self) -> None:
         """Stop the writer; try to write what waits for `STOP_FLUSH` seconds; append the
@@ -261,7 +270,6 @@ class Outbox:
                         self._failed(exc)
                         self._keep(entry)
                         return Recorded(entry.id)
-                    self._landed(entry, written)
                     return Recorded(entry.id, written.case, written.item, True)
         self._keep(entry)
         return Recorded(entry.id)
@@ -280,10 +288,6 @@ class Outbox:
         group = Group(entry.group_id, entry.group_name, entry.platform)
         await self.services.settings(group)  # the group's row (cached once it exists)
         return await self.repo.write(entry)
-
-    def _landed(self, entry: Entry, written: Written) -> None:
-        if any(op["op"] in ("item", "alert") for op in entry.ops):
-            self.queue.wake()  # a crisis request to announce again, an alert to retry
 
     def _failed(self, exc: BaseException) -> None:
         """A write failed: the next try is after a growing pause."""
@@ -370,7 +374,6 @@ class Outbox:
                 self._waiting.popleft()
                 if fresh:  # (one replayed from the spill file may have been written before)
                     self._episode.late.setdefault(head.entry.group_id, []).append(written)
-                self._landed(head.entry, written)
             self._failures = 0
             self._next_attempt = None
             self._spill_done()

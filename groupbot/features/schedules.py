@@ -18,7 +18,14 @@ from groupbot.core.types import Channel, Group, Reply
 from groupbot.features.base import Feature, Services
 from groupbot.features.contracts import ModeratorAlerts, Prompts, ScheduledCheckins
 from groupbot.prompts_library.render import pick_reply
-from groupbot.scheduling.dispatcher import Dispatcher, Prepared, channel_of, group_of, what
+from groupbot.scheduling.dispatcher import (
+    PRUNE_EVERY,
+    Dispatcher,
+    Prepared,
+    channel_of,
+    group_of,
+    what,
+)
 from groupbot.scheduling.limiter import RateLimiter
 from groupbot.scheduling.when import (
     Occurrence,
@@ -59,7 +66,9 @@ class SchedulesFeature(Feature):
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        await self.dispatcher.start()
+        await self.dispatcher.start()  # (it prunes the ledger first)
+        self.services.upkeep.every(PRUNE_EVERY, "schedules: prune the occurrence ledger",
+                                   self.dispatcher.prune)
 
     async def stop(self) -> None:
         await self.dispatcher.stop()

@@ -154,11 +154,10 @@ class Dispatcher:
         self._pacer_wait: datetime | bool | None = False
         self._pacer_slot: datetime | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._pruned_at = clock.now()
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
-        await self._prune(self.clock.now())
+        await self.prune()
         await self.arm()
         self._tasks = [asyncio.create_task(self._loop(), name="schedules-loop"),
                        asyncio.create_task(self._pacer(), name="schedules-pacer")]
@@ -273,12 +272,11 @@ class Dispatcher:
         heapq.heappush(self._heap, entry)
 
     # -- the alarm loop ------------------------------------------------------------------------
-    async def _prune(self, now: datetime) -> None:
-        """Keep the occurrence ledger bounded (a bot runs for years): at start and then at
-        most once a day, when the loop wakes anyway."""
-        self._pruned_at = now
+    async def prune(self) -> None:
+        """Keep the occurrence ledger bounded (a bot runs for years): at start, then daily
+        (an upkeep job of the schedules feature)."""
         try:
-            removed = await self.repo.prune(now - LEDGER_KEEP)
+            removed = await self.repo.prune(self.clock.now() - LEDGER_KEEP)
         except Exception:
             log.exception("pruning the schedule ledger failed; it is retried tomorrow")
             return
@@ -289,8 +287,6 @@ class Dispatcher:
         while True:
             self._wake_loop.clear()
             now = self.clock.now()
-            if now - self._pruned_at >= PRUNE_EVERY:
-                await self._prune(now)
             while self._heap and self._heap[0].due <= now:
                 entry = heapq.heappop(self._heap)
                 try:
