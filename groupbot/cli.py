@@ -31,6 +31,7 @@ CLI_EXTENSIONS: tuple[str, ...] = (
     "groupbot.cli_run",
     "groupbot.cli_moderate",
     "groupbot.cli_cases",
+    "groupbot.cli_dashboard",
 )
 
 AsyncCommand = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]

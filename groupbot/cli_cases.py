@@ -73,15 +73,18 @@ async def export(args: argparse.Namespace, config: Config) -> int:
 
 
 async def write_case_log(repo: CaseRepo, group_id: str, now: datetime, out: TextIO, *,
-                         since: datetime | None = None, fmt: str = "jsonl") -> int:
-    """Write the group's case log to `out`; returns how many cases were written."""
+                         since: datetime | None = None, fmt: str = "jsonl",
+                         **filters: Any) -> int:
+    """Write the group's case log to `out`; returns how many cases were written. `filters`
+    (member_id, category, action, until) narrow it as `CaseRepo.case_log` does (the
+    dashboard's export of the cases it shows)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
     if writer is not None:
         writer.writerow(CSV_COLUMNS)
     count = 0
-    async for case in repo.case_log(group_id, now, since=since):
+    async for case in repo.case_log(group_id, now, since=since, **filters):
         if writer is not None:
             writer.writerow(csv_row(case))
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from groupbot.config import Config
+from groupbot.config import Config, parse_port
 from groupbot.core.errors import ConfigError
 from groupbot.platforms.console import ConsoleChat
 from groupbot.platforms.console_session import ConsoleSession, read_lines
@@ -24,11 +24,13 @@ def register_cli(sub: Any) -> None:
     run.add_argument("--port", type=int, default=3000, help="Slack HTTP mode port")
     run.add_argument("--as-moderator", action="store_true",
                      help="console: start as a moderator")
+    add_dashboard_args(run)
     run.set_defaults(func=run_cmd)
 
     con = sub.add_parser("console", help="an interactive local group in this terminal")
     con.add_argument("--as", dest="as_name", default="you", help="your display name")
     con.add_argument("--as-moderator", action="store_true", help="start as a moderator")
+    add_dashboard_args(con)
     con.set_defaults(func=console_cmd)
 
     demo = sub.add_parser("demo", help="a simulated week in one group, in a few seconds")
@@ -37,7 +39,26 @@ def register_cli(sub: Any) -> None:
     demo.set_defaults(func=demo_cmd)
 
 
+def add_dashboard_args(parser: Any) -> None:
+    parser.add_argument("--dashboard-port", type=int, metavar="N",
+                        help="also serve the moderators' dashboard on this port (or set "
+                             "[dashboard] port)")
+    parser.add_argument("--dashboard-host", metavar="HOST",
+                        help="the dashboard's address (default 127.0.0.1: this machine only)")
+
+
+def apply_dashboard_args(args: argparse.Namespace, config: Config) -> None:
+    """`--dashboard-port` and `--dashboard-host` over the config file's [dashboard]."""
+    port = getattr(args, "dashboard_port", None)
+    if port is not None:
+        config.dashboard.port = parse_port(port, "--dashboard-port")
+    host = getattr(args, "dashboard_host", None)
+    if host:
+        config.dashboard.host = host
+
+
 async def run_cmd(args: argparse.Namespace, config: Config) -> int:
+    apply_dashboard_args(args, config)
     platform = args.platform or config.platform
     if platform == "console":
         args.as_name = "you"
@@ -56,6 +77,7 @@ async def run_cmd(args: argparse.Namespace, config: Config) -> int:
 
 
 async def console_cmd(args: argparse.Namespace, config: Config) -> int:
+    apply_dashboard_args(args, config)
     chat = ConsoleChat(out=print)
     member = chat.add_member(args.as_name, moderator=args.as_moderator)
     channel = chat.channel("general")
@@ -74,4 +96,5 @@ async def demo_cmd(args: argparse.Namespace, config: Config) -> int:
 
     if config.log_level == "INFO":  # keep the transcript readable; --log-level DEBUG still works
         logging.getLogger().setLevel(logging.WARNING)
+    config.dashboard.port = None  # a simulated week in fake time: no dashboard
     return await run_demo(config, keep_database=args.keep_database)

@@ -69,6 +69,20 @@ class ModerationConfig:
 
 
 @dataclass(slots=True)
+class DashboardConfig:
+    """The moderators' dashboard (`groupbot.dashboard`). Served with the bot when `port` is set
+    (or `--dashboard-port`), or alone with `groupbot dashboard`."""
+
+    port: int | None = None  # None: not served with the bot
+    host: str = "127.0.0.1"  # only this machine, unless a reverse proxy elsewhere needs it
+    public_url: str | None = None  # what sign-in links point at (https behind a TLS proxy)
+    idle_minutes: int = 30  # a session ends after this long without a request
+    session_hours: int = 12  # and at the latest this long after signing in
+    # peers whose X-Forwarded-Proto is believed (the reverse proxy in front)
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+
+
+@dataclass(slots=True)
 class Config:
     platform: str = "console"
     database: str = "groupbot.db"
@@ -84,6 +98,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     moderation: ModerationConfig = field(default_factory=ModerationConfig)
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)
     secrets: dict[str, Secret] = field(default_factory=dict)
     source: str = "defaults"
 
@@ -114,6 +129,9 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "slack": {"api_base": "url", "moderators": "list", "moderator_usergroup": "str",
               "max_body_bytes": "body_bytes"},
     "moderation": {"reannounce_minutes": "minutes"},
+    "dashboard": {"port": "port", "host": "host", "public_url": "http_url",
+                  "idle_minutes": "minutes", "session_hours": "hours",
+                  "trusted_proxies": "list"},
 }
 _CHOICES = {"platform": PLATFORMS, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
 _SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
@@ -126,6 +144,8 @@ _ENV_OVERRIDES = {
     "GROUPBOT_SLACK_API_BASE": ("slack", "api_base"),
     "GROUPBOT_TIMEZONE": ("group", "timezone"),
     "GROUPBOT_REGION": ("group", "region"),
+    "GROUPBOT_DASHBOARD_PORT": ("dashboard", "port"),
+    "GROUPBOT_DASHBOARD_PUBLIC_URL": ("dashboard", "public_url"),
 }
 
 
@@ -220,6 +240,25 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a whole number of minutes from 1 to 1440 "
                               f"(a day), not {value!r}")
         parsed = value
+    elif kind == "port":
+        parsed = parse_port(value, where)
+    elif kind == "host":
+        if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
+            raise ConfigError(f"{where} must be a host name or address, like 127.0.0.1")
+        parsed = value.strip()
+    elif kind == "http_url":
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")) \
+                or len(value) < 10 or any(c.isspace() for c in value):
+            raise ConfigError(f"{where} must be an http:// or https:// URL, like "
+                              "https://mods.example.org")
+        parsed = value.rstrip("/")
+    elif kind == "hours":
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 168:
+            raise ConfigError(f"{where} must be a whole number of hours from 1 to 168 "
+                              f"(a week), not {value!r}")
+        parsed = value
     elif kind == "body_bytes":
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
@@ -240,10 +279,19 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a string, not {type(value).__name__}")
         parsed = value
     target: Any = cfg
-    if section in ("discord", "slack", "moderation"):
+    if section in ("discord", "slack", "moderation", "dashboard"):
         target = getattr(cfg, section)
     name = {"prompts_dir": "prompts_dir"}.get(key, key)
     setattr(target, name, parsed)
+
+
+def parse_port(value: Any, where: str = "port") -> int:
+    """A TCP port, 0 (any free port) to 65535."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise ConfigError(f"{where} must be a port number from 0 to 65535, not {value!r}")
+    return int(value)
 
 
 def validate_timezone(value: Any, where: str = "time zone") -> str:

@@ -28,7 +28,14 @@ async def open_bot(config: Config, chat: ChatPort, clock: Clock | None = None, *
         if start:
             await bot.start()
         try:
-            yield bot
+            if start and config.dashboard.port is not None:
+                # the moderators' dashboard, served by this process (--dashboard-port)
+                from groupbot.dashboard.app import serve
+
+                async with serve(bot, host=config.dashboard.host, port=config.dashboard.port):
+                    yield bot
+            else:
+                yield bot
         finally:
             await bot.stop()
 

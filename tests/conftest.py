@@ -20,6 +20,16 @@ from groupbot.platforms.console import ConsoleChat, deliver
 from groupbot.runtime import open_bot
 
 _real_connect = socket.socket.connect
+SCREENSHOTS: list[Path] = []  # saved by the browser tests; named at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SCREENSHOTS:
+        names = sorted({path.name for path in SCREENSHOTS})
+        terminalreporter.write_sep("-", "dashboard screenshots")
+        terminalreporter.write_line(f"{len(names)} screenshots of the dashboard's pages in "
+                                    f"{SCREENSHOTS[-1].parent}:")
+        terminalreporter.write_line("  " + " ".join(names))
 
 
 def _guarded_connect(self: socket.socket, address: object) -> object:

@@ -26,6 +26,7 @@ from groupbot.core.ports import (
     RateLimits,
 )
 from groupbot.core.types import Channel, Group, Member, Reply
+from groupbot.dashboard.standalone import DetachedChat
 from groupbot.platforms.console import ConsoleChat
 from groupbot.platforms.discord.chat import DiscordChat
 from groupbot.platforms.discord.client import GroupbotClient
@@ -40,6 +41,7 @@ MEMBER = Member("u1", "Alex")
 FLAGGED = {
     "delete_member_messages": ("delete_message",),
     "timeout_members": ("timeout_member", "remove_timeout", "timed_out_until"),
+    "member_lookup": ("member_info",),
 }
 
 
@@ -58,6 +60,11 @@ ADAPTERS: dict[str, Callable[[], ChatBase]] = {
     "fake-no-delete": NoDeleteChat,
     "fake-closed-dms": ClosedDMsChat,
 }
+# capabilities that describe another platform on purpose: the dashboard run without the bot
+# says in a policy dry run what the live bot would do there, though it reaches no one
+STAND_INS: dict[str, Callable[[], ChatBase]] = {
+    "dashboard-detached": lambda: DetachedChat("discord"),
+}
 
 
 def _call(chat: ChatBase, method: str) -> object:
@@ -74,6 +81,7 @@ def _call(chat: ChatBase, method: str) -> object:
         "timeout_member": (group, member, until, "a test"),
         "remove_timeout": (group, member, "a test"),
         "timed_out_until": (group, member),
+        "member_info": (group, member.id),
     }
     return getattr(chat, method)(*args[method])
 
@@ -92,9 +100,9 @@ def test_the_base_class_answers_for_everything_the_port_declares() -> None:
     assert missing == []
 
 
-@pytest.mark.parametrize("name", sorted(ADAPTERS))
+@pytest.mark.parametrize("name", sorted([*ADAPTERS, *STAND_INS]))
 async def test_each_adapter_satisfies_the_port(name: str) -> None:
-    chat = ADAPTERS[name]()
+    chat = {**ADAPTERS, **STAND_INS}[name]()
     assert isinstance(chat, ChatBase)
     assert isinstance(chat, ChatPort)
     assert isinstance(chat.platform, str) and chat.platform
@@ -145,7 +153,8 @@ async def test_what_the_base_class_answers_for_a_missing_capability() -> None:
     assert await chat.can_post(GROUP, CHANNEL) is None  # cannot tell beforehand
     assert await chat.message_link(GROUP, CHANNEL, "m1") is None
     assert await chat.moderators(GROUP) == []
-    for method in ("delete_message", "timeout_member", "remove_timeout", "timed_out_until"):
+    for method in ("delete_message", "timeout_member", "remove_timeout", "timed_out_until",
+                   "member_info"):
         with pytest.raises(Unsupported, match="minimal platform cannot"):
             await _call(chat, method)  # type: ignore[misc]
     with pytest.raises(Unsupported, match="idempotency key"):

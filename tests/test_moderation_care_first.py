@@ -13,8 +13,9 @@ from groupbot.config import Config
 from groupbot.core.ports import FakeClock
 from groupbot.features.base import Services
 from groupbot.features.moderation import ModerationFeature
-from groupbot.moderation.engine import ModerationEngine, load_resources
+from groupbot.moderation.engine import ModerationEngine
 from groupbot.moderation.policy import default_policy_path, parse_policy
+from groupbot.moderation.resources import load_resources
 from groupbot.moderation.verdict import Action
 from groupbot.platforms.console import ConsoleChat
 from groupbot.storage.database import Database

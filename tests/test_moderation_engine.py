@@ -20,9 +20,9 @@ from groupbot.moderation.engine import (
     ModerationContext,
     ModerationEngine,
     decide,
-    load_resources,
 )
 from groupbot.moderation.policy import Policy, default_policy, default_policy_path, parse_policy
+from groupbot.moderation.resources import load_resources
 from groupbot.moderation.verdict import Action
 
 ENGINE = ModerationEngine()
@@ -490,7 +490,7 @@ def test_sentence_ends_line_up_with_the_flat_tokens() -> None:
     ("i'm a 15 year old girl", True),
 ])
 def test_a_writer_who_says_they_are_young(text: str, young: bool) -> None:
-    from groupbot.moderation.detectors import writer_is_young
+    from groupbot.moderation.crisis import writer_is_young
 
     assert writer_is_young(text) is young
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from groupbot.moderation import addresses, pii
 from groupbot.moderation import normalise as N
-from groupbot.moderation import pii
 
 native = pytest.mark.skipif(
     not N.NATIVE and os.environ.get("GROUPBOT_REQUIRE_NATIVE") != "1",
@@ -41,7 +41,7 @@ def _python_gates(text: str) -> int:
         g |= N.GATE_DIGIT
         if pii._NUM_HINT.search(text):
             g |= N.GATE_NUMERIC
-        if pii._SPACE_DIGIT.search(text):
+        if addresses.SPACE_DIGIT.search(text):
             g |= N.GATE_SPACE_DIGIT
     return g
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from groupbot.moderation import pii
+from groupbot.moderation import addresses, pii
 from groupbot.moderation.engine import ModerationEngine
 
 ENGINE = ModerationEngine()
@@ -121,9 +121,10 @@ def test_prefixed_addresses_found_by_their_prefixes_match_a_full_scan() -> None:
     for _ in range(3000):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
         low = text.lower()
-        present = set(pii._WORDS.findall(pii._fold(low))) & pii._PREFIXES
-        slow = [m.span() for m in pii._ADDRESS_PREFIXED.finditer(text) if pii._prefixed_ok(m)]
-        assert pii._prefixed(text, low, present) == slow, text
+        present = set(addresses.WORDS.findall(addresses._fold(low))) & addresses._PREFIXES
+        slow = [m.span() for m in addresses._ADDRESS_PREFIXED.finditer(text)
+                if addresses._prefixed_ok(m)]
+        assert addresses._prefixed(text, low, present) == slow, text
 
 
 def test_compound_street_gate_agrees_with_its_regex() -> None:
@@ -134,7 +135,8 @@ def test_compound_street_gate_agrees_with_its_regex() -> None:
               "allee", "laan", "12", "-", "katu"]
     for _ in range(5000):
         low = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
-        assert pii._compound_number(low) == (pii._COMPOUND_NUMBER.search(low) is not None), low
+        expected = addresses._COMPOUND_NUMBER.search(low) is not None
+        assert addresses._compound_number(low) == expected, low
 
 
 def test_email_spans_agree_with_the_regex_scan_on_random_text() -> None:
@@ -400,5 +402,5 @@ def test_organisation_word_gate_is_a_necessary_condition() -> None:
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))).lower()
         if pii._ORG_BEFORE.search(text):
             matched += 1
-            assert not pii._ORG_WORDS.isdisjoint(pii._WORDS.findall(text)), text
+            assert not pii._ORG_WORDS.isdisjoint(addresses.WORDS.findall(text)), text
     assert matched > 1000

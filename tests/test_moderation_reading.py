@@ -10,9 +10,15 @@ import pytest
 
 from groupbot.core.errors import ContentError
 from groupbot.moderation import wordlists
-from groupbot.moderation.normalise import normalise
-from groupbot.moderation.reading import read, speller
+from groupbot.moderation.normalise import Normalised, normalise
+from groupbot.moderation.reading import Reading
+from groupbot.moderation.reading import read as read_with
 from groupbot.moderation.spelling import Speller
+from groupbot.moderation.vocabulary import speller
+
+
+def read(norm: Normalised) -> Reading:
+    return read_with(norm, speller())
 
 
 def words(text: str) -> list[str]:

@@ -22,13 +22,14 @@ from groupbot.core.ports import FakeClock
 from groupbot.core.types import Member
 from groupbot.features import moderation as moderation_feature
 from groupbot.features.moderation import ModerationFeature
-from groupbot.moderation.engine import ModerationEngine, load_resource_table
+from groupbot.moderation.engine import ModerationEngine
 from groupbot.moderation.policy import (
     PolicyErrors,
     default_policy_path,
     load_policy,
     parse_policy,
 )
+from groupbot.moderation.resources import load_resource_table
 from groupbot.moderation.verdict import Action
 from tests.conftest import Harness, open_harness
 

@@ -11,6 +11,7 @@ from groupbot.moderation.engine import ModerationEngine
 from groupbot.moderation.normalise import normalise
 from groupbot.moderation.reading import read
 from groupbot.moderation.verdict import Action
+from groupbot.moderation.vocabulary import speller
 
 ENGINE = ModerationEngine()
 
@@ -137,7 +138,7 @@ def test_misspellings_and_spacing_do_not_hide_the_structure(text: str) -> None:
 def test_the_reader_alone_returns_nothing_for_ordinary_chat() -> None:
     for text in ("thanks for listening everyone", "I feel a bit better today",
                  "my therapist says boundaries are a kindness"):
-        assert structure.read(read(normalise(text)).tokens) == []
+        assert structure.read(read(normalise(text), speller()).tokens) == []
 
 
 def test_a_long_message_is_read_to_its_end() -> None:

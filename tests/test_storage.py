@@ -19,6 +19,9 @@ def test_migrations_are_numbered_without_gaps() -> None:
     migrations = load_migrations()
     assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
     assert migrations[0].name == "core"
+    # each branch's migration keeps its number: the outbox's 0012, the dashboard's 0013
+    assert {m.version: m.name for m in migrations}.items() >= {
+        11: "reserved", 12: "outbox", 13: "dashboard"}.items()
 
 
 async def test_fresh_database_is_migrated_in_wal_mode(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ class Capabilities:
     delete_member_messages: bool = False  # `delete_message` on members' messages
     timeout_members: bool = False  # `timeout_member`, `remove_timeout`, `timed_out_until`
     idempotent_posts: bool = False  # `post` with a repeated idempotency key posts nothing new
+    member_lookup: bool = False  # `member_info`: who someone is now (the dashboard asks)
     # the longest timeout the platform allows (None: it sets no limit of its own)
     max_timeout: timedelta | None = None
 
@@ -162,6 +163,12 @@ class ChatPort(Protocol):
         platform has none)."""
         ...
 
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """The member as the platform sees them now (`is_moderator` decided as for their
+        messages); None when they are not in the group. Raises when the platform cannot
+        say (it is unreachable); `Unsupported` where it has no way to."""
+        ...
+
 
 class ChatBase(ABC):
     """The one place a missing capability is answered: every adapter (and test fake)
@@ -216,8 +223,24 @@ class ChatBase(ABC):
     async def moderators(self, group: Group) -> list[Member]:
         return []  # none it can name: alerts wait in the moderator log and the queue
 
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        raise Unsupported(self.platform, "say who a member is now")
+
     async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
         return None  # no links on this platform
+
+
+@runtime_checkable
+class MemberLookup(Protocol):
+    """Who someone is now, moderator or not: the part of the chat port the moderators'
+    dashboard needs (it asks on every page, so a demoted moderator is shut out). A chat port
+    offers it when its `capabilities.member_lookup` says so."""
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """The member as the platform sees them now (`is_moderator` decided as for their
+        messages); None when they are not in the group. Raises when the platform cannot
+        say (it is unreachable)."""
+        ...
 
 
 class Clock(Protocol):
@@ -304,6 +327,7 @@ __all__ = [
     "ChatPort",
     "Clock",
     "FakeClock",
+    "MemberLookup",
     "RateLimits",
     "SystemClock",
     "timedelta",

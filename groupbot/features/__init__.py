@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from groupbot.features.base import Feature, Services
 from groupbot.features.checkins import CheckinsFeature
+from groupbot.features.dashboard import DashboardFeature
 from groupbot.features.excerpts import ExcerptsFeature
 from groupbot.features.help import HelpFeature
 from groupbot.features.manual_actions import ManualActionsFeature
@@ -33,5 +34,6 @@ def build_features(services: Services) -> list[Feature]:
         PromptsFeature(services),
         CheckinsFeature(services),
         SchedulesFeature(services),
+        DashboardFeature(services),  # /mod dashboard; watches moderator rights it knows
     ]
     return features

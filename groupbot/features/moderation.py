@@ -50,7 +50,8 @@ from groupbot.features.resource_book import (
     format_resource,
     resource_lines,
 )
-from groupbot.moderation.detectors import DANGER_LABEL, writer_is_young
+from groupbot.moderation.crisis import writer_is_young
+from groupbot.moderation.findings import DANGER_LABEL
 from groupbot.moderation.names import FoldedNames, fold_names
 from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, Action, Verdict
 from groupbot.storage.cases import MAX_KEEP_TEXT_DAYS, Case, NewCase

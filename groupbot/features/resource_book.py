@@ -82,7 +82,7 @@ class ResourceBook:
     def read(self) -> dict[str, list[Any]]:
         """Read and check the file again (raises ContentErrors listing every problem);
         nothing changes until `swap`."""
-        from groupbot.moderation.engine import load_resource_table
+        from groupbot.moderation.resources import load_resource_table
 
         return dict(load_resource_table(self.path))
 
@@ -90,7 +90,7 @@ class ResourceBook:
         self._table = table
 
     def __call__(self, region: str) -> Sequence[Any]:
-        from groupbot.moderation.engine import resources_for
+        from groupbot.moderation.resources import resources_for
 
         return resources_for(self._table, region)
 

@@ -12,7 +12,7 @@ each sentence of the message as `reading.py` reads it (fillers out, misspellings
   myself", "nobody cares", "what's the point", a call for help; and a member scared for
   someone who is at risk.
 Each sign becomes a lexicon hit (`matcher.Hit`) on the reading's word form, so
-`detectors.crisis` reads it like any listed phrase: who says it, negation, past and recovery,
+`crisis.crisis` reads it like any listed phrase: who says it, negation, past and recovery,
 support given to someone else. Words: `groupbot/data/words/care.txt` (in part from the
 Suicide Risk Lexicon; see its header).
 """
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
 
+from groupbot.moderation.marks import FILLERS, SENTENCE
 from groupbot.moderation.matcher import Hit
-from groupbot.moderation.reading import FILLERS, SENTENCE
 from groupbot.moderation.symbols import Chunk, SymbolTable, windows
 from groupbot.moderation.wordlists import load_classes
 
@@ -185,7 +185,7 @@ class _Message:
                     and not self._a_place(start + m.end() - 1)):
                 add("crisis.ideation", 2, self._from(syms, m.start()), m.end())
         # A means wanted or used ("I need a gun", "jump in front of the train") counts only
-        # beside another sign (detectors.crisis): people buy guns and fix roofs.
+        # beside another sign (crisis.crisis): people buy guns and fix roofs.
         for m in _PLAN.finditer(syms) if "D" in has and not has.isdisjoint("MZ") else ():
             if self._own(syms, start, m.start()):
                 # a means for little else, or a way of using one ("drink bleach"): a plan

@@ -2,11 +2,12 @@
 than its sources run in their place.
 
 `setup.py` compiles the engine's hot modules with mypyc when it can (the same Python files,
-type-checked and turned into C: about a quarter less time per message) and records the
-SHA-256 of every source the compiled code was built against in `_compiled_sources.json`:
-the compiled modules themselves and every module of the package they may import (word
-lists, policy, verdict types: compiled code checks the types of what it imports, so a word
-added to a fixed-size tuple in `lexicon.py` can break it). Python would import a compiled
+type-checked and turned into C: benchmarks/bench_moderation_speed.py prints what it is
+worth against the same code interpreted) and records the SHA-256 of every source the
+compiled code was built against in `_compiled_sources.json`: the compiled modules themselves
+and every module of the package they may import (policy, verdict types: compiled code checks
+the types of what it imports). The word lists are data files (groupbot/data/words/), read at
+load: editing one never touches the compiled code. Python would import a compiled
 module ahead of its `.py` file even after someone edited a source, so at import the package
 checks the record: when any recorded source changed since the build (or when
 GROUPBOT_PURE_PYTHON=1), every module of the group is loaded from its source instead, and a
@@ -34,8 +35,9 @@ from types import ModuleType
 PACKAGE = "groupbot.moderation"
 # The modules on the per-message path. Their policy logic stays Python: editing one and
 # running it works at once (from source, with a warning) until the next install compiles it.
-MODULES = ("care", "detectors", "engine", "matcher", "normalise", "pii", "reading", "spam",
-           "spelling", "structure", "symbols")
+MODULES = ("abuse", "abuse_words", "addresses", "care", "context", "crisis", "engine", "findings",
+           "marks", "matcher", "normalise", "pii", "reading", "sentence", "sentence_patterns",
+           "spam", "spelling", "structure", "symbols", "vocabulary")
 # mypyc's shared library for the group (`<group>__mypyc`), beside the modules.
 GROUP = PACKAGE + "._compiled"
 RECORD = "_compiled_sources.json"

@@ -14,19 +14,11 @@ dropped), which the phrase matcher reads as one more form of the text.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Final, NamedTuple
 
+from groupbot.moderation.marks import CLAUSE, FILLERS, QUOTE, SENTENCE
 from groupbot.moderation.normalise import Normalised
-from groupbot.moderation.spelling import Speller, english
-
-# Intensifiers and expletive infixes: dropped from the form the phrase matcher reads, so a
-# listed phrase still matches with them in between. Never a negation, never "all" or "even".
-FILLERS: Final = frozenset(
-    "fucking fuckin fkn fking freaking freakin friggin frigging frickin effing bloody goddamn "
-    "really realy rly literally honestly actually seriously genuinely truly totally "
-    "completely absolutely simply just so soo very super kinda sorta definitely badly "
-    "desperately lowkey highkey legit".split())
+from groupbot.moderation.spelling import Speller
 
 # Chat spellings of words the detectors read, too short for the spelling reader.
 SLANG: Final = {"fuk": "fuck", "fck": "fuck", "fuq": "fuck", "phuck": "fuck", "fuking": "fucking",
@@ -49,7 +41,6 @@ _SLANG_WORDS: Final = frozenset(SLANG)
 _TOKEN: Final = re.compile(r"[^\W_]+|[.,\"]")
 _TOKEN_ASCII: Final = re.compile(r"[a-z0-9]+|[.,\"]")  # (the same on lower-case ASCII, faster)
 _STRETCH: Final = re.compile(r"([a-z])\1\1+")
-SENTENCE, CLAUSE, QUOTE = ".", ",", '"'
 _MARKS: Final = frozenset((SENTENCE, CLAUSE, QUOTE))
 _SPELLING_BUDGET: Final = 200
 _LONGEST_WORD: Final = 24  # a longer token is no misspelled word (a link, a hash, a key mash)
@@ -66,30 +57,9 @@ class Reading(NamedTuple):
     changed: bool  # a word was read differently from the normaliser's tokens
 
 
-@lru_cache(maxsize=1)
-def speller() -> Speller:
-    """The speller towards every word the detectors look for (built once)."""
-    from groupbot.moderation import care, lexicon
-    from groupbot.moderation.structure import delicate_words, key_families, key_words, known_words
-
-    keys: set[str] = set(key_words()) | care.key_words()
-    # Words that punish when read: a misspelling becomes one only by a swap or a dropped
-    # letter ("nitty gritty" is not a sexual word, "shirt" is not "shit").
-    delicate = set(delicate_words())
-    for phrase, tag, _severity in lexicon.entries():
-        if tag not in ("street", "benign", "spam", "past", "support", "recovery"):
-            keys.update(phrase.split())
-        if tag in _PUNISHING:
-            delicate.update(phrase.split())
-    return Speller(keys, english() | known_words(), key_families(), delicate)
-
-
-_PUNISHING: Final = frozenset(("sexual", "sexual.topic", "profanity", "insult"))
-
-
-def read(norm: Normalised) -> Reading:
-    """The reading of a normalised message (see the module docstring)."""
-    sp = speller()
+def read(norm: Normalised, sp: Speller) -> Reading:
+    """The reading of a normalised message (see the module docstring), with the speller
+    towards the words the detectors look for (`vocabulary.speller()`)."""
     low = norm.lower
     if low.isascii():
         raw = _TOKEN_ASCII.findall(low.encode("ascii").translate(_MARKS_BYTES).decode("ascii"))

@@ -40,7 +40,7 @@ from collections import OrderedDict, deque
 from collections.abc import Sequence
 from typing import Final
 
-from groupbot.moderation.detectors import Finding
+from groupbot.moderation.findings import Finding
 from groupbot.moderation.lexicon import SPAM_HINTS
 from groupbot.moderation.matcher import Hit
 from groupbot.moderation.normalise import Normalised

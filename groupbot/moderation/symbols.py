@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
-from groupbot.moderation.reading import CLAUSE, QUOTE, SENTENCE
+from groupbot.moderation.marks import CLAUSE, QUOTE, SENTENCE
 
 Phrases = tuple[tuple[tuple[str, ...], str], ...]
 # The phrases that start with a word, by their second word (a word like "a" starts dozens).

@@ -74,7 +74,7 @@ def parse_classes(text: str, source: str,
 def load_classes(name: str, known: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
     """A class file from `groupbot/data/words/`."""
     path = words_dir() / name
-    return parse_classes(_read(path), str(path), known)
+    return parse_classes(read_word_file(path), str(path), known)
 
 
 def parse_words(text: str, source: str) -> frozenset[str]:
@@ -93,13 +93,26 @@ def parse_words(text: str, source: str) -> frozenset[str]:
 @lru_cache(maxsize=4)
 def load_words(name: str) -> frozenset[str]:
     path = words_dir() / name
-    return parse_words(_read(path), str(path))
+    return parse_words(read_word_file(path), str(path))
 
 
-def _read(path: Path) -> str:
+def read_word_file(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ContentError(str(path), "the word list does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(str(path), f"cannot read the word list: {exc}") from None
+
+
+# The street words (`pii.txt`): read by the address reader (pii.py) and found by the phrase
+# matcher as its cheap gate (lexicon.entries), so both take them from here.
+STREET_CLASSES = ("street.plain", "street.title", "street.prefix", "street.vague",
+                  "address.cue")
+
+
+def street_words(classes: dict[str, frozenset[str]] | None = None) -> tuple[str, ...]:
+    """Every street word and address cue, sorted (the vague prefixes are among the others)."""
+    found = classes if classes is not None else load_classes("pii.txt", STREET_CLASSES)
+    return tuple(sorted(found["street.plain"] | found["street.title"]
+                        | found["street.prefix"] | found["address.cue"]))

@@ -52,7 +52,8 @@ class ConsoleChat(ChatBase):
     # timeouts capped as Discord caps them, so the console rehearses what Discord will allow
     capabilities = Capabilities(threads=True, buttons=True,
                                 delete_member_messages=True, timeout_members=True,
-                                idempotent_posts=True, max_timeout=timedelta(days=28))
+                                idempotent_posts=True, member_lookup=True,
+                                max_timeout=timedelta(days=28))
 
     def __init__(self, group_name: str = "Local group", *, out: Callable[[str], None] | None = None,
                  clock: Clock | None = None) -> None:
@@ -205,6 +206,10 @@ class ConsoleChat(ChatBase):
     async def moderators(self, group: Group) -> list[Member]:
         """The local members marked as moderators."""
         return [m for m in self.members.values() if m.is_moderator and not m.is_bot]
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """A local member as they are now (a `/as NAME mod` switch counts at once)."""
+        return self.members.get(member_id)
 
     # -- helpers for tests -----------------------------------------------------------------
     def of_kind(self, kind: str) -> list[ConsoleEvent]:

@@ -287,13 +287,15 @@ class CaseRepo:
     async def find(self, group_id: str, *, member_id: str | None = None,
                    category: str | None = None, since: datetime | None = None,
                    limit: int = 10, offset: int = 0,
-                   now: datetime | None = None) -> tuple[list[Case], int]:
+                   now: datetime | None = None, action: str | None = None,
+                   until: datetime | None = None) -> tuple[list[Case], int]:
         """One page of the group's cases, newest first, with their amendments, and how many
         match in all. Filters: the member the case is about, a category among its
-        categories, created at or after `since`."""
+        categories, its action, created at or after `since` and before `until`."""
         if now is not None:
             await self.purge_expired(now)
-        where, params = _filters(group_id, member_id, category, since)
+        where, params = _filters(group_id, member_id, category, since, action=action,
+                                 until=until)
         row = await self.db.fetchone(f"SELECT COUNT(*) FROM mod_cases WHERE {where}", params)
         total = int(row[0]) if row else 0
         rows = await self.db.fetchall(
@@ -303,11 +305,15 @@ class CaseRepo:
         return [_case(group_id, r, amendments.get(int(r[0]), ())) for r in rows], total
 
     async def case_log(self, group_id: str, now: datetime, *, since: datetime | None = None,
-                       batch: int = 500) -> AsyncIterator[Case]:
-        """Every case of the group (created at or after `since`), oldest first, with its
-        amendments, read a batch at a time. A kept text comes only while it is kept: one past
-        its time is left out here even before the purge erases it. Reads only."""
-        where, params = _filters(group_id, None, None, since)
+                       batch: int = 500, member_id: str | None = None,
+                       category: str | None = None, action: str | None = None,
+                       until: datetime | None = None) -> AsyncIterator[Case]:
+        """Every case of the group (created at or after `since`; the other filters as in
+        `find`), oldest first, with its amendments, read a batch at a time. A kept text comes
+        only while it is kept: one past its time is left out here even before the purge
+        erases it. Reads only."""
+        where, params = _filters(group_id, member_id, category, since, action=action,
+                                 until=until)
         last = 0
         while True:
             rows = await self.db.fetchall(
@@ -507,7 +513,8 @@ class CaseRepo:
 
 
 def _filters(group_id: str, member_id: str | None, category: str | None,
-             since: datetime | None) -> tuple[str, tuple[Any, ...]]:
+             since: datetime | None, *, action: str | None = None,
+             until: datetime | None = None) -> tuple[str, tuple[Any, ...]]:
     """The WHERE clause (and its values) selecting a group's cases."""
     where = ["group_id = ?"]
     params: list[Any] = [group_id]
@@ -520,6 +527,12 @@ def _filters(group_id: str, member_id: str | None, category: str | None,
     if since is not None:
         where.append("created_at >= ?")
         params.append(_ts(since))
+    if until is not None:
+        where.append("created_at < ?")
+        params.append(_ts(until))
+    if action is not None:
+        where.append("action = ?")
+        params.append(action)
     return " AND ".join(where), tuple(params)
 
 

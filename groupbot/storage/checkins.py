@@ -7,8 +7,9 @@ ever get aggregates through `aggregate`, which refuses to summarise fewer than K
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from groupbot.core.types import Group
 from groupbot.storage.database import Database
@@ -45,6 +46,24 @@ class Aggregate:
     low: int | None = None  # answers of 1 or 2
     middle: int | None = None  # 3
     high: int | None = None  # 4 or 5
+
+    @property
+    def shown(self) -> bool:
+        return self.average is not None
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSpread:
+    """One week of check-ins (Monday to Sunday in the group's time zone): how many members
+    answered and, only when at least K did, how their moods spread (each member's latest
+    answer that week) and the average; below K, the counts are None."""
+
+    start: date
+    members: int
+    low: int | None = None  # 1 or 2: finding it hard
+    middle: int | None = None  # 3: okay
+    high: int | None = None  # 4 or 5: good
+    average: float | None = None
 
     @property
     def shown(self) -> bool:
@@ -175,6 +194,37 @@ class CheckinRepo:
                          middle=sum(1 for m in moods if m == 3),
                          high=sum(1 for m in moods if m >= 4))
 
+    async def weekly_spread(self, group_id: str, since: datetime, until: datetime,
+                            zone: ZoneInfo, k: int = K_ANONYMITY) -> list[WeekSpread]:
+        """Every week from the one holding `since` to the one holding `until` (Monday first,
+        in `zone`), oldest first: each member's latest answer in the week, summarised only
+        when at least `k` members answered (the k check is here, next to the data, as for
+        `aggregate`). Never says who answered or what one member said."""
+        rows = await self.db.fetchall(
+            "SELECT member_id, mood, answered_at FROM checkin_answers WHERE group_id = ? AND "
+            "answered_at >= ? AND answered_at < ? ORDER BY answered_at, id",
+            (group_id, ts(since), ts(until)))
+        first = _monday(since.astimezone(zone).date())
+        last = _monday(until.astimezone(zone).date())
+        latest: dict[date, dict[str, int]] = {}
+        for r in rows:
+            week = _monday(parse_ts(r[2]).astimezone(zone).date())
+            latest.setdefault(week, {})[r[0]] = int(r[1])
+        weeks: list[WeekSpread] = []
+        day = first
+        while day <= last:
+            moods = list(latest.get(day, {}).values())
+            if len(moods) < k:
+                weeks.append(WeekSpread(day, len(moods)))
+            else:
+                weeks.append(WeekSpread(
+                    day, len(moods), low=sum(1 for m in moods if m <= 2),
+                    middle=sum(1 for m in moods if m == 3),
+                    high=sum(1 for m in moods if m >= 4),
+                    average=round(sum(moods) / len(moods), 1)))
+            day += timedelta(days=7)
+        return weeks
+
     # -- reminders ---------------------------------------------------------------------------
     async def set_reminder(self, group_id: str, member_id: str, enabled: bool,
                            now: datetime) -> None:
@@ -215,3 +265,7 @@ class CheckinRepo:
                 "DELETE FROM checkin_reminders WHERE group_id = ? AND member_id = ?",
                 (group_id, member_id))
             return a.rowcount + b.rowcount
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())

@@ -71,6 +71,17 @@ class GroupRepo:
             )
         self._cache.pop(group_id, None)
 
+    async def group(self, group_id: str) -> Group | None:
+        """The group as stored (its name as last seen, and its platform)."""
+        row = await self.db.fetchone("SELECT id, name, platform FROM groups WHERE id = ?",
+                                     (group_id,))
+        return Group(row[0], row[1], row[2]) if row is not None else None
+
+    def forget(self, group_id: str) -> None:
+        """Drop the cached settings, so the next read sees another process's change (the
+        dashboard running without the bot reads what the bot wrote)."""
+        self._cache.pop(group_id, None)
+
     async def all_ids(self) -> list[str]:
         return [r[0] for r in await self.db.fetchall("SELECT id FROM groups ORDER BY id")]
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.checkins import CheckinRepo
+from groupbot.storage.dashboard import DashboardRepo
 from groupbot.storage.database import Database
 from groupbot.storage.groups import GroupRepo
 from groupbot.storage.holds import HoldRepo
@@ -46,10 +47,11 @@ class Store:
         self.schedules = ScheduleRepo(db)
         self.library = LibraryRepo(db)
         self.outbox = OutboxRepo(db)
+        self.dashboard = DashboardRepo(db)
         # what /mydata export shows and /mydata delete erases, in that order
         self.member_data: dict[str, MemberData] = {
             "groups": self.groups, "moderation": self.cases, "queue": self.queue,
-            "holds": self.holds, "checkins": self.checkins}
+            "holds": self.holds, "checkins": self.checkins, "dashboard": self.dashboard}
 
     def file_beside(self, suffix: str) -> Path | None:
         """A file next to the database (`<database><suffix>`), for what must outlive the

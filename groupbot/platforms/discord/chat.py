@@ -134,7 +134,7 @@ class DiscordChat(ChatBase):
     platform = "discord"
     capabilities = Capabilities(threads=True, buttons=True, delete_member_messages=True,
                                 timeout_members=True, idempotent_posts=True,
-                                max_timeout=MAX_TIMEOUT)
+                                member_lookup=True, max_timeout=MAX_TIMEOUT)
     rate_limits = DISCORD_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: GroupbotClient, pacer: Pacer | None = None) -> None:
@@ -386,6 +386,25 @@ class DiscordChat(ChatBase):
             if member.is_moderator:
                 found.append(member)
         return found
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """The member now (the moderators' dashboard asks on every page): from discord.py's
+        cache, else from Discord; None when they are not in the server. Discord's refusals
+        raise (the dashboard then lets no one in until it can check)."""
+        guild = self.client.get_guild(_int(group.id) or 0)
+        uid = _int(member_id)
+        if guild is None or uid is None:
+            return None
+        user = guild.get_member(uid)
+        if user is None:
+            try:
+                user = await guild.fetch_member(uid)
+            except discord.NotFound:
+                return None
+            except discord.HTTPException as exc:
+                raise GroupbotError(f"Discord would not say who that is (HTTP {exc.status})"
+                                    ) from None
+        return await self.client.member_of(group, user)
 
     async def _modlog(self, group: Group) -> str | None:
         if self.settings_of is not None:

@@ -153,7 +153,7 @@ class SlackChat(ChatBase):
     platform = "slack"
     capabilities = Capabilities(threads=True, buttons=True,
                                 delete_member_messages=False, timeout_members=False,
-                                idempotent_posts=False)
+                                idempotent_posts=False, member_lookup=True)
     rate_limits = SLACK_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: AsyncWebClient, config: Config) -> None:
@@ -362,6 +362,17 @@ class SlackChat(ChatBase):
                 or fallback_name or user_id)
         return Member(user_id, str(name), is_moderator=await self.is_moderator(group, user_id),
                       is_bot=bool(info.get("is_bot")))
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """The member now (the moderators' dashboard asks on every page); None for a
+        deactivated account. When Slack will not say (users.info failed), it raises: the
+        dashboard then lets no one in until it can check."""
+        info = await self.user(member_id)
+        if not info:
+            raise GroupbotError("Slack would not say who that is (users.info failed)")
+        if info.get("deleted"):
+            return None
+        return await self.member(group, member_id)
 
     async def is_moderator(self, group: Group, user_id: str) -> bool:
         """The workspace's owners and admins (as Discord counts Manage Messages), the
