@@ -1,8 +1,12 @@
-"""`groupbot cases export --group G [--since DATE] [--format jsonl|csv]`: a group's case log.
+"""`groupbot cases export --group G [--since DATE] [--format jsonl|csv] [--output FILE]`.
 
-Writes every case of the group (and only that group), oldest first, to stdout: reasons,
-actions, categories, rules, who opened it, amendments with who and when, and the message
-text only where the group chose to keep it and it has not expired. Reads only.
+Writes every case of the group (and only that group), oldest first, to stdout or FILE:
+reasons, actions, categories, rules, who opened it, amendments with who and when, and the
+message text only where the group chose to keep it and it has not expired. Reads only.
+
+FILE is private like the database (created 0600, written whole; an existing file keeps its
+mode, with a warning when others may open it). Standard output redirected to a file that
+others may open gets the same warning: the shell made that file, with its umask.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from groupbot.features.case_log import CSV_COLUMNS, SINCE_HELP, case_record, csv
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.database import Database
 from groupbot.storage.groups import GroupRepo
+from groupbot.storage.private_files import warn_if_stream_open_to_others, written_privately
 
 FORMATS = ("jsonl", "csv")
 
@@ -41,6 +46,8 @@ def register_cli(sub: Any) -> None:
     exp.add_argument("--since", help=f"only cases from then on: {SINCE_HELP}")
     exp.add_argument("--format", choices=FORMATS, default="jsonl",
                      help="jsonl (one JSON object per case, the default) or csv")
+    exp.add_argument("--output", "-o", metavar="FILE",
+                     help="write to FILE instead of stdout (created 0600, like the database)")
     exp.set_defaults(func=export)
 
 
@@ -66,10 +73,31 @@ async def export(args: argparse.Namespace, config: Config) -> int:
             raise GroupbotError(f"there is no group {args.group!r} in {path}"
                                 + (f"; the groups are: {listed}" if known else
                                    "; it has no groups yet"))
-        count = await write_case_log(CaseRepo(db), args.group, now, sys.stdout,
-                                     since=since, fmt=args.format)
-    print(f"{count} case{'s' if count != 1 else ''} of {args.group} written.", file=sys.stderr)
+        repo = CaseRepo(db)
+        if args.output:
+            count = await _to_file(repo, args, now, since)
+        else:
+            warn_if_stream_open_to_others(sys.stdout, hint=" (or give --output FILE)")
+            count = await write_case_log(repo, args.group, now, sys.stdout, since=since,
+                                         fmt=args.format)
+    where = f" to {args.output}" if args.output else ""
+    print(f"{count} case{'s' if count != 1 else ''} of {args.group} written{where}.",
+          file=sys.stderr)
     return 0
+
+
+async def _to_file(repo: CaseRepo, args: argparse.Namespace, now: datetime,
+                   since: datetime | None) -> int:
+    dest = Path(args.output)
+    try:
+        with written_privately(dest) as tmp:
+            out = await asyncio.to_thread(tmp.open, "w", encoding="utf-8", newline="")
+            with out:
+                return await write_case_log(repo, args.group, now, out, since=since,
+                                            fmt=args.format)
+    except OSError as exc:
+        raise GroupbotError(f"cannot write the export to {dest}: "
+                            f"{exc.strerror or exc}") from None
 
 
 async def write_case_log(repo: CaseRepo, group_id: str, now: datetime, out: TextIO, *,

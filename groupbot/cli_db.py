@@ -20,7 +20,7 @@ def register_cli(sub: Any) -> None:
 
 
 async def migrate(args: argparse.Namespace, config: Config) -> int:
-    async with Database(config.database, migrate=False) as db:
+    async with Database(config.database, migrate=False, check=True) as db:
         start, end = await db.migrate()
     if start == end:
         print(f"{config.database}: already at schema version {end} (latest {latest_version()}).")

@@ -1,8 +1,9 @@
 """`groupbot moderate [--policy FILE] [--jsonl] [--stateful]`: a dry run over messages on stdin.
 
 One message per line in, one JSON verdict per line out (`{"action", "categories", "rules",
-"reason"}`). Bad lines (not JSON, not UTF-8, huge) get a verdict with a clear reason rather
-than stopping the run, so output lines always match input lines.
+"reason"}`). Bad lines (not JSON, nested too deeply to read, not UTF-8, huge) get a verdict with
+a clear reason rather than stopping the run, so output lines always match input lines; a line
+that could not be judged is also named on stderr, one line each.
 
 `action` is one of allow, nudge, care, remove, hold, timeout, escalate, support; `categories`
 names what was found, the care categories first: crisis (support) or distress (care: the short
@@ -20,6 +21,8 @@ from typing import Any, TextIO
 from groupbot.config import Config
 from groupbot.moderation.engine import ModerationEngine
 from groupbot.moderation.verdict import Action, Verdict
+
+INVALID = "input.invalid"  # the rule a line gets when it could not be judged
 
 
 def register_cli(sub: Any) -> None:
@@ -44,11 +47,11 @@ def register_cli(sub: Any) -> None:
 async def moderate(args: argparse.Namespace, config: Config) -> int:
     engine = ModerationEngine(args.policy or config.policy_file)
     return run(engine, sys.stdin.buffer, sys.stdout, jsonl=args.jsonl, stateful=args.stateful,
-               interval=args.interval)
+               interval=args.interval, err=sys.stderr)
 
 
 def run(engine: ModerationEngine, source: Any, out: TextIO, *, jsonl: bool, stateful: bool,
-        interval: float = 5.0) -> int:
+        interval: float = 5.0, err: TextIO | None = None) -> int:
     clock = 0.0
     for number, raw in enumerate(source, 1):
         if isinstance(raw, bytes):
@@ -59,6 +62,8 @@ def run(engine: ModerationEngine, source: Any, out: TextIO, *, jsonl: bool, stat
         clock += interval
         verdict = _judge(engine, line, number, jsonl=jsonl, stateful=stateful, clock=clock)
         out.write(json.dumps(verdict.as_json(), ensure_ascii=False) + "\n")
+        if err is not None and INVALID in verdict.rules:
+            err.write(f"groupbot moderate: {verdict.reason}\n")
     out.flush()
     return 0
 
@@ -74,10 +79,14 @@ def _judge(engine: ModerationEngine, line: str, number: int, *, jsonl: bool, sta
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            return Verdict(Action.ALLOW, rules=("input.invalid",),
+            return Verdict(Action.ALLOW, rules=(INVALID,),
                            reason=f"line {number}: not a JSON object ({exc.msg}); not judged")
+        except RecursionError:  # arrays or objects nested thousands deep: the decoder recurses
+            return Verdict(Action.ALLOW, rules=(INVALID,),
+                           reason=f"line {number}: not a JSON object (nested too deeply to "
+                                  "read); not judged")
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            return Verdict(Action.ALLOW, rules=("input.invalid",),
+            return Verdict(Action.ALLOW, rules=(INVALID,),
                            reason=f'line {number}: expected an object with a "text" string; '
                                   "not judged")
         text = obj["text"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,31 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
 MIN_BODY_BYTES = 64 * 1024  # Slack's requests are a few KB; an edited long message far less
 MAX_BODY_BYTES = 64 * 1024 * 1024  # than either bound
+
+
+# What a token looks like, wherever it turns up: Slack's bot, user and app tokens (xoxb-,
+# xoxp-, xapp-, ...), Discord's (the bot's id in base64, a timestamp and an HMAC, joined by
+# dots) and a long hex string (Slack's signing secret). Never echoed in an error message.
+_TOKEN_SHAPE = re.compile(
+    r"xox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"
+    r"|[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}|\b[0-9a-fA-F]{32,}\b")
+# A key whose name says it holds a secret: refused in the file, its value never shown.
+_SECRET_WORDS = ("token", "secret", "password", "passwd", "credential", "api_key", "apikey")
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    """`text` with anything shaped like a token replaced by [redacted]."""
+    return _TOKEN_SHAPE.sub(REDACTED, text)
+
+
+def _shown(value: Any) -> str:
+    """A mistaken value as an error message quotes it, unless it looks like a token: then
+    the message says so without a character of it (a token pasted into the wrong key)."""
+    text = repr(value)
+    if _TOKEN_SHAPE.search(text):
+        return "a value that looks like a token (not shown)"
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 class Secret:
@@ -83,6 +109,15 @@ class DashboardConfig:
 
 
 @dataclass(slots=True)
+class SchedulesConfig:
+    # A claim on a scheduled post whose owner stopped renewing it (a crash) is taken over by
+    # a restarted bot this many seconds after the owner's last attempt began. 1 to 600. Where
+    # the channel's history cannot be searched, a Discord takeover re-sends only inside the
+    # nonce window (2 minutes after that attempt), so the default leaves room for a restart.
+    claim_lease_seconds: int = 60
+
+
+@dataclass(slots=True)
 class Config:
     platform: str = "console"
     database: str = "groupbot.db"
@@ -99,6 +134,7 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     moderation: ModerationConfig = field(default_factory=ModerationConfig)
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)
+    schedules: SchedulesConfig = field(default_factory=SchedulesConfig)
     secrets: dict[str, Secret] = field(default_factory=dict)
     source: str = "defaults"
 
@@ -132,6 +168,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "dashboard": {"port": "port", "host": "host", "public_url": "http_url",
                   "idle_minutes": "minutes", "session_hours": "hours",
                   "trusted_proxies": "list"},
+    "schedules": {"claim_lease_seconds": "lease"},
 }
 _CHOICES = {"platform": PLATFORMS, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
 _SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
@@ -169,7 +206,10 @@ def load_config(path: str | os.PathLike[str] | None = None,
         except UnicodeDecodeError:
             raise ConfigError(f"{p}: the config file is not UTF-8 text") from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+            raise ConfigError(f"{p}: not valid TOML: {redact(str(exc))}") from None
+        except RecursionError:  # tomllib reads nested arrays and tables by recursion
+            raise ConfigError(f"{p}: not valid TOML: arrays or tables nested too deeply "
+                              "(hundreds of levels) to read") from None
         cfg.source = str(p)
         base = p.resolve().parent
     else:
@@ -177,12 +217,14 @@ def load_config(path: str | os.PathLike[str] | None = None,
     where = cfg.source
     for section, body in data.items():
         if section not in _SCHEMA:
-            raise ConfigError(f"{where}: unknown section [{section}]{_suggest(section, _SCHEMA)}")
+            raise ConfigError(f"{where}: unknown section [{redact(section)}]"
+                              f"{_suggest(section, _SCHEMA)}")
         if not isinstance(body, dict):
-            raise ConfigError(f"{where}: '{section}' must be a table, like [{section}]")
+            raise ConfigError(f"{where}: '{redact(section)}' must be a table, like "
+                              f"[{redact(section)}]")
         for key, value in body.items():
-            dotted = f"{section}.{key}"
-            if any(w in key.lower() for w in ("token", "secret", "password")):
+            dotted = redact(f"{section}.{key}")
+            if any(w in key.lower() for w in _SECRET_WORDS):
                 raise ConfigError(
                     f"{where}: '{dotted}' looks like a secret. Tokens come only from the "
                     f"environment ({', '.join(_SECRET_ENV)}), never from the config file."
@@ -215,7 +257,7 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
         text = str(value).strip()
         text = text.upper() if key == "log_level" else text.lower()
         if text not in choices:
-            raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
+            raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {_shown(value)}")
         parsed = text
     elif kind == "path":
         if not isinstance(value, str) or not value:
@@ -226,7 +268,8 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
         parsed = validate_timezone(value, where)
     elif kind == "region":
         if not isinstance(value, str) or not (2 <= len(value) <= 3) or not value.isalpha():
-            raise ConfigError(f"{where} must be a country code like US, GB or DE, not {value!r}")
+            raise ConfigError(f"{where} must be a country code like US, GB or DE, not "
+                              f"{_shown(value)}")
         parsed = value.upper()
     elif kind == "url":
         if not isinstance(value, str) or not value.startswith(("http://", "https://", "ws://",
@@ -238,7 +281,7 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1440:
             raise ConfigError(f"{where} must be a whole number of minutes from 1 to 1440 "
-                              f"(a day), not {value!r}")
+                              f"(a day), not {_shown(value)}")
         parsed = value
     elif kind == "port":
         parsed = parse_port(value, where)
@@ -258,6 +301,13 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 168:
             raise ConfigError(f"{where} must be a whole number of hours from 1 to 168 "
                               f"(a week), not {value!r}")
+        parsed = value
+    elif kind == "lease":
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 600:
+            raise ConfigError(f"{where} must be a whole number of seconds from 1 to 600, "
+                              f"not {value!r}")
         parsed = value
     elif kind == "body_bytes":
         if isinstance(value, str) and value.strip().isdigit():
@@ -279,7 +329,7 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a string, not {type(value).__name__}")
         parsed = value
     target: Any = cfg
-    if section in ("discord", "slack", "moderation", "dashboard"):
+    if section in ("discord", "slack", "moderation", "dashboard", "schedules"):
         target = getattr(cfg, section)
     name = {"prompts_dir": "prompts_dir"}.get(key, key)
     setattr(target, name, parsed)
@@ -296,10 +346,11 @@ def parse_port(value: Any, where: str = "port") -> int:
 
 def validate_timezone(value: Any, where: str = "time zone") -> str:
     if not isinstance(value, str) or not value or ("/" not in value and value != "UTC"):
-        raise ConfigError(f"{where} must be an IANA time zone like Europe/Berlin, not {value!r}")
+        raise ConfigError(f"{where} must be an IANA time zone like Europe/Berlin, not "
+                          f"{_shown(value)}")
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: unknown time zone {value!r} "
+        raise ConfigError(f"{where}: unknown time zone {_shown(value)} "
                           "(use an IANA name like America/New_York)") from None
     return value

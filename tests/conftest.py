@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -45,6 +46,20 @@ def _guarded_connect(self: socket.socket, address: object) -> object:
 def _no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_log_handler() -> Iterator[None]:
+    """`groupbot.cli.main` installs a root handler on the sys.stderr of its moment (a test's
+    capture, closed when that test ends): take it away again, so that a later test's log
+    lines do not meet a closed stream ("--- Logging error ---" in that test's stderr)."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in list(root.handlers):
+        if getattr(handler, "_groupbot", False):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_cli_reports_a_broken_config_without_a_traceback(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]
                                                          ) -> None:
     path = _write(tmp_path, '[bot]\nplatform = "irc"\n')
-    assert main(["--config", str(path), "db", "migrate"]) == 1
+    assert main(["--config", str(path), "db", "migrate"]) == 2  # configuration: the README's 2
     err = capsys.readouterr().err
     assert "bot.platform" in err and "Traceback" not in err
     assert not (tmp_path / "groupbot.db").exists()
@@ -99,6 +99,18 @@ def test_secrets_are_masked_and_message_text_is_not_logged_at_info() -> None:
     assert "****" in out
     assert "my private words" not in out and "[private]" in out
     assert "shown only at debug" not in out
+
+
+def test_the_claim_lease_is_checked_at_start(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text("[schedules]\nclaim_lease_seconds = 5\n")
+    assert load_config(good, env={}).schedules.claim_lease_seconds == 5
+    assert load_config(None, env={}).schedules.claim_lease_seconds == 60
+    for bad in ("0", "-1", '"soon"', "601", "true", "1.5"):
+        path = tmp_path / "bad.toml"
+        path.write_text(f"[schedules]\nclaim_lease_seconds = {bad}\n")
+        with pytest.raises(ConfigError, match="schedules.claim_lease_seconds"):
+            load_config(path, env={})
 
 
 def test_the_reannounce_key_is_checked_at_start(tmp_path: Path) -> None:

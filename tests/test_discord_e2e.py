@@ -115,13 +115,15 @@ async def running(config: Config, fake: FakeDiscord, clock: FakeClock, *,
                             identify_delay=0, http_trace=loopback_trace(violations),
                             guild_ready_timeout=0.05)
     chat = DiscordChat(client)
-    async with open_bot(config, chat, clock) as bot:
+    # as run_discord does: the features start once logged in, before the gateway connects
+    async with open_bot(config, chat, clock, start=False) as bot:
         probe = Probe(bot)
         if with_probe:
             probe.register(bot.registry)
             bot.features.insert(0, probe)
         client.attach(bot, chat)
         await client.login(fake.token)
+        await bot.start()
         task = asyncio.create_task(client.connect())
         try:
             await asyncio.wait_for(client.ready_event.wait(), 5)

@@ -331,8 +331,9 @@ async def test_scheduled_prompt_posts_once_with_a_thread_across_a_restart(
     assert [r[2] for r in second_run] == ["posted", "posted"] and len(fake.threads) == 2
 
 
-async def test_a_crash_between_posting_and_recording_does_not_double_post(
-        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+async def crash_before_recording(config: Config, fake: FakeDiscord, clock: FakeClock,
+                                 guild: FakeGuild) -> list[Recorded]:
+    """Post a scheduled prompt, then "die" before the post is recorded."""
     async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
         await add_schedule(fake, guild, "daily 09:00")
         schedules: Any = bot.feature("schedules")
@@ -346,17 +347,112 @@ async def test_a_crash_between_posting_and_recording_does_not_double_post(
         assert [r[2] for r in await ledger(bot)] == ["claimed"]
     first = posts_in(fake, guild, "general")
     assert len(first) == 1
+    return first
+
+
+def marker_of(r: Recorded) -> str:
+    [marker] = [c["custom_id"] for row in r.body["components"] for c in row["components"]
+                if c["custom_id"].startswith("gbd:post:")]
+    return str(marker)
+
+
+async def test_a_crash_between_posting_and_recording_is_found_in_the_history(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    first = await crash_before_recording(config, fake, clock, guild)
+    key = marker_of(first[0]).removeprefix("gbd:post:")
+    for _ in range(3):  # the channel moves on meanwhile
+        await fake.member_says(guild, "general", member(guild, "alex"), "good morning all")
     async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
-        await clock.advance(timedelta(minutes=6))  # past the claim's lease, inside the grace
+        await clock.advance(timedelta(minutes=2))  # past the claim's lease, inside the grace
         await bot.idle()
         rows = await ledger(bot)
-    attempts = posts_in(fake, guild, "general")
-    assert len(attempts) == 2 and attempts[1].body["nonce"] == first[0].body["nonce"]
-    # Discord answered the retry with the existing message: one message, one thread
+        stats = bot.feature("schedules").dispatcher.stats  # type: ignore[union-attr]
+    assert len(posts_in(fake, guild, "general")) == 1  # found, so not sent again
+    assert fake.calls("GET", rf"/channels/{guild.channels['general']}/messages")
     bot_posts = [m for m in fake.messages.values()
                  if m["channel_id"] == str(guild.channels["general"]) and m.get("nonce")]
     assert len(bot_posts) == 1 and len(fake.threads) == 1
     assert rows[0][2] == "posted" and rows[0][4] == bot_posts[0]["id"]
+    assert stats.recovered == 1
+    assert key.startswith(f"gb{rows[0][0]}.")  # the occurrence's key, carried by the button
+
+
+async def test_a_copy_of_the_marker_by_someone_else_is_not_taken_for_the_post(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    first = await crash_before_recording(config, fake, clock, guild)
+    # another bot (here: a member's message, as the history shows it) copies the button id,
+    # after the real post, so the newest-first search meets the copy first
+    copy = fake.message_payload(guild, "general", member(guild, "alex"), "look at this")
+    copy["components"] = [{"type": 1, "components": [
+        {"type": 2, "style": 2, "label": "About this post", "custom_id": marker_of(first[0])}]}]
+    fake.messages[int(copy["id"])] = copy
+    async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
+        await clock.advance(timedelta(minutes=2))
+        await bot.idle()
+        rows = await ledger(bot)
+    [real] = [m for m in fake.messages.values() if m.get("nonce")]
+    assert rows[0][2] == "posted" and rows[0][4] == real["id"] != copy["id"]
+    assert len(posts_in(fake, guild, "general")) == 1
+
+
+async def test_a_scheduled_post_carries_a_marker_button_that_explains_itself(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
+        await add_schedule(fake, guild, "daily 09:00")
+        await clock.advance(timedelta(hours=1))
+        await bot.idle()
+        [post] = posts_in(fake, guild, "general")
+        marker = marker_of(post)
+        message = next(m for m in fake.messages.values()
+                       if m.get("nonce") == post.body["nonce"])
+        click = await fake.click(guild, "general", member(guild, "alex"), marker, message)
+        reply = await answer(fake, click)
+    assert marker.startswith("gbd:post:gb1.") and len(marker) <= 100
+    assert int(reply["data"]["flags"]) & 64  # only the member who pressed it sees this
+    assert "scheduled post" in reply["data"]["content"]
+    assert "no longer in use" not in reply["data"]["content"]
+
+
+async def test_without_the_history_the_same_nonce_and_content_are_sent_again(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    first = await crash_before_recording(config, fake, clock, guild)
+    cid = guild.channels["general"]
+    fake.fault("GET", rf"/channels/{cid}/messages", 403,
+               {"message": "Missing Access", "code": 50001})
+    async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
+        await clock.advance(timedelta(minutes=2))
+        await bot.idle()
+        rows = await ledger(bot)
+    attempts = posts_in(fake, guild, "general")
+    assert len(attempts) == 2
+    assert attempts[1].body["nonce"] == first[0].body["nonce"]
+    assert attempts[1].body["enforce_nonce"] is True
+    assert attempts[1].body["embeds"] == first[0].body["embeds"]  # the same prompt
+    # Discord answered the repeat with the existing message: one message, one thread
+    bot_posts = [m for m in fake.messages.values()
+                 if m["channel_id"] == str(cid) and m.get("nonce")]
+    assert len(bot_posts) == 1 and len(fake.threads) == 1
+    assert rows[0][2] == "posted" and rows[0][4] == bot_posts[0]["id"]
+
+
+async def test_without_the_history_and_past_the_nonce_window_moderators_are_asked(
+        config: Config, fake: FakeDiscord, clock: FakeClock, guild: FakeGuild) -> None:
+    await crash_before_recording(config, fake, clock, guild)
+    cid = guild.channels["general"]
+    fake.fault("GET", rf"/channels/{cid}/messages", 403,
+               {"message": "Missing Access", "code": 50001})
+    await clock.advance(timedelta(minutes=10))  # down longer than Discord keeps a nonce
+    async with running(config, fake, clock, with_probe=False) as (_c, _chat, bot, _p):
+        await bot.idle()
+        rows = await ledger(bot)
+        # settled at start, before the gateway named the channels: the moderation queue kept
+        # the alert, and its next try reaches the moderator log
+        await clock.advance(timedelta(minutes=5))
+        await bot.idle()
+        alerts = await fake.wait_for(lambda: posts_in(fake, guild, "mod-log"))
+    assert len(posts_in(fake, guild, "general")) == 1  # not sent again: it may be there
+    assert rows[0][2] == "uncertain"
+    assert "cannot tell me whether it went out" in text_of(alerts[0])
 
 
 async def test_two_shard_processes_run_only_their_own_guilds_schedules(

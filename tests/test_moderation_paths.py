@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from groupbot.moderation import disguise as D
 from groupbot.moderation import normalise as N
 from groupbot.moderation import pii
 from groupbot.moderation.engine import ModerationEngine, required_literals
@@ -145,8 +146,8 @@ def test_leet_gate_never_changes_the_result() -> None:
         if N._MIXED_HINT.search(low) and not N._LEET_HINT.search(low):
             looser += 1
             plain = N._flat(low)
-            assert N._flat(N._MIXED.sub(N._leet_i, low)) == plain, repr(low)
-            assert N._flat(N._MIXED.sub(N._leet_l, low)) == plain, repr(low)
+            assert N._flat(N._MIXED.sub(D.leet_i, low)) == plain, repr(low)
+            assert N._flat(N._MIXED.sub(D.leet_l, low)) == plain, repr(low)
     assert looser > 100
 
 

@@ -17,7 +17,8 @@ import pytest
 
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Group, Reply
-from groupbot.scheduling.dispatcher import Dispatcher, Prepared, idempotency_key
+from groupbot.scheduling.dispatcher import Dispatcher
+from groupbot.scheduling.jobs import Prepared, idempotency_key
 from groupbot.scheduling.limiter import RateLimiter, RateLimits
 from groupbot.scheduling.when import Occurrence
 from groupbot.storage.database import Database
@@ -178,6 +179,30 @@ async def test_crash_after_posting_is_deduplicated_by_the_platform_key(world: Wo
     assert world.chat.alerts == []
 
 
+@pytest.mark.parametrize("down", [timedelta(seconds=30), timedelta(minutes=10)])
+async def test_a_takeover_trusts_the_key_only_inside_the_platforms_window(
+        world: World, down: timedelta) -> None:
+    """Discord deduplicates a nonce for a few minutes: without a search, a takeover re-sends
+    under the key only while the platform surely still remembers the first attempt."""
+    world.chat.window = timedelta(minutes=2)  # and the channel cannot be searched
+    sid = await world.add()
+    world.chat.crash_after_post = True
+    crashed = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(crashed)
+    world.chat.crash_after_post = False
+    await world.clock.advance(down)
+    await world.dispatcher()
+    await world.at(DUE + timedelta(minutes=15))
+    assert len(world.chat.posts) == 1  # never a second post
+    if down < timedelta(minutes=2):  # re-sent at the lease's end: Discord answered the first
+        assert await world.states(sid) == {"posted": 1}
+        assert world.chat.alerts == []
+    else:  # too late to trust the nonce: the moderators are asked to look
+        assert await world.states(sid) == {"uncertain": 1}
+        assert "cannot tell me whether it went out" in " ".join(world.chat.alerts)
+
+
 async def test_crash_without_platform_idempotency_is_surfaced_not_reposted(world: World) -> None:
     world.chat.idempotent = False
     sid = await world.add()
@@ -194,17 +219,129 @@ async def test_crash_without_platform_idempotency_is_surfaced_not_reposted(world
     assert "cannot tell me whether it went out" in world.chat.alerts[0]
 
 
+async def test_a_crash_after_posting_is_found_in_the_channel_not_reposted(
+        world: World) -> None:
+    world.chat.idempotent = False  # no idempotency key: only the search can tell
+    world.chat.searchable = True
+    sid = await world.add()
+    world.chat.crash_after_post = True
+    crashed = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(crashed)
+    world.chat.crash_after_post = False
+    restarted = await world.dispatcher()
+    assert world.chat.searches == 0  # the lease is not over yet: its owner may be alive
+    await world.at(DUE + timedelta(minutes=2))
+    assert len(world.chat.posts) == 1 and world.chat.searches == 1
+    [entry] = await world.repo.history(sid)
+    assert (entry.state, entry.message_id) == ("posted", "m1")
+    assert restarted.stats.recovered == 1 and world.chat.alerts == []
+
+
+async def test_a_crash_before_sending_posts_the_recorded_content_once(world: World) -> None:
+    """The claim was written, the process died before the platform heard anything: the
+    restart does not find the post, so it sends the content chosen before the crash (the
+    content source would now give something else) under the same key."""
+    world.chat.idempotent = False
+    world.chat.searchable = True
+    calls: list[int] = []
+
+    async def numbered(row: ScheduleRow, occ: Occurrence) -> Reply:
+        calls.append(1)
+        return Reply.public(f"prompt number {len(calls)}", thread_name="talk")
+
+    sid = await world.add()
+    world.chat.crash_before_post = True
+    first = Dispatcher(world.repo, world.chat, world.clock, numbered)  # type: ignore[arg-type]
+    await first.start()
+    world.dispatchers.append(first)
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(first)
+    [claim] = await world.repo.history(sid)
+    assert claim.state == "claimed" and "prompt number 1" in (claim.content or "")
+    world.chat.crash_before_post = False
+    second = Dispatcher(world.repo, world.chat, world.clock, numbered)  # type: ignore[arg-type]
+    await second.start()
+    world.dispatchers.append(second)
+    await world.at(DUE + timedelta(minutes=2))
+    assert [p.text for p in world.chat.posts] == ["prompt number 1"]
+    assert world.chat.posts[0].reply.thread_name == "talk"
+    assert world.chat.posts[0].key == claim.idempotency_key
+    assert len(calls) == 1  # nothing was chosen again
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "posted" and entry.attempts == 2
+
+
+async def test_a_takeover_after_the_grace_window_is_recorded_missed_and_reported(
+        world: World) -> None:
+    world.chat.idempotent = False
+    world.chat.searchable = True
+    sid = await world.add(grace=600)
+    world.chat.crash_before_post = True
+    crashed = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    await world.stop(crashed)
+    world.chat.crash_before_post = False
+    await world.clock.advance(timedelta(minutes=30))  # back after the 10-minute grace
+    await world.dispatcher()
+    assert world.chat.posts == []  # not posted late ...
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "missed"  # ... and not skipped silently
+    assert len(world.chat.alerts) == 1 and "interrupted before posting" in world.chat.alerts[0]
+
+
+async def test_a_claim_renewed_by_a_live_owner_is_not_taken_over(world: World) -> None:
+    sid = await world.add()
+    world.chat.idempotent = False
+    world.chat.searchable = True
+    world.chat.rate_limited = 1000  # the owner keeps retrying, renewing its claim
+    owner = await world.dispatcher()
+    await world.at(DUE + timedelta(seconds=1))
+    [entry] = await world.repo.history(sid)
+    async with Database(world.path) as other_db:
+        other = await world.dispatcher(ScheduleRepo(other_db))
+        for minute in range(1, 5):
+            await world.at(DUE + timedelta(minutes=minute))
+        [entry] = await world.repo.history(sid)
+        assert entry.state == "claimed" and entry.claimed_by == owner.instance_id
+        assert entry.attempts > 3 and world.chat.searches == 0
+        await world.stop(other)
+
+
+async def test_a_claim_from_before_0011_has_its_content_made_and_recorded(
+        world: World) -> None:
+    from groupbot.storage.schedules import ts
+
+    sid = await world.add()
+    await world.clock.advance_to(DUE + timedelta(minutes=5))
+    await world.db.execute(  # claimed by a bot that knew nothing of content, then died
+        "INSERT INTO schedule_occurrences (schedule_id, occurrence, due_at, state, claimed_by, "
+        "claimed_at, idempotency_key, updated_at) VALUES (?, ?, ?, 'claimed', 'old', ?, ?, ?)",
+        (sid, "2026-01-05T09:00", ts(DUE), ts(DUE), idempotency_key(sid, "2026-01-05T09:00"),
+         ts(DUE)))
+    await world.dispatcher()
+    assert len(world.chat.posts) == 1
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "posted" and "prompt for #general" in (entry.content or "")
+
+
 async def test_a_429_is_retried_not_dropped(world: World) -> None:
     sid = await world.add()
     world.chat.rate_limited = 2
     d = await world.dispatcher()
     await world.at(DUE + timedelta(seconds=1))
     assert world.chat.posts == []
-    assert await world.states(sid) == {}  # the claim was released: a crash now loses nothing
+    # the claim and its content are kept while it waits: a crash now leaves a claim that a
+    # restart takes over with the same content, and nothing is chosen twice
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "claimed" and entry.attempts == 1
+    assert entry.content is not None and "prompt for #general" in entry.content
     await world.at(DUE + timedelta(seconds=10))
     assert len(world.chat.posts) == 1
     assert d.stats.retried == 2
     assert await world.states(sid) == {"posted": 1}
+    [entry] = await world.repo.history(sid)
+    assert entry.attempts == 3 and entry.message_id == "m1"
 
 
 async def test_a_refused_channel_fails_loudly(world: World) -> None:
@@ -332,22 +469,38 @@ async def test_per_channel_limit_spaces_posts_in_one_channel(world: World) -> No
     assert all(b - a >= timedelta(seconds=1) for a, b in itertools.pairwise(times))
 
 
-async def test_content_is_given_back_when_the_post_fails(world: World) -> None:
+async def test_a_retry_sends_the_same_content_and_a_refusal_gives_it_back(
+        world: World) -> None:
+    made: list[str] = []
     given_back: list[str] = []
 
     async def prepared(row: ScheduleRow, occ: Occurrence) -> Prepared:
-        async def undo() -> None:
-            given_back.append(occ.key)
-        return Prepared(Reply.public("p"), undo)
+        made.append(f"prompt {len(made) + 1}")
+        text = made[-1]
 
-    await world.add()
+        async def undo() -> None:
+            given_back.append(text)
+        return Prepared(Reply.public(text), undo, ref=f"test:{len(made)}")
+
+    sid = await world.add()
+    other = await world.add(channel="closed")
     world.chat.rate_limited = 1
+    world.chat.refuse_channels.add("c-closed")
     d = Dispatcher(world.repo, world.chat, world.clock, prepared)  # type: ignore[arg-type]
     await d.start()
     world.dispatchers.append(d)
     await world.at(DUE + timedelta(seconds=10))
-    assert given_back == ["2026-01-05T09:00"]
-    assert len(world.chat.posts) == 1
+    # the 429 was retried with the content chosen the first time, not a new one
+    general = [p for p in world.chat.posts if p.channel_id == "c-general"]
+    assert len(general) == 1 and general[0].text in made
+    assert len(made) == 2  # one per occurrence: nothing chosen twice
+    [entry] = await world.repo.history(sid)
+    assert entry.state == "posted" and entry.content_ref is not None
+    # the refused one is recorded, reported, and its prompt given back
+    [refused] = await world.repo.history(other)
+    assert refused.state == "failed"
+    assert given_back == [next(m for m in made if m != general[0].text)]
+    assert any("could not be posted" in a for a in world.chat.alerts)
 
 
 async def test_the_ledger_forgets_old_settled_occurrences_but_not_where_to_resume(

@@ -45,11 +45,27 @@ class RecordingChat(ChatBase):
     refuse_channels: set[str] = field(default_factory=set)
     rate_limited: int = 0  # the next N posts answer 429
     crash_after_post: bool = False  # post, then "die" before the caller can record it
-    _by_key: dict[str, PostedMessage] = field(default_factory=dict)
+    crash_before_post: bool = False  # "die" on the way to the platform: nothing posted
+    searchable: bool = False  # find_post can look for a key in the channel's history
+    searches: int = 0
+    # how long a key deduplicates a repeat (as Discord's nonce does); None: forever
+    window: timedelta | None = None
+    _by_key: dict[str, tuple[PostedMessage, datetime]] = field(default_factory=dict)
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(threads=True, buttons=True, idempotent_posts=self.idempotent)
+        return Capabilities(threads=True, buttons=True, idempotent_posts=self.idempotent,
+                            idempotency_window=self.window, find_posts=self.searchable)
+
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        if not self.searchable:
+            raise Unsupported(self.platform, "search")
+        self.searches += 1
+        for i, post in enumerate(self.posts):
+            if post.key == key and post.channel_id == channel.id:
+                return PostedMessage(f"m{i + 1}", channel.id, group.id)
+        return None
 
     async def post(self, group: Group, channel: Channel, reply: Reply, *,
                    idempotency_key: str | None = None) -> PostedMessage:
@@ -58,12 +74,16 @@ class RecordingChat(ChatBase):
         if self.rate_limited > 0:
             self.rate_limited -= 1
             raise RetryLater(2.0)
+        if self.crash_before_post:
+            raise SimulatedCrash()
         if self.idempotent and idempotency_key in self._by_key:
-            return self._by_key[idempotency_key]
+            first, at = self._by_key[idempotency_key]
+            if self.window is None or self.clock.now() - at <= self.window:
+                return first
         posted = PostedMessage(f"m{len(self.posts) + 1}", channel.id, group.id)
         self.posts.append(Post(channel.id, reply.text, idempotency_key, self.clock.now(), reply))
         if idempotency_key is not None:
-            self._by_key[idempotency_key] = posted
+            self._by_key[idempotency_key] = (posted, self.clock.now())
         if self.crash_after_post:
             raise SimulatedCrash()
         return posted

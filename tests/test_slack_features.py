@@ -357,6 +357,32 @@ async def test_after_a_crash_the_restart_finds_the_post_instead_of_reposting(
     assert rows[0][2] == "posted" and rows[0][4] == posts[0]["ts"]
 
 
+async def test_another_apps_copy_of_the_metadata_is_not_taken_for_the_post(
+        config: Config, fake: FakeSlack, clock: FakeClock) -> None:
+    async with running(config, fake, clock) as session:
+        await add_schedule(fake, "daily 09:00")
+        schedules: Any = session.bot.feature("schedules")
+
+        async def crash(*_a: Any, **_k: Any) -> None:
+            raise RuntimeError("the process died before recording the post")
+
+        schedules.repo.mark_posted = crash
+        await clock.advance(timedelta(hours=1))
+        await session.bot.idle()
+    [real] = fake.posts_in("general")
+    general = fake.channels["general"]
+    # another app's message after it, with the same metadata: newest first, it comes first
+    copy = {"type": "message", "ts": fake.next_ts(), "bot_id": "B0OTHER001", "text": "hi",
+            "metadata": dict(real["metadata"])}
+    fake.messages[general].append(copy)
+    async with running(config, fake, clock) as session:
+        await clock.advance(timedelta(minutes=6))
+        await session.bot.idle()
+        rows = await ledger(session.bot)
+    assert rows[0][2] == "posted" and rows[0][4] == real["ts"] != copy["ts"]
+    assert [m for m in fake.posts_in("general") if m["bot_id"] == fake.bot_id] == [real]
+
+
 async def test_a_moderator_warns_by_name_and_a_user_group_role_counts(
         config: Config, fake: FakeSlack, clock: FakeClock) -> None:
     alex, robin = fake.users["alex"], fake.users["robin"]

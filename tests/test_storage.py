@@ -21,7 +21,66 @@ def test_migrations_are_numbered_without_gaps() -> None:
     assert migrations[0].name == "core"
     # each branch's migration keeps its number: the outbox's 0012, the dashboard's 0013
     assert {m.version: m.name for m in migrations}.items() >= {
-        11: "reserved", 12: "outbox", 13: "dashboard"}.items()
+        11: "occurrence_content", 12: "outbox", 13: "dashboard"}.items()
+
+
+async def test_a_database_from_before_0011_gains_claim_content_and_the_outbox(
+        tmp_path: Path) -> None:
+    """0010 is the last migration the scheduling and the outbox work shared: upgrading from it
+    applies 0011 (content recorded with a claim) and 0012 (the moderation outbox), in turn."""
+    assert [(m.version, m.name) for m in load_migrations()[10:12]] == [
+        (11, "occurrence_content"), (12, "outbox")]
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as raw:
+        for mig in load_migrations()[:10]:
+            raw.executescript(mig.sql)
+        raw.executescript("""
+            PRAGMA user_version = 10;
+            INSERT INTO groups (id, platform, name, created_at)
+                VALUES ('g', 'console', 'G', '2026-01-01');
+            INSERT INTO schedules (id, group_id, channel_id, channel_name, kind, when_text,
+                                   timezone, armed_from, created_by, created_at)
+                VALUES (1, 'g', 'c', 'general', 'prompt', 'daily 09:00', 'UTC',
+                        '2026-01-01T00:00:00+00:00', 'robin', '2026-01-01T00:00:00+00:00');
+            INSERT INTO schedule_occurrences (schedule_id, occurrence, due_at, state, claimed_by,
+                                              claimed_at, idempotency_key, updated_at)
+                VALUES (1, '2026-01-02T09:00', '2026-01-02T09:00:00+00:00', 'claimed', 'old',
+                        '2026-01-02T09:00:00+00:00', 'gb1.202601020900',
+                        '2026-01-02T09:00:00+00:00');
+        """)
+    async with Database(path) as db:
+        assert await db.schema_version() == latest_version()
+        claim = await db.fetchone("SELECT state, content, content_ref, attempts "
+                                  "FROM schedule_occurrences")
+        outbox = await db.fetchall("SELECT * FROM mod_outbox_done")
+    assert claim is not None and tuple(claim) == ("claimed", None, None, 0)
+    assert outbox == []
+
+
+async def test_a_database_that_skipped_0011_as_a_placeholder_gains_its_columns(
+        tmp_path: Path) -> None:
+    """Builds between the outbox and the crash-safe schedules held 0011 as an empty
+    placeholder: a database they migrated says 12 but lacks 0011's columns. Opening it adds
+    them (scheduled posts would otherwise fail on a missing column), and keeps its rows."""
+    path = tmp_path / "skipped.db"
+    migrations = load_migrations()
+    with sqlite3.connect(path) as raw:
+        for mig in migrations[:10]:
+            raw.executescript(mig.sql)
+        raw.executescript(migrations[11].sql)  # 0012, the outbox; 0011 skipped
+        raw.executescript("""
+            PRAGMA user_version = 12;
+            INSERT INTO groups (id, platform, name, created_at)
+                VALUES ('g', 'console', 'G', '2026-01-01');
+        """)
+    async with Database(path) as db:
+        assert await db.schema_version() == latest_version()
+        cols = {row[1] for row in await db.fetchall("PRAGMA table_info(schedule_occurrences)")}
+        assert {"content", "content_ref", "attempts"} <= cols
+        assert (await db.fetchone("SELECT name FROM groups")) is not None
+    async with Database(path) as db:  # and once repaired, nothing more is done
+        cols = {row[1] for row in await db.fetchall("PRAGMA table_info(schedule_occurrences)")}
+        assert {"content", "content_ref", "attempts"} <= cols
 
 
 async def test_fresh_database_is_migrated_in_wal_mode(tmp_path: Path) -> None:

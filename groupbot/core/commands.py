@@ -19,6 +19,19 @@ from groupbot.core.types import Channel, Group, Interaction, Member, Reply
 
 Replies = Reply | Sequence[Reply] | None
 
+# SQLite keeps integers in 64 bits: a larger number is nobody's id (and binding one raises
+# OverflowError), so the parser answers for it before any query runs.
+SQL_INT_MIN, SQL_INT_MAX = -(2**63), 2**63 - 1
+
+
+def stored_id(text: str) -> int | None:
+    """A positive id written in digits (a button's custom id, say) that could be stored, or
+    None: not digits, zero, or beyond what SQLite can hold (so no row has it)."""
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 1 <= number <= SQL_INT_MAX else None
+
 
 class OptionKind(enum.Enum):
     STRING = "string"  # one word, or a quoted phrase
@@ -47,6 +60,10 @@ class OptionSpec:
     min_value: int | None = None
     max_value: int | None = None
     keyword_only: bool = False  # given as name=value only (e.g. tz=Europe/Berlin)
+    # For an INTEGER naming a stored thing (a case, a queue item, a schedule): the reply for
+    # a number beyond what the database can hold, "{}" standing for it, worded as the
+    # feature's own "there is no such ..." (so it is simply not found).
+    missing: str = ""
 
     def placeholder(self) -> str:
         if self.keyword_only:
@@ -331,6 +348,10 @@ async def _convert_one(
             raise UsageError(f"<{opt.name}> must be at least {opt.min_value}. {usage}")
         if opt.max_value is not None and number > opt.max_value:
             raise UsageError(f"<{opt.name}> must be at most {opt.max_value}. {usage}")
+        if not SQL_INT_MIN <= number <= SQL_INT_MAX:
+            if opt.missing:
+                raise UsageError(opt.missing.format(_clip(str(number))))
+            raise UsageError(f"<{opt.name}> is too large a number. {usage}")
         return number
     if opt.kind is OptionKind.CHOICE:
         text = str(value).lower()

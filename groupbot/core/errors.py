@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# The process's exit codes (README: "Exit codes"). 1 is an error its message explains (a
+# content file with mistakes, the database damaged, locked or unwritable); 2 configuration or
+# usage (the config file, an environment variable, a missing or refused token, the command
+# line); 75 (EX_TEMPFAIL) Discord could not be reached at start, after retrying: worth
+# starting again later; 130 interrupted (Ctrl-C).
+EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
+
+# What a YAML, TOML or JSON reader says of lists or mappings nested hundreds of levels deep
+# (the Python readers recurse, and would raise RecursionError): no content file needs that.
+NESTED_TOO_DEEPLY = ("lists or mappings are nested too deeply to read (hundreds of levels); "
+                     "no groupbot file needs more than a few")
+
 
 class GroupbotError(Exception):
     """Base class: the message is safe and useful to show to whoever caused it."""

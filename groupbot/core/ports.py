@@ -31,6 +31,11 @@ class Capabilities:
     delete_member_messages: bool = False  # `delete_message` on members' messages
     timeout_members: bool = False  # `timeout_member`, `remove_timeout`, `timed_out_until`
     idempotent_posts: bool = False  # `post` with a repeated idempotency key posts nothing new
+    # how long after a post a repeat under its idempotency key is still deduplicated
+    # (Discord's nonce: a few minutes); None: as long as the platform remembers the key
+    idempotency_window: timedelta | None = None
+    # `find_post` can search a channel's recent history for a post's idempotency key
+    find_posts: bool = False
     member_lookup: bool = False  # `member_info`: who someone is now (the dashboard asks)
     # the longest timeout the platform allows (None: it sets no limit of its own)
     max_timeout: timedelta | None = None
@@ -86,10 +91,18 @@ class ChatPort(Protocol):
         """Post publicly in a channel. `idempotency_key` lets a retry not double-post."""
         ...
 
-    async def find_post(self, group: Group, channel: Channel, key: str) -> PostedMessage | None:
-        """A post made with idempotency key `key`, found on the platform (None: not there),
-        to settle a scheduled post interrupted by a crash. `Unsupported` where the platform
-        cannot search for one."""
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """After a crash: the post made with `idempotency_key=key`, if it is in the channel's
+        recent history, else None. With `reply` (what was posted), anything `post` does after
+        creating the message that did not happen (opening its discussion thread) is done now.
+
+        - Discord: the marker button whose id carries the key, in the last 500 messages;
+        - Slack: the message metadata carrying the key (conversations.history);
+        - where the platform cannot search (`capabilities.find_posts` is false; the
+          console): `Unsupported`. Also `Unsupported` when the bot may not read that
+          channel's history. The caller then relies on `idempotent_posts`, or tells the
+          moderators rather than post twice."""
         ...
 
     async def send_private(self, group: Group, member: Member, reply: Reply, *,
@@ -192,7 +205,8 @@ class ChatBase(ABC):
         self, group: Group, channel: Channel, reply: Reply, *, idempotency_key: str | None = None
     ) -> PostedMessage: ...
 
-    async def find_post(self, group: Group, channel: Channel, key: str) -> PostedMessage | None:
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
         raise Unsupported(self.platform, "look up a post by its idempotency key")
 
     @abstractmethod

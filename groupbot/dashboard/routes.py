@@ -36,7 +36,7 @@ from groupbot.features.case_log import PAGE_SIZE
 from groupbot.features.moderation import ModerationFeature
 from groupbot.features.schedules import SchedulesFeature
 from groupbot.moderation.verdict import CATEGORIES
-from groupbot.scheduling.dispatcher import what
+from groupbot.scheduling.jobs import what
 from groupbot.storage.checkins import K_ANONYMITY
 
 DASH: web.AppKey[Dashboard] = web.AppKey("dashboard", Dashboard)

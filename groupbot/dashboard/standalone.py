@@ -27,23 +27,26 @@ PLATFORM_CAPABILITIES = {
                             max_timeout=timedelta(days=28)),
     "discord": Capabilities(threads=True, buttons=True,
                             delete_member_messages=True, timeout_members=True,
-                            idempotent_posts=True, member_lookup=True,
+                            idempotent_posts=True, idempotency_window=timedelta(minutes=2),
+                            find_posts=True, member_lookup=True,
                             max_timeout=timedelta(days=28)),
     "slack": Capabilities(threads=True, buttons=True,
                           delete_member_messages=False, timeout_members=False,
-                          idempotent_posts=False, member_lookup=True),
+                          idempotent_posts=False, find_posts=True, member_lookup=True),
 }
 WHY = "be reached by a dashboard running without the bot"
 
 
 class DetachedChat(ChatBase):
     """A ChatPort that reaches no one: each delivery says why (see the module's docstring).
-    Its capabilities are the platform's, but for asking who someone is now (it cannot)."""
+    Its capabilities are the platform's, but for asking who someone is now or searching a
+    channel (it cannot)."""
 
     def __init__(self, platform: str) -> None:
         self.platform = platform
         self.capabilities = dataclasses.replace(
-            PLATFORM_CAPABILITIES.get(platform, Capabilities()), member_lookup=False)
+            PLATFORM_CAPABILITIES.get(platform, Capabilities()), member_lookup=False,
+            find_posts=False)
 
     async def post(self, group: Group, channel: Channel, reply: Reply, *,
                    idempotency_key: str | None = None) -> PostedMessage:
@@ -51,6 +54,10 @@ class DetachedChat(ChatBase):
 
     async def send_private(self, group: Group, member: Member, reply: Reply, *,
                            public_fallback: bool = True) -> None:
+        raise Unsupported(self.platform, WHY)
+
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
         raise Unsupported(self.platform, WHY)
 
     async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:

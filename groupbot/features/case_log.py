@@ -15,6 +15,7 @@ from typing import Any
 from groupbot.storage.cases import Case
 
 PAGE_SIZE = 10  # cases per page of /mod cases
+NO_CASE = "There is no case {} in this group."
 
 _SPAN = re.compile(r"(\d{1,5})\s*(h|hours?|d|days?|w|weeks?)", re.I)
 SINCE_HELP = "a date (YYYY-MM-DD, UTC) or a span back from now (7d, 12h, 2w)"

@@ -20,6 +20,7 @@ from groupbot.core.commands import (
     OptionKind,
     OptionSpec,
     as_list,
+    stored_id,
 )
 from groupbot.core.types import (
     Button,
@@ -209,10 +210,11 @@ class CheckinsFeature(Feature):
 
     async def mood_button(self, interaction: Interaction) -> Reply | list[Reply]:
         parts = interaction.custom_id[len(BUTTON_PREFIX):].split(":")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts) or \
-                not 1 <= int(parts[1]) <= 5:
+        # the check-in post's id (0: none), then the mood
+        cid = (0 if parts[0] == "0" else stored_id(parts[0])) if len(parts) == 2 else None
+        if cid is None or parts[1] not in ("1", "2", "3", "4", "5"):
             return Reply.private("That button is no longer in use.")
-        cid, mood = int(parts[0]), int(parts[1])
+        mood = int(parts[1])
         checkin_id: int | None = None
         if cid:
             post = await self.repo.post(cid)

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from groupbot.core.commands import CommandContext, CommandRegistry, OptionKind, OptionSpec
+from groupbot.core.commands import (
+    CommandContext,
+    CommandRegistry,
+    OptionKind,
+    OptionSpec,
+    stored_id,
+)
 from groupbot.core.types import Button, Channel, Group, Interaction, Reply
 from groupbot.features.base import Feature, Services
 from groupbot.library.model import ArticleInfo, Excerpt, SearchOutcome
@@ -64,10 +70,10 @@ class ExcerptsFeature(Feature):
         return await self._search(ctx.group, ctx.channel, query, None, 0)
 
     async def next_button(self, interaction: Interaction) -> Reply:
-        try:
-            qid_text, rank_text = interaction.custom_id[len(NEXT_PREFIX):].split(":", 1)
-            qid, rank = int(qid_text), int(rank_text)
-        except ValueError:
+        qid_text, _, rank_text = interaction.custom_id[len(NEXT_PREFIX):].partition(":")
+        qid = stored_id(qid_text)
+        rank = 0 if rank_text == "0" else stored_id(rank_text)
+        if qid is None or rank is None:
             return Reply.private("That button is no longer in use.")
         words = await self.library.saved_query(qid)
         if words is None:

@@ -40,7 +40,7 @@ from groupbot.core.errors import GroupbotError, Unsupported, UsageError
 from groupbot.core.text import split_text
 from groupbot.core.types import Channel, Group, Member, Message, Reply
 from groupbot.features.base import Services
-from groupbot.features.queue import KIND_LABELS
+from groupbot.features.queue import KIND_LABELS, NO_ITEM
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.storage.cases import NewCase
 from groupbot.storage.holds import Hold
@@ -87,7 +87,7 @@ class HoldDesk:
     def register(self, registry: CommandRegistry) -> None:
         mod = Access.MODERATOR
         item = OptionSpec("id", OptionKind.INTEGER, "the held message's item (see /mod queue)",
-                          min_value=1)
+                          min_value=1, missing=NO_ITEM)
         registry.command("mod queue restore",
                          "Put a held message back: reposted in its channel, saying the "
                          "moderators restored it", item, access=mod, private=True
@@ -257,8 +257,7 @@ class HoldDesk:
         queue = self.moderation.queue
         item = await queue.repo.get(ctx.group.id, number)
         if item is None:
-            raise UsageError(f"There is no item {number} in this group's queue. "
-                             "`/mod queue` lists what is waiting.")
+            raise UsageError(NO_ITEM.format(number))
         if item.kind != "hold":
             label = KIND_LABELS.get(item.kind, item.kind)
             article = "an" if label[:1] in "aeiou" else "a"

@@ -37,6 +37,7 @@ from groupbot.core.types import (
     Reply,
 )
 from groupbot.features.base import Feature, Services
+from groupbot.features.case_log import NO_CASE
 from groupbot.features.contracts import ModerationDesk
 from groupbot.moderation.verdict import Action
 from groupbot.storage.cases import Case, CaseRepo, NewCase
@@ -215,7 +216,7 @@ class ManualActionsFeature(Feature):
         registry.command("mod pardon", "Stop a member's strikes counting (all, or one case's)",
                          member,
                          OptionSpec("case", OptionKind.INTEGER, "a case number", required=False,
-                                    min_value=1),
+                                    min_value=1, missing=NO_CASE),
                          access=mod, private=True)(self.cmd_pardon)
         registry.command("mod timeout",
                          "Pause a member from posting for a while (a case; they are told why)",

@@ -23,7 +23,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
+from groupbot.core.commands import (
+    SQL_INT_MAX,
+    Access,
+    CommandContext,
+    CommandRegistry,
+    OptionKind,
+    OptionSpec,
+    stored_id,
+)
 from groupbot.core.errors import ContentError, Unsupported, UsageError, every_error
 from groupbot.core.text import split_text
 from groupbot.core.types import (
@@ -37,7 +45,7 @@ from groupbot.core.types import (
     Reply,
 )
 from groupbot.features.base import Feature, Services
-from groupbot.features.case_log import PAGE_SIZE, SINCE_HELP, case_line, parse_since
+from groupbot.features.case_log import NO_CASE, PAGE_SIZE, SINCE_HELP, case_line, parse_since
 from groupbot.features.hold import HoldDesk
 from groupbot.features.hold import what_happens as what_a_hold_does
 from groupbot.features.outbox import Outbox
@@ -69,6 +77,10 @@ TALK_BUTTON = "gb:care:talk:"  # + the member's id: the care note's "talk to a m
 AUTOMOD_MERGE = timedelta(seconds=30)  # one trigger's several actions arrive as several events
 PURGE_EVERY = timedelta(hours=1)
 PRIVATE_CHUNK = 1800  # characters per private message when returning a member's own text
+# a dry run at start (see `ModerationFeature.start`): non-ASCII, a misspelling, a target
+WARM_UP_TEXT = "Ｗarming up: you are a stupd idiot, I can't do this anymore — café?"
+NOT_YOURS = ("Case {} isn't one about you, so you can't appeal it. Check the number in the "
+             "message I sent you.")
 # when storage fails (groupbot.features.outbox): what is said instead of a case number
 STRIKES_UNREAD = ("the member's strikes could not be read (storage failing), so the ladder did "
                   "not escalate: the verdict alone was carried out")
@@ -237,7 +249,8 @@ class ModerationFeature(Feature):
                          access=mod, private=True)(self.cmd_strikes)
         # /mod warn and /mod pardon: groupbot.features.manual_actions
         registry.command("mod case", "Show a case; amend its reason; or close it",
-                         OptionSpec("id", OptionKind.INTEGER, "the case number", min_value=1),
+                         OptionSpec("id", OptionKind.INTEGER, "the case number", min_value=1,
+                                    missing=NO_CASE),
                          OptionSpec("action", OptionKind.CHOICE, "what to do", required=False,
                                     choices=("show", "reason", "close")),
                          OptionSpec("text", OptionKind.TEXT, "the new reason, or a closing note",
@@ -270,7 +283,8 @@ class ModerationFeature(Feature):
                                     min_value=0, max_value=MAX_KEEP_TEXT_DAYS),
                          access=mod, private=True)(self.cmd_keep_text)
         registry.command("appeal", "Ask the moderators to review a case about you",
-                         OptionSpec("case", OptionKind.INTEGER, "the case number", min_value=1),
+                         OptionSpec("case", OptionKind.INTEGER, "the case number", min_value=1,
+                                    missing=NOT_YOURS),
                          OptionSpec("text", OptionKind.TEXT, "what you'd like them to know"),
                          private=True)(self.cmd_appeal)
         registry.add_button("gb:care:reach:", self.btn_reach)
@@ -278,6 +292,11 @@ class ModerationFeature(Feature):
         registry.add_button(TALK_BUTTON, self.btn_talk)
 
     async def start(self) -> None:
+        # The engine builds its reading tables (the spelling list, the lexicons) on the first
+        # message that needs them: ~15 MB and half a second from source, which would land on
+        # the first member to post (the event loop blocked meanwhile) and stay outside what
+        # `settle_heap` freezes. Build them now, with a dry run that touches each reader.
+        self.engine.decide(WARM_UP_TEXT)
         await self.outbox.start()  # first: it replays what an earlier run could not write
         try:
             await self.purge()
@@ -884,10 +903,10 @@ class ModerationFeature(Feature):
             "(they asked from a care note I sent them privately)")
 
     async def _case_for_button(self, interaction: Interaction) -> Case | Reply:
-        raw = interaction.custom_id.rsplit(":", 1)[-1]
-        if not raw.isdigit():
+        number = stored_id(interaction.custom_id.rsplit(":", 1)[-1])
+        if number is None:
             return Reply.private("That button is no longer in use.")
-        case = await self.cases.get(interaction.group.id, int(raw))
+        case = await self.cases.get(interaction.group.id, number)
         if case is None or case.member_id != interaction.member.id:
             return Reply.private("That button belongs to someone else.")
         return case
@@ -987,7 +1006,7 @@ class ModerationFeature(Feature):
         now = self.services.clock.now()
         case = await self.cases.get(ctx.group.id, number, now)
         if case is None:
-            raise UsageError(f"There is no case {number} in this group.")
+            raise UsageError(NO_CASE.format(number))
         if action == "show":
             return Reply.private(self.describe_case(case))
         if not text:
@@ -1039,7 +1058,8 @@ class ModerationFeature(Feature):
                 raise UsageError(f"<since>: {exc}. Usage: {ctx.spec.usage()}") from None
         cases, total = await self.cases.find(
             ctx.group.id, member_id=member.id if member else None, category=category,
-            since=since, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, now=now)
+            since=since, limit=PAGE_SIZE, now=now,
+            offset=min((page - 1) * PAGE_SIZE, SQL_INT_MAX))  # far past the last page: none
         wanted = [f"about @{member.display_name}" if member else "",
                   f"in {category}" if category else "",
                   f"since {since:%Y-%m-%d %H:%M} UTC" if since else ""]
@@ -1063,8 +1083,7 @@ class ModerationFeature(Feature):
         text = str(ctx.args["text"]).strip()
         case = await self.cases.get(ctx.group.id, number)
         if case is None or case.member_id != ctx.invoker.id:
-            raise UsageError(f"Case {number} isn't one about you, so you can't appeal it. Check "
-                             "the number in the message I sent you.")
+            raise UsageError(NOT_YOURS.format(number))
         if not text:
             raise UsageError(f"Tell the moderators what you'd like them to know. Usage: "
                              f"{ctx.spec.usage()}")

@@ -49,6 +49,7 @@ TICK = timedelta(minutes=1)  # how often the upkeep job looks for what is due
 MAX_MODERATOR_DMS = 25
 LIST_LIMIT = 25
 
+NO_ITEM = "There is no item {} in this group's queue. `/mod queue` lists what is waiting."
 KIND_LABELS = {"crisis": "crisis request", "appeal": "appeal", "escalation": "escalation",
                "alert": "alert", "hold": "held message"}
 
@@ -121,7 +122,7 @@ class ModeratorQueue:
     def register(self, registry: CommandRegistry) -> None:
         mod = Access.MODERATOR
         item = OptionSpec("id", OptionKind.INTEGER, "the item's number (see /mod queue)",
-                          min_value=1)
+                          min_value=1, missing=NO_ITEM)
         registry.command("mod queue list",
                          "What awaits a moderator, crisis requests first (typing just /mod "
                          "queue works too)",
@@ -358,8 +359,7 @@ class ModeratorQueue:
         number = int(ctx.args["id"])
         item = await self.repo.get(ctx.group.id, number)
         if item is None:
-            raise UsageError(f"There is no item {number} in this group's queue. "
-                             "`/mod queue` lists what is waiting.")
+            raise UsageError(NO_ITEM.format(number))
         return item
 
     @staticmethod

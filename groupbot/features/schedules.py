@@ -18,14 +18,8 @@ from groupbot.core.types import Channel, Group, Reply
 from groupbot.features.base import Feature, Services
 from groupbot.features.contracts import ModeratorAlerts, Prompts, ScheduledCheckins
 from groupbot.prompts_library.render import pick_reply
-from groupbot.scheduling.dispatcher import (
-    PRUNE_EVERY,
-    Dispatcher,
-    Prepared,
-    channel_of,
-    group_of,
-    what,
-)
+from groupbot.scheduling.dispatcher import PRUNE_EVERY, Dispatcher
+from groupbot.scheduling.jobs import Prepared, channel_of, group_of, what
 from groupbot.scheduling.limiter import RateLimiter
 from groupbot.scheduling.when import (
     Occurrence,
@@ -43,6 +37,7 @@ MIN_INTERVAL = timedelta(hours=1)  # more often than this would flood a support 
 DEFAULT_GRACE_MINUTES = 60
 CHECKIN_WORDS = ("checkin", "check-in", "checkins", "check-ins")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NO_SCHEDULE = "There is no schedule {} in this group. See /mod schedule list."
 
 
 class SchedulesFeature(Feature):
@@ -57,7 +52,8 @@ class SchedulesFeature(Feature):
         self.dispatcher = Dispatcher(
             self.repo, services.chat, services.clock, self._content,
             limiter=limiter or RateLimiter(services.chat.rate_limits, services.clock),
-            alert=self._alert)
+            alert=self._alert,
+            claim_lease=timedelta(seconds=services.config.schedules.claim_lease_seconds))
 
     async def _alert(self, group: Group, reply: Reply) -> None:
         """Through the moderation queue: it keeps what the moderator log cannot take and
@@ -79,7 +75,7 @@ class SchedulesFeature(Feature):
     def register(self, registry: CommandRegistry) -> None:
         mod = Access.MODERATOR
         ident = OptionSpec("id", OptionKind.INTEGER, "the schedule's number (see list)",
-                           min_value=1)
+                           min_value=1, missing=NO_SCHEDULE)
         registry.command(
             "mod schedule add", "Post prompts (or check-ins) in a channel on a schedule",
             OptionSpec("channel", OptionKind.CHANNEL, "where to post"),
@@ -118,8 +114,9 @@ class SchedulesFeature(Feature):
     async def _content(self, row: ScheduleRow, occ: Occurrence) -> Reply | Prepared:
         if row.kind == "checkin":
             checkins = self.services.need("checkins", ScheduledCheckins)
-            return await checkins.scheduled_reply(group_of(row), channel_of(row), row.id,
-                                                  occ.key)
+            reply = await checkins.scheduled_reply(group_of(row), channel_of(row), row.id,
+                                                   occ.key)
+            return Prepared(reply, ref="checkin")
         prompts = self.services.need("prompts", Prompts)
         pick = await prompts.next_pick(row.group_id, row.channel_id, row.theme)
 
@@ -127,7 +124,7 @@ class SchedulesFeature(Feature):
             await prompts.release(pick, row.group_id, row.channel_id)
 
         return Prepared(pick_reply(pick, theme_title=prompts.theme_title(pick.prompt.theme)),
-                        undo)
+                        undo, ref=f"prompt:{pick.prompt.id}")
 
     # -- commands ----------------------------------------------------------------------------
     async def add(self, ctx: CommandContext) -> Reply:
@@ -185,7 +182,7 @@ class SchedulesFeature(Feature):
         sid = int(ctx.args["id"])
         row = await self.repo.get(sid, ctx.group.id)
         if row is None:
-            raise UsageError(f"There is no schedule {sid} in this group. See /mod schedule list.")
+            raise UsageError(NO_SCHEDULE.format(sid))
         return row
 
     async def _upcoming(self, row: ScheduleRow, n: int) -> list[Occurrence]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from groupbot.core.errors import ContentError
+from groupbot.core.errors import NESTED_TOO_DEEPLY, ContentError
 from groupbot.library.model import ParsedArticle, Passage, Section
 from groupbot.library.text import clean, split_sentences
 
@@ -139,6 +139,9 @@ def _load_meta(path: Path, raw: bytes) -> dict[str, Any]:
         raise ContentError(where, f"not valid TOML: {exc}") from None
     except yaml.YAMLError as exc:
         raise ContentError(where, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ContentError(where, f"not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: "
+                                  f"{NESTED_TOO_DEEPLY}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -220,6 +223,9 @@ def _markdown_blocks(text: str, found: dict[str, Any], source: str) -> list[Bloc
             data = yaml.safe_load(front.group(1))
         except yaml.YAMLError as exc:
             raise ContentError(source, f"the front matter is not valid YAML: {exc}") from None
+        except RecursionError:
+            raise ContentError(source, "the front matter is not valid YAML: "
+                                       f"{NESTED_TOO_DEEPLY}") from None
         if isinstance(data, dict):
             for key in ("title", "author", "date", "published", "reviewer"):
                 if data.get(key):

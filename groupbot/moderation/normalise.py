@@ -16,12 +16,25 @@ adversarial Unicode stay within a few milliseconds without letting a word at the
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from typing import Any, Final, NamedTuple
 
-from groupbot.moderation.confusables_table import TABLE as _CONFUSABLES
+from groupbot.moderation.disguise import (
+    INVISIBLE,
+    INVISIBLE_RANGES,
+    LEET_I,
+    LEET_L,
+    MASKED,
+    STRETCH,
+    fold_table,
+    leet_i,
+    leet_l,
+    py_join_runs,
+    py_stretch_both,
+    unmask,
+    unmask_all,
+)
 from groupbot.moderation.fastpath import (
     GATE_BOX,
     GATE_DIGIT,
@@ -34,7 +47,6 @@ from groupbot.moderation.fastpath import (
     c_distinct_chars,
     c_flat_ascii,
     c_join_runs,
-    c_masked_spans,
     c_normalise_ascii,
     c_stretch_both,
 )
@@ -62,45 +74,11 @@ __all__ = [
 # Unicode (benchmarks/bench_moderation_speed.py).
 MAX_CHARS: Final = 40_000
 _LONG: Final = 2_000  # above this, cheaper whole-string passes bound the worst case
-
-# Zero-width, joiners, bidi controls, soft hyphen, variation selectors, tag characters,
-# Hangul fillers and other characters that render as nothing.
-_INVISIBLE_RANGES: Final = (
-    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
-    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
-    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A), (0xE0000, 0xE007F), (0xE0100, 0xE01EF),
-)
-_INVISIBLE: Final[dict[int, None]] = {
-    cp: None for lo, hi in _INVISIBLE_RANGES for cp in range(lo, hi + 1)
-}
 _INVISIBLE_RX: Final = re.compile("[" + "".join(
-    f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _INVISIBLE_RANGES) + "]")
+    f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in INVISIBLE_RANGES) + "]")
 
 
-def _fold_table() -> dict[int, str | None]:
-    """Confusables plus deletion of combining marks (applied after NFD)."""
-    table: dict[int, str | None] = dict(_CONFUSABLES)
-    for cp in range(0x0300, 0x0370):
-        table[cp] = None
-    for lo, hi in ((0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)):
-        for cp in range(lo, hi + 1):
-            table[cp] = None
-    table.update(_INVISIBLE)
-    # Typographic apostrophes and quotes become ASCII so "you’re" reads as "youre".
-    for cp in (0x2018, 0x2019, 0x201B, 0x02BC, 0xFF07):
-        table[cp] = "'"
-    return table
-
-
-_FOLD: Final = _fold_table()
-
-_LEET_I: Final = (
-    str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
-                         "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}))
-_LEET_L: Final = (
-    str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
-                         "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}))
+_FOLD: Final = fold_table()
 # A word that mixes letters with digits or leet symbols: only these are mapped, so "455"
 # (a number) stays a number and "sh1t" becomes "shit".
 # (The lookbehind only lets a match start where a run of word characters starts, which is
@@ -108,8 +86,6 @@ _LEET_L: Final = (
 _MIXED: Final = re.compile(r"(?<![a-z0-9@$!|+€])[a-z0-9@$!|+€]*(?:[a-z][0-9@$!|+€]|[0-9@$|+€][a-z])"
                     r"[a-z0-9@$!|+€]*")
 _MIXED_HINT: Final = re.compile(r"[a-z][0-9@$!|+€]|[0-9@$|+€][a-z]")
-_MASKED: Final = (
-    re.compile(r"(?<![a-z])[a-z]++(?:\*+[a-z]++)+"))  # from a word start, no backtracking
 _SPOILER: Final = re.compile(r"\|\|(.+?)\|\|", re.S)
 _MENTION: Final = re.compile(r"<@[!&]?[a-z0-9]+(?:\|[^>]*)?>"
                       r"|(?<![\w.@])@(?!everyone\b|here\b)[a-z_][\w.-]{1,31}")
@@ -117,8 +93,6 @@ _MENTION: Final = re.compile(r"<@[!&]?[a-z0-9]+(?:\|[^>]*)?>"
 # from one "@" to the next instead of trying every position.
 _AT_MENTION: Final = re.compile(r"@(?<![\w.@]@)(?!everyone\b|here\b)[a-z_][\w.-]{1,31}")
 _WORD: Final = re.compile(r"[^\W_]+")
-_SPLIT_RUN: Final = re.compile(r"(?<= )(?:[a-z] ){2,}[a-z](?= )")
-_STRETCH: Final = re.compile(r"([a-z])\1\1+")
 _BLOCK_QUOTE: Final = re.compile(r"(?m)^[ \t]*(?:>|&gt;).*$")
 _INLINE_QUOTE: Final = re.compile(r"\"[^\"\n]{12,400}\"|“[^”\n]{12,400}”")
 # Words that say an inline quote is someone else's words (an article, a song, a person),
@@ -130,7 +104,6 @@ _REPORTED_BEFORE: Final = re.compile(
 _REPORTED_AFTER: Final = (
     re.compile(r"^\W*(?:(?:he|she|they|someone|it|my \w+) )?(?:says?|said|wrote|"
                              r"writes?|asked|told)\b", re.I))
-_SPACES: Final = re.compile(r"\s+")
 
 
 class Normalised(NamedTuple):
@@ -170,7 +143,7 @@ def fold(text: str) -> str:
     """Unicode folding only: invisible removed, NFKC, case folded, accents and look-alikes."""
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+    text = unicodedata.normalize("NFKC", text.translate(INVISIBLE)).casefold()
     return unicodedata.normalize("NFD", text).translate(_FOLD)
 
 
@@ -206,9 +179,9 @@ _FAST_BLOCKERS: Final = re.compile(r"[|`~*]")
 # (the same tokens as `_WORD.findall` on lower-case ASCII text, at C speed).
 _ASCII_WORDS: Final = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
 _LEET_I_BYTES: Final = (
-    bytes(ord(str(_LEET_I.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256)))
+    bytes(ord(str(LEET_I.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256)))
 _LEET_L_BYTES: Final = (
-    bytes(ord(str(_LEET_L.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256)))
+    bytes(ord(str(LEET_L.get(c, chr(c)))) for c in range(128)) + bytes(range(128, 256)))
 # A word mixing letters and leet symbols that mapping would change. Stricter than
 # `_MIXED_HINT`: a "!" that only ends a word ("wow!") is punctuation, and mapping would
 # drop it anyway, so "wow!" alone does not send the text through the leet step (the test
@@ -231,14 +204,14 @@ def _leet_hint(low: str) -> bool:
 
 
 def _maybe_stretched(flat: str) -> bool:
-    """`_STRETCH.search(flat)` for ASCII text, with a C-speed gate: XOR of the text with
+    """`STRETCH.search(flat)` for ASCII text, with a C-speed gate: XOR of the text with
     itself shifted by one byte has two zero bytes in a row exactly where a byte repeats
     three times; only then (a letter or digit run) does the regex confirm it."""
     b = flat.encode("ascii")
     x = int.from_bytes(b, "big") ^ int.from_bytes(b[1:] + b" ", "big")
     if b"\0\0" not in x.to_bytes(len(b), "big"):
         return False
-    return _STRETCH.search(flat) is not None
+    return STRETCH.search(flat) is not None
 
 
 def _flat_ascii(low: str) -> str:
@@ -292,8 +265,8 @@ def _normalise_ascii(text: str) -> Normalised:
         if _SPLIT_HINT.search(flat) is None and not _maybe_stretched(flat):
             return _new(Normalised, (text, low, flat, (), mentions, everyone, False, 0))  # type: ignore[no-any-return]
         return Normalised(text, low, flat, _variants(flat, None), mentions, everyone, False)
-    mapped = _MIXED.sub(_leet_i, low)
-    alt_low = _MIXED.sub(_leet_l, low) if "1" in low or "|" in low else None
+    mapped = _MIXED.sub(leet_i, low)
+    alt_low = _MIXED.sub(leet_l, low) if "1" in low or "|" in low else None
     flat = _flat_ascii(mapped)
     return Normalised(text, mapped, flat, _variants(flat, alt_low), mentions, everyone, False)
 
@@ -316,7 +289,7 @@ def _variants(flat: str, alt_low: str | None) -> tuple[str, ...]:
             variants.append(joined)
             if kept != joined:
                 variants.append(kept)
-        if _STRETCH.search(form):
+        if STRETCH.search(form):
             one, two = stretch_both(form)
             variants.append(two)
             variants.append(one)
@@ -352,18 +325,18 @@ def _normalise_full(text: str) -> Normalised:
         low, mentions = _MENTION.subn(f" {MENTION_TOKEN} ", low)
     alt_low: str | None = None
     if "*" in low:
-        low = _MASKED.sub(_unmask, low)
+        low = MASKED.sub(unmask, low)
     if _LEET_HINT.search(low):
         if len(low) > _LONG:
             # Long text: map the whole string in one pass (C speed) instead of word by word;
             # numbers get mapped too, which only matters for whole-word matches.
-            mapped = _translate(low, _LEET_I, _LEET_I_BYTES)
+            mapped = _translate(low, LEET_I, _LEET_I_BYTES)
             if "1" in low or "|" in low:
-                alt_low = _translate(low, _LEET_L, _LEET_L_BYTES)
+                alt_low = _translate(low, LEET_L, _LEET_L_BYTES)
         else:
-            mapped = _MIXED.sub(_leet_i, low)
+            mapped = _MIXED.sub(leet_i, low)
             if "1" in low or "|" in low:
-                alt_low = _MIXED.sub(_leet_l, low)
+                alt_low = _MIXED.sub(leet_l, low)
         low = mapped
     flat = _flat(low)
     return Normalised(clean, low, flat, _variants(flat, alt_low), mentions, everyone, truncated)
@@ -398,7 +371,7 @@ def _normalise_long(text: str) -> Normalised:
         low, mentions = (_AT_MENTION if "<@" not in low else _MENTION).subn(
             f" {MENTION_TOKEN} ", low)
     if "*" in low:
-        low = _unmask_all(low)
+        low = unmask_all(low)
     if not low.isascii():
         # Whatever is still outside ASCII after folding (emoji, other scripts) separates
         # words here; that can only split words apart, never hide one.
@@ -437,7 +410,7 @@ def _normalise_long(text: str) -> Normalised:
 
 
 _FOLD_CHARS: Final = frozenset(chr(cp) for cp in _FOLD)
-_INVISIBLE_CHARS: Final = frozenset(chr(cp) for cp in _INVISIBLE)
+_INVISIBLE_CHARS: Final = frozenset(chr(cp) for cp in INVISIBLE)
 _FEW: Final = 48  # up to this many distinct characters to change, replace them one by one
 _MANY_CHARS: Final = 400  # more distinct characters than this: translate in one pass
 
@@ -502,150 +475,15 @@ def _reported(m: re.Match[str]) -> str:
     return m.group()
 
 
-def squash(text: str) -> str:
-    """Whitespace collapsed; used for fingerprints of repeated messages."""
-    return _SPACES.sub(" ", text).strip()
-
-
-def _leet_i(m: re.Match[str]) -> str:
-    word = m.group()
-    tail = len(word) - len(word.rstrip("!"))  # a trailing "!" is punctuation, not an i
-    if tail:
-        return word[:-tail].translate(_LEET_I) + " "
-    return word.translate(_LEET_I)
-
-
-def _leet_l(m: re.Match[str]) -> str:
-    word = m.group()
-    tail = len(word) - len(word.rstrip("!"))
-    if tail:
-        return word[:-tail].translate(_LEET_L) + " "
-    return word.translate(_LEET_L)
-
-
-def _stretch_both(form: str, only: int = 0) -> tuple[str, str]:
-    """`form` with stretched letters shortened to one, and to two, in one scan (`only`:
-    build just that one of the two; the other is returned unchanged)."""
-    one: list[str] = []
-    two: list[str] = []
-    pos = 0
-    for m in _STRETCH.finditer(form):
-        before = form[pos:m.start()]
-        letter = m.group(1)
-        if only != 2:
-            one.append(before)
-            one.append(letter)
-        if only != 1:
-            two.append(before)
-            two.append(letter + letter)
-        pos = m.end()
-    if not pos:
-        return form, form
-    one.append(form[pos:])
-    two.append(form[pos:])
-    return ("".join(one) if only != 2 else form), ("".join(two) if only != 1 else form)
-
-
-def _join_runs(form: str) -> tuple[str, str]:
-    """Both split-letter joins of `form` (`_join_run`, `_join_run_keep_word`) in one scan."""
-    joined: list[str] = []
-    kept: list[str] = []
-    pos = 0
-    for m in _SPLIT_RUN.finditer(form):
-        before = form[pos:m.start()]
-        joined.append(before)
-        kept.append(before)
-        joined.append(_join_run(m))
-        kept.append(_join_run_keep_word(m))
-        pos = m.end()
-    joined.append(form[pos:])
-    kept.append(form[pos:])
-    return "".join(joined), "".join(kept)
-
-
-def _join_run(m: re.Match[str]) -> str:
-    return m.group().replace(" ", "")
-
-
-def _join_run_keep_word(m: re.Match[str]) -> str:
-    run = m.group()
-    if run[0] in "aiu" and len(run) > 5:
-        return run[:2] + run[2:].replace(" ", "")
-    return run.replace(" ", "")
-
-
 # The form builders: the C ones where `fastpath` allows them, else the Python ones above
 # (the reference the tests compare the C ones with).
 _FLAT_ASCII: Final[Any] = c_flat_ascii or _flat_ascii
-_PY_FORMS: Final[tuple[Any, Any]] = (_join_runs, _stretch_both)
+_PY_FORMS: Final[tuple[Any, Any]] = (py_join_runs, py_stretch_both)
 _LONG_FORMS: Final[tuple[Any, Any]] = (
     (c_join_runs, c_stretch_both) if c_join_runs is not None else _PY_FORMS)
-
-
-# Masked swearing ("f*ck", "sh**t"): a star stands for one or more letters. Resolved against
-# the masked words below; anything else keeps its stars (which then split the word).
-_MASK_WORDS: Final = (
-    "fuck", "fucking", "fucker", "shit", "bitch", "cunt", "nigger", "nigga", "faggot", "fag",
-    "whore", "slut", "dick", "cock", "pussy", "asshole", "bastard", "retard", "twat", "kill",
-    "motherfucker", "damn", "piss", "suicide", "rape",
-)
-
-
-# Candidates by first letter (a candidate must start like the masked word does).
-_MASK_BY_FIRST: Final[dict[str, tuple[str, ...]]] = {
-    first: tuple(w for w in _MASK_WORDS if w[0] == first) for first in {w[0] for w in _MASK_WORDS}
-}
-
-
-def _unmask_all(text: str) -> str:
-    """`_MASKED.sub(_unmask, text)`; natively found spans when built (the regex engine
-    tries `_MASKED` at every letter of a long text). The tests check they agree."""
-    if c_masked_spans is None:
-        return _MASKED.sub(_unmask, text)
-    spans = c_masked_spans(text)
-    if not spans:
-        return text
-    out: list[str] = []
-    pos = 0
-    for start, end in spans:
-        out.append(text[pos:start])
-        out.append(_unmask_word(text[start:end]))
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
 
 
 def distinct_chars(text: str) -> set[str]:
     """The distinct characters of `text` (natively when built: `set(text)` makes a string
     object per character, half a millisecond on 10,000 characters of non-Latin text)."""
     return set(text) if c_distinct_chars is None else c_distinct_chars(text)
-
-
-def _unmask(m: re.Match[str]) -> str:
-    return _unmask_word(m.group())
-
-
-@functools.lru_cache(maxsize=4096)
-def _unmask_word(word: str) -> str:
-    """The swear word `word` masks ("f*ck"), or `word` with its stars as spaces. Kept: a
-    long message can hold hundreds of masked words, mostly the same few."""
-    parts = [p for p in word.split("*") if p]
-    for candidate in _MASK_BY_FIRST.get(word[0], ()):
-        if _fits(candidate, parts, word):
-            return candidate
-    return word.replace("*", " ")
-
-
-def _fits(candidate: str, parts: list[str], word: str) -> bool:
-    """Does `candidate` read as `word` with each run of stars standing for 1+ letters?"""
-    if not (candidate.startswith(parts[0]) and candidate.endswith(parts[-1])):
-        return False
-    if len(candidate) < len(word.replace("*", "")) + word.count("*") - word.count("**"):
-        return False
-    pos = len(parts[0])
-    for part in parts[1:-1]:
-        found = candidate.find(part, pos + 1)
-        if found < 0:
-            return False
-        pos = found + len(part)
-    return len(candidate) - len(parts[-1]) > pos

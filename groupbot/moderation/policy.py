@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import re2
 import yaml
 
-from groupbot.core.errors import ContentError, ContentErrors
+from groupbot.core.errors import NESTED_TOO_DEEPLY, ContentError, ContentErrors
 from groupbot.moderation.verdict import CARE_CATEGORIES, CATEGORIES, HOLD_CATEGORIES, Action
 
 log = logging.getLogger(__name__)
@@ -244,6 +244,9 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
                            ) from None
     except yaml.YAMLError as exc:
         raise PolicyErrors([ContentError(source, f"not valid YAML: {exc}")]) from None
+    except RecursionError:
+        raise PolicyErrors([ContentError(source, f"not valid YAML: {NESTED_TOO_DEEPLY}")]
+                           ) from None
     if node is None:
         raise PolicyErrors([ContentError(source, "the policy file is empty")])
     builder = _Builder(source, text)
@@ -252,6 +255,8 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     except ContentError as exc:  # a problem that stops the reading (the top is not a mapping)
         builder.errors.append(exc)
         policy = None
+    except RecursionError:  # (the builder follows the policy's shape, but to be sure)
+        raise PolicyErrors([ContentError(source, NESTED_TOO_DEEPLY)]) from None
     if builder.errors or policy is None:
         raise PolicyErrors(builder.errors)
     return policy

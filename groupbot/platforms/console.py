@@ -149,6 +149,12 @@ class ConsoleChat(ChatBase):
             self._by_key[idempotency_key] = posted
         return posted
 
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """The console keeps no history that outlives the process: it cannot search. (While
+        it runs, `post` with the same key returns the first post.)"""
+        raise Unsupported("console", "search a channel's history for a post")
+
     async def send_private(self, group: Group, member: Member, reply: Reply, *,
                            public_fallback: bool = True) -> None:
         """Always private (labelled for the member only), so never a public fallback."""

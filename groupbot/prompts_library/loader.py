@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from groupbot.core.errors import ContentError
+from groupbot.core.errors import NESTED_TOO_DEEPLY, ContentError
 from groupbot.prompts_library.model import (
     Curriculum,
     CurriculumWeek,
@@ -123,11 +123,16 @@ class _FileReader:
             return None
         try:
             node = yaml.compose(text, Loader=_LOADER)
+        except RecursionError:  # the pure-Python reader (libyaml stops at a depth itself)
+            self.problem(None, None, f"not valid YAML: {NESTED_TOO_DEEPLY}")
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else None
             what = " ".join(p for p in (exc.context, exc.problem) if p)
-            if "flow" in what or "mapping values are not allowed" in what:
+            if "nesting depth" in what:  # libyaml's own limit
+                what = NESTED_TOO_DEEPLY
+            elif "flow" in what or "mapping values are not allowed" in what:
                 what += ("; tip: put text containing ? : , [ ] { } or # in double quotes, "
                          'like - "How are you?"')
             self.out.problems.append(ContentError(self.path, f"not valid YAML: {what}", line))

@@ -6,16 +6,26 @@ moderators, reconciles claims left by a crash), then sleeps on the injected `Clo
 next occurrence. Each occurrence is claimed in the ledger right before it is posted (after the
 rate limiter grants a slot), and recorded as posted after, so:
 - two dispatchers racing on one occurrence: exactly one claim wins;
-- a crash between posting and recording: the platform's idempotency key (where it has one)
-  makes the re-post a no-op; otherwise moderators are told and nothing is re-posted;
-- a 429 or a brief outage: the claim is released and the post retried later, not dropped.
+- the content (the prompt chosen, rendered) is recorded with the claim, in the same
+  transaction, before anything is sent; every later attempt (a retry, or another process
+  taking the claim over after a crash) posts exactly that content under the same
+  idempotency key (Discord's nonce, sent with `enforce_nonce`; Slack's metadata);
+- a crash anywhere between claiming and recording: once the claim's lease has run out (60 s
+  after the last attempt began, by default), a restarted bot first looks for the post in
+  the channel's recent history (`ChatPort.find_post`: Discord's marker button id, Slack's
+  metadata) and records it if it is there; if it is not, it posts the recorded content with
+  the same key; where the platform can neither search nor deduplicate, moderators are told
+  and nothing is re-posted (recovery.py);
+- a 429 or a brief outage: the claim and its content are kept and the post retried later,
+  not dropped; an occurrence that cannot be posted is recorded (failed, missed) and
+  moderators are told.
+What a post is (its content as stored with the claim, its key, the job) is in jobs.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import heapq
 import itertools
 import logging
@@ -26,53 +36,35 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from groupbot.core.errors import Unsupported
+from groupbot.core.failpoints import (
+    SCHEDULE_CLAIMED,
+    SCHEDULE_POSTED,
+    SCHEDULE_PREPARED,
+    failpoint,
+)
 from groupbot.core.ports import ChatPort, Clock
-from groupbot.core.types import Channel, Group, PostedMessage, Reply
+from groupbot.core.types import Group, PostedMessage, Reply
+from groupbot.scheduling.jobs import (
+    ContentSource,
+    DispatchStats,
+    Job,
+    Prepared,
+    channel_of,
+    encode_reply,
+    group_of,
+    idempotency_key,
+    what,
+)
 from groupbot.scheduling.limiter import RateLimiter, temporary_delay
+from groupbot.scheduling.recovery import DEFAULT_CLAIM_LEASE, Recovery
 from groupbot.scheduling.when import Occurrence, Recurrence, describe, recurrence
-from groupbot.storage.schedules import Claim, LedgerRow, ScheduleRepo, ScheduleRow
+from groupbot.storage.schedules import Claim, ScheduleRepo, ScheduleRow
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """What to post, and how to give back anything taken for it (a prompt) if it fails."""
-
-    reply: Reply
-    undo: Callable[[], Awaitable[None]] | None = None
-
-
-ContentSource = Callable[[ScheduleRow, Occurrence], Awaitable[Reply | Prepared]]
 LEDGER_KEEP = timedelta(days=180)  # settled occurrences older than this are forgotten
 PRUNE_EVERY = timedelta(days=1)
 MAX_MISSED_RECORDED = 50  # per schedule after a long outage: the most recent ones, and a count
-
-
-def idempotency_key(schedule_id: int, occurrence: str) -> str:
-    """At most 25 characters (Discord's nonce limit), derived only from the occurrence."""
-    compact = occurrence.replace("-", "").replace("T", "").replace(":", "")
-    key = f"gb{schedule_id}.{compact}"
-    if len(key) <= 25:
-        return key
-    digest = hashlib.blake2b(f"{schedule_id}/{occurrence}".encode(), digest_size=8).hexdigest()
-    return f"gb.{digest}"[:25]
-
-
-def group_of(row: ScheduleRow) -> Group:
-    return Group(id=row.group_id, name=row.group_name, platform=row.platform)
-
-
-def channel_of(row: ScheduleRow) -> Channel:
-    return Channel(id=row.channel_id, name=row.channel_name, group_id=row.group_id)
-
-
-def what(row: ScheduleRow) -> str:
-    if row.kind == "checkin":
-        return "check-in"
-    return f"prompt ({row.theme})" if row.theme else "prompt"
 
 
 @dataclass(slots=True)
@@ -92,26 +84,7 @@ class _Entry:
     occ: Occurrence | None = field(compare=False, default=None)
 
 
-@dataclass(slots=True)
-class Job:
-    row: ScheduleRow
-    occ: Occurrence
-    deadline: datetime
-    claimed: bool = False
-    attempts: int = 0
-
-
-@dataclass(slots=True)
-class DispatchStats:
-    posted: int = 0
-    retried: int = 0
-    missed: int = 0
-    failed: int = 0
-    uncertain: int = 0
-    lost_races: int = 0
-
-
-class Dispatcher:
+class Dispatcher(Recovery):
     def __init__(
         self,
         repo: ScheduleRepo,
@@ -122,7 +95,7 @@ class Dispatcher:
         limiter: RateLimiter | None = None,
         alert: Callable[[Group, Reply], Awaitable[object]] | None = None,
         instance_id: str | None = None,
-        claim_lease: timedelta = timedelta(minutes=5),
+        claim_lease: timedelta = DEFAULT_CLAIM_LEASE,
         max_in_flight: int = 64,
     ) -> None:
         self.repo = repo
@@ -234,15 +207,7 @@ class Dispatcher:
             await self._alert(row, "I was offline past the grace window, so these scheduled "
                                    "posts were not made. They are recorded as missed; nothing "
                                    "will be posted late:\n" + "\n".join(lines[:20]))
-        for claim in await self.repo.claims():
-            if claim.claimed_by == self.instance_id or claim.schedule_id in foreign:
-                continue
-            ready_at = (claim.claimed_at or now) + self.claim_lease
-            if ready_at <= now:
-                await self._reconcile(claim)
-            else:
-                self._push(_Entry(ready_at, next(self._seq), "reconcile", claim.schedule_id,
-                                  occ=_occurrence_of(claim)))
+        await self._reconcile_at_start(foreign, now)
         self._wake_loop.set()
 
     async def refresh(self, schedule_id: int) -> Occurrence | None:
@@ -300,9 +265,7 @@ class Dispatcher:
     async def _on_due(self, entry: _Entry, now: datetime) -> None:
         if entry.kind == "reconcile":
             assert entry.occ is not None
-            ledger = await self.repo.entry(entry.schedule_id, entry.occ.key)
-            if ledger is not None and ledger.state == "claimed":
-                await self._reconcile(ledger)
+            await self._reconcile_due(entry.schedule_id, entry.occ, now)
             return
         armed = self._armed.get(entry.schedule_id)
         if armed is None or armed.version != entry.version or entry.occ is None:
@@ -392,36 +355,102 @@ class Dispatcher:
         key = idempotency_key(row.id, occ.key)
         try:
             if not job.claimed:
-                outcome = await self.repo.claim(row.id, occ.key, occ.due, by=self.instance_id,
-                                                idempotency_key=key, now=self.clock.now())
-                if outcome is not Claim.CLAIMED:
-                    if outcome is Claim.TAKEN:
-                        self.stats.lost_races += 1
-                    log.info("occurrence not posted", extra={
-                        "schedule": row.id, "occurrence": occ.key, "reason": outcome.value})
+                if not await self._claim(job, key):
                     return
-                job.claimed = True
-            prepared: Prepared | None = None
+                failpoint(SCHEDULE_CLAIMED)
+            elif job.reply is None and not await self._content_for_old_claim(job):
+                return
+            assert job.reply is not None
+            await self._admit()
+            if not await self.repo.begin_attempt(row.id, occ.key, self.instance_id,
+                                                 self.clock.now()):
+                # taken over (this process was stalled past the lease), settled or removed
+                log.warning("scheduled post no longer ours; not sent", extra={
+                    "schedule": row.id, "occurrence": occ.key})
+                return
             try:
-                content = await self.content(row, occ)
-                prepared = content if isinstance(content, Prepared) else Prepared(content)
-                await self._admit()
                 posted: PostedMessage = await self.chat.post(
-                    group_of(row), channel_of(row), prepared.reply, idempotency_key=key)
+                    group_of(row), channel_of(row), job.reply, idempotency_key=key)
             except Exception as exc:
-                if prepared is not None and prepared.undo is not None:
-                    try:
-                        await prepared.undo()
-                    except Exception:
-                        log.exception("could not undo a failed post's content")
                 await self._post_failed(job, exc)
                 return
+            failpoint(SCHEDULE_POSTED)
             await self.repo.mark_posted(row.id, occ.key, posted.id, self.clock.now())
             self.stats.posted += 1
         finally:
             self._in_flight -= 1
             self._sem.release()
             self._progress.set()
+
+    async def _claim(self, job: Job, key: str) -> bool:
+        """Make the content and claim the occurrence with it, in one transaction."""
+        row, occ = job.row, job.occ
+        outcome = await self.repo.claimable(row.id, occ.key, occ.due)
+        prepared: Prepared | None = None
+        if outcome is Claim.CLAIMED:
+            try:
+                prepared = await self._prepare(row, occ)
+            except Exception as exc:  # nothing to post: say so, never skip silently
+                await self._content_failed(row, occ, exc)
+                return False
+            failpoint(SCHEDULE_PREPARED)
+            outcome = await self.repo.claim(
+                row.id, occ.key, occ.due, by=self.instance_id, idempotency_key=key,
+                now=self.clock.now(), content=encode_reply(prepared.reply),
+                content_ref=prepared.ref)
+        elif outcome is Claim.EXCEPTION:  # recorded as skipped by the claim itself
+            outcome = await self.repo.claim(row.id, occ.key, occ.due, by=self.instance_id,
+                                            idempotency_key=key, now=self.clock.now())
+        if outcome is not Claim.CLAIMED:
+            if prepared is not None:
+                await self._undo(prepared.undo)
+            if outcome is Claim.TAKEN:
+                self.stats.lost_races += 1
+            log.info("occurrence not posted", extra={
+                "schedule": row.id, "occurrence": occ.key, "reason": outcome.value})
+            return False
+        assert prepared is not None
+        job.claimed, job.reply, job.undo = True, prepared.reply, prepared.undo
+        return True
+
+    async def _prepare(self, row: ScheduleRow, occ: Occurrence) -> Prepared:
+        content = await self.content(row, occ)
+        return content if isinstance(content, Prepared) else Prepared(content)
+
+    async def _content_for_old_claim(self, job: Job) -> bool:
+        """A claim taken over that has no content recorded (made before migration 0011):
+        make it now and record it before sending."""
+        row, occ = job.row, job.occ
+        try:
+            prepared = await self._prepare(row, occ)
+        except Exception as exc:
+            await self._post_failed(job, exc)
+            return False
+        if not await self.repo.set_content(row.id, occ.key, self.instance_id,
+                                           encode_reply(prepared.reply), prepared.ref):
+            await self._undo(prepared.undo)
+            return False
+        job.reply, job.undo = prepared.reply, prepared.undo
+        return True
+
+    async def _content_failed(self, row: ScheduleRow, occ: Occurrence, exc: Exception) -> None:
+        log.warning("scheduled post has no content", extra={"schedule": row.id,
+                                                            "error": repr(exc)})
+        reason = str(exc) or type(exc).__name__
+        if await self.repo.record(row.id, occ.key, occ.due, "failed",
+                                  f"no content: {reason}", self.clock.now()):
+            self.stats.failed += 1
+            await self._alert(row, f"The scheduled {what(row)} in #{row.channel_name} due "
+                                   f"{describe(occ, row.timezone)} could not be posted: "
+                                   f"{reason[:300]} (schedule {row.id}).")
+
+    async def _undo(self, undo: Callable[[], Awaitable[None]] | None) -> None:
+        if undo is None:
+            return
+        try:
+            await undo()
+        except Exception:
+            log.exception("could not give back an unposted post's content")
 
     async def _post_failed(self, job: Job, exc: Exception) -> None:
         row, occ = job.row, job.occ
@@ -435,8 +464,9 @@ class Dispatcher:
                 self.limiter.hold_channel(row.channel_id, seconds)
             retry_at = now + timedelta(seconds=max(seconds, 0.001 * 2 ** min(job.attempts, 10)))
             if retry_at <= job.deadline:
-                await self.repo.release(row.id, occ.key, self.instance_id)
-                job.claimed = False
+                # The claim and its content stay: the retry sends the same post under the
+                # same key (a 5xx may have created the message after all), and a crash while
+                # waiting leaves a claim that a restart takes over.
                 job.attempts += 1
                 self.stats.retried += 1
                 self._enqueue(job, retry_at)
@@ -444,6 +474,7 @@ class Dispatcher:
             if await self.repo.settle(row.id, occ.key, "missed", f"kept failing: {exc}", now,
                                       claimed_by=self.instance_id):
                 self.stats.missed += 1
+                await self._undo(job.undo)
                 await self._alert(row, f"The scheduled {what(row)} in #{row.channel_name} due "
                                        f"{describe(occ, row.timezone)} could not be posted: the "
                                        "platform kept refusing it until its grace window ended. "
@@ -453,44 +484,20 @@ class Dispatcher:
         if await self.repo.settle(row.id, occ.key, "failed", str(exc) or type(exc).__name__,
                                   now, claimed_by=self.instance_id):
             self.stats.failed += 1
+            await self._undo(job.undo)
             await self._alert(row, f"The scheduled {what(row)} in #{row.channel_name} due "
                                    f"{describe(occ, row.timezone)} could not be posted: "
                                    f"{str(exc)[:300] or type(exc).__name__}. Check that I can "
                                    f"still post there (schedule {row.id}).")
 
-    # -- crash recovery ------------------------------------------------------------------------
-    async def _reconcile(self, claim: LedgerRow) -> None:
-        """A claim whose owner never recorded the outcome: resolve it without double-posting."""
-        row = self._armed[claim.schedule_id].row if claim.schedule_id in self._armed else \
-            await self.repo.get(claim.schedule_id)
-        now = self.clock.now()
-        if row is None:
-            return  # the schedule was removed; its ledger went with it
-        occ = _occurrence_of(claim)
-        if claim.idempotency_key:
-            try:
-                found = await self.chat.find_post(group_of(row), channel_of(row),
-                                                  claim.idempotency_key)
-            except Unsupported:
-                found = None  # the platform cannot look: settled below as it allows
-            if found is not None:
-                await self.repo.mark_posted(row.id, occ.key, found.id, now)
-                return
-        grace = timedelta(seconds=row.grace_seconds)
-        if self.chat.capabilities.idempotent_posts and now - occ.due <= grace:
-            if await self.repo.takeover(row.id, occ.key, claim.claimed_by, self.instance_id,
-                                        now):
-                self._enqueue(Job(row, occ, occ.due + grace, claimed=True))
-            return
-        if await self.repo.settle(row.id, occ.key, "uncertain",
-                                  "interrupted after claiming; not re-posted", now,
-                                  claimed_by=claim.claimed_by):
-            self.stats.uncertain += 1
-            await self._alert(row, f"I was interrupted while posting the scheduled {what(row)} "
-                                   f"in #{row.channel_name} due {describe(occ, row.timezone)}, "
-                                   "and this platform cannot tell me whether it went out. I "
-                                   "have not re-posted it, to avoid a duplicate: please check "
-                                   "the channel and post it by hand if it is missing.")
+    # -- crash recovery (see recovery.py) -------------------------------------------------------
+    def _reconcile_later(self, at: datetime, schedule_id: int, occ: Occurrence) -> None:
+        self._push(_Entry(at, next(self._seq), "reconcile", schedule_id, occ=occ))
+        self._wake_loop.set()
+
+    async def _schedule_of(self, schedule_id: int) -> ScheduleRow | None:
+        armed = self._armed.get(schedule_id)
+        return armed.row if armed is not None else await self.repo.get(schedule_id)
 
     async def _alert(self, row: ScheduleRow, text: str) -> None:
         try:
@@ -569,6 +576,3 @@ class Dispatcher:
     def pending_jobs(self) -> int:
         return len(self._ready) + len(self._delayed) + self._in_flight
 
-
-def _occurrence_of(claim: LedgerRow) -> Occurrence:
-    return Occurrence(claim.occurrence, datetime.fromisoformat(claim.occurrence), claim.due_at)

@@ -57,6 +57,9 @@ class LedgerRow:
     idempotency_key: str | None
     message_id: str | None
     note: str | None
+    content: str | None = None  # the post recorded with the claim (JSON), see 0011
+    content_ref: str | None = None
+    attempts: int = 0
 
 
 class Claim(enum.Enum):
@@ -73,7 +76,7 @@ _COLUMNS = ("s.id, s.group_id, g.name, g.platform, s.channel_id, s.channel_name,
             "s.theme, s.when_text, s.timezone, s.anchor, s.grace_seconds, s.paused, "
             "s.armed_from, s.created_by, s.created_at")
 _LEDGER = ("schedule_id, occurrence, due_at, state, claimed_by, claimed_at, idempotency_key, "
-           "message_id, note")
+           "message_id, note, content, content_ref, attempts")
 
 
 def _row(r: Any) -> ScheduleRow:
@@ -85,7 +88,8 @@ def _row(r: Any) -> ScheduleRow:
 def _ledger(r: Any) -> LedgerRow:
     v = tuple(r)
     return LedgerRow(int(v[0]), v[1], parse_ts(v[2]), v[3], v[4],
-                     parse_ts(v[5]) if v[5] else None, v[6], v[7], v[8])
+                     parse_ts(v[5]) if v[5] else None, v[6], v[7], v[8], v[9], v[10],
+                     int(v[11] or 0))
 
 
 class ScheduleRepo:
@@ -195,9 +199,31 @@ class ScheduleRepo:
         return out
 
     # -- the ledger --------------------------------------------------------------------------
+    async def claimable(self, schedule_id: int, occurrence: str, due: datetime) -> Claim:
+        """What `claim` would answer now, without writing: checked before the content is
+        made, so nothing (a prompt, a check-in row) is made for an occurrence that will not
+        be posted. `claim` checks again."""
+        r = await self.db.fetchone(
+            "SELECT paused, armed_from, "
+            "EXISTS(SELECT 1 FROM schedule_exceptions WHERE schedule_id = s.id "
+            "AND local_date = ?), "
+            "EXISTS(SELECT 1 FROM schedule_occurrences WHERE schedule_id = s.id "
+            "AND occurrence = ?) FROM schedules s WHERE id = ?",
+            (occurrence[:10], occurrence, schedule_id))
+        if r is None:
+            return Claim.GONE
+        if r[0] or r[1] >= ts(due):
+            return Claim.PAUSED
+        if r[3]:
+            return Claim.TAKEN
+        return Claim.EXCEPTION if r[2] else Claim.CLAIMED
+
     async def claim(self, schedule_id: int, occurrence: str, due: datetime, *, by: str,
-                    idempotency_key: str, now: datetime) -> Claim:
-        """Claim one occurrence for posting, in one BEGIN IMMEDIATE transaction."""
+                    idempotency_key: str, now: datetime, content: str | None = None,
+                    content_ref: str | None = None) -> Claim:
+        """Claim one occurrence for posting, in one BEGIN IMMEDIATE transaction, recording
+        with it the content to post and the idempotency key to post it under: a process
+        that takes the claim over after a crash posts exactly that (never another prompt)."""
         async with self.db.transaction() as conn:
             async with conn.execute(
                 "SELECT paused, armed_from, "
@@ -210,20 +236,45 @@ class ScheduleRepo:
                 return Claim.GONE
             if sched[0] or sched[1] >= ts(due):
                 return Claim.PAUSED
-            state = "skipped" if sched[2] else "claimed"
+            claimed = not sched[2]
             async with conn.execute(
                 "INSERT INTO schedule_occurrences (schedule_id, occurrence, due_at, state, "
-                "claimed_by, claimed_at, idempotency_key, note, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (schedule_id, occurrence, ts(due), state,
-                 by if state == "claimed" else None, ts(now) if state == "claimed" else None,
-                 idempotency_key if state == "claimed" else None,
-                 "exception date" if state == "skipped" else None, ts(now)),
+                "claimed_by, claimed_at, idempotency_key, note, content, content_ref, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (schedule_id, occurrence, ts(due), "claimed" if claimed else "skipped",
+                 by if claimed else None, ts(now) if claimed else None,
+                 idempotency_key if claimed else None,
+                 None if claimed else "exception date",
+                 content if claimed else None, content_ref if claimed else None, ts(now)),
             ) as cur:
                 inserted = cur.rowcount == 1
         if not inserted:
             return Claim.TAKEN
-        return Claim.CLAIMED if state == "claimed" else Claim.EXCEPTION
+        return Claim.CLAIMED if claimed else Claim.EXCEPTION
+
+    async def set_content(self, schedule_id: int, occurrence: str, by: str, content: str,
+                          content_ref: str | None) -> bool:
+        """Record the content of a claim that has none (one made before migration 0011)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE schedule_occurrences SET content = ?, content_ref = ? "
+                "WHERE schedule_id = ? AND occurrence = ? AND state = 'claimed' "
+                "AND claimed_by = ? AND content IS NULL",
+                (content, content_ref, schedule_id, occurrence, by))
+            return cur.rowcount == 1
+
+    async def begin_attempt(self, schedule_id: int, occurrence: str, by: str,
+                            now: datetime) -> bool:
+        """Right before each send: renew the claim's lease (`claimed_at` is when the latest
+        attempt began) and count the attempt. False when the claim is no longer ours (taken
+        over, settled, or the schedule removed): then nothing may be sent."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE schedule_occurrences SET claimed_at = ?, attempts = attempts + 1, "
+                "updated_at = ? WHERE schedule_id = ? AND occurrence = ? "
+                "AND state = 'claimed' AND claimed_by = ?",
+                (ts(now), ts(now), schedule_id, occurrence, by))
+            return cur.rowcount == 1
 
     async def mark_posted(self, schedule_id: int, occurrence: str, message_id: str,
                           now: datetime) -> bool:
@@ -232,14 +283,6 @@ class ScheduleRepo:
                 "UPDATE schedule_occurrences SET state = 'posted', message_id = ?, updated_at = ? "
                 "WHERE schedule_id = ? AND occurrence = ? AND state IN ('claimed', 'uncertain')",
                 (message_id, ts(now), schedule_id, occurrence))
-            return cur.rowcount == 1
-
-    async def release(self, schedule_id: int, occurrence: str, by: str) -> bool:
-        """Give back a claim that certainly did not post (e.g. a 429), so it can be retried."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM schedule_occurrences WHERE schedule_id = ? AND occurrence = ? "
-                "AND state = 'claimed' AND claimed_by = ?", (schedule_id, occurrence, by))
             return cur.rowcount == 1
 
     async def settle(self, schedule_id: int, occurrence: str, state: str, note: str,

@@ -112,6 +112,9 @@ class FakeDiscord:
         self.resumes: list[dict[str, Any]] = []
         self.sessions: dict[str, Session] = {}
         self.faults: list[tuple[str, re.Pattern[str], int, dict[str, Any], list[int]]] = []
+        # called with each message the bot creates, after it exists and before the answer
+        # goes back (a crash test kills the bot here: Discord made it, the bot never heard)
+        self.on_created: Callable[[dict[str, Any]], Any] | None = None
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -128,6 +131,7 @@ class FakeDiscord:
                 ("PUT", r"/applications/(\d+)/commands", self._put_commands),
                 ("PUT", r"/applications/(\d+)/guilds/(\d+)/commands", self._put_commands),
                 ("POST", r"/channels/(\d+)/messages", self._create_message),
+                ("GET", r"/channels/(\d+)/messages", self._list_messages),
                 ("GET", r"/channels/(\d+)/messages/(\d+)", self._get_message),
                 ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._edit_message),
                 ("DELETE", r"/channels/(\d+)/messages/(\d+)", self._delete_message),
@@ -539,6 +543,8 @@ class FakeDiscord:
             self.nonces[(cid, str(nonce))] = int(msg["id"])
         if self.echo_bot_messages and cid in self.channel_guild:
             await self.dispatch("MESSAGE_CREATE", msg, self.channel_guild[cid])
+        if self.on_created is not None:
+            await self.on_created(msg)
         return self._json(msg)
 
     async def _edit_message(self, _r: web.Request, body: Any, channel: str,
@@ -578,7 +584,9 @@ class FakeDiscord:
         if int(message) in self.threads:
             return self._json({"message": "A thread has already been created for this message",
                                "code": 160004}, 400)
-        return self._json(self._new_thread(int(channel), body["name"], int(message)), 201)
+        thread = self._new_thread(int(channel), body["name"], int(message))
+        self.messages[int(message)]["thread"] = thread  # as Discord shows it in the history
+        return self._json(thread, 201)
 
     async def _thread(self, _r: web.Request, body: Any, channel: str) -> web.Response:
         return self._json(self._new_thread(int(channel), body["name"], None), 201)
@@ -614,6 +622,24 @@ class FakeDiscord:
         if m is None:
             return self._json({"message": "Unknown Member", "code": 10007}, 404)
         return self._json(m.payload())
+
+    async def _list_messages(self, request: web.Request, _b: Any, channel: str) -> web.Response:
+        """GET /channels/{c}/messages as Discord answers it: newest first, at most `limit`
+        (1-100, default 50) before `before`, or the oldest after `after`; no nonce (Discord
+        does not keep it), no guild_id."""
+        cid = int(channel)
+        if cid not in self.channel_guild:
+            return self._json({"message": "Unknown Channel", "code": 10003}, 404)
+        limit = max(1, min(100, int(request.query.get("limit", 50))))
+        mine = sorted((m for m in self.messages.values() if m.get("channel_id") == channel),
+                      key=lambda m: int(m["id"]), reverse=True)
+        if "before" in request.query:
+            mine = [m for m in mine if int(m["id"]) < int(request.query["before"])]
+        if "after" in request.query:
+            mine = [m for m in mine if int(m["id"]) > int(request.query["after"])][-limit:]
+        return self._json([{k: v for k, v in m.items() if k not in ("guild_id", "member",
+                                                                     "nonce")}
+                           for m in mine[:limit]])
 
     async def _get_message(self, _r: web.Request, _b: Any, channel: str,
                            message: str) -> web.Response:

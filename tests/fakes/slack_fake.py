@@ -89,6 +89,9 @@ class FakeSlack:
         self.connections = 0
         self.envelopes: dict[str, dict[str, Any]] = {}
         self.acks: dict[str, dict[str, Any]] = {}
+        # called with each message chat.postMessage creates, before the answer goes back (a
+        # crash test kills the bot here: Slack made it, the bot never heard)
+        self.on_posted: Callable[[str, dict[str, Any]], Any] | None = None
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -305,6 +308,8 @@ class FakeSlack:
         self.messages[cid].append(msg)
         if self.echo_bot_messages and cid in self.channel_names:
             await self.event({**msg, "channel": cid, "channel_type": "channel"})
+        if self.on_posted is not None:
+            await self.on_posted(cid, msg)
         return {"ok": True, "channel": cid, "ts": msg["ts"], "message": msg}
 
     async def _m_chat_postEphemeral(self, a: dict[str, Any]) -> dict[str, Any]:

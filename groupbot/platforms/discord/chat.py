@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from groupbot.core.errors import GroupbotError, ModlogUnavailable, Undeliverable
+from groupbot.core.errors import GroupbotError, ModlogUnavailable, Undeliverable, Unsupported
 from groupbot.core.ports import Capabilities, ChatBase, Clock, SystemClock
 from groupbot.core.types import (
     Button,
@@ -47,6 +47,19 @@ log = logging.getLogger(__name__)
 MAX_TIMEOUT = timedelta(days=28)
 MODLOG_NAMES = ("mod-log", "modlog", "moderators", "mod-logs")
 UNDELIVERED_PREFIX = "gbd:undelivered:"
+# A scheduled post carries its idempotency key in a button's custom id: Discord keeps
+# components with the message and returns them in the channel's history (it does not keep the
+# nonce: that is only echoed in the create response and the gateway event), so a bot
+# restarted after a crash finds the post there. The button says what the post is.
+POST_MARKER_PREFIX = "gbd:post:"
+POST_MARKER_LABEL = "About this post"
+ABOUT_SCHEDULED_POST = (
+    "This is a scheduled post: the group's moderators set it up with /mod schedule. Reading "
+    "along is welcome; share only what you want to.")
+HISTORY_PAGES = 5  # pages of 100 messages find_post reads, newest first
+# Discord checks an enforced nonce "for uniqueness in the past few minutes" (its documentation
+# gives no figure): a repeat is trusted to be deduplicated only this long after the first
+NONCE_WINDOW = timedelta(minutes=2)
 THREAD_EXISTS = 160004
 DMS_CLOSED = 50007
 
@@ -117,6 +130,25 @@ class _RouteView(discord.ui.View):
         return False
 
 
+def with_marker(chunk: Chunk, key: str) -> Chunk:
+    """The chunk with the marker button that lets `find_post` find it by its key."""
+    marker = Button(POST_MARKER_PREFIX + key, POST_MARKER_LABEL, ButtonStyle.SECONDARY)
+    return Chunk(chunk.content, chunk.embed, (*chunk.buttons[:24], marker))
+
+
+def _custom_ids(msg: dict[str, Any]) -> set[str]:
+    """Every component custom id in a message payload (rows of buttons, nested or not)."""
+    found: set[str] = set()
+    stack = list(msg.get("components") or [])
+    while stack:
+        comp = stack.pop()
+        if isinstance(comp, dict):
+            if comp.get("custom_id"):
+                found.add(str(comp["custom_id"]))
+            stack.extend(comp.get("components") or [])
+    return found
+
+
 def message_kwargs(chunk: Chunk) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     if chunk.content is not None:
@@ -134,6 +166,7 @@ class DiscordChat(ChatBase):
     platform = "discord"
     capabilities = Capabilities(threads=True, buttons=True, delete_member_messages=True,
                                 timeout_members=True, idempotent_posts=True,
+                                idempotency_window=NONCE_WINDOW, find_posts=True,
                                 member_lookup=True, max_timeout=MAX_TIMEOUT)
     rate_limits = DISCORD_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
@@ -157,8 +190,13 @@ class DiscordChat(ChatBase):
                                                      guild_id=_int(group.id))
         first: discord.Message | None = None
         for i, chunk in enumerate(render_reply(reply)):
+            if idempotency_key and i == 0:
+                chunk = with_marker(chunk, idempotency_key)
             kwargs = message_kwargs(chunk)
             if idempotency_key:
+                # discord.py sends `enforce_nonce: true` with every nonce (checked on 2.7.1,
+                # and asserted by the tests): Discord then answers a repeat within a few
+                # minutes with the first message instead of creating another
                 kwargs["nonce"] = nonce_for(idempotency_key, i)
             await self.pacer.acquire()
             msg = await self._call("post a message", target.send(
@@ -169,6 +207,41 @@ class DiscordChat(ChatBase):
         if reply.thread_name:
             thread_id = await self._open_thread(channel.id, str(first.id), reply.thread_name)
         return PostedMessage(str(first.id), channel.id, group.id, thread_id)
+
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """The message carrying `key` in its marker button, among the channel's last 500
+        (GET /channels/{c}/messages, newest first; needs Read Message History). With
+        `reply`, the discussion thread it asked for is opened if the crash came before.
+        Only the bot's own messages count: another bot could copy the button's id, and a
+        copy taken for the post would leave the occurrence recorded but never posted."""
+        marker = POST_MARKER_PREFIX + key
+        if self.client.user is None:  # not logged in: it cannot tell its messages apart
+            raise Unsupported("discord", "search a channel's history before logging in")
+        me = str(self.client.user.id)
+        before: int | None = None
+        for _ in range(HISTORY_PAGES):
+            await self.pacer.acquire()
+            try:
+                page = await self._call("read the channel's history",
+                                        self.client.http.logs_from(int(channel.id), 100,
+                                                                   before=before))
+            except discord.Forbidden:
+                raise Unsupported("discord", "read this channel's history (the bot needs Read "
+                                             "Message History there)") from None
+            for msg in page:
+                author = str((msg.get("author") or {}).get("id") or "")
+                if author == me and marker in _custom_ids(msg):
+                    mid = str(msg["id"])
+                    thread = msg.get("thread") or {}
+                    thread_id = str(thread["id"]) if thread.get("id") else None
+                    if thread_id is None and reply is not None and reply.thread_name:
+                        thread_id = await self._open_thread(channel.id, mid, reply.thread_name)
+                    return PostedMessage(mid, channel.id, group.id, thread_id)
+            if len(page) < 100:
+                break
+            before = int(page[-1]["id"])
+        return None
 
     async def _open_thread(self, channel_id: str, message_id: str, name: str) -> str | None:
         await self.pacer.acquire()

@@ -15,17 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
+import yarl
 
 from groupbot.config import Config
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply, Visibility
 from groupbot.features.contracts import AutomodRecorder
 from groupbot.platforms.discord.chat import (
+    ABOUT_SCHEDULED_POST,
+    POST_MARKER_PREFIX,
     UNDELIVERED_PREFIX,
     DiscordChat,
     DiscordUnavailable,
     message_kwargs,
 )
 from groupbot.platforms.discord.render import parse_invocation, render_commands, render_reply
+from groupbot.platforms.discord.startup import Backoff, Sleep, probe_gateway, reach
 
 if TYPE_CHECKING:
     from groupbot.app import Bot
@@ -71,6 +75,10 @@ class GroupbotClient(discord.AutoShardedClient):
         self.ready_event = asyncio.Event()
         self.automod_seen = 0
         self.portal_flags: int | None = None
+        # set by `run_discord`: reach the gateway with bounded retries before each shard's
+        # first connection (None: discord.py's own behaviour, as in tests and benchmarks)
+        self.start_backoff: Backoff | None = None
+        self.start_sleep: Sleep = asyncio.sleep
 
     def attach(self, bot: Bot, chat: DiscordChat) -> None:
         self.bot = bot
@@ -99,6 +107,18 @@ class GroupbotClient(discord.AutoShardedClient):
 
     def owned_guild_ids(self) -> list[str]:
         return sorted(str(g.id) for g in self.guilds if self.owns_group(str(g.id)))
+
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *,
+                           initial: bool = False) -> None:
+        """discord.py retries a shard's failed first connection every 5 s forever, with a
+        traceback each time: first reach the gateway within our bounded backoff (one log
+        line per failure, `DiscordUnreachable` after the last), then let discord.py connect."""
+        backoff = self.start_backoff
+        if backoff is not None:
+            await reach(f"the Discord gateway ({gateway})",
+                        lambda: probe_gateway(gateway), backoff,
+                        sleep=self.start_sleep)
+        await super().launch_shard(gateway, shard_id, initial=initial)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         if self.identify_delay is None:
@@ -344,6 +364,9 @@ class GroupbotClient(discord.AutoShardedClient):
             note = reply or Reply.private("That note is not for you, or it was already shown.")
             await self._respond(itx, [Reply.private(note.text, title=note.title,
                                                     citation=note.citation)])
+            return
+        if custom_id.startswith(POST_MARKER_PREFIX):  # a scheduled post's marker button
+            await self._respond(itx, [Reply.private(ABOUT_SCHEDULED_POST)])
             return
         neutral = Interaction(custom_id, group, channel, member,
                               str(itx.message.id) if itx.message else None)

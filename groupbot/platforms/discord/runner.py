@@ -7,6 +7,7 @@ The REST base (`GROUPBOT_DISCORD_API_BASE`, e.g. a rate-limit proxy) and the gat
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from typing import Any
@@ -16,10 +17,17 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from groupbot.config import Config
-from groupbot.core.errors import ConfigError
+from groupbot.core.errors import EXIT_CONFIG, EXIT_UNREACHABLE, ConfigError
 from groupbot.core.ports import Clock
 from groupbot.platforms.discord.chat import DiscordChat, Pacer
 from groupbot.platforms.discord.client import GroupbotClient
+from groupbot.platforms.discord.startup import (
+    START_BACKOFF,
+    Backoff,
+    DiscordUnreachable,
+    Sleep,
+    reach,
+)
 from groupbot.runtime import open_bot, settle_heap
 
 log = logging.getLogger(__name__)
@@ -72,8 +80,13 @@ def missing_intents_message(client: discord.Client) -> str:
 
 async def run_discord(config: Config, args: argparse.Namespace, *, clock: Clock | None = None,
                       client_options: dict[str, Any] | None = None,
-                      pacer: Pacer | None = None) -> int:
-    """Serve Discord until stopped. Returns the process exit code."""
+                      pacer: Pacer | None = None, backoff: Backoff | None = None,
+                      sleep: Sleep | None = None) -> int:
+    """Serve Discord until stopped. Returns the process exit code.
+
+    Discord out of reach at start (no network, DNS, a refused connection, a 5xx) is retried
+    with `backoff`, one log line a try, for the login and for each shard's gateway; after the
+    last try it stops with one message and `EXIT_UNREACHABLE` (75)."""
     token = config.secret("DISCORD_TOKEN")
     if not token:
         raise ConfigError("DISCORD_TOKEN is not set: copy the bot token from the developer "
@@ -84,25 +97,45 @@ async def run_discord(config: Config, args: argparse.Namespace, *, clock: Clock 
     client = GroupbotClient(config, shard_ids=shard_ids, shard_count=shard_count,
                             sync_global=bool(getattr(args, "sync_global", False)),
                             **(client_options or {}))
+    backoff = backoff or START_BACKOFF
+    sleep = sleep or asyncio.sleep
+    client.start_backoff, client.start_sleep = backoff, sleep
     chat = DiscordChat(client, pacer)
-    async with open_bot(config, chat, clock) as bot:
+    # The features start once discord.py is logged in: before that its REST client has no
+    # session, and the scheduler posts at start what fell due while the bot was down (and
+    # searches the channels for posts a crash interrupted); the shard count is known then too.
+    async with open_bot(config, chat, clock, start=False) as bot:
         client.attach(bot, chat)
         settle_heap()
         try:
-            await client.login(token.reveal())
+            await reach(f"Discord ({discord.http.Route.BASE})",
+                        lambda: client.login(token.reveal()), backoff, sleep=sleep,
+                        after_failure=lambda: _forget_http_session(client))
+            await bot.start()
             await client.connect()
+        except DiscordUnreachable as exc:
+            log.error(str(exc))
+            print(f"groupbot: {exc}", file=sys.stderr)
+            return EXIT_UNREACHABLE
         except discord.LoginFailure:
             msg = ("Discord rejected DISCORD_TOKEN (401 Unauthorized). Copy the bot token again "
                    f"from the developer portal ({PORTAL}, Bot -> Reset Token).")
             log.error(msg)
             print(f"groupbot: {msg}", file=sys.stderr)
-            return 2
+            return EXIT_CONFIG
         except discord.PrivilegedIntentsRequired:
             msg = missing_intents_message(client)
             log.error(msg)
             print(f"groupbot: {msg}", file=sys.stderr)
-            return 2
+            return EXIT_CONFIG
         finally:
             if not client.is_closed():
                 await client.close()
     return 0
+
+
+async def _forget_http_session(client: discord.Client) -> None:
+    """A failed login leaves discord.py's HTTP session open: close it, connector and all, and
+    let the next login make a new one (reusing the closed connector would fail)."""
+    await client.http.close()
+    client.http.connector = discord.utils.MISSING

@@ -153,7 +153,7 @@ class SlackChat(ChatBase):
     platform = "slack"
     capabilities = Capabilities(threads=True, buttons=True,
                                 delete_member_messages=False, timeout_members=False,
-                                idempotent_posts=False, member_lookup=True)
+                                idempotent_posts=False, find_posts=True, member_lookup=True)
     rate_limits = SLACK_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: AsyncWebClient, config: Config) -> None:
@@ -164,6 +164,7 @@ class SlackChat(ChatBase):
         self._channels = _Cache()
         self._groups = _Cache()
         self._dms: dict[str, str] = {}
+        self.bot_id: str | None = None  # this app's bot (auth.test), set at start or on demand
 
     # -- ChatPort ----------------------------------------------------------------------
     async def post(self, group: Group, channel: Channel, reply: Reply, *,
@@ -332,8 +333,17 @@ class SlackChat(ChatBase):
         return None
 
     # -- reconciling scheduled posts -----------------------------------------------------
-    async def find_post(self, group: Group, channel: Channel, key: str) -> PostedMessage | None:
-        """A post carrying `key` in its metadata, from the channel's recent history."""
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        """A post carrying `key` in its metadata, from the channel's recent history (newest
+        first, up to 1,000 messages). With `reply`, a discussion thread it asked for and
+        never got (the crash came between the post and the thread's first reply) is opened.
+        Only this bot's messages count: another app could post the same metadata."""
+        if self.bot_id is None:
+            me = await self.call("check who I am", "auth_test")
+            self.bot_id = str(me.get("bot_id") or "") or None
+        if self.bot_id is None:  # not a bot token: it cannot tell its own messages apart
+            raise Unsupported("slack", "search a channel's history without a bot token")
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
             extra = {"cursor": cursor} if cursor else {}
@@ -342,11 +352,13 @@ class SlackChat(ChatBase):
                                    **extra)
             for msg in data.get("messages") or []:
                 meta = msg.get("metadata") or {}
-                if (meta.get("event_type") == METADATA_EVENT
+                if (msg.get("bot_id") == self.bot_id and meta.get("event_type") == METADATA_EVENT
                         and (meta.get("event_payload") or {}).get("key") == key):
-                    thread = str(msg["ts"]) if msg.get("reply_count") or msg.get(
-                        "thread_ts") else None
-                    return PostedMessage(str(msg["ts"]), channel.id, group.id, thread)
+                    ts = str(msg["ts"])
+                    thread = ts if msg.get("reply_count") or msg.get("thread_ts") else None
+                    if thread is None and reply is not None and reply.thread_name:
+                        thread = await self._open_thread(channel.id, ts, reply.thread_name)
+                    return PostedMessage(ts, channel.id, group.id, thread)
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor or not data.get("has_more"):
                 break

@@ -101,6 +101,7 @@ async def slack_session(config: Config, *, http: bool = False, port: int = 3000,
                           f"OAuth Token again from your app's OAuth & Permissions page ({APPS})."
                           ) from None
     team_id = str(me.get("team_id") or "")
+    chat.bot_id = str(me.get("bot_id") or "") or None
     async with open_bot(config, chat, clock) as bot:
         adapter = SlackAdapter(config, bot, chat)
         group = adapter.group(team_id, str(me.get("team") or team_id))
