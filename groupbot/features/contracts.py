@@ -18,7 +18,7 @@ from groupbot.storage.cases import Case
 from groupbot.storage.queue import QueueItem
 
 if TYPE_CHECKING:  # the ladder's settings: data the moderation feature owns
-    from groupbot.features.moderation import StrikePolicy
+    from groupbot.features.moderation.strikes import StrikePolicy
 
 
 @dataclass(frozen=True, slots=True)
