@@ -95,7 +95,7 @@ def main() -> list[dict[str, Any]]:
     import gc
 
     from groupbot.moderation.engine import ModerationEngine
-    from groupbot.moderation.policy import default_policy_path, parse_policy
+    from groupbot.moderation.policy_file import default_policy_path, parse_policy
     from groupbot.runtime import GC_THRESHOLDS, settle_heap
 
     texts, source = messages()

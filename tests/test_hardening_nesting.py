@@ -16,7 +16,7 @@ import yaml
 from groupbot.cli import main
 from groupbot.core.errors import NESTED_TOO_DEEPLY, ContentError
 from groupbot.library.parse import parse_file
-from groupbot.moderation.policy import PolicyErrors, load_policy
+from groupbot.moderation.policy_file import PolicyErrors, load_policy
 from groupbot.moderation.resources import load_resource_table
 from groupbot.prompts_library import loader as prompts_loader
 

@@ -14,7 +14,7 @@ from groupbot.core.ports import FakeClock
 from groupbot.features.base import Services
 from groupbot.features.moderation import ModerationFeature
 from groupbot.moderation.engine import ModerationEngine
-from groupbot.moderation.policy import default_policy_path, parse_policy
+from groupbot.moderation.policy_file import default_policy_path, parse_policy
 from groupbot.moderation.resources import load_resources
 from groupbot.moderation.verdict import Action
 from groupbot.platforms.console import ConsoleChat

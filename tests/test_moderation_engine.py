@@ -21,7 +21,8 @@ from groupbot.moderation.engine import (
     ModerationEngine,
     decide,
 )
-from groupbot.moderation.policy import Policy, default_policy, default_policy_path, parse_policy
+from groupbot.moderation.policy import Policy
+from groupbot.moderation.policy_file import default_policy, default_policy_path, parse_policy
 from groupbot.moderation.resources import load_resources
 from groupbot.moderation.verdict import Action
 

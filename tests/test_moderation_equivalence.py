@@ -54,7 +54,7 @@ def test_stretch_gate_agrees_with_the_regex_on_random_flat_text() -> None:
 
 def test_regex_prefilter_never_skips_a_rule_that_would_match() -> None:
     from groupbot.moderation.engine import compile_policy
-    from groupbot.moderation.policy import default_policy_path, parse_policy
+    from groupbot.moderation.policy_file import default_policy_path, parse_policy
 
     text = default_policy_path().read_text(encoding="utf-8").replace(
         "rules:\n", "rules:\n  - id: loose\n    category: spam\n    regex: ['\\d{3,}']\n", 1)

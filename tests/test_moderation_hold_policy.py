@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from groupbot.moderation.engine import ModerationEngine
-from groupbot.moderation.policy import (
+from groupbot.moderation.policy_file import (
     PolicyErrors,
     default_policy,
     default_policy_path,

@@ -19,7 +19,7 @@ from groupbot.moderation import disguise as D
 from groupbot.moderation import normalise as N
 from groupbot.moderation import pii
 from groupbot.moderation.engine import ModerationEngine, required_literals
-from groupbot.moderation.policy import default_policy_path, load_policy
+from groupbot.moderation.policy_file import default_policy_path, load_policy
 from tests.interpreted import interpreted
 
 ENGINE = ModerationEngine()

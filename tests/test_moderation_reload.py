@@ -23,7 +23,7 @@ from groupbot.core.types import Member
 from groupbot.features.moderation import ModerationFeature
 from groupbot.features.moderation import commands as moderation_commands
 from groupbot.moderation.engine import ModerationEngine
-from groupbot.moderation.policy import (
+from groupbot.moderation.policy_file import (
     PolicyErrors,
     default_policy_path,
     load_policy,

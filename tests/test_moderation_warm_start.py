@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from groupbot.config import Config
 from groupbot.core.ports import FakeClock
-from groupbot.moderation import structure, vocabulary
+from groupbot.moderation import abuse_words, vocabulary
 from tests.conftest import open_harness
 
 
 async def test_the_speller_and_lexicon_exist_once_the_bot_has_started(
         config: Config, clock: FakeClock) -> None:
     vocabulary.speller.cache_clear()
-    structure.lexicon.cache_clear()
+    abuse_words.abuse_words.cache_clear()
     assert vocabulary.speller.cache_info().currsize == 0
     async with open_harness(config, clock) as h:
         assert vocabulary.speller.cache_info().currsize == 1
-        assert structure.lexicon.cache_info().currsize == 1
+        assert abuse_words.abuse_words.cache_info().currsize == 1
         # the dry run left nothing behind: no case, no message, no queue item
         db = h.bot.services.store.db
         assert (await db.fetchone("SELECT COUNT(*) FROM mod_cases"))[0] == 0

@@ -10,7 +10,7 @@ import pytest
 
 from groupbot.config import Config
 from groupbot.core.errors import ContentError
-from groupbot.prompts_library.loader import PromptLibraryError, check_library
+from groupbot.prompts_library.loader import PromptLibraryError, check_library, load_library
 from groupbot.prompts_library.model import Prompt, PromptLibrary
 from groupbot.prompts_library.render import prompt_reply
 
@@ -21,7 +21,7 @@ ARTICLE_THEMES = {"boundaries", "self-care", "codependency-interdependence", "fa
 
 @pytest.fixture(scope="module")
 def library() -> PromptLibrary:
-    return PromptLibrary.load(REAL)
+    return load_library(REAL)
 
 
 def write(folder: Path, name: str, body: str) -> Path:
@@ -151,7 +151,7 @@ def test_render_without_note_or_excerpt() -> None:
 # -- the loader on good and bad files -----------------------------------------------------
 def test_a_small_good_library_loads(tmp_path: Path) -> None:
     write(tmp_path, "boundaries.yaml", GOOD)
-    lib = PromptLibrary.load(tmp_path)
+    lib = load_library(tmp_path)
     assert lib.ids() == ["b-001", "b-002"]
     second = lib.get("b-002")
     assert second == Prompt("b-002", "boundaries", "Which boundary is easiest for you?",
@@ -310,7 +310,7 @@ def test_every_problem_is_collected_and_load_raises_a_content_error(tmp_path: Pa
     _, problems = check_library(tmp_path)
     assert len(problems) == 4  # empty list; bad theme; missing text; missing follow_ups
     with pytest.raises(PromptLibraryError) as info:
-        PromptLibrary.load(tmp_path)
+        load_library(tmp_path)
     assert isinstance(info.value, ContentError)
     assert [str(e) for e in info.value.errors] == [str(e) for e in problems]
     assert "and 3 more problems" in str(info.value)

@@ -15,13 +15,14 @@ import pytest
 from groupbot.config import Config
 from groupbot.core.errors import UsageError
 from groupbot.core.ports import FakeClock
+from groupbot.prompts_library.loader import load_library
 from groupbot.prompts_library.model import Curriculum, CurriculumWeek, Prompt, PromptLibrary
 from groupbot.prompts_library.rotation import PromptRotation
 from groupbot.storage.database import Database
 from groupbot.storage.prompts import PromptRepo
 
 G, C = "console:local", "c-general"
-REAL = PromptLibrary.load(Config().prompts_dir)
+REAL = load_library(Config().prompts_dir)
 
 
 def small(n: int, theme: str = "t", extra: tuple[Prompt, ...] = ()) -> PromptLibrary:

@@ -17,6 +17,7 @@ from groupbot.core.commands import Access, CommandContext, CommandRegistry, Opti
 from groupbot.core.errors import UsageError
 from groupbot.core.types import Reply
 from groupbot.features.base import Feature, Services
+from groupbot.prompts_library.loader import load_library
 from groupbot.prompts_library.model import PromptLibrary
 from groupbot.prompts_library.render import pick_reply, prompt_line, prompt_reply
 from groupbot.prompts_library.rotation import PromptPick, PromptRotation
@@ -33,7 +34,7 @@ class PromptsFeature(Feature):
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self.library: PromptLibrary = PromptLibrary.load(services.config.prompts_dir)
+        self.library: PromptLibrary = load_library(services.config.prompts_dir)
         self.repo = services.store.prompts
         self.rotation = PromptRotation(self.library, self.repo, clock=services.clock)
         log.info("prompt library loaded", extra={"prompts": len(self.library),

@@ -36,8 +36,9 @@ PACKAGE = "groupbot.moderation"
 # The modules on the per-message path. Their policy logic stays Python: editing one and
 # running it works at once (from source, with a warning) until the next install compiles it.
 MODULES = ("abuse", "abuse_words", "addresses", "care", "context", "crisis", "disguise",
-           "engine", "findings", "marks", "matcher", "normalise", "pii", "reading", "sentence",
-           "sentence_patterns", "spam", "spelling", "structure", "symbols", "vocabulary")
+           "engine", "findings", "marks", "matcher", "normalise", "organisations", "pii",
+           "reading", "sentence", "sentence_patterns", "spam", "spelling", "structure",
+           "symbols", "vocabulary")
 # mypyc's shared library for the group (`<group>__mypyc`), beside the modules.
 GROUP = PACKAGE + "._compiled"
 RECORD = "_compiled_sources.json"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from groupbot.moderation import abuse, care, crisis, pii, spam, structure
-from groupbot.moderation.findings import RECEIVED_THREAT, Finding
+from groupbot.moderation.findings import RECEIVED_THREAT, Finding, Span
 from groupbot.moderation.matcher import (
     CRISIS,
     OTHER,
@@ -35,7 +35,8 @@ from groupbot.moderation.normalise import (
     normalise,
     without_quotes,
 )
-from groupbot.moderation.policy import Policy, Rule, default_policy, load_policy
+from groupbot.moderation.policy import Policy, Rule
+from groupbot.moderation.policy_file import default_policy, load_policy
 from groupbot.moderation.reading import Reading
 from groupbot.moderation.reading import read as read_message
 from groupbot.moderation.verdict import _RANK, CARE_CATEGORIES, Action, Verdict
@@ -198,7 +199,7 @@ def _decide(text: object, ctx: ModerationContext) -> Verdict:
             if note:
                 findings.append(note)
     gates = norm.gates
-    spans: list[pii.Span]
+    spans: list[Span]
     if not street and gates in pii.NOTHING_TO_FIND:
         spans = []  # (most chat) no "@" address, no number, no street word: nothing to find
     else:

@@ -27,3 +27,11 @@ DANGER_LABEL: Final = "someone hurting them or putting them in danger"
 # A threat someone made to the writer, told to the group: cared for as danger to them.
 RECEIVED_THREAT: Final = Finding("crisis", "crisis.danger", 2,
                           f"crisis: signs of {DANGER_LABEL} (severity 2)")
+
+
+class Span(NamedTuple):
+    """Where a personal detail was found (pii.find): its kind and its place in the text."""
+
+    kind: str
+    start: int
+    end: int

@@ -139,6 +139,11 @@ class Normalised(NamedTuple):
 _new: Any = tuple.__new__
 
 
+def lower_case(s: str) -> str:
+    """Lower case for comparing: ASCII's fast `lower`, else Unicode's `casefold`."""
+    return s.lower() if s.isascii() else s.casefold()
+
+
 def fold(text: str) -> str:
     """Unicode folding only: invisible removed, NFKC, case folded, accents and look-alikes."""
     if text.isascii():

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Final, NamedTuple
+from typing import Final
 
 from groupbot.moderation.addresses import (
     SPACE_DIGIT,
-    WORDS,
     find_addresses,
     has_street_word,
     unworded_hint,
 )
-from groupbot.moderation.findings import Finding
+from groupbot.moderation.findings import Finding, Span
 from groupbot.moderation.normalise import (
     GATE_BOX,
     GATE_DIGIT,
@@ -30,7 +29,9 @@ from groupbot.moderation.normalise import (
     GATE_KNOWN,
     GATE_NUMERIC,
     GATE_SPACE_DIGIT,
+    lower_case,
 )
+from groupbot.moderation.organisations import organisation_details
 from groupbot.moderation.resources import all_resources
 
 # Cheap gates: numeric details need a run of 7+ digit-ish characters (or letters+digits for
@@ -93,12 +94,6 @@ _LABELS: Final = (
            "iban": "a bank account number (IBAN)", "ssn": "a US social security number",
            "nino": "a UK National Insurance number", "address": "a street address",
            "ip": "an IP address"})
-
-
-class Span(NamedTuple):
-    kind: str
-    start: int
-    end: int
 
 
 def luhn_ok(digits: str) -> bool:
@@ -318,10 +313,6 @@ def _phone_at(text: str, a: int, b: int, value: str) -> bool:
         and not _other_number(text, a, b, value, cue)
 
 
-def _lower(s: str) -> str:
-    return s.lower() if s.isascii() else s.casefold()
-
-
 # A number is no phone when it is an amount or a range of them ("about $1200-1500",
 # "1200-1500 kcal a day", "4000-6000 per month"), a reference ("order number: ...",
 # "Ref: ...", "case no. ...", "#..."), a citation ("§ 12-34"), a date or a decimal.
@@ -378,7 +369,7 @@ def _other_number(text: str, a: int, b: int, value: str, cue: bool) -> bool:
     """Whether the phone-shaped `value` at text[a:b] is some other number: an amount or a
     range, a reference, a citation, a date or a decimal (a few checks, only on the rare
     phone-shaped numbers)."""
-    before = _lower(text[max(0, a - 40):a])
+    before = lower_case(text[max(0, a - 40):a])
     if _PAYMENT_CUE.search(before) is not None:
         return False  # "my card # ...", "account no. ...": personal data whatever its shape
     if value[0] in "+(":
@@ -394,7 +385,7 @@ def _other_number(text: str, a: int, b: int, value: str, cue: bool) -> bool:
         return False  # (a trunk prefix: amounts and ranges never start with 0)
     if _AMOUNT.fullmatch(value) and (
             _AMOUNT_BEFORE.search(before) is not None
-            or _AMOUNT_AFTER.match(_lower(text[b:b + 16])) is not None):
+            or _AMOUNT_AFTER.match(lower_case(text[b:b + 16])) is not None):
         return True
     r = _RANGE.fullmatch(value)
     if r is not None and not cue:  # 1200-1500, 4000-12000: a range (phone groups rarely climb so)
@@ -519,84 +510,13 @@ def whose(text: str, start: int) -> int:
     return 2
 
 
-# Details that are an organisation's, not a person's: a role mailbox ("support@",
-# "info@", a mailbox named after its own domain), and a phone, e-mail or address framed
-# as a service's, a business's or a public place's ("call us on", "for bookings:", "the
-# clinic at", "the Review Board at", "our offices are at", a study's investigator), with
-# no personal word from the framing to the end of the sentence ("the office where she
-# works is on ...", "call us on ..., me and my wife are in all day").
-_ROLE_MAILBOXES: Final = frozenset(
-    "info information support help helpdesk contact contactus enquiries enquiry inquiries "
-    "inquiry admin administrator office hello team sales billing accounts press media news "
-    "newsletter jobs careers hr recruitment feedback complaints customerservice "
-    "customerservices customercare care service services bookings booking reservations "
-    "orders returns privacy legal abuse security webmaster postmaster hostmaster noreply "
-    "donotreply notifications alerts irb ethics studies study research subjects participants "
-    "admissions registrar reception frontdesk membership members volunteer volunteers events "
-    "marketing partnerships list lists listserv appointments general enquiriesteam "
-    "supportteam".split())
-_ORG_NOUNS: Final = (
-    "office|offices|headquarters|hq|branch|board|committee|department|dept|ministry|council|"
-    "agency|authority|service|services|helpline|hotline|switchboard|reception|desk|helpdesk|"
-    "company|firm|business|corporation|charity|organisation|organization|foundation|society|"
-    "association|institute|institution|university|college|school|academy|hospital|clinic|"
-    "practice|surgery|pharmacy|chemist|centre|center|shop|store|supermarket|market|mall|"
-    "restaurant|cafe|café|pub|bar|hotel|motel|hostel|gym|library|museum|gallery|theatre|"
-    "theater|cinema|church|mosque|temple|synagogue|station|airport|embassy|consulate|"
-    "courthouse|court|hall|bank|factory|warehouse|venue|studio|salon|garage|dealership|"
-    "police|team|programme|program|project|trust|registry")
-_ORG_BEFORE: Final = re.compile(
-    r"\b(?:the|a|an|our|this|that)\s+(?:[\w'&.-]+\s+){0,5}?(?:" + _ORG_NOUNS + r")\b"
-    r"|\b(?:call|contact|text|ring|reach|email|e-mail|message|phone|write to|visit|find) us\b"
-    r"|\bfor (?:admissions?|enquiries|enquiry|inquiries|inquiry|bookings?|reservations|"
-    r"appointments|orders|sales|support|quotes?|a quote|more (?:info|information|details)|"
-    r"further (?:info|information|details))\b"
-    r"|(?<!\bmy )(?<!\bhis )(?<!\bher )(?<!\btheir )(?<!\byour )\b(?:(?:principal|student|"
-    r"lead|chief|co-)\s?)?(?:investigators?|researchers?|research team|study team|"
-    r"chief executive|ceo|spokesperson|press office|press officer)\b")
-# Every `_ORG_BEFORE` match holds one of these words (a test checks it).
-_ORG_WORDS: Final = frozenset((*_ORG_NOUNS.split("|"), *(
-    "us admission admissions enquiries enquiry inquiries inquiry booking bookings "
-    "reservations appointments orders sales support quote quotes info information details "
-    "investigator investigators researcher researchers research study executive ceo "
-    "spokesperson press").split()))
-_PERSONAL: Final = re.compile(r"\b(?:me|my|mine|myself|i|i'm|im|he|she|him|his|her|hers|personal|"
-                       r"home|mobile|cell|cellphone|private)\b")
-_SENTENCE_BREAK: Final = re.compile(r"[.!?](?=\s)")
-
-
-def _organisations(text: str, span: Span) -> bool:
-    """Whether the detail at `span` is an organisation's rather than a person's."""
-    if span.kind == "email":
-        local, _, domain = text[span.start:span.end].lower().partition("@")
-        local = local.replace(".", "").replace("-", "").replace("_", "")
-        if local in _ROLE_MAILBOXES or local == domain.split(".")[0].replace("-", ""):
-            return True
-    elif span.kind not in ("phone", "address"):
-        return False
-    before = _lower(text[max(0, span.start - 100):span.start])
-    if _ORG_WORDS.isdisjoint(WORDS.findall(before)):
-        return False  # (most details) none of the words the framings need: no regex
-    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(before)]
-    if breaks:
-        before = before[breaks[-1]:]
-    last = None
-    for m in _ORG_BEFORE.finditer(before):
-        last = m
-    if last is None or _PERSONAL.search(before, last.end()) is not None:
-        return False
-    after = _lower(text[span.end:span.end + 60])
-    end = _SENTENCE_BREAK.search(after)
-    return _PERSONAL.search(after, 0, len(after) if end is None else end.start()) is None
-
-
 def detect(text: str, street_word: bool | None = None,
            gates: int = 0) -> tuple[list[Finding], list[Span]]:
     """The personal details in `text` as findings, and their spans: `find`'s, less the
     ones that are an organisation's."""
     spans = find(text, street_word, gates)
     if spans:
-        spans = [s for s in spans if not _organisations(text, s)]
+        spans = [s for s in spans if not organisation_details(text, s)]
     if not spans:
         return [], spans
     findings: list[Finding] = []

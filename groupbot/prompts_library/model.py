@@ -1,6 +1,6 @@
 """The prompt library as plain, immutable data.
 
-`PromptLibrary.load(dir)` reads and validates a folder of YAML files (see `loader.py`); the
+`loader.load_library(dir)` reads and validates a folder of YAML files (see `loader.py`); the
 result is read-only, so the rotation and the commands can share it safely.
 """
 
@@ -124,13 +124,6 @@ class PromptLibrary:
         self._titles = dict(theme_titles or {})
         self._locations = dict(locations or {})
         self.root = root
-
-    @classmethod
-    def load(cls, dir: Path) -> PromptLibrary:
-        """Read and validate a library folder; raises `PromptLibraryError` listing problems."""
-        from groupbot.prompts_library.loader import load_library
-
-        return load_library(Path(dir))
 
     # -- reading -------------------------------------------------------------------------
     def get(self, id: str) -> Prompt | None:

@@ -241,7 +241,7 @@ class CommandsMixin(ModerationParts):
         if not from_file and book is None:
             return Reply.private("The policy and resources here are set in code, not read from "
                                  "files, so there is nothing to reload.")
-        from groupbot.moderation.policy import default_policy_path
+        from groupbot.moderation.policy_file import default_policy_path
 
         policy_path = self.services.config.policy_file or default_policy_path()
         errors: list[ContentError] = []
@@ -301,7 +301,7 @@ class CommandsMixin(ModerationParts):
 def _read_policy(path: Path) -> Any:
     """Read, check and compile a policy file, off the event loop (raises PolicyErrors)."""
     from groupbot.moderation.engine import compile_policy
-    from groupbot.moderation.policy import load_policy
+    from groupbot.moderation.policy_file import load_policy
 
     policy = load_policy(path)
     compile_policy(policy)
