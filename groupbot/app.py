@@ -13,7 +13,7 @@ from typing import Any
 from groupbot.core.commands import Access, CommandContext, CommandSpec, Resolver, as_list
 from groupbot.core.errors import GroupbotError, PermissionDenied, UsageError
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply, Visibility
-from groupbot.features.base import Feature, Services
+from groupbot.features.base import Feature, Services, start_order
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ class Bot:
         self.services = services
         self.registry = services.registry
         self.features = list(features)
+        # checked before anything registers: a missing requirement fails here, naming both
+        self.start_order = start_order(self.features)
         for feature in self.features:
             services.features[feature.name] = feature
             feature.register(self.registry)
@@ -36,12 +38,15 @@ class Bot:
         return self.services.chat.platform
 
     async def start(self) -> None:
-        for feature in self.features:
+        """Each feature after those it requires (message hooks keep the listed order)."""
+        for feature in self.start_order:
             await feature.start()
+        await self.services.upkeep.start()  # the periodic jobs the features registered
         self._started = True
 
     async def stop(self) -> None:
-        for feature in reversed(self.features):
+        await self.services.upkeep.stop()
+        for feature in reversed(self.start_order):
             try:
                 await feature.stop()
             except Exception:
@@ -49,11 +54,16 @@ class Bot:
         self._started = False
 
     async def idle(self) -> None:
-        """Wait until every feature's background work has settled (fake-clock runs)."""
-        for feature in self.features:
-            await feature.idle()
+        """Wait until every feature's background work has settled (fake-clock runs), running
+        the upkeep jobs the clock has reached (`Upkeep.run_due`)."""
+        while True:
+            for feature in self.features:
+                await feature.idle()
+            if not await self.services.upkeep.run_due():
+                return
 
-    def feature(self, name: str) -> Feature | None:
+    def feature(self, name: str) -> Feature:
+        """A feature by name (MissingFeature when there is none)."""
         return self.services.feature(name)
 
     # -- commands ------------------------------------------------------------------------

@@ -22,8 +22,8 @@ async def open_bot(config: Config, chat: ChatPort, clock: Clock | None = None, *
     async with Database(config.database, check=True) as db:
         services = Services(config=config, store=Store(db), clock=clock or SystemClock(),
                             chat=chat)
-        if getattr(chat, "settings_of", False) is None:  # it reads the group's moderator log
-            chat.settings_of = services.settings  # type: ignore[attr-defined]
+        if chat.settings_of is None:  # it reads the group's moderator log
+            chat.settings_of = services.settings
         bot = Bot(services, build_features(services))
         if start:
             await bot.start()

@@ -12,10 +12,12 @@ import pytest
 from groupbot.app import Bot
 from groupbot.config import Config
 from groupbot.core.commands import CommandContext, CommandRegistry
+from groupbot.core.errors import MissingFeature
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Group, Interaction, Member, Reply
 from groupbot.features.base import Feature, Services
 from groupbot.features.checkins import CheckinsFeature, has_crisis_language
+from groupbot.features.contracts import Delivery
 from groupbot.platforms.console import ConsoleChat
 from groupbot.storage.database import Database
 from groupbot.storage.store import Store
@@ -101,7 +103,8 @@ async def test_reminders_go_only_to_those_who_asked_and_have_not_answered(
     await run(h, answered, "/checkin remind on")
     await run(h, h.member, "/checkin remind on")
     assert "no more" in joined(await run(h, h.member, "/checkin remind off"))
-    await checkins(h).stop()  # drive the reminder pass by hand, not by the background loop
+    # the reminder pass is driven by hand here: under a fake clock the upkeep job runs only
+    # from Bot.idle, which this test never calls
     await run(h, h.moderator, "/mod checkin post")
     await press(h, answered, "gb:checkin:mood:1:4")
     await h.clock.advance(timedelta(hours=23))
@@ -113,6 +116,20 @@ async def test_reminders_go_only_to_those_who_asked_and_have_not_answered(
     assert len(h.chat.private_to(quiet)) == 1
     assert "gentle reminder" in h.chat.private_to(quiet)[0].text
     assert h.chat.private_to(answered) == [] and h.chat.private_to(h.member) == []
+
+
+async def test_the_upkeep_sends_reminders_once_the_day_has_passed(harness: Harness) -> None:
+    h = harness
+    quiet = h.chat.add_member("quiet")
+    await run(h, quiet, "/checkin remind on")
+    await run(h, h.moderator, "/mod checkin post")
+    await h.clock.advance(timedelta(hours=23))
+    await h.bot.idle()
+    assert h.chat.private_to(quiet) == []
+    await h.clock.advance(timedelta(hours=1, minutes=5))
+    await h.bot.idle()
+    assert [e.text[:20] for e in h.chat.private_to(quiet)] == ["A gentle reminder: t"]
+    assert h.bot.services.upkeep.runs("checkins: reminders") == 2
 
 
 async def test_bad_checkin_input_gets_help(harness: Harness) -> None:
@@ -164,30 +181,54 @@ class FakeModeration(Feature):
     async def care_for(self, group: Group, member: Member, text: str, source: str) -> None:
         self.calls.append((member.id, text, source))
 
+    async def alert(self, group: Group, reply: Reply, *, member_id: str | None = None,
+                    item: int | None = None, crisis: bool = False,
+                    reason: str | None = None) -> Delivery:
+        await self.services.chat.alert_moderators(group, reply)
+        return Delivery(True, item=item)
 
-async def care_world(tmp_path: Path, with_moderation: bool) -> AsyncIterator[CareWorld]:
+    async def deliver_waiting(self, group: Group) -> tuple[int, int]:
+        return 0, 0
+
+
+class BrokenCare(FakeModeration):
+    """A moderation feature whose care path fails (its alerts still work)."""
+
+    async def care_for(self, group: Group, member: Member, text: str, source: str) -> None:
+        raise RuntimeError("the care path broke")
+
+
+async def care_world(tmp_path: Path, moderation: type[FakeModeration]
+                     ) -> AsyncIterator[CareWorld]:
     clock = FakeClock()
     chat = ConsoleChat(clock=clock)
     member = chat.add_member("alex")
     async with Database(tmp_path / "care.db") as db:
         services = Services(Config(database=str(tmp_path / "care.db")), Store(db), clock, chat)
-        features: list[Feature] = [CheckinsFeature(services)]
-        if with_moderation:
-            features.append(FakeModeration(services))
+        features: list[Feature] = [CheckinsFeature(services), moderation(services)]
         bot = Bot(services, features)
         yield CareWorld(bot, chat, member)
 
 
 @pytest.fixture
 async def with_moderation(tmp_path: Path) -> AsyncIterator[CareWorld]:
-    async for w in care_world(tmp_path, True):
+    async for w in care_world(tmp_path, FakeModeration):
         yield w
 
 
 @pytest.fixture
-async def without_moderation(tmp_path: Path) -> AsyncIterator[CareWorld]:
-    async for w in care_world(tmp_path, False):
+async def broken_care(tmp_path: Path) -> AsyncIterator[CareWorld]:
+    async for w in care_world(tmp_path, BrokenCare):
         yield w
+
+
+async def test_check_ins_need_the_moderation_feature(tmp_path: Path) -> None:
+    chat = ConsoleChat(clock=FakeClock())
+    async with Database(tmp_path / "alone.db") as db:
+        services = Services(Config(database=str(tmp_path / "alone.db")), Store(db),
+                            FakeClock(), chat)
+        with pytest.raises(MissingFeature, match="'checkins'.*'moderation'"):
+            Bot(services, [CheckinsFeature(services)])
 
 
 async def checkin(w: CareWorld, text: str) -> list[Reply]:
@@ -214,9 +255,9 @@ async def test_crisis_language_in_a_note_uses_the_care_path(with_moderation: Car
     assert len(moderation.calls) == 1
 
 
-async def test_without_moderation_the_member_gets_kind_words_and_mods_are_told(
-        without_moderation: CareWorld) -> None:
-    w = without_moderation
+async def test_when_the_care_path_fails_the_member_gets_kind_words_and_mods_are_told(
+        broken_care: CareWorld) -> None:
+    w = broken_care
     replies = await checkin(w, "/checkin 1")
     text = joined(replies)
     assert "emergency number" in text and "not a crisis service" in text

@@ -6,7 +6,6 @@ database, a FakeClock and a small fake engine, so each test is about the feature
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -26,6 +25,7 @@ from groupbot.features.manual_actions import ManualActionsFeature
 from groupbot.features.moderation import CARE_COOLDOWN, CARE_NOTE_EVERY, ModerationFeature
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.resources import ResourcesFeature
+from groupbot.moderation.policy import Policy
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.platforms.console import ConsoleChat
 from groupbot.storage.database import Database
@@ -34,6 +34,11 @@ from groupbot.storage.store import Store
 
 class FakeEngine:
     """Judges by marker phrases, so each test says plainly what the engine decided."""
+
+    policy: Policy | None = None  # set in code: no policy file to show or reload
+
+    def swap(self, policy: Policy) -> Policy:
+        raise AssertionError("a decider set in code is never reloaded")
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
@@ -97,11 +102,20 @@ def load_resources(region: str) -> Sequence[Line]:
 class NoDeleteChat(ConsoleChat):
     """Like Slack for members' messages: cannot delete them, cannot time anyone out."""
 
+    capabilities = dataclasses.replace(ConsoleChat.capabilities, delete_member_messages=False,
+                                       timeout_members=False)
+
     async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
         raise Unsupported("slack", "delete members' messages")
 
     async def timeout_member(self, group: Group, member: Member, until: datetime,
                              reason: str) -> None:
+        raise Unsupported("slack", "time out members")
+
+    async def remove_timeout(self, group: Group, member: Member, reason: str) -> None:
+        raise Unsupported("slack", "time out members")
+
+    async def timed_out_until(self, group: Group, member: Member) -> datetime | None:
         raise Unsupported("slack", "time out members")
 
 
@@ -159,7 +173,7 @@ async def _world(chat_cls: type[ConsoleChat] = ConsoleChat) -> AsyncIterator[Wor
         services = Services(config=Config(), store=Store(db), clock=clock, chat=chat)
         engine = FakeEngine()
         feature = ModerationFeature(services, engine=engine, resources=load_resources)
-        bot = Bot(services, [feature, ManualActionsFeature(services, feature),
+        bot = Bot(services, [feature, ManualActionsFeature(services),
                              ResourcesFeature(services, resources=load_resources),
                              PrivacyFeature(services)])
         await bot.start()
@@ -599,15 +613,16 @@ async def test_case_text_kept_only_when_the_group_opts_in(w: World) -> None:
     await w.cmd(w.mod, "/mod policy keep-text 3")
     await w.say(w.alice, "idiot number two")
     assert "idiot number two" in await w.cmd(w.mod, "/mod case 2")
-    # the hourly purge timer erases it without anyone looking at the case
+    # the hourly purge (an upkeep job) erases it without anyone looking at the case
     expiry = w.clock.now() + timedelta(days=3)
-    await w.clock.advance(timedelta(days=3))
-    # the database runs on a thread, so the loop may lag behind the fake clock: tick on
-    # until it has purged at a time past the expiry (each tick wakes or completes a purge)
-    while w.feature.last_purge is None or w.feature.last_purge < expiry:
-        w.feature.purged.clear()
-        await w.clock.advance(timedelta(hours=1))
-        await asyncio.wait_for(w.feature.purged.wait(), 10)
+    await w.clock.advance(timedelta(days=3, hours=-1))
+    await w.bot.idle()  # the purge due now runs (under a fake clock, from Bot.idle)
+    assert w.feature.last_purge == expiry - timedelta(hours=1)
+    raw = await w.feature.cases.db.fetchone("SELECT text FROM mod_cases WHERE number = 2")
+    assert raw is not None and raw[0] == "idiot number two"  # kept until its expiry
+    await w.clock.advance(timedelta(hours=1))
+    await w.bot.idle()
+    assert w.feature.last_purge == expiry
     raw = await w.feature.cases.db.fetchone("SELECT text FROM mod_cases WHERE number = 2")
     assert raw is not None and raw[0] is None
     assert "idiot number two" not in await w.cmd(w.mod, "/mod case 2")

@@ -20,8 +20,8 @@ from groupbot.config import Config
 from groupbot.core.errors import ContentError, ContentErrors
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Member
-from groupbot.features import moderation as moderation_feature
 from groupbot.features.moderation import ModerationFeature
+from groupbot.features.moderation import commands as moderation_commands
 from groupbot.moderation.engine import ModerationEngine
 from groupbot.moderation.policy_file import (
     PolicyErrors,
@@ -281,7 +281,7 @@ async def test_messages_judged_while_the_files_are_read_use_the_old_policy(
     assert path is not None
     path.write_text(DEFAULT, encoding="utf-8")  # no teapot rule
     reading, release = threading.Event(), threading.Event()
-    real = moderation_feature._read_policy
+    real = moderation_commands._read_policy
 
     def slow_read(p: Path) -> Any:
         policy = real(p)
@@ -289,7 +289,7 @@ async def test_messages_judged_while_the_files_are_read_use_the_old_policy(
         assert release.wait(5)
         return policy
 
-    monkeypatch.setattr(moderation_feature, "_read_policy", slow_read)
+    monkeypatch.setattr(moderation_commands, "_read_policy", slow_read)
     reload = asyncio.create_task(_cmd(live, "/mod policy reload"))
     assert await asyncio.to_thread(reading.wait, 5)
     # the new policy is built and compiled, but not yet in force

@@ -536,19 +536,21 @@ async def test_the_ledger_forgets_old_settled_occurrences_but_not_where_to_resum
              "posted", "") for i in range(30)]
     await world.repo.record_many(more, world.clock.now())
     last_before = (await world.repo.last_due())[sid]
-    await world.dispatcher()  # prunes at start, keeping the latest 20
+    dispatcher = await world.dispatcher()  # prunes at start, keeping the latest 20
     assert (await world.states(sid)).get("posted") == 20
     assert (await world.repo.last_due())[sid] == last_before
     history = await world.repo.history(sid, limit=2)
     assert [h.occurrence for h in history] == [key(old + timedelta(days=7 * 39)),
                                                key(old + timedelta(days=7 * 38))]
-    # rows that appear later (another process, an old backup) go at the loop's next wake
-    # after a day: here the next weekly post
+    # rows that appear later (another process, an old backup) go at the next daily prune
+    # (the schedules feature's upkeep job)
     ancient = [(sid, key(old - timedelta(days=d)), old - timedelta(days=d), "posted", "")
                for d in range(1, 11)]
     await world.repo.record_many(ancient, world.clock.now())
     await world.at(DUE + PRUNE_EVERY + timedelta(days=7))
     assert len(world.chat.posts) == 4  # both schedules, this week and next
+    assert await world.repo.handled(sid, [k for _, k, _, _, _ in ancient])
+    await dispatcher.prune()
     assert not await world.repo.handled(sid, [k for _, k, _, _, _ in ancient])
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from groupbot.core.errors import Unsupported
-from groupbot.core.ports import Capabilities, FakeClock
+from groupbot.core.ports import Capabilities, ChatBase, FakeClock
 from groupbot.core.types import Channel, Group, Member, PostedMessage, Reply
 from groupbot.scheduling.limiter import (
     DEFAULT_RATE_LIMITS,
@@ -18,7 +18,6 @@ from groupbot.scheduling.limiter import (
     RateLimiter,
     RateLimits,
     RetryLater,
-    rate_limits_for,
     temporary_delay,
 )
 
@@ -33,12 +32,12 @@ class Post:
 
 
 @dataclass
-class RecordingChat:
+class RecordingChat(ChatBase):
     """A ChatPort that records posts and alerts; optionally idempotent, flaky or crashing."""
 
     clock: FakeClock
     idempotent: bool = True
-    rate_limits: RateLimits | None = None
+    rate_limits: RateLimits = DEFAULT_RATE_LIMITS
     platform: str = "fake"
     posts: list[Post] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
@@ -92,13 +91,6 @@ class RecordingChat:
     async def send_private(self, group: Group, member: Member, reply: Reply, *,
                            public_fallback: bool = True) -> None:
         self.private.append((member.id, reply))
-
-    async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
-        raise Unsupported(self.platform, "delete")
-
-    async def timeout_member(self, group: Group, member: Member, until: datetime,
-                             reason: str) -> None:
-        raise Unsupported(self.platform, "timeout")
 
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
         self.alerts.append(reply.text)
@@ -184,9 +176,9 @@ def test_penalize_pushes_every_slot_back() -> None:
 
 def test_ports_declare_limits_or_get_the_default() -> None:
     chat = RecordingChat(FakeClock(T0))
-    assert rate_limits_for(chat) is DEFAULT_RATE_LIMITS
+    assert chat.rate_limits is DEFAULT_RATE_LIMITS
     chat.rate_limits = DISCORD_RATE_LIMITS
-    assert rate_limits_for(chat) is DISCORD_RATE_LIMITS
+    assert RateLimiter(chat.rate_limits, chat.clock).limits is DISCORD_RATE_LIMITS
 
 
 def test_what_counts_as_temporary() -> None:

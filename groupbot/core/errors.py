@@ -97,3 +97,8 @@ class Undeliverable(GroupbotError):
 class ModlogUnavailable(GroupbotError):
     """The moderator log cannot take an alert: none is set, the channel is gone, or the bot
     may not post there. The caller keeps the alert and reaches moderators another way."""
+
+
+class MissingFeature(ConfigError):
+    """A feature asked for another that this bot was not built with (or that does not offer
+    what was asked of it). Raised when the bot is assembled, naming both features."""

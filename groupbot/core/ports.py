@@ -1,4 +1,4 @@
-"""The small ports features depend on: a chat port, a clock.
+"""The small ports features depend on: a chat port (with `ChatBase`, its defaults), a clock.
 
 The store is a port too (see `groupbot.storage.store.Store`); it lives with the SQL so that
 all SQL stays in one layer.
@@ -9,38 +9,81 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
+from groupbot.core.errors import Unsupported
 from groupbot.core.types import Channel, Group, Member, Message, PostedMessage, Reply
 
 
 @dataclass(frozen=True, slots=True)
 class Capabilities:
-    """What a platform can do. Features consult it; adapters raise `Unsupported` otherwise."""
+    """What a platform can do, declared by its adapter. Features read it where they must know
+    before acting (a hold removes the message only where it can; buttons or typed answers);
+    the port test (tests/test_chat_port.py) checks each flag against what the adapter really
+    does: a capability declared False answers `Unsupported`."""
 
-    threads: bool = False
-    buttons: bool = False
-    ephemeral: bool = False
-    delete_member_messages: bool = False
-    timeout_members: bool = False
-    idempotent_posts: bool = False
+    threads: bool = False  # a post's `thread_name` opens a discussion thread under it
+    buttons: bool = False  # replies may carry buttons
+    delete_member_messages: bool = False  # `delete_message` on members' messages
+    timeout_members: bool = False  # `timeout_member`, `remove_timeout`, `timed_out_until`
+    idempotent_posts: bool = False  # `post` with a repeated idempotency key posts nothing new
     # how long after a post a repeat under its idempotency key is still deduplicated
     # (Discord's nonce: a few minutes); None: as long as the platform remembers the key
     idempotency_window: timedelta | None = None
     # `find_post` can search a channel's recent history for a post's idempotency key
     find_posts: bool = False
+    member_lookup: bool = False  # `member_info`: who someone is now (the dashboard asks)
     # the longest timeout the platform allows (None: it sets no limit of its own)
     max_timeout: timedelta | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """`global_per_second` across the whole bot; `channel_count` posts per `channel_period`
+    seconds in any one channel. `global_burst` slots may be used back to back to catch up after
+    a late wake-up; even then no one-second window holds more than `global_per_second` posts."""
+
+    global_per_second: float = 10.0
+    channel_count: int = 1
+    channel_period: float = 1.0
+    global_burst: int = 3
+
+    def __post_init__(self) -> None:
+        if self.global_per_second <= 0 or self.channel_count < 1 or self.channel_period <= 0:
+            raise ValueError("rate limits must be positive")
+        if self.global_burst < 1:
+            raise ValueError("global_burst must be at least 1")
+
+
+DEFAULT_RATE_LIMITS = RateLimits()  # for a platform that publishes none: stay modest
+
+SettingsReader = Callable[[Group], Awaitable[Any]]
+
+
 @runtime_checkable
 class ChatPort(Protocol):
-    """What features may ask a platform to do. Every method may raise `Unsupported`."""
+    """What features may ask a platform to do. Adapters subclass `ChatBase`, which answers
+    for every capability they leave out."""
 
     platform: str
     capabilities: Capabilities
+    rate_limits: RateLimits  # paces scheduled posts (`groupbot.scheduling.limiter`)
+    # the group's settings (its moderator log), set by whoever assembles the bot
+    settings_of: SettingsReader | None
+
+    def owns_group(self, group_id: str) -> bool:
+        """Whether this process serves the group (a sharded platform splits groups across
+        processes; each runs its own groups' schedules and queue timers only)."""
+        ...
+
+    async def can_post(self, group: Group, channel: Channel) -> bool | None:
+        """Whether the bot may post in the channel, asked before a schedule is added there
+        (None: the platform cannot tell beforehand; the first post will say)."""
+        ...
 
     async def post(
         self, group: Group, channel: Channel, reply: Reply, *, idempotency_key: str | None = None
@@ -133,11 +176,79 @@ class ChatPort(Protocol):
         platform has none)."""
         ...
 
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        """The member as the platform sees them now (`is_moderator` decided as for their
+        messages); None when they are not in the group. Raises when the platform cannot
+        say (it is unreachable); `Unsupported` where it has no way to."""
+        ...
+
+
+class ChatBase(ABC):
+    """The one place a missing capability is answered: every adapter (and test fake)
+    subclasses this, declares `platform` and `capabilities`, and overrides what its platform
+    can do. What it leaves out raises `Unsupported` naming the platform, or says plainly that
+    it cannot tell (None), so features never probe an adapter with `getattr`."""
+
+    platform: str
+    capabilities: Capabilities = Capabilities()
+    rate_limits: RateLimits = DEFAULT_RATE_LIMITS
+    settings_of: SettingsReader | None = None
+
+    def owns_group(self, group_id: str) -> bool:
+        return True  # one process serves every group
+
+    async def can_post(self, group: Group, channel: Channel) -> bool | None:
+        return None  # cannot tell beforehand
+
+    @abstractmethod
+    async def post(
+        self, group: Group, channel: Channel, reply: Reply, *, idempotency_key: str | None = None
+    ) -> PostedMessage: ...
+
+    async def find_post(self, group: Group, channel: Channel, key: str, *,
+                        reply: Reply | None = None) -> PostedMessage | None:
+        raise Unsupported(self.platform, "look up a post by its idempotency key")
+
+    @abstractmethod
+    async def send_private(self, group: Group, member: Member, reply: Reply, *,
+                           public_fallback: bool = True) -> None: ...
+
+    async def delete_message(self, group: Group, channel: Channel, message_id: str) -> None:
+        raise Unsupported(self.platform, "delete members' messages")
+
+    async def timeout_member(
+        self, group: Group, member: Member, until: datetime, reason: str
+    ) -> None:
+        raise Unsupported(self.platform, "time out members")
+
+    async def remove_timeout(self, group: Group, member: Member, reason: str) -> None:
+        raise Unsupported(self.platform, "time out members, so there is no timeout to lift")
+
+    async def timed_out_until(self, group: Group, member: Member) -> datetime | None:
+        raise Unsupported(self.platform, "time out members")
+
+    async def fetch_message(self, group: Group, channel: Channel,
+                            message_id: str) -> Message | None:
+        raise Unsupported(self.platform, "look up a message")
+
+    @abstractmethod
+    async def alert_moderators(self, group: Group, reply: Reply) -> None: ...
+
+    async def moderators(self, group: Group) -> list[Member]:
+        return []  # none it can name: alerts wait in the moderator log and the queue
+
+    async def member_info(self, group: Group, member_id: str) -> Member | None:
+        raise Unsupported(self.platform, "say who a member is now")
+
+    async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
+        return None  # no links on this platform
+
 
 @runtime_checkable
 class MemberLookup(Protocol):
-    """A platform that can say who someone is now, moderator or not (an optional port: the
-    moderators' dashboard asks it on every page, so a demoted moderator is shut out)."""
+    """Who someone is now, moderator or not: the part of the chat port the moderators'
+    dashboard needs (it asks on every page, so a demoted moderator is shut out). A chat port
+    offers it when its `capabilities.member_lookup` says so."""
 
     async def member_info(self, group: Group, member_id: str) -> Member | None:
         """The member as the platform sees them now (`is_moderator` decided as for their
@@ -224,11 +335,14 @@ def utc(dt: datetime) -> datetime:
 
 
 __all__ = [
+    "DEFAULT_RATE_LIMITS",
     "Capabilities",
+    "ChatBase",
     "ChatPort",
     "Clock",
     "FakeClock",
     "MemberLookup",
+    "RateLimits",
     "SystemClock",
     "timedelta",
     "utc",

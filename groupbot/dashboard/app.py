@@ -99,7 +99,7 @@ def _sign_in(bot: Bot) -> SignIn:
     are one thing whether made in chat or used here."""
     from groupbot.features.dashboard import DashboardFeature, sign_in_for
 
-    feature = bot.feature("dashboard")
+    feature = bot.services.features.get("dashboard")  # (a bot built without it: None)
     if isinstance(feature, DashboardFeature):
         return feature.signin
     return sign_in_for(bot.services)
@@ -124,8 +124,10 @@ async def serve(bot: Bot, *, host: str, port: int, alone: bool = False) -> Async
     local = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
     shown = f"[{local}]" if ":" in local else local
     url = f"http://{shown}:{bound}"
-    feature = bot.feature("dashboard")
-    if feature is not None and hasattr(feature, "served_at"):
+    from groupbot.features.dashboard import DashboardFeature
+
+    feature = bot.services.features.get("dashboard")
+    if isinstance(feature, DashboardFeature):
         feature.served_at = url
     log.info("moderators' dashboard listening", extra={"url": url, "alone": alone})
     try:

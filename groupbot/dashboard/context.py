@@ -128,7 +128,7 @@ class Dashboard:
         self.repo = signin.repo
         self.flashes: OrderedDict[str, list[str]] = OrderedDict()
         chat = bot.services.chat
-        self.names = NameBook(self.repo, chat if isinstance(chat, MemberLookup) else None)
+        self.names = NameBook(self.repo, chat if chat.capabilities.member_lookup else None)
 
     # -- requests ----------------------------------------------------------------------------
     def is_https(self, request: web.Request) -> bool:

@@ -36,7 +36,7 @@ from groupbot.features.moderation import ModerationFeature
 from groupbot.features.schedules import SchedulesFeature
 from groupbot.moderation.verdict import CATEGORIES
 from groupbot.scheduling.jobs import what
-from groupbot.storage.checkins import K_ANONYMITY, CheckinRepo
+from groupbot.storage.checkins import K_ANONYMITY
 
 DASH: web.AppKey[Dashboard] = web.AppKey("dashboard", Dashboard)
 CHART_WEEKS = 26  # about six months of check-ins
@@ -325,7 +325,7 @@ async def schedule_action(request: web.Request, dash: Dashboard, ctx: Ctx,
 @signed_in
 async def checkins(request: web.Request, dash: Dashboard, ctx: Ctx) -> web.StreamResponse:
     now = dash.clock.now()
-    weeks = await CheckinRepo(dash.services.store.db).weekly_spread(
+    weeks = await dash.services.store.checkins.weekly_spread(
         ctx.group.id, now - timedelta(weeks=CHART_WEEKS - 1), now + timedelta(seconds=1),
         ctx.zone)
     return await show(dash, ctx, "checkins", "Check-ins", lambda frame: views.checkins(

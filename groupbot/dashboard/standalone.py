@@ -11,35 +11,42 @@ Who is still a moderator is what the bot last wrote down (`groupbot.dashboard.au
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from groupbot.core.errors import ModlogUnavailable, Unsupported
-from groupbot.core.ports import Capabilities
+from groupbot.core.ports import Capabilities, ChatBase
 from groupbot.core.types import Channel, Group, Member, Message, PostedMessage, Reply
 
 # What each platform can do, as its adapter declares it (a test keeps these in step), so a
 # policy dry run here says what the live bot would do there.
 PLATFORM_CAPABILITIES = {
-    "console": Capabilities(threads=True, buttons=True, ephemeral=True,
+    "console": Capabilities(threads=True, buttons=True,
                             delete_member_messages=True, timeout_members=True,
-                            idempotent_posts=True, max_timeout=timedelta(days=28)),
-    "discord": Capabilities(threads=True, buttons=True, ephemeral=True,
+                            idempotent_posts=True, member_lookup=True,
+                            max_timeout=timedelta(days=28)),
+    "discord": Capabilities(threads=True, buttons=True,
                             delete_member_messages=True, timeout_members=True,
                             idempotent_posts=True, idempotency_window=timedelta(minutes=2),
-                            find_posts=True, max_timeout=timedelta(days=28)),
-    "slack": Capabilities(threads=True, buttons=True, ephemeral=True,
+                            find_posts=True, member_lookup=True,
+                            max_timeout=timedelta(days=28)),
+    "slack": Capabilities(threads=True, buttons=True,
                           delete_member_messages=False, timeout_members=False,
-                          idempotent_posts=False, find_posts=True),
+                          idempotent_posts=False, find_posts=True, member_lookup=True),
 }
 WHY = "be reached by a dashboard running without the bot"
 
 
-class DetachedChat:
-    """A ChatPort that reaches no one: each delivery says why (see the module's docstring)."""
+class DetachedChat(ChatBase):
+    """A ChatPort that reaches no one: each delivery says why (see the module's docstring).
+    Its capabilities are the platform's, but for asking who someone is now or searching a
+    channel (it cannot)."""
 
     def __init__(self, platform: str) -> None:
         self.platform = platform
-        self.capabilities = PLATFORM_CAPABILITIES.get(platform, Capabilities())
+        self.capabilities = dataclasses.replace(
+            PLATFORM_CAPABILITIES.get(platform, Capabilities()), member_lookup=False,
+            find_posts=False)
 
     async def post(self, group: Group, channel: Channel, reply: Reply, *,
                    idempotency_key: str | None = None) -> PostedMessage:

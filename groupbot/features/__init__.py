@@ -11,9 +11,10 @@ from groupbot.features.dashboard import DashboardFeature
 from groupbot.features.excerpts import ExcerptsFeature
 from groupbot.features.help import HelpFeature
 from groupbot.features.manual_actions import ManualActionsFeature
-from groupbot.features.moderation import ModerationFeature, default_resources
+from groupbot.features.moderation import ModerationFeature
 from groupbot.features.privacy import PrivacyFeature
 from groupbot.features.prompts import PromptsFeature
+from groupbot.features.resource_book import default_resources
 from groupbot.features.resources import ResourcesFeature
 from groupbot.features.schedules import SchedulesFeature
 from groupbot.features.setup import SetupFeature
@@ -24,7 +25,7 @@ def build_features(services: Services) -> list[Feature]:
     moderation = ModerationFeature(services, resources=resources)
     features: list[Feature] = [
         moderation,
-        ManualActionsFeature(services, moderation),  # moderators acting through the bot
+        ManualActionsFeature(services),  # moderators acting through the bot
         ResourcesFeature(services, resources=resources),
         HelpFeature(services),
         SetupFeature(services),

@@ -2,15 +2,13 @@
 
 Answers are private. A member sees only their own (`/checkin history`); moderators see only
 aggregates of at least five members (`/mod checkin summary`). A 1, or a note in crisis
-language, starts the care path: the moderation feature's `care_for` when it is there, or else
-the /resources reply in private plus a moderator alert. The bot is not a therapist; it points
-to people who can help.
+language, starts the care path: the moderation feature's `care_for`, or, should that fail, the
+/resources reply in private plus a moderator alert. The bot is not a therapist; it points to
+people who can help.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
 from datetime import datetime, timedelta
@@ -35,7 +33,8 @@ from groupbot.core.types import (
     Visibility,
 )
 from groupbot.features.base import Feature, Services
-from groupbot.storage.checkins import K_ANONYMITY, Aggregate, CheckinRepo
+from groupbot.features.contracts import Care, ModeratorAlerts
+from groupbot.storage.checkins import K_ANONYMITY, Aggregate
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,7 @@ BUTTON_PREFIX = "gb:checkin:mood:"
 MOODS = {1: "really hard", 2: "hard", 3: "okay", 4: "good", 5: "great"}
 REMIND_AFTER = timedelta(hours=24)
 REMIND_WINDOW = timedelta(days=3)  # reminders older than this are not sent late
+REMIND_TICK = timedelta(minutes=5)  # how often the upkeep job looks for reminders due
 ATTACH_WINDOW = timedelta(days=7)  # a typed /checkin counts toward this week's post
 NOTE_MAX = 1000
 SUMMARY_WINDOW = timedelta(days=30)
@@ -106,13 +106,11 @@ def mood_buttons(checkin_id: int) -> tuple[Button, ...]:
 
 class CheckinsFeature(Feature):
     name = "checkins"
+    requires = ("moderation",)  # the care path, and the moderators' alerts
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self.repo = CheckinRepo(services.store.db)
-        services.store.register_member_data("checkins", self.repo)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.repo = services.store.checkins
 
     def register(self, registry: CommandRegistry) -> None:
         self.registry = registry
@@ -143,32 +141,8 @@ class CheckinsFeature(Feature):
 
     # -- lifecycle: reminders ----------------------------------------------------------------
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._reminder_loop(), name="checkin-reminders")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _reminder_loop(self) -> None:
-        clock = self.services.clock
-        while True:
-            self._wake.clear()
-            try:
-                next_at = await self.send_due_reminders()
-            except Exception:
-                log.exception("check-in reminders failed")
-                next_at = clock.now() + timedelta(minutes=10)
-            waiters: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wake.wait())}
-            if next_at is not None:
-                waiters.add(asyncio.ensure_future(clock.sleep_until(next_at)))
-            try:
-                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for w in waiters:
-                    w.cancel()
+        self.services.upkeep.every(REMIND_TICK, "checkins: reminders",
+                                   self.send_due_reminders)
 
     async def send_due_reminders(self) -> datetime | None:
         """Remind members who asked for it and have not answered a post 24 h old. Returns
@@ -218,14 +192,12 @@ class CheckinsFeature(Feature):
         await self.services.settings(group)
         cid = await self.repo.create_post(group.id, channel.id, self.services.clock.now(),
                                           schedule_id=schedule_id, occurrence=occurrence)
-        self._wake.set()
         return self._post_reply(cid, when)
 
     async def post_now(self, ctx: CommandContext) -> Reply:
         channel: Channel = ctx.arg("channel") or ctx.channel
         cid = await self.repo.create_post(ctx.group.id, channel.id, self.services.clock.now())
         await self.services.chat.post(ctx.group, channel, self._post_reply(cid))
-        self._wake.set()
         return Reply.private(f"Posted a check-in in #{channel.name}.")
 
     # -- answering ---------------------------------------------------------------------------
@@ -285,14 +257,12 @@ class CheckinsFeature(Feature):
                     mood: int) -> list[Reply]:
         """The care path. Returns extra private replies for the member (may be none)."""
         text = note or f"check-in mood {mood} of 5"
-        moderation = self.services.feature("moderation")
-        care_for = getattr(moderation, "care_for", None)
-        if care_for is not None:
-            try:
-                await care_for(group, member, text, source="checkin")
-                return []
-            except Exception:
-                log.exception("the moderation care path failed; using the fallback")
+        try:
+            await self.services.need("moderation", Care).care_for(group, member, text,
+                                                                  source="checkin")
+            return []
+        except Exception:
+            log.exception("the moderation care path failed; using the fallback")
         replies: list[Reply] = []
         spec = self.registry.get(("resources",))
         if spec is not None:
@@ -309,15 +279,10 @@ class CheckinsFeature(Feature):
             f"<@{member.id}> may be having a hard time (from a private check-in). They "
             "were sent support resources privately. Please consider reaching out to them "
             "gently; their answer and any note stay private.", title="Check-in care")
-        try:  # through the moderation queue when it is there: it keeps undelivered alerts
-            queue = getattr(moderation, "queue", None)
-            keep = getattr(queue, "alert", None)
-            if keep is not None:
-                await keep(group, alert, member_id=member.id, crisis=True,
-                           reason=f"<@{member.id}> may be having a hard time (from a private "
-                                  "check-in)")
-            else:
-                await self.services.chat.alert_moderators(group, alert)
+        try:  # through the moderation queue: it keeps undelivered alerts
+            await self.services.need("moderation", ModeratorAlerts).alert(
+                group, alert, member_id=member.id, crisis=True,
+                reason=f"<@{member.id}> may be having a hard time (from a private check-in)")
         except Exception:
             log.exception("could not alert moderators about a check-in")
         return replies

@@ -30,10 +30,11 @@ def signin_url(base: str, group_id: str, token: str) -> str:
 
 def sign_in_for(services: Services, repo: DashboardRepo | None = None) -> SignIn:
     """The sign-in rules with this deployment's settings: the platform decides who is a
-    moderator when the chat can say (`MemberLookup`), else the database's record does."""
-    repo = repo or DashboardRepo(services.store.db)
+    moderator when the chat can say (`capabilities.member_lookup`), else the database's
+    record does."""
+    repo = repo or services.store.dashboard
     chat = services.chat
-    platform = chat if isinstance(chat, MemberLookup) else None
+    platform: MemberLookup | None = chat if chat.capabilities.member_lookup else None
     cfg = services.config.dashboard
     return SignIn(repo, services.clock, Moderators(repo, services.clock, platform),
                   idle=timedelta(minutes=cfg.idle_minutes),
@@ -45,8 +46,7 @@ class DashboardFeature(Feature):
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self.repo = DashboardRepo(services.store.db)
-        services.store.register_member_data("dashboard", self.repo)
+        self.repo = services.store.dashboard
         self.signin = sign_in_for(services, self.repo)
         # where a dashboard served with the bot listens, when no public_url is configured
         self.served_at: str | None = None

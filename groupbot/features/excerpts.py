@@ -39,7 +39,7 @@ class ExcerptsFeature(Feature):
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self.library = ExcerptService(services.store.db, services.clock)
+        self.library = ExcerptService(services.store.library, services.clock)
 
     def register(self, registry: CommandRegistry) -> None:
         registry.command(

@@ -43,7 +43,7 @@ from groupbot.features.base import Services
 from groupbot.features.queue import KIND_LABELS, NO_ITEM
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.storage.cases import NewCase
-from groupbot.storage.holds import Hold, HoldRepo
+from groupbot.storage.holds import Hold
 from groupbot.storage.outbox import OWN, case_op
 from groupbot.storage.queue import QueueItem
 
@@ -78,8 +78,7 @@ class HoldDesk:
     def __init__(self, services: Services, moderation: ModerationFeature) -> None:
         self.services = services
         self.moderation = moderation
-        self.repo = HoldRepo(services.store.db)
-        services.store.register_member_data("holds", self.repo)
+        self.repo = services.store.holds
         moderation.queue.held_texts = self.repo.texts  # shown to moderators in /mod queue
         # one decision per item at a time (two moderators pressing at once)
         self._locks: weakref.WeakValueDictionary[tuple[str, int], asyncio.Lock] = (

@@ -22,7 +22,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
 from groupbot.core.errors import GroupbotError, Unsupported, UsageError
@@ -39,11 +38,9 @@ from groupbot.core.types import (
 )
 from groupbot.features.base import Feature, Services
 from groupbot.features.case_log import NO_CASE
+from groupbot.features.contracts import ModerationDesk
 from groupbot.moderation.verdict import Action
 from groupbot.storage.cases import Case, CaseRepo, NewCase
-
-if TYPE_CHECKING:
-    from groupbot.features.moderation import ModerationFeature
 
 log = logging.getLogger(__name__)
 
@@ -190,16 +187,20 @@ class _TimeoutCause:
 
 class ManualActionsFeature(Feature):
     name = "manual_actions"
+    requires = ("moderation",)  # its strike settings, member locks and queue
 
-    def __init__(self, services: Services, moderation: ModerationFeature) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self.moderation = moderation
         self._pending: dict[str, _PendingWarn] = {}
 
     @property
     def cases(self) -> CaseRepo:
-        """The moderation feature's case log (one for both)."""
-        return self.moderation.cases
+        """The case log (one for this feature and the ladder)."""
+        return self.services.store.cases
+
+    @property
+    def moderation(self) -> ModerationDesk:
+        return self.services.need("moderation", ModerationDesk)
 
     # -- wiring --------------------------------------------------------------------------
     def register(self, registry: CommandRegistry) -> None:
@@ -258,7 +259,7 @@ class ManualActionsFeature(Feature):
 
     async def _alert(self, group: Group, case: Case, lines: list[str], member_id: str) -> None:
         """In the moderator log, through the queue (which keeps what the log cannot take)."""
-        await self.moderation.queue.alert(
+        await self.moderation.alert(
             group, Reply.private("\n".join(lines), title="Moderation"), member_id=member_id,
             reason=f"Case {case.number} ({case.action} by <@{case.created_by}>) "
                    f"<@{case.member_id}>, an alert the moderator log could not take")
@@ -676,7 +677,7 @@ class ManualActionsFeature(Feature):
                     "<text>`."), notes)
         await self._note_all(group, case, notes)
         if escalate:
-            await self.moderation.queue.open_item(
+            await self.moderation.open_item(
                 group, "escalation", member_id=member.id, case_number=case.number,
                 reason=f"Case {case.number} (warn) <@{member.id}>: {_clip(reason, 120)}")
         lines = [f"Case {case.number}: warned @{member.display_name}. Effective strikes now "

@@ -54,6 +54,7 @@ from groupbot.features.base import Services
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.database import Database
 from groupbot.storage.outbox import OWN, Entry, OutboxRepo, Written
+from groupbot.storage.store import Store
 
 if TYPE_CHECKING:
     from groupbot.features.queue import ModeratorQueue
@@ -71,6 +72,7 @@ NOTICE_AFTER = 2  # failed attempts in a row (the first write and its first retr
 MAX_PENDING = 10_000  # entries kept in memory; past this, new records are not kept
 STOP_FLUSH = 5.0  # seconds a clean stop spends writing what waits, before spilling it
 KEEP_DONE = timedelta(days=30)  # how long written entries' ids are remembered
+PRUNE_EVERY = timedelta(days=1)  # how often older ones are forgotten
 GIVE_UP_AFTER = 3  # attempts at an entry that fails for another reason than storage
 SPILL_SUFFIX = ".outbox.jsonl"
 
@@ -157,13 +159,10 @@ class Outbox:
         self.services = services
         self.queue = queue
         self.cases = cases  # the main connection's, for reads
-        self.main = services.store.db
-        self.db: Database = self.main  # the connection entries are written through
-        self.repo = OutboxRepo(self.db)
-        path = self.main.path
-        self.spill_path: Path | None = (None if path == ":memory:" or path.startswith("file:")
-                                        else Path(path + SPILL_SUFFIX))
-        self._own_db: Database | None = None
+        self.main = services.store
+        self.store: Store = self.main  # the store entries are written through
+        self.spill_path: Path | None = self.main.file_beside(SPILL_SUFFIX)
+        self._own: Store | None = None
         self._waiting: deque[_Waiting] = deque()
         self._lock = asyncio.Lock()  # one write at a time, so entries land in order
         self._failures = 0  # failed attempts in a row
@@ -175,25 +174,40 @@ class Outbox:
         self._progress = asyncio.Event()
         self._busy = True
 
+    @property
+    def repo(self) -> OutboxRepo:
+        return self.store.outbox
+
+    @property
+    def db(self) -> Database:
+        """The connection entries are written through (its own, while it could be opened)."""
+        return self.store.db
+
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
         """Open the outbox's own connection, load the spill file of an earlier run, and start
         the writer (which replays it first)."""
-        if self.spill_path is not None:
-            own = Database(self.main.path, migrate=False, busy_timeout_ms=WRITER_BUSY_MS)
-            try:
-                await own.open()
-            except Exception:
-                log.warning("the moderation outbox could not open its own database "
-                            "connection; it shares the main one", exc_info=True)
-            else:
-                self._own_db = self.db = own
-                self.repo = OutboxRepo(own)
+        try:
+            own = await self.main.open_writer(WRITER_BUSY_MS)
+        except Exception:
+            log.warning("the moderation outbox could not open its own database "
+                        "connection; it shares the main one", exc_info=True)
+        else:
+            if own is not None:
+                self._own = self.store = own
         self._load_spill()
-        if not self._waiting:
-            with contextlib.suppress(Exception):
-                await self.repo.prune(self.services.clock.now() - KEEP_DONE)
+        with contextlib.suppress(Exception):
+            await self.prune()
+        self.services.upkeep.every(PRUNE_EVERY, "moderation outbox: forget written ids",
+                                   self.prune)
         self._task = asyncio.create_task(self._run(), name="moderation-outbox")
+
+    async def prune(self) -> None:
+        """Forget the ids of entries written more than `KEEP_DONE` ago (at start, then
+        daily), unless entries wait: one replayed from a spill file is checked against
+        them."""
+        if not self._waiting:
+            await self.repo.prune(self.services.clock.now() - KEEP_DONE)
 
     async def stop(self) -> None:
         """Stop the writer; try to write what waits for `STOP_FLUSH` seconds; append the
@@ -211,9 +225,8 @@ class Outbox:
                             "stopping", exc_info=True)
         if self._waiting:
             self._spill_rest()
-        own, self._own_db = self._own_db, None
-        self.db = self.main
-        self.repo = OutboxRepo(self.main)
+        own, self._own = self._own, None
+        self.store = self.main
         if own is not None:
             await own.close()
 
@@ -257,7 +270,6 @@ class Outbox:
                         self._failed(exc)
                         self._keep(entry)
                         return Recorded(entry.id)
-                    self._landed(entry, written)
                     return Recorded(entry.id, written.case, written.item, True)
         self._keep(entry)
         return Recorded(entry.id)
@@ -276,10 +288,6 @@ class Outbox:
         group = Group(entry.group_id, entry.group_name, entry.platform)
         await self.services.settings(group)  # the group's row (cached once it exists)
         return await self.repo.write(entry)
-
-    def _landed(self, entry: Entry, written: Written) -> None:
-        if any(op["op"] in ("item", "alert") for op in entry.ops):
-            self.queue.wake()  # a crisis request to announce again, an alert to retry
 
     def _failed(self, exc: BaseException) -> None:
         """A write failed: the next try is after a growing pause."""
@@ -366,7 +374,6 @@ class Outbox:
                 self._waiting.popleft()
                 if fresh:  # (one replayed from the spill file may have been written before)
                     self._episode.late.setdefault(head.entry.group_id, []).append(written)
-                self._landed(head.entry, written)
             self._failures = 0
             self._next_attempt = None
             self._spill_done()

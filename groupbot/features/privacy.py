@@ -58,11 +58,9 @@ class PrivacyFeature(Feature):
     async def _erase(self, group_id: str, member_id: str) -> Reply:
         erased: list[str] = []
         for name, repo in self.services.store.member_data.items():
-            delete = getattr(repo, "delete_member", None)
-            if delete is not None:
-                count = await delete(group_id, member_id)
-                if count:
-                    erased.append(f"{name}: {count}")
+            count = await repo.delete_member(group_id, member_id)
+            if count:
+                erased.append(f"{name}: {count}")
         summary = ", ".join(erased) if erased else "there was nothing to erase"
         return Reply.private(
             f"Done. I erased what I kept about you ({summary}). Any moderation case about you "

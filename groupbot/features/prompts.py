@@ -4,7 +4,7 @@ The library is loaded when the feature is built, so a broken prompt file stops s
 a message naming the file, line and field. A facilitator who edits the files while the bot
 runs applies them with `/mod prompt reload`, which swaps the library in only when every file
 checks out (and otherwise lists the problems and keeps the one in use). Other features (the
-scheduler) reach the library and the rotation through ``bot.feature("prompts")``.
+scheduler) take prompts through the `Prompts` contract (`groupbot.features.contracts`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from groupbot.features.base import Feature, Services
 from groupbot.prompts_library.loader import load_library
 from groupbot.prompts_library.model import PromptLibrary
 from groupbot.prompts_library.render import pick_reply, prompt_line, prompt_reply
-from groupbot.prompts_library.rotation import PromptRotation
-from groupbot.storage.prompts import PromptRepo
+from groupbot.prompts_library.rotation import PromptPick, PromptRotation
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ class PromptsFeature(Feature):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.library: PromptLibrary = load_library(services.config.prompts_dir)
-        self.repo = PromptRepo(services.store.db)
+        self.repo = services.store.prompts
         self.rotation = PromptRotation(self.library, self.repo, clock=services.clock)
         log.info("prompt library loaded", extra={"prompts": len(self.library),
                                                  "curricula": len(self.library.curricula)})
@@ -64,6 +63,20 @@ class PromptsFeature(Feature):
                        keyword_only=True),
             access=mod, private=True,
         )(self.curriculum)
+
+    # -- what the scheduler asks (the `Prompts` contract) --------------------------------------
+    async def next_pick(self, group_id: str, channel_id: str,
+                        theme: str | None = None) -> PromptPick:
+        return await self.rotation.next_pick(group_id, channel_id, theme)
+
+    async def release(self, pick: PromptPick, group_id: str, channel_id: str) -> None:
+        await self.rotation.release(pick, group_id, channel_id)
+
+    def resolve_theme(self, theme: str) -> str:
+        return self.rotation.resolve_theme(theme)
+
+    def theme_title(self, slug: str) -> str:
+        return self.library.theme_title(slug)
 
     # -- commands ------------------------------------------------------------------------
     async def reload(self, ctx: CommandContext) -> Reply:
@@ -108,7 +121,8 @@ class PromptsFeature(Feature):
             assert claim is not None  # a pool pick always carries its claim
             where = (f"{claim.used} of {claim.pool_size} prompts ({pool}) used in this "
                      "channel's current round")
-        return Reply.private(f"Posted `{pick.prompt.id}` here with a discussion thread: {where}.")
+        thread = " with a discussion thread" if self.services.chat.capabilities.threads else ""
+        return Reply.private(f"Posted `{pick.prompt.id}` here{thread}: {where}.")
 
     async def list(self, ctx: CommandContext) -> Reply:
         theme = ctx.arg("theme")

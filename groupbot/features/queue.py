@@ -14,26 +14,27 @@ retried with a growing pause, it becomes (or joins) a queue item, and the modera
 platform can name get it by direct message. `/mod setup modlog` posts whatever waited.
 
 A crisis request nobody has taken is announced again every `[moderation] reannounce_minutes`
-(30 by default), a limited number of times; it stays in the queue until it is resolved.
+(30 by default), a limited number of times; it stays in the queue until it is resolved. Both
+that and the retries of kept alerts are one upkeep job (`groupbot.scheduling.upkeep`) that
+looks every `TICK`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from groupbot.core.commands import Access, CommandContext, CommandRegistry, OptionKind, OptionSpec
 from groupbot.core.errors import GroupbotError, UsageError
 from groupbot.core.types import Group, Member, Reply
 from groupbot.features.base import Services
+from groupbot.features.contracts import Delivery
 from groupbot.storage.cases import CaseRepo
-from groupbot.storage.queue import PendingAlert, QueueItem, QueueRepo
+from groupbot.storage.queue import PendingAlert, QueueItem
 
 if TYPE_CHECKING:
     from groupbot.features.outbox import Outbox
@@ -44,26 +45,13 @@ REANNOUNCE_LIMIT = 12  # re-announcements of one crisis request (6 hours at the 
 ALERT_RETRY = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
                timedelta(hours=1))  # then hourly, until delivered
 START_GRACE = timedelta(minutes=1)  # let the platform connect before the first retry
+TICK = timedelta(minutes=1)  # how often the upkeep job looks for what is due
 MAX_MODERATOR_DMS = 25
 LIST_LIMIT = 25
 
 NO_ITEM = "There is no item {} in this group's queue. `/mod queue` lists what is waiting."
 KIND_LABELS = {"crisis": "crisis request", "appeal": "appeal", "escalation": "escalation",
                "alert": "alert", "hold": "held message"}
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What became of one moderator alert."""
-
-    posted: bool  # the moderator log took it
-    reached: int = 0  # moderators reached by direct message instead
-    item: int | None = None  # the queue item it waits in, if any
-    why: str | None = None  # why the moderator log could not take it
-
-    @property
-    def reached_anyone(self) -> bool:
-        return self.posted or self.reached > 0
 
 
 def retry_after(attempts: int) -> timedelta:
@@ -111,22 +99,16 @@ def _summary(reply: Reply) -> str:
 
 
 class ModeratorQueue:
-    """The queue's commands, the one outlet for moderator alerts, and the timer that
+    """The queue's commands, the one outlet for moderator alerts, and the upkeep job that
     re-announces crisis requests and retries kept alerts."""
 
     def __init__(self, services: Services, cases: CaseRepo,
                  reannounce_after: timedelta | None = None) -> None:
         self.services = services
         self.cases = cases
-        self.repo = QueueRepo(services.store.db)
-        services.store.register_member_data("queue", self.repo)
+        self.repo = services.store.queue
         minutes = services.config.moderation.reannounce_minutes
         self.reannounce_after = reannounce_after or timedelta(minutes=minutes)
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._progress = asyncio.Event()
-        self._busy = True
-        self._until: datetime | None = None
         self._started_at: datetime | None = None
         # one delivery of kept alerts at a time (the timer and /mod setup modlog), so none
         # is posted twice
@@ -156,37 +138,11 @@ class ModeratorQueue:
 
     async def start(self) -> None:
         self._started_at = self.services.clock.now()
-        self._task = asyncio.create_task(self._loop(), name="moderation-queue")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def idle(self) -> None:
-        """Return once the timer has nothing to do until the clock moves (tests, the demo)."""
-        clock = self.services.clock
-        while True:
-            task = self._task
-            if task is None or task.done():
-                return
-            until = self._until
-            if (not self._busy and not self._wake.is_set()
-                    and (until is None or until > clock.now())):
-                return
-            self._progress.clear()
-            progress = asyncio.ensure_future(self._progress.wait())
-            try:
-                await asyncio.wait({progress, task}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                progress.cancel()
+        self.services.upkeep.every(TICK, "moderation queue: re-announce and retry", self.tick)
 
     def _owns(self, group_id: str) -> bool:
         """Whether this process serves the group (Discord shards split guilds)."""
-        owns = getattr(self.services.chat, "owns_group", None)
-        return bool(owns(group_id)) if callable(owns) else True
+        return self.services.chat.owns_group(group_id)
 
     # -- alerts ----------------------------------------------------------------------------
     async def alert(self, group: Group, reply: Reply, *, member_id: str | None = None,
@@ -219,7 +175,6 @@ class ModeratorQueue:
                 await self.repo.keep_alert(group.id, item_number=item, member_id=member_id,
                                            title=reply.title, body=reply.text, error=why,
                                            now=now, next_attempt=now + retry_after(1))
-                self._wake.set()
             except Exception:
                 log.exception("could not keep an undelivered moderator alert",
                               extra={"group": group.id})
@@ -306,66 +261,26 @@ class ModeratorQueue:
             return
         await self.repo.resolve(group.id, number, "bot", now, "posted in the moderator log")
 
-    # -- the timer -------------------------------------------------------------------------
-    async def _loop(self) -> None:
-        clock = self.services.clock
-        while True:
-            self._busy = True
-            self._wake.clear()
-            now = clock.now()
-            try:
-                until = await self._due(now)
-            except Exception:
-                log.exception("the moderation queue's timer failed; trying again shortly")
-                until = now + retry_after(1)
-            started = self._started_at or now
-            if until is not None and until < started + START_GRACE:
-                until = started + START_GRACE
-            self._until = until
-            self._busy = False
-            self._progress.set()
-            await self._sleep(until)
-
-    async def _sleep(self, until: datetime | None) -> None:
-        """Until the clock reaches `until`, or something new is queued."""
-        waker = asyncio.ensure_future(self._wake.wait())
-        waits: set[asyncio.Future[Any]] = {waker}
-        if until is not None:
-            waits.add(asyncio.ensure_future(self.services.clock.sleep_until(until)))
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for w in waits:
-                w.cancel()
-
-    async def _due(self, now: datetime) -> datetime | None:
-        """Re-announce crisis requests and retry alerts that are due; when next to look."""
+    # -- the upkeep job ---------------------------------------------------------------------
+    async def tick(self) -> None:
+        """Re-announce the crisis requests and retry the kept alerts that are due."""
+        now = self.services.clock.now()
         started = self._started_at or now
-        times: list[datetime] = []
         for item in await self.repo.open_crisis():
             if not self._owns(item.group_id) or item.reannounced >= REANNOUNCE_LIMIT:
                 continue
-            due = (item.announced_at or item.created_at) + self.reannounce_after
-            if due <= now:
+            if (item.announced_at or item.created_at) + self.reannounce_after <= now:
                 await self._reannounce(item, now)
-                if item.reannounced + 1 < REANNOUNCE_LIMIT:
-                    times.append(now + self.reannounce_after)
-            else:
-                times.append(due)
-        by_group: dict[str, list[PendingAlert]] = {}
+        if now < started + START_GRACE:
+            return  # let the platform connect first
+        due: dict[str, PendingAlert] = {}
         for alert in await self.repo.pending_alerts():
-            if self._owns(alert.group_id):
-                by_group.setdefault(alert.group_id, []).append(alert)
-        for group_id, alerts in by_group.items():
-            due_now = [a for a in alerts if a.next_attempt_at <= now]
-            if due_now and now >= started + START_GRACE:
-                first = alerts[0]
-                group = Group(group_id, first.group_name, first.platform)
-                async with self._delivering:
-                    await self._deliver(group, await self.repo.pending_alerts(group_id), now)
-                alerts = await self.repo.pending_alerts(group_id)
-            times.extend(a.next_attempt_at for a in alerts)
-        return min(times) if times else None
+            if self._owns(alert.group_id) and alert.next_attempt_at <= now:
+                due.setdefault(alert.group_id, alert)
+        for group_id, first in due.items():
+            group = Group(group_id, first.group_name, first.platform)
+            async with self._delivering:
+                await self._deliver(group, await self.repo.pending_alerts(group_id), now)
 
     async def _reannounce(self, item: QueueItem, now: datetime) -> None:
         found = await self.repo.group_of(item.group_id)
@@ -392,10 +307,6 @@ class ModeratorQueue:
             "group": item.group_id, "item": item.number, "times": item.reannounced + 1,
             "posted": delivery.posted, "reached": delivery.reached})
 
-    def wake(self) -> None:
-        """Something new is queued: the timer looks again."""
-        self._wake.set()
-
     # -- opening items ---------------------------------------------------------------------
     async def open_item(self, group: Group, kind: str, *, member_id: str | None = None,
                         asked_by: str | None = None, case_number: int | None = None,
@@ -405,8 +316,6 @@ class ModeratorQueue:
                                          case_number=case_number, reason=reason, text=text)
         log.info("queue item opened", extra={"group": group.id, "item": item.number,
                                              "kind": kind, "case": case_number})
-        if kind == "crisis":
-            self.wake()
         return item
 
     # -- commands ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from groupbot.core.commands import CommandContext, CommandRegistry
 from groupbot.core.types import Reply
 from groupbot.features.base import Feature, Services
-from groupbot.features.moderation import (
+from groupbot.features.resource_book import (
     NOT_A_THERAPIST,
     ResourceLoader,
     default_resources,

@@ -16,9 +16,11 @@ from groupbot.core.commands import Access, CommandContext, CommandRegistry, Opti
 from groupbot.core.errors import UsageError
 from groupbot.core.types import Channel, Group, Reply
 from groupbot.features.base import Feature, Services
-from groupbot.scheduling.dispatcher import Dispatcher
+from groupbot.features.contracts import ModeratorAlerts, Prompts, ScheduledCheckins
+from groupbot.prompts_library.render import pick_reply
+from groupbot.scheduling.dispatcher import PRUNE_EVERY, Dispatcher
 from groupbot.scheduling.jobs import Prepared, channel_of, group_of, what
-from groupbot.scheduling.limiter import RateLimiter, rate_limits_for
+from groupbot.scheduling.limiter import RateLimiter
 from groupbot.scheduling.when import (
     Occurrence,
     Recurrence,
@@ -28,7 +30,7 @@ from groupbot.scheduling.when import (
     split_when_and_theme,
     zone,
 )
-from groupbot.storage.schedules import ScheduleRepo, ScheduleRow
+from groupbot.storage.schedules import ScheduleRow
 
 MAX_PER_GROUP = 50
 MIN_INTERVAL = timedelta(hours=1)  # more often than this would flood a support channel
@@ -40,31 +42,29 @@ NO_SCHEDULE = "There is no schedule {} in this group. See /mod schedule list."
 
 class SchedulesFeature(Feature):
     name = "schedules"
+    requires = ("moderation", "prompts", "checkins")
 
     def __init__(self, services: Services, *, grace_minutes: int = DEFAULT_GRACE_MINUTES,
                  limiter: RateLimiter | None = None) -> None:
         super().__init__(services)
-        self.repo = ScheduleRepo(services.store.db)
+        self.repo = services.store.schedules
         self.grace_minutes = grace_minutes
         self.dispatcher = Dispatcher(
             self.repo, services.chat, services.clock, self._content,
-            limiter=limiter or RateLimiter(rate_limits_for(services.chat), services.clock),
+            limiter=limiter or RateLimiter(services.chat.rate_limits, services.clock),
             alert=self._alert,
             claim_lease=timedelta(seconds=services.config.schedules.claim_lease_seconds))
 
     async def _alert(self, group: Group, reply: Reply) -> None:
-        """Through the moderation queue when there is one (it keeps what the moderator log
-        cannot take and reaches moderators by direct message), else straight to the log."""
-        queue = getattr(self.services.feature("moderation"), "queue", None)
-        alert = getattr(queue, "alert", None)
-        if alert is not None:
-            await alert(group, reply)
-        else:
-            await self.services.chat.alert_moderators(group, reply)
+        """Through the moderation queue: it keeps what the moderator log cannot take and
+        reaches moderators by direct message."""
+        await self.services.need("moderation", ModeratorAlerts).alert(group, reply)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        await self.dispatcher.start()
+        await self.dispatcher.start()  # (it prunes the ledger first)
+        self.services.upkeep.every(PRUNE_EVERY, "schedules: prune the occurrence ledger",
+                                   self.dispatcher.prune)
 
     async def stop(self) -> None:
         await self.dispatcher.stop()
@@ -113,31 +113,18 @@ class SchedulesFeature(Feature):
     # -- what gets posted ------------------------------------------------------------------
     async def _content(self, row: ScheduleRow, occ: Occurrence) -> Reply | Prepared:
         if row.kind == "checkin":
-            checkins: Any = self.services.feature("checkins")
-            if checkins is None:
-                raise RuntimeError("check-ins are not available in this build")
-            reply: Reply = await checkins.scheduled_reply(group_of(row), channel_of(row), row.id,
-                                                          occ.key, when=row.when_text)
+            checkins = self.services.need("checkins", ScheduledCheckins)
+            reply = await checkins.scheduled_reply(group_of(row), channel_of(row), row.id,
+                                                   occ.key, when=row.when_text)
             return Prepared(reply, ref="checkin")
-        prompts = self.services.feature("prompts")
-        rotation = getattr(prompts, "rotation", None)
-        if rotation is None:
-            raise RuntimeError("the prompt library is not loaded")
-        from groupbot.prompts_library import render  # the prompt helper's module, used lazily
-
-        next_pick = getattr(rotation, "next_pick", None)
-        if next_pick is None:
-            prompt = await rotation.next_prompt(row.group_id, row.channel_id, row.theme)
-            return Prepared(render.prompt_reply(prompt), ref=f"prompt:{prompt.id}")
-        pick = await next_pick(row.group_id, row.channel_id, row.theme)
-        library = getattr(prompts, "library", None)
-        title = library.theme_title(pick.prompt.theme) if library is not None else None
+        prompts = self.services.need("prompts", Prompts)
+        pick = await prompts.next_pick(row.group_id, row.channel_id, row.theme)
 
         async def undo() -> None:
-            await rotation.release(pick, row.group_id, row.channel_id)
+            await prompts.release(pick, row.group_id, row.channel_id)
 
-        return Prepared(render.pick_reply(pick, theme_title=title), undo,
-                        ref=f"prompt:{pick.prompt.id}")
+        return Prepared(pick_reply(pick, theme_title=prompts.theme_title(pick.prompt.theme)),
+                        undo, ref=f"prompt:{pick.prompt.id}")
 
     # -- commands ----------------------------------------------------------------------------
     async def add(self, ctx: CommandContext) -> Reply:
@@ -182,19 +169,12 @@ class SchedulesFeature(Feature):
         if len(slug) > 60 or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
             raise UsageError(f"'{slug[:40]}' is not a theme name (letters, digits and dashes). "
                              "See /mod prompt list for the themes.")
-        prompts = self.services.feature("prompts")
-        resolve = getattr(getattr(prompts, "rotation", None), "resolve_theme", None)
-        if resolve is not None:
-            return str(resolve(theme))  # raises UsageError naming the known themes
-        return slug
+        # raises UsageError naming the known themes
+        return self.services.need("prompts", Prompts).resolve_theme(theme)
 
     async def _check_channel(self, group: Group, channel: Channel) -> None:
-        chat: Any = self.services.chat
-        can_post = getattr(chat, "can_post", None)
-        allowed = True
-        if can_post is not None:
-            allowed = bool(await can_post(group, channel))
-        if not allowed:
+        # (None: the platform cannot tell beforehand; then the first post will say)
+        if await self.services.chat.can_post(group, channel) is False:
             raise UsageError(f"I can't post in #{channel.name}. Give me permission to send "
                              "messages there (and to create threads), or pick another channel.")
 

@@ -9,10 +9,12 @@ from groupbot.core.commands import Access, CommandContext, CommandRegistry, Opti
 from groupbot.core.errors import ConfigError, UsageError
 from groupbot.core.types import Reply
 from groupbot.features.base import Feature
+from groupbot.features.contracts import ModeratorAlerts
 
 
 class SetupFeature(Feature):
     name = "setup"
+    requires = ("moderation",)  # alerts that waited for the moderator log
 
     def register(self, registry: CommandRegistry) -> None:
         mod = Access.MODERATOR
@@ -41,11 +43,8 @@ class SetupFeature(Feature):
         await self._set(ctx, "modlog_channel", channel.id)
         said = f"Moderator alerts will go to #{channel.name}."
         # alerts the moderator log could not take until now are posted there, oldest first
-        queue = getattr(self.services.feature("moderation"), "queue", None)
-        deliver = getattr(queue, "deliver_waiting", None)
-        if deliver is None:
-            return Reply.private(said)
-        posted, left = await deliver(ctx.group)
+        alerts = self.services.need("moderation", ModeratorAlerts)
+        posted, left = await alerts.deliver_waiting(ctx.group)
         if posted:
             said += (f" I posted there the {posted} alert{'s' if posted != 1 else ''} that "
                      "waited for it.")

@@ -183,8 +183,10 @@ class IngestResult:
 
 
 class ExcerptService:
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
-        self.repo = LibraryRepo(db)
+    def __init__(self, store: Database | LibraryRepo, clock: Clock | None = None) -> None:
+        """Over the bot's store's library (`store.library`), or a database of its own (the
+        command-line tools)."""
+        self.repo = store if isinstance(store, LibraryRepo) else LibraryRepo(store)
         self.clock = clock or SystemClock()
         self._stats: _LibraryStats | None = None
         self._common_words: tuple[int, list[str]] | None = None

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from groupbot.core.errors import ModlogUnavailable, Unsupported
-from groupbot.core.ports import Capabilities, Clock, SystemClock
+from groupbot.core.ports import Capabilities, ChatBase, Clock, SystemClock
 from groupbot.core.types import (
     Button,
     Channel,
@@ -45,14 +45,15 @@ class ConsoleEvent:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
 
 
-class ConsoleChat:
+class ConsoleChat(ChatBase):
     """A ChatPort for one local group, printing labelled lines through `out`."""
 
     platform = "console"
     # timeouts capped as Discord caps them, so the console rehearses what Discord will allow
-    capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
+    capabilities = Capabilities(threads=True, buttons=True,
                                 delete_member_messages=True, timeout_members=True,
-                                idempotent_posts=True, max_timeout=timedelta(days=28))
+                                idempotent_posts=True, member_lookup=True,
+                                max_timeout=timedelta(days=28))
 
     def __init__(self, group_name: str = "Local group", *, out: Callable[[str], None] | None = None,
                  clock: Clock | None = None) -> None:

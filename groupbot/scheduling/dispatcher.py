@@ -55,7 +55,7 @@ from groupbot.scheduling.jobs import (
     idempotency_key,
     what,
 )
-from groupbot.scheduling.limiter import RateLimiter, rate_limits_for, temporary_delay
+from groupbot.scheduling.limiter import RateLimiter, temporary_delay
 from groupbot.scheduling.recovery import DEFAULT_CLAIM_LEASE, Recovery
 from groupbot.scheduling.when import Occurrence, Recurrence, describe, recurrence
 from groupbot.storage.schedules import Claim, ScheduleRepo, ScheduleRow
@@ -104,7 +104,7 @@ class Dispatcher(Recovery):
         self.content = content
         # how moderators are told (the moderation queue keeps what the log cannot take)
         self.alert = alert or chat.alert_moderators
-        self.limiter = limiter or RateLimiter(rate_limits_for(chat), clock)
+        self.limiter = limiter or RateLimiter(chat.rate_limits, clock)
         self.instance_id = instance_id or uuid.uuid4().hex[:12]
         self.claim_lease = claim_lease
         self.stats = DispatchStats()
@@ -127,11 +127,10 @@ class Dispatcher(Recovery):
         self._pacer_wait: datetime | bool | None = False
         self._pacer_slot: datetime | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._pruned_at = clock.now()
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
-        await self._prune(self.clock.now())
+        await self.prune()
         await self.arm()
         self._tasks = [asyncio.create_task(self._loop(), name="schedules-loop"),
                        asyncio.create_task(self._pacer(), name="schedules-pacer")]
@@ -232,19 +231,17 @@ class Dispatcher(Recovery):
     def _owns(self, group_id: str) -> bool:
         """Whether this process serves the group: a sharded platform (Discord split across
         processes) answers `owns_group`; each process runs its own groups' schedules only."""
-        owns = getattr(self.chat, "owns_group", None)
-        return True if owns is None else bool(owns(group_id))
+        return self.chat.owns_group(group_id)
 
     def _push(self, entry: _Entry) -> None:
         heapq.heappush(self._heap, entry)
 
     # -- the alarm loop ------------------------------------------------------------------------
-    async def _prune(self, now: datetime) -> None:
-        """Keep the occurrence ledger bounded (a bot runs for years): at start and then at
-        most once a day, when the loop wakes anyway."""
-        self._pruned_at = now
+    async def prune(self) -> None:
+        """Keep the occurrence ledger bounded (a bot runs for years): at start, then daily
+        (an upkeep job of the schedules feature)."""
         try:
-            removed = await self.repo.prune(now - LEDGER_KEEP)
+            removed = await self.repo.prune(self.clock.now() - LEDGER_KEEP)
         except Exception:
             log.exception("pruning the schedule ledger failed; it is retried tomorrow")
             return
@@ -255,8 +252,6 @@ class Dispatcher(Recovery):
         while True:
             self._wake_loop.clear()
             now = self.clock.now()
-            if now - self._pruned_at >= PRUNE_EVERY:
-                await self._prune(now)
             while self._heap and self._heap[0].due <= now:
                 entry = heapq.heappop(self._heap)
                 try:

@@ -1,49 +1,21 @@
 """Pacing of scheduled posts: a global rate plus a per-channel window, set by the adapter.
 
-Adapters declare their limits with an optional `rate_limits` attribute on the chat port (a
-`RateLimits`); ports without one get `DEFAULT_RATE_LIMITS`. All waiting goes through the
+Adapters declare their limits with the chat port's `rate_limits` (a `RateLimits`); those that
+publish none keep `ChatBase`'s `DEFAULT_RATE_LIMITS`. All waiting goes through the
 injected `Clock`, so tests and benchmarks can run in virtual time.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from groupbot.core.ports import Clock
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimits:
-    """`global_per_second` across the whole bot; `channel_count` posts per `channel_period`
-    seconds in any one channel. `global_burst` slots may be used back to back to catch up after
-    a late wake-up; even then no one-second window holds more than `global_per_second` posts."""
-
-    global_per_second: float = 10.0
-    channel_count: int = 1
-    channel_period: float = 1.0
-    global_burst: int = 3
-
-    def __post_init__(self) -> None:
-        if self.global_per_second <= 0 or self.channel_count < 1 or self.channel_period <= 0:
-            raise ValueError("rate limits must be positive")
-        if self.global_burst < 1:
-            raise ValueError("global_burst must be at least 1")
-
+from groupbot.core.ports import DEFAULT_RATE_LIMITS, Clock, RateLimits
 
 # Published limits: Discord 50 requests/s global and 5 messages per 5 s per channel; Slack about
 # one message per second per channel (its workspace-wide limit is unpublished; stay modest).
 DISCORD_RATE_LIMITS = RateLimits(global_per_second=50.0, channel_count=5, channel_period=5.0)
 SLACK_RATE_LIMITS = RateLimits(global_per_second=20.0, channel_count=1, channel_period=1.0)
-DEFAULT_RATE_LIMITS = RateLimits()
-
-
-def rate_limits_for(chat: Any) -> RateLimits:
-    """The port's declared limits, or the conservative default when it declares none."""
-    limits = getattr(chat, "rate_limits", None)
-    return limits if isinstance(limits, RateLimits) else DEFAULT_RATE_LIMITS
 
 
 class RetryLater(Exception):
@@ -173,3 +145,7 @@ class RateLimiter:
         stale = [cid for cid, w in self._channels.items() if w and w[-1] + self._period <= now]
         for cid in stale:
             del self._channels[cid]
+
+
+__all__ = ["DEFAULT_RATE_LIMITS", "DISCORD_RATE_LIMITS", "SLACK_RATE_LIMITS", "RateLimiter",
+           "RateLimits", "RetryLater", "temporary_delay"]

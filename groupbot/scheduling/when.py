@@ -7,8 +7,11 @@ Occurrences are generated as local wall-clock times and then placed on the UTC t
 - several wall times that land on one instant (inside a gap) fire once.
 Each occurrence is keyed by its local date and time, so a key can never be posted twice.
 
-We compute this ourselves with `zoneinfo` rather than APScheduler's triggers: the arithmetic
-is small, and owning it lets us state and test exactly what happens across DST.
+We compute this ourselves with `zoneinfo` rather than with APScheduler's `CronTrigger`, which
+the bot uses for its periodic upkeep (`groupbot.scheduling.upkeep`) but not for posts: at a
+fall-back, APScheduler 3.x fires a daily 01:30 twice, an hour apart (01:30 EDT, then 01:30
+EST), and a support group would get the same prompt twice. tests/test_schedule_dst.py shows
+both. The arithmetic is small, and owning it lets us state and test what happens across DST.
 """
 
 from __future__ import annotations

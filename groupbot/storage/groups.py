@@ -91,3 +91,8 @@ class GroupRepo:
             " ORDER BY id", (group_id, member_id))
         return {"settings_changes": [dict(zip(("key", "value", "changed_at"), r, strict=True))
                                      for r in rows]}
+
+    async def delete_member(self, group_id: str, member_id: str) -> int:
+        """Nothing is erased: the settings a moderator changed are the group's record of
+        its own set-up (they are shown by /mydata export)."""
+        return 0

@@ -1,31 +1,76 @@
-"""The store port: one object that gives features the repositories they need.
+"""The store port: one object that gives features every repository they use.
 
-Each concern has its own repository module in this package, so the SQL stays in one layer
-and a PostgreSQL store can be added beside it for multi-process deployments.
+Features take their repositories from here (`store.cases`, `store.schedules`, ...) and never
+build one from a database connection, so the seam between features and storage is the
+`Store`, not SQLite: a PostgreSQL store for multi-process deployments would offer the same
+attributes. Each concern has its own repository module in this package, so the SQL stays in
+one layer.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
+from groupbot.storage.cases import CaseRepo
+from groupbot.storage.checkins import CheckinRepo
+from groupbot.storage.dashboard import DashboardRepo
 from groupbot.storage.database import Database
 from groupbot.storage.groups import GroupRepo
+from groupbot.storage.holds import HoldRepo
+from groupbot.storage.library import LibraryRepo
+from groupbot.storage.outbox import OutboxRepo
+from groupbot.storage.prompts import PromptRepo
+from groupbot.storage.queue import QueueRepo
+from groupbot.storage.schedules import ScheduleRepo
 
 
 class MemberData(Protocol):
-    """A repository that holds data about members implements these for /mydata."""
+    """A repository that holds data about members, for /mydata export and delete."""
 
     async def export_member(self, group_id: str, member_id: str) -> dict[str, Any]: ...
+
+    async def delete_member(self, group_id: str, member_id: str) -> int:
+        """Erase what /mydata delete must erase; how many records (0: nothing to erase)."""
+        ...
 
 
 class Store:
     def __init__(self, db: Database) -> None:
-        self.db = db
+        self.db = db  # (for the command-line tools; features use the repositories)
         self.groups = GroupRepo(db)
-        # Repositories register here so /mydata export and delete reach every one of them.
-        self.member_data: dict[str, Any] = {"groups": self.groups}
+        self.cases = CaseRepo(db)
+        self.queue = QueueRepo(db)
+        self.holds = HoldRepo(db)
+        self.checkins = CheckinRepo(db)
+        self.prompts = PromptRepo(db)
+        self.schedules = ScheduleRepo(db)
+        self.library = LibraryRepo(db)
+        self.outbox = OutboxRepo(db)
+        self.dashboard = DashboardRepo(db)
+        # what /mydata export shows and /mydata delete erases, in that order
+        self.member_data: dict[str, MemberData] = {
+            "groups": self.groups, "moderation": self.cases, "queue": self.queue,
+            "holds": self.holds, "checkins": self.checkins, "dashboard": self.dashboard}
 
-    def register_member_data(self, name: str, repo: Any) -> None:
-        """Add a repository that stores per-member data (it must offer export_member, and
-        delete_member if it keeps anything that /mydata delete must erase)."""
-        self.member_data[name] = repo
+    def file_beside(self, suffix: str) -> Path | None:
+        """A file next to the database (`<database><suffix>`), for what must outlive the
+        process when the database cannot be written; None for an in-memory database."""
+        path = self.db.path
+        if path == ":memory:" or path.startswith("file:"):
+            return None
+        return Path(path + suffix)
+
+    async def open_writer(self, busy_timeout_ms: int) -> Store | None:
+        """A second store on its own connection with a short busy timeout, so that writes
+        retried through it never stall the reads on this one; None when the database
+        cannot be shared that way (in memory) or the connection cannot be opened. The
+        caller closes it with `close`."""
+        if self.file_beside("") is None:
+            return None
+        own = Database(self.db.path, migrate=False, busy_timeout_ms=busy_timeout_ms)
+        await own.open()
+        return Store(own)
+
+    async def close(self) -> None:
+        await self.db.close()

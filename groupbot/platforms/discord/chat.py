@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from groupbot.core.errors import GroupbotError, ModlogUnavailable, Undeliverable, Unsupported
-from groupbot.core.ports import Capabilities, Clock, SystemClock
+from groupbot.core.ports import Capabilities, ChatBase, Clock, SystemClock
 from groupbot.core.types import (
     Button,
     ButtonStyle,
@@ -160,14 +160,14 @@ def message_kwargs(chunk: Chunk) -> dict[str, Any]:
     return kwargs
 
 
-class DiscordChat:
+class DiscordChat(ChatBase):
     """What features may ask of Discord, through discord.py's REST client."""
 
     platform = "discord"
-    capabilities = Capabilities(threads=True, buttons=True, ephemeral=True,
-                                delete_member_messages=True, timeout_members=True,
-                                idempotent_posts=True, idempotency_window=NONCE_WINDOW,
-                                find_posts=True, max_timeout=MAX_TIMEOUT)
+    capabilities = Capabilities(threads=True, buttons=True, delete_member_messages=True,
+                                timeout_members=True, idempotent_posts=True,
+                                idempotency_window=NONCE_WINDOW, find_posts=True,
+                                member_lookup=True, max_timeout=MAX_TIMEOUT)
     rate_limits = DISCORD_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: GroupbotClient, pacer: Pacer | None = None) -> None:

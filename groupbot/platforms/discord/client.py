@@ -19,6 +19,7 @@ import yarl
 
 from groupbot.config import Config
 from groupbot.core.types import Channel, Group, Interaction, Member, Message, Reply, Visibility
+from groupbot.features.contracts import AutomodRecorder
 from groupbot.platforms.discord.chat import (
     ABOUT_SCHEDULED_POST,
     POST_MARKER_PREFIX,
@@ -232,12 +233,11 @@ class GroupbotClient(discord.AutoShardedClient):
         facts = {"group": str(execution.guild_id), "member": str(execution.user_id),
                  "rule": str(execution.rule_id), "action": execution.action.type.name,
                  "trigger": execution.rule_trigger_type.name}
-        recorder = getattr(self.bot.feature("moderation"), "record_automod", None) \
-            if self.bot is not None else None
-        if recorder is None:
+        if self.bot is None or "moderation" not in self.bot.services.features:
             log.info("discord automod action (not in the case log: no moderation feature)",
                      extra=facts)
             return
+        recorder = self.bot.services.need("moderation", AutomodRecorder).record_automod
         name = getattr(self.get_guild(execution.guild_id), "name", None)
         group = Group(str(execution.guild_id), name or str(execution.guild_id), "discord")
         try:
