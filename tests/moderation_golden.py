@@ -2,7 +2,7 @@
 
 The golden file holds each input and its verdict in every context, so any change that
 alters a verdict (action, categories, rules, severity, reason, PII spans) fails
-`tests/test_moderation_equivalence.py`. Inputs: the string literals of the moderation tests
+`tests/moderation/test_equivalence.py`. Inputs: the string literals of the moderation tests
 when it was written (the file keeps its own inputs, so editing a test does not invalidate
 it), plus generated messages (seeded) mixing lexicon words, leetspeak, look-alikes, split
 and stretched letters, markup, quotes, numbers and links. No data-set text.
@@ -22,8 +22,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "data" / "moderation_golden.jsonl"
-SOURCES = ("test_moderation_crisis.py", "test_moderation_engine.py",
-           "test_moderation_evasion.py", "test_moderation_paths.py")
+SOURCES = ("moderation/test_crisis.py", "moderation/test_engine.py",
+           "moderation/test_evasion.py", "moderation/test_paths.py")
 
 # (label, decide keyword arguments): the default policy's overrides and context paths.
 CONTEXTS: tuple[tuple[str, dict[str, Any]], ...] = (

@@ -23,8 +23,8 @@ from groupbot.core.types import Channel, Group, Member, Message, PostedMessage, 
 class Capabilities:
     """What a platform can do, declared by its adapter. Features read it where they must know
     before acting (a hold removes the message only where it can; buttons or typed answers);
-    the port test (tests/test_chat_port.py) checks each flag against what the adapter really
-    does: a capability declared False answers `Unsupported`."""
+    the port test (tests/platforms/test_chat_port.py) checks each flag against what the
+    adapter really does: a capability declared False answers `Unsupported`."""
 
     threads: bool = False  # a post's `thread_name` opens a discussion thread under it
     buttons: bool = False  # replies may carry buttons

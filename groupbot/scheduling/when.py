@@ -10,7 +10,7 @@ Each occurrence is keyed by its local date and time, so a key can never be poste
 We compute this ourselves with `zoneinfo` rather than with APScheduler's `CronTrigger`, which
 the bot uses for its periodic upkeep (`groupbot.scheduling.upkeep`) but not for posts: at a
 fall-back, APScheduler 3.x fires a daily 01:30 twice, an hour apart (01:30 EDT, then 01:30
-EST), and a support group would get the same prompt twice. tests/test_schedule_dst.py shows
+EST), and a support group would get the same prompt twice. tests/scheduling/test_dst.py shows
 both. The arithmetic is small, and owning it lets us state and test what happens across DST.
 """
 
