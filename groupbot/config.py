@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from groupbot.core.errors import ConfigError
 from groupbot.platforms import PLATFORM_NAMES
+from groupbot.storage.backend import is_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -275,10 +276,10 @@ def _apply(cfg: Config, section: str, key: str, value: Any, where: str, base: Pa
             raise ConfigError(f"{where} must be a path (a non-empty string)")
         p = Path(value).expanduser()
         parsed = p if p.is_absolute() else base / p
-    elif kind == "database":  # a path, or SQLite's :memory: or a file: URI as they are
+    elif kind == "database":  # a path, SQLite's :memory: or file: URI, or a postgresql:// URL
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{where} must be a path (a non-empty string)")
-        if value == ":memory:" or value.startswith("file:"):
+        if value == ":memory:" or value.startswith("file:") or is_postgres(value):
             parsed = value
         else:
             p = Path(value).expanduser()

@@ -11,7 +11,7 @@ from groupbot.config import Config
 from groupbot.core.ports import ChatPort, Clock, SystemClock
 from groupbot.features import build_features
 from groupbot.features.base import Services
-from groupbot.storage.database import Database
+from groupbot.storage.backend import open_database
 from groupbot.storage.store import Store
 
 
@@ -19,7 +19,7 @@ from groupbot.storage.store import Store
 async def open_bot(config: Config, chat: ChatPort, clock: Clock | None = None, *,
                    start: bool = True) -> AsyncIterator[Bot]:
     """Open the database, build the features and start them; stop and close on exit."""
-    async with Database(config.database, check=True) as db:
+    async with open_database(config.database, check=True) as db:
         services = Services(config=config, store=Store(db), clock=clock or SystemClock(),
                             chat=chat)
         if chat.settings_of is None:  # it reads the group's moderator log

@@ -19,6 +19,7 @@ from groupbot.core.ports import FakeClock
 from groupbot.core.types import Channel, Member, Message
 from groupbot.platforms.console import ConsoleChat, deliver
 from groupbot.runtime import open_bot
+from tests.pgserver import PgServer, start_server, unavailable
 
 _real_connect = socket.socket.connect
 SCREENSHOTS: list[Path] = []  # saved by the browser tests; named at the end of the run
@@ -160,3 +161,39 @@ async def open_harness(config: Config, clock: FakeClock) -> AsyncIterator[Harnes
 async def harness(config: Config, clock: FakeClock) -> AsyncIterator[Harness]:
     async with open_harness(config, clock) as h:
         yield h
+
+
+# -- PostgreSQL: one real server for the session (tests/pgserver.py), started on first use --
+_PG: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server in a temporary folder; the test skips (or, with
+    GROUPBOT_REQUIRE_POSTGRES, fails) when none can be started here."""
+    if "error" in _PG:
+        unavailable(str(_PG["error"]))
+    try:
+        server = start_server()
+    except RuntimeError as exc:
+        _PG["error"] = str(exc)
+        unavailable(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return pg_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same repository test on each backend: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "groupbot.db")
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.new_database()

@@ -21,8 +21,8 @@ from typing import Any
 from groupbot.config import Config
 from groupbot.core.errors import GroupbotError, StorageError
 from groupbot.features.case_log import FORMATS, SINCE_HELP, parse_since, write_case_log
+from groupbot.storage.backend import open_database
 from groupbot.storage.cases import CaseRepo
-from groupbot.storage.database import Database
 from groupbot.storage.groups import GroupRepo
 from groupbot.storage.private_files import warn_if_stream_open_to_others, written_privately
 
@@ -61,7 +61,7 @@ async def export(args: argparse.Namespace, config: Config) -> int:
             and not await asyncio.to_thread(Path(path).is_file)):
         raise StorageError(f"there is no database at {path} (give --database or set "
                            "GROUPBOT_DATABASE)")
-    async with Database(path) as db:
+    async with open_database(path) as db:
         if await GroupRepo(db).settings(args.group) is None:
             known = await GroupRepo(db).all_ids()
             listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more"

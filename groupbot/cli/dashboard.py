@@ -20,8 +20,8 @@ from groupbot.config import Config, parse_port
 from groupbot.core.errors import ConfigError, GroupbotError, StorageError
 from groupbot.core.ports import SystemClock
 from groupbot.dashboard.auth import LINK_LIFETIME, Moderators, SignIn
+from groupbot.storage.backend import Db, open_database
 from groupbot.storage.dashboard import DashboardRepo
-from groupbot.storage.database import Database
 from groupbot.storage.groups import GroupRepo
 
 DEFAULT_PORT = 8080
@@ -76,7 +76,7 @@ async def _existing(path: str) -> None:
                            "GROUPBOT_DATABASE)")
 
 
-async def _check_group(db: Database, group_id: str) -> None:
+async def _check_group(db: Db, group_id: str) -> None:
     groups = GroupRepo(db)
     if await groups.settings(group_id) is None:
         known = await groups.all_ids()
@@ -117,7 +117,7 @@ async def link_cmd(args: argparse.Namespace, config: Config) -> int:
     base = base_url(config)
     path = str(config.database)
     await _existing(path)
-    async with Database(path) as db:
+    async with open_database(path) as db:
         await _check_group(db, args.group)
         repo = DashboardRepo(db)
         clock = SystemClock()
@@ -135,7 +135,7 @@ async def link_cmd(args: argparse.Namespace, config: Config) -> int:
 async def revoke_cmd(args: argparse.Namespace, config: Config) -> int:
     path = str(config.database)
     await _existing(path)
-    async with Database(path) as db:
+    async with open_database(path) as db:
         await _check_group(db, args.group)
         repo = DashboardRepo(db)
         clock = SystemClock()

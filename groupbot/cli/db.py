@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from groupbot.config import Config
-from groupbot.storage.database import Database, latest_version
+from groupbot.storage.backend import open_database
+from groupbot.storage.database import latest_version
 
 
 def register_cli(sub: Any) -> None:
@@ -20,7 +21,7 @@ def register_cli(sub: Any) -> None:
 
 
 async def migrate(args: argparse.Namespace, config: Config) -> int:
-    async with Database(config.database, migrate=False, check=True) as db:
+    async with open_database(config.database, migrate=False, check=True) as db:
         start, end = await db.migrate()
     if start == end:
         print(f"{config.database}: already at schema version {end} (latest {latest_version()}).")
@@ -30,7 +31,7 @@ async def migrate(args: argparse.Namespace, config: Config) -> int:
 
 
 async def backup(args: argparse.Namespace, config: Config) -> int:
-    async with Database(config.database) as db:
+    async with open_database(config.database) as db:
         await db.backup(args.path)
     print(f"Backed up {config.database} to {args.path}.")
     return 0

@@ -19,7 +19,7 @@ from groupbot.features.excerpts import format_excerpt
 from groupbot.library.meta import OPTION_KEYS, write_meta
 from groupbot.library.parse import is_article_file
 from groupbot.library.service import ExcerptService
-from groupbot.storage.database import Database
+from groupbot.storage.backend import open_database
 
 
 def register_cli(sub: Any) -> None:
@@ -53,7 +53,7 @@ def register_cli(sub: Any) -> None:
 async def excerpt_cmd(args: argparse.Namespace, config: Config) -> int:
     """Exit status 0 when a passage matched, 1 when none did (like grep)."""
     query = " ".join(args.query)
-    async with Database(config.database) as db:
+    async with open_database(config.database) as db:
         service = ExcerptService(db)
         await service.ensure_seeds(config.seeds_dir)
         outcome = await service.search(query, limit=5)
@@ -98,7 +98,7 @@ async def add_cmd(args: argparse.Namespace, config: Config) -> int:
 
 
 async def ingest_cmd(args: argparse.Namespace, config: Config, *, single: bool = False) -> int:
-    async with Database(config.database) as db:
+    async with open_database(config.database) as db:
         service = ExcerptService(db)
         await service.ensure_seeds(config.seeds_dir)
         results = await service.ingest(args.paths)
@@ -124,7 +124,7 @@ async def ingest_cmd(args: argparse.Namespace, config: Config, *, single: bool =
 
 
 async def list_cmd(args: argparse.Namespace, config: Config) -> int:
-    async with Database(config.database) as db:
+    async with open_database(config.database) as db:
         service = ExcerptService(db)
         await service.ensure_seeds(config.seeds_dir)
         articles = await service.articles()

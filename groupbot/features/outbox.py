@@ -51,8 +51,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from groupbot.core.errors import StorageError
 from groupbot.core.types import Group, Reply
 from groupbot.features.base import Services
+from groupbot.storage.backend import Db
 from groupbot.storage.cases import CaseRepo
-from groupbot.storage.database import Database
 from groupbot.storage.outbox import OWN, Entry, OutboxRepo, Written
 from groupbot.storage.store import Store
 
@@ -179,7 +179,7 @@ class Outbox:
         return self.store.outbox
 
     @property
-    def db(self) -> Database:
+    def db(self) -> Db:
         """The connection entries are written through (its own, while it could be opened)."""
         return self.store.db
 

@@ -29,7 +29,7 @@ from groupbot.library.text import (
     query_words,
     split_sentences,
 )
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Db
 from groupbot.storage.library import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
@@ -183,7 +183,7 @@ class IngestResult:
 
 
 class ExcerptService:
-    def __init__(self, store: Database | LibraryRepo, clock: Clock | None = None) -> None:
+    def __init__(self, store: Db | LibraryRepo, clock: Clock | None = None) -> None:
         """Over the bot's store's library (`store.library`), or a database of its own (the
         command-line tools)."""
         self.repo = store if isinstance(store, LibraryRepo) else LibraryRepo(store)

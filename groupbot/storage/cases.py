@@ -17,10 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from groupbot.core.ports import utc
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Conn, Db, Row, lock_numbers
 
 MAX_KEEP_TEXT_DAYS = 365
 ERASED = "[erased at the member's request]"
@@ -144,22 +142,26 @@ def _split(value: str) -> tuple[str, ...]:
 class CaseRepo:
     """All moderation state for all groups. Registered as member data for /mydata."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # -- settings ------------------------------------------------------------------------
-    async def _settings(self, conn: aiosqlite.Connection, group_id: str) -> tuple[bytes, int]:
+    async def _settings(self, conn: Conn, group_id: str) -> tuple[bytes, int]:
         async with conn.execute(
             "SELECT hash_key, keep_text_days FROM mod_settings WHERE group_id = ?", (group_id,)
         ) as cur:
             row = await cur.fetchone()
         if row is None:
             key = secrets.token_hex(32)
+            # another process may add the group's settings meanwhile: then its key counts
             await conn.execute(
-                "INSERT INTO mod_settings (group_id, hash_key, keep_text_days) VALUES (?, ?, 0)",
-                (group_id, key),
-            )
-            return bytes.fromhex(key), 0
+                "INSERT INTO mod_settings (group_id, hash_key, keep_text_days) VALUES (?, ?, 0) "
+                "ON CONFLICT(group_id) DO NOTHING", (group_id, key))
+            async with conn.execute(
+                "SELECT hash_key, keep_text_days FROM mod_settings WHERE group_id = ?",
+                (group_id,)) as cur:
+                row = await cur.fetchone()
+            assert row is not None
         return bytes.fromhex(row[0]), int(row[1])
 
     async def keep_text_days(self, group_id: str) -> int:
@@ -194,9 +196,10 @@ class CaseRepo:
         assert case is not None
         return case
 
-    async def insert_case(self, conn: aiosqlite.Connection, group_id: str, new: NewCase,
+    async def insert_case(self, conn: Conn, group_id: str, new: NewCase,
                           now: datetime) -> int:
         """`open_case` inside a transaction the caller holds (the outbox's); its number."""
+        await lock_numbers(conn, "mod_cases", group_id)  # gap-free, across processes too
         key, keep_days = await self._settings(conn, group_id)
         async with conn.execute(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM mod_cases WHERE group_id = ?",
@@ -239,7 +242,7 @@ class CaseRepo:
             return None
         return Amendment(amendment_id, number, kind, body, by_member, now)
 
-    async def insert_amendment(self, conn: aiosqlite.Connection, group_id: str, number: int,
+    async def insert_amendment(self, conn: Conn, group_id: str, number: int,
                                kind: str, body: str, by_member: str,
                                now: datetime) -> int | None:
         """`amend` inside a transaction the caller holds; the amendment's id, or None when
@@ -432,7 +435,7 @@ class CaseRepo:
         return at, int(row[1])
 
     async def record_care(self, group_id: str, member_id: str, severity: int,
-                          now: datetime, conn: aiosqlite.Connection | None = None) -> None:
+                          now: datetime, conn: Conn | None = None) -> None:
         """(In the caller's transaction when `conn` is given.)"""
         params = (group_id, member_id, _ts(now), severity)
         if conn is not None:
@@ -449,7 +452,7 @@ class CaseRepo:
         return _dt(row[0]) if row else None
 
     async def record_care_note(self, group_id: str, member_id: str, now: datetime,
-                               conn: aiosqlite.Connection | None = None) -> None:
+                               conn: Conn | None = None) -> None:
         """(In the caller's transaction when `conn` is given.)"""
         params = (group_id, member_id, _ts(now))
         if conn is not None:
@@ -540,7 +543,7 @@ def _hash(key: bytes, text: str) -> str:
     return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
-def _case(group_id: str, r: aiosqlite.Row, amendments: Sequence[Amendment]) -> Case:
+def _case(group_id: str, r: Row, amendments: Sequence[Amendment]) -> Case:
     created = _dt(r[16])
     assert created is not None
     return Case(

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from groupbot.core.types import Group
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Db
 from groupbot.storage.schedules import parse_ts, ts
 
 K_ANONYMITY = 5  # fewest distinct members an aggregate may describe
@@ -75,7 +75,7 @@ def _post(r: Any) -> CheckinPost:
 
 
 class CheckinRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # -- posts -------------------------------------------------------------------------------

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from groupbot.core.ports import utc
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Db, Row
 
 KEEP_ENDED = timedelta(days=30)  # ended sessions and spent links are forgotten after this
 
@@ -70,11 +68,11 @@ def _must(value: str) -> datetime:
     return found
 
 
-def _link(r: aiosqlite.Row) -> LinkRow:
+def _link(r: Row) -> LinkRow:
     return LinkRow(r[0], r[1], r[2], r[3], r[4], _must(r[5]), _must(r[6]), _dt(r[7]))
 
 
-def _session(r: aiosqlite.Row) -> SessionRow:
+def _session(r: Row) -> SessionRow:
     return SessionRow(r[0], r[1], r[2], r[3], _must(r[4]), _must(r[5]), _must(r[6]), _dt(r[7]),
                       r[8])
 
@@ -89,7 +87,7 @@ class DashboardRepo:
     """Links, sessions and moderators of every group. Member data for /mydata (a moderator's
     own sign-ins)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # -- links -------------------------------------------------------------------------------

@@ -69,6 +69,8 @@ def latest_version() -> int:
 class Database:
     """The bot's SQLite database. Open it with ``async with Database(path) as db``."""
 
+    dialect = "sqlite"
+
     def __init__(self, path: str | os.PathLike[str], *, migrate: bool = True,
                  busy_timeout_ms: int | None = None, check: bool = False) -> None:
         self.path = str(path)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from groupbot.core.types import Group
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Db
 
 SETTING_KEYS = ("timezone", "region", "modlog_channel", "moderator_role")
 
@@ -26,7 +26,7 @@ class GroupRepo:
     Each group is served by one process (shards split guilds), so the cache stays coherent.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
         self._cache: dict[str, GroupSettings] = {}
 

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from groupbot.core.ports import utc
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Conn, Db, Row
 
 OUTCOMES = ("restored", "confirmed")
 _COLUMNS = (
@@ -61,7 +59,7 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _hold(r: aiosqlite.Row) -> Hold:
+def _hold(r: Row) -> Hold:
     held = _dt(r[7])
     assert held is not None
     return Hold(group_id=r[0], item_number=int(r[1]), case_number=int(r[2]), member_id=r[3],
@@ -73,7 +71,7 @@ def _hold(r: aiosqlite.Row) -> Hold:
 class HoldRepo:
     """Every group's held messages. Member data for /mydata (the text is the member's)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     async def record(self, group_id: str, item_number: int, *, case_number: int,
@@ -90,7 +88,7 @@ class HoldRepo:
         assert found is not None
         return found
 
-    async def insert(self, conn: aiosqlite.Connection, group_id: str, item_number: int, *,
+    async def insert(self, conn: Conn, group_id: str, item_number: int, *,
                      case_number: int, member_id: str, channel_id: str, channel_name: str,
                      message_id: str, held_at: datetime, removed: bool, strike_weight: float,
                      text: str) -> None:

@@ -11,9 +11,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-import aiosqlite
-
 from groupbot.library.model import ArticleInfo, ParsedArticle
+from groupbot.storage.backend import Db, Row
 from groupbot.storage.database import Database
 
 QUERY_TTL = timedelta(days=30)
@@ -25,7 +24,7 @@ _ARTICLE_COLUMNS = ("a.id, a.slug, a.title, a.author, a.reviewer, a.publisher, a
                     "a.photo_credit, a.short_disclaimer, a.source")
 
 
-def _info(row: aiosqlite.Row, passages: int = 0) -> ArticleInfo:
+def _info(row: Row, passages: int = 0) -> ArticleInfo:
     return ArticleInfo(int(row["id"]), row["slug"], row["title"], row["author"], row["reviewer"],
                        row["publisher"], row["published"], row["photo_credit"],
                        row["short_disclaimer"], row["source"], passages,
@@ -60,7 +59,7 @@ class LibraryReader:
         return int(row[0]), [int(row[i + 1]) for i in range(len(phrases))]
 
     def search(self, match: str, weights: tuple[float, float], limit: int,
-               offset: int = 0) -> list[aiosqlite.Row]:
+               offset: int = 0) -> list[Row]:
         """Passages matching an FTS5 expression, best first (bm25 with column weights), with
         their highlights and citation fields, so a search needs no second read.
 
@@ -89,7 +88,7 @@ class LibraryReader:
 
 
 class LibraryRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # -- writing -----------------------------------------------------------------------------
@@ -183,14 +182,18 @@ class LibraryRepo:
     # -- searching ---------------------------------------------------------------------------
     async def read(self, fn: Callable[[LibraryReader], T]) -> T:
         """`fn` with a `LibraryReader` on the database thread: all its statements in one hop."""
+        if not isinstance(self.db, Database):
+            from groupbot.storage.pg_library import read_on_thread
+
+            return await read_on_thread(self.db, fn)
         return await self.db.run(lambda conn: fn(LibraryReader(conn)))
 
     async def search(self, match: str, weights: tuple[float, float], limit: int,
-                     offset: int = 0) -> list[aiosqlite.Row]:
+                     offset: int = 0) -> list[Row]:
         """Passages matching an FTS5 expression, best first: see `LibraryReader.search`."""
         return await self.read(lambda r: r.search(match, weights, limit, offset))
 
-    async def passages(self, ids: Sequence[int]) -> dict[int, aiosqlite.Row]:
+    async def passages(self, ids: Sequence[int]) -> dict[int, Row]:
         """Passages with their article's citation fields, by id."""
         if not ids:
             return {}
@@ -212,13 +215,17 @@ class LibraryRepo:
     async def optimize(self) -> None:
         """Merge each FTS5 index into one segment, so a term is read once per query rather
         than once per segment. Run after ingesting; takes ~0.3 s per 16,000 passages."""
+        if self.db.dialect != "sqlite":  # PostgreSQL's GIN index needs no merging
+            return
         async with self.db.transaction() as conn:
             await conn.execute("INSERT INTO library_fts(library_fts) VALUES ('optimize')")
             await conn.execute("INSERT INTO library_words(library_words) VALUES ('optimize')")
 
-    async def _rows(self, sql: str, params: Sequence[object] = ()) -> list[aiosqlite.Row]:
+    async def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         """A read in one hop to the database thread (a cursor would take three): searches
         make several reads, and each hop costs ~0.1 ms."""
+        if not isinstance(self.db, Database):
+            return await self.db.fetchall(sql, params)
         return list(await self.db.conn.execute_fetchall(sql, params))
 
     async def words_starting(self, first: str) -> list[str]:

@@ -29,11 +29,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from groupbot.core.ports import utc
+from groupbot.storage.backend import Conn, Db
 from groupbot.storage.cases import CaseRepo, NewCase
-from groupbot.storage.database import Database
 from groupbot.storage.holds import HoldRepo
 from groupbot.storage.queue import QueueRepo
 
@@ -90,7 +88,7 @@ class Written:
 class OutboxRepo:
     """Writes entries (through the connection it is given: the outbox's own)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
         self.cases = CaseRepo(db)
         self.queue = QueueRepo(db)
@@ -124,7 +122,7 @@ class OutboxRepo:
         ) as cur:
             return cur.rowcount
 
-    async def _done(self, conn: aiosqlite.Connection, entry_id: str) -> Written | None:
+    async def _done(self, conn: Conn, entry_id: str) -> Written | None:
         async with conn.execute(
             "SELECT case_number, item_number FROM mod_outbox_done WHERE entry_id = ?",
             (entry_id,),
@@ -132,7 +130,7 @@ class OutboxRepo:
             row = await cur.fetchone()
         return Written(row[0], row[1]) if row else None
 
-    async def _ref(self, conn: aiosqlite.Connection, ref: Any, own: int | None,
+    async def _ref(self, conn: Conn, ref: Any, own: int | None,
                    which: str) -> int | None:
         if ref == OWN:
             return own
@@ -143,7 +141,7 @@ class OutboxRepo:
             return None if earlier is None else getattr(earlier, which)
         return None
 
-    async def _apply(self, conn: aiosqlite.Connection, entry: Entry) -> Written:
+    async def _apply(self, conn: Conn, entry: Entry) -> Written:
         gid, at = entry.group_id, entry.at
         case: int | None = None
         item: int | None = None
@@ -186,7 +184,7 @@ class OutboxRepo:
                 raise ValueError(f"unknown outbox operation {kind!r}")
         return Written(case, item)
 
-    async def _alert(self, conn: aiosqlite.Connection, entry: Entry, op: dict[str, Any],
+    async def _alert(self, conn: Conn, entry: Entry, op: dict[str, Any],
                      own: int | None) -> int:
         gid, at = entry.group_id, entry.at
         item = await self._ref(conn, op.get("item"), own, "item")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Db, lock_numbers
 
 ALL_POOL = "*"
 
@@ -40,7 +40,7 @@ Chooser = Callable[[Sequence[str]], str]
 
 
 class PromptRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # -- rotation ------------------------------------------------------------------------
@@ -51,6 +51,7 @@ class PromptRepo:
             raise ValueError(f"the pool {pool!r} is empty")
         members = set(pool_ids)
         async with self.db.transaction() as conn:
+            await lock_numbers(conn, "prompt_rotation", group_id, channel_id, pool)
             async with conn.execute(
                 "SELECT MAX(cycle) FROM prompt_rotation WHERE group_id = ? AND channel_id = ? "
                 "AND pool = ?", (group_id, channel_id, pool)) as cur:

@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from groupbot.core.ports import utc
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Conn, Db, Row, lock_numbers
 
 KINDS = ("crisis", "appeal", "escalation", "alert", "hold")
 _ITEM_COLUMNS = (
@@ -94,7 +92,7 @@ def _must(value: str | None) -> datetime:
     return found
 
 
-def _item(r: aiosqlite.Row) -> QueueItem:
+def _item(r: Row) -> QueueItem:
     return QueueItem(
         group_id=r[0], number=int(r[1]), kind=r[2], member_id=r[3], asked_by=r[4],
         case_number=int(r[5]) if r[5] is not None else None, reason=r[6], text=r[7],
@@ -103,7 +101,7 @@ def _item(r: aiosqlite.Row) -> QueueItem:
         reannounced=int(r[16]))
 
 
-def _alert(r: aiosqlite.Row) -> PendingAlert:
+def _alert(r: Row) -> PendingAlert:
     return PendingAlert(
         id=int(r[0]), group_id=r[1], group_name=r[2], platform=r[3],
         item_number=int(r[4]) if r[4] is not None else None, member_id=r[5], title=r[6],
@@ -121,7 +119,7 @@ def erased_alert(member_id: str, item_number: int | None) -> str:
 class QueueRepo:
     """The queue items and pending alerts of every group. Member data for /mydata."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # -- items ---------------------------------------------------------------------------
@@ -140,13 +138,14 @@ class QueueRepo:
         assert item is not None
         return item
 
-    async def insert_item(self, conn: aiosqlite.Connection, group_id: str, kind: str,
+    async def insert_item(self, conn: Conn, group_id: str, kind: str,
                           now: datetime, *, member_id: str | None = None,
                           asked_by: str | None = None, case_number: int | None = None,
                           reason: str = "", text: str | None = None) -> int:
         """`open_item` inside a transaction the caller holds (the outbox's); its number."""
         if kind not in KINDS:
             raise ValueError(f"unknown queue item kind {kind!r}")
+        await lock_numbers(conn, "mod_queue", group_id)  # gap-free, across processes too
         async with conn.execute(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM mod_queue WHERE group_id = ?",
             (group_id,),
@@ -161,7 +160,7 @@ class QueueRepo:
              _ts(now), _ts(now)))
         return number
 
-    async def waiting_crisis_in(self, conn: aiosqlite.Connection, group_id: str,
+    async def waiting_crisis_in(self, conn: Conn, group_id: str,
                                 member_id: str) -> int | None:
         """The crisis request already waiting for this member, if any (in the caller's
         transaction)."""
@@ -236,8 +235,8 @@ class QueueRepo:
         after, or None when there is no such item."""
         async with self.db.transaction() as conn:
             async with conn.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM mod_queue WHERE group_id = ? AND number = ?",
-                (group_id, number),
+                f"SELECT {_ITEM_COLUMNS} FROM mod_queue WHERE group_id = ? AND number = ? "
+                "/*FOR UPDATE*/", (group_id, number),
             ) as cur:
                 row = await cur.fetchone()
             if row is None:
@@ -281,7 +280,7 @@ class QueueRepo:
     async def keep_alert(self, group_id: str, *, item_number: int | None,
                          member_id: str | None, title: str | None, body: str,
                          error: str, now: datetime, next_attempt: datetime,
-                         conn: aiosqlite.Connection | None = None) -> int:
+                         conn: Conn | None = None) -> int:
         """Keep an alert for the moderator log (in the caller's transaction when `conn` is
         given); its id."""
         params = (group_id, item_number, member_id, title, body, _ts(now), _ts(next_attempt),

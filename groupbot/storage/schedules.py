@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Db
 
 
 def ts(dt: datetime) -> str:
@@ -93,7 +93,7 @@ def _ledger(r: Any) -> LedgerRow:
 
 
 class ScheduleRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # -- schedules ---------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Features take their repositories from here (`store.cases`, `store.schedules`, ...) and never
 build one from a database connection, so the seam between features and storage is the
-`Store`, not SQLite: a PostgreSQL store for multi-process deployments would offer the same
-attributes. Each concern has its own repository module in this package, so the SQL stays in
+`Store`, not SQLite: the same repositories run on SQLite or PostgreSQL
+(`backend.Db`). Each concern has its own repository module in this package, so the SQL stays in
 one layer.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
+from groupbot.storage.backend import Db, open_database
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.checkins import CheckinRepo
 from groupbot.storage.dashboard import DashboardRepo
-from groupbot.storage.database import Database
 from groupbot.storage.groups import GroupRepo
 from groupbot.storage.holds import HoldRepo
 from groupbot.storage.library import LibraryRepo
@@ -36,7 +36,7 @@ class MemberData(Protocol):
 
 
 class Store:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db  # (for the command-line tools; features use the repositories)
         self.groups = GroupRepo(db)
         self.cases = CaseRepo(db)
@@ -57,7 +57,7 @@ class Store:
         """A file next to the database (`<database><suffix>`), for what must outlive the
         process when the database cannot be written; None for an in-memory database."""
         path = self.db.path
-        if path == ":memory:" or path.startswith("file:"):
+        if self.db.dialect != "sqlite" or path == ":memory:" or path.startswith("file:"):
             return None
         return Path(path + suffix)
 
@@ -66,9 +66,13 @@ class Store:
         retried through it never stall the reads on this one; None when the database
         cannot be shared that way (in memory) or the connection cannot be opened. The
         caller closes it with `close`."""
+        if self.db.dialect == "postgresql":  # another connection to the same server
+            own = open_database(getattr(self.db, "url", ""), migrate=False)
+            await own.open()
+            return Store(own)
         if self.file_beside("") is None:
             return None
-        own = Database(self.db.path, migrate=False, busy_timeout_ms=busy_timeout_ms)
+        own = open_database(self.db.path, migrate=False, busy_timeout_ms=busy_timeout_ms)
         await own.open()
         return Store(own)
 
