@@ -29,6 +29,8 @@ from groupbot.core.errors import (
     GroupbotError,
 )
 from groupbot.logging_setup import setup_logging
+from groupbot.storage.backend import password_of
+from groupbot.storage.backend import redact as redact_url
 from groupbot.storage.database import describe_sqlite_error
 
 log = logging.getLogger("groupbot")
@@ -46,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"groupbot {__version__}")
     parser.add_argument("--config", help="TOML config file (or set GROUPBOT_CONFIG)")
-    parser.add_argument("--database", help="SQLite database path (or set GROUPBOT_DATABASE)")
+    parser.add_argument("--database", help="SQLite database path, or a postgresql:// URL "
+                        "(or set GROUPBOT_DATABASE)")
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
@@ -97,7 +100,8 @@ def _main(argv: Sequence[str] | None) -> int:
         # serving ones (run, console) log at the configured level
         quiet = not config.log_level_asked and not getattr(args, "serving", False)
         setup_logging("WARNING" if quiet else config.log_level, config.log_format,
-                      secrets=[s.reveal() for s in config.secrets.values()])
+                      secrets=[s.reveal() for s in config.secrets.values()]
+                      + password_of(str(config.database)))
         return asyncio.run(func(args, config))
     except ConfigError as exc:
         _say(str(exc), config)
@@ -106,7 +110,8 @@ def _main(argv: Sequence[str] | None) -> int:
         _say(str(exc), config)
         return EXIT_ERROR
     except sqlite3.Error as exc:  # one our storage layer did not word: still one line
-        _say(describe_sqlite_error(exc, str(config.database) if config else "?"), config)
+        _say(describe_sqlite_error(exc, redact_url(str(config.database)) if config else "?"),
+             config)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("groupbot: interrupted; any write in progress was rolled back.", file=sys.stderr)

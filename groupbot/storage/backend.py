@@ -56,6 +56,12 @@ def redact(target: str | os.PathLike[str]) -> str:
     return _PASSWORD.sub(r"\1:***@", str(target))
 
 
+def password_of(target: str) -> list[str]:
+    """The password in a database URL (for the log's redaction), if any."""
+    m = re.match(r"^postgres(?:ql)?://[^:/@]*:([^@]+)@", target, re.IGNORECASE)
+    return [m.group(1)] if m else []
+
+
 def open_database(target: str | os.PathLike[str], *, migrate: bool = True,
                   check: bool = False, busy_timeout_ms: int | None = None) -> Db:
     """The database at `target` (not yet open: `async with open_database(...) as db`)."""
