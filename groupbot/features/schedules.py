@@ -65,6 +65,11 @@ class SchedulesFeature(Feature):
         await self.dispatcher.start()  # (it prunes the ledger first)
         self.services.upkeep.every(PRUNE_EVERY, "schedules: prune the occurrence ledger",
                                    self.dispatcher.prune)
+        # other processes on the same database (shards, a second host): their interrupted
+        # posts are settled by a survivor once the lease runs out, not only at a restart
+        self.services.upkeep.every(max(self.dispatcher.claim_lease, timedelta(seconds=1)),
+                                   "schedules: settle claims a stopped peer left",
+                                   self.dispatcher.sweep_claims)
 
     async def stop(self) -> None:
         await self.dispatcher.stop()

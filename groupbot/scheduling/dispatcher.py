@@ -228,6 +228,9 @@ class Dispatcher(Recovery):
         self._wake_loop.set()
         return occ
 
+    def _serves(self, schedule_id: int) -> bool:
+        return schedule_id in self._armed  # active, and of a group this process serves
+
     def _owns(self, group_id: str) -> bool:
         """Whether this process serves the group: a sharded platform (Discord split across
         processes) answers `owns_group`; each process runs its own groups' schedules only."""

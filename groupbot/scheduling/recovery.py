@@ -96,6 +96,29 @@ class Recovery:
             return
         await self._reconcile(ledger)
 
+    async def sweep_claims(self) -> int:
+        """While running: claims another process left behind on the same database (a peer
+        killed mid-post) once their lease has run out, for the schedules this process serves.
+        Each is settled as at a start; `takeover` lets one survivor re-post, never two.
+        Run every lease by the schedules feature; how many claims were settled."""
+        now = self.clock.now()
+        settled = 0
+        for claim in await self.repo.claims():
+            if claim.claimed_by == self.instance_id or not self._serves(claim.schedule_id):
+                continue
+            if (claim.claimed_at or now) + self.claim_lease > now:
+                continue
+            try:
+                await self._reconcile(claim)
+                settled += 1
+            except Exception:
+                log.exception("could not reconcile a peer's interrupted post; retried soon",
+                              extra={"schedule": claim.schedule_id})
+        return settled
+
+    def _serves(self, schedule_id: int) -> bool:
+        raise NotImplementedError
+
     # -- how -------------------------------------------------------------------------------------
     async def _reconcile(self, claim: LedgerRow) -> None:
         """A claim whose owner stopped renewing it (a crash): find the post in the channel,

@@ -105,5 +105,6 @@ def test_the_bot_registers_its_upkeep(harness: Harness) -> None:
         "moderation queue: re-announce and retry": timedelta(minutes=1),
         "checkins: reminders": timedelta(minutes=5),
         "schedules: prune the occurrence ledger": timedelta(days=1),
+        "schedules: settle claims a stopped peer left": timedelta(seconds=60),  # the lease
     }
     assert harness.bot.services.upkeep.wall is False  # a fake clock: Bot.idle runs them
