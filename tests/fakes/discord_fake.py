@@ -104,6 +104,8 @@ class FakeDiscord:
         self.messages: dict[int, dict[str, Any]] = {}
         self.deleted: list[tuple[int, int]] = []
         self.nonces: dict[tuple[int, str], int] = {}
+        # False: a repeated nonce makes a second message (a test that must see every send)
+        self.deduplicate_nonces = True
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         self.callbacks: dict[str, list[dict[str, Any]]] = {}  # interaction token -> bodies
         self.requests: list[Recorded] = []
@@ -293,7 +295,10 @@ class FakeDiscord:
         s.log.append((s.seq, event, data))
         del s.log[:-500]
         if s.ws is not None and not s.ws.closed:
-            await s.ws.send_str(json.dumps({"op": 0, "s": s.seq, "t": event, "d": data}))
+            try:
+                await s.ws.send_str(json.dumps({"op": 0, "s": s.seq, "t": event, "d": data}))
+            except ConnectionResetError:  # the client is gone (killed): Discord drops it too
+                s.ws = None
 
     async def dispatch(self, event: str, data: Any, guild_id: int | None = None) -> None:
         """Send a dispatch to every live session whose shard owns `guild_id`."""
@@ -533,7 +538,7 @@ class FakeDiscord:
             if len(e.get("description") or "") > 4096 or len(e.get("title") or "") > 256:
                 return self._json({"message": "Invalid Form Body", "code": 50035}, 400)
         nonce = body.get("nonce")
-        if nonce is not None and body.get("enforce_nonce"):
+        if nonce is not None and body.get("enforce_nonce") and self.deduplicate_nonces:
             existing = self.nonces.get((cid, str(nonce)))
             if existing is not None:
                 return self._json(self.messages[existing])
