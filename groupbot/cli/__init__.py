@@ -18,6 +18,8 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
+
 from groupbot import __version__
 from groupbot.cli import cases, commands, dashboard, db, health, library, moderate, prompts, run
 from groupbot.config import Config, load_config, redact
@@ -108,6 +110,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_CONFIG
     except GroupbotError as exc:
         _say(str(exc), config)
+        return EXIT_ERROR
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # likewise, PostgreSQL's
+        where = redact_url(str(config.database)) if config else "?"
+        _say(f"cannot use the database at {where}: {redact_url(str(exc))}", config)
         return EXIT_ERROR
     except sqlite3.Error as exc:  # one our storage layer did not word: still one line
         _say(describe_sqlite_error(exc, redact_url(str(config.database)) if config else "?"),

@@ -24,7 +24,7 @@ Conn = aiosqlite.Connection
 Row = aiosqlite.Row
 
 _URL = re.compile(r"^(postgres(?:ql)?)://", re.IGNORECASE)
-_PASSWORD = re.compile(r"^(postgres(?:ql)?://[^:/@]*):[^@]*@", re.IGNORECASE)
+_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@", re.IGNORECASE)
 
 
 class Db(Protocol):
