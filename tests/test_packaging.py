@@ -76,6 +76,11 @@ def test_the_wheel_carries_every_content_file(wheel_file: Path) -> None:
     for data in ("groupbot/data/policy.yaml", "groupbot/data/resources.yaml",
                  "groupbot/py.typed"):
         assert data in names
+    # both backends' migrations, with the same numbers
+    for backend in ("", "postgres/"):
+        sql = {n for n in names if n.startswith(f"groupbot/storage/migrations/{backend}")
+               and n.count("/") == 3 + bool(backend) and n.endswith(".sql")}
+        assert len(sql) == len(list((ROOT / "groupbot/storage/migrations").glob("*.sql"))), sql
     assert not any(n.endswith((".db", ".log", ".pyc")) for n in names)
 
 

@@ -285,7 +285,12 @@ class PostgresDatabase:
 
 
 async def _version(raw: asyncpg.Connection) -> int:
-    exists = await raw.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
+    # a scan of the catalog (not to_regclass, whose cache may still miss a table another
+    # process created while this one waited for the migration lock)
+    exists = await raw.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+        "AND c.relname = 'schema_version')")
     if not exists:
         return 0
     value = await raw.fetchval("SELECT max(version) FROM schema_version")
