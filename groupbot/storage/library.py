@@ -210,7 +210,7 @@ class LibraryRepo:
 
     async def version(self) -> int:
         """Changes whenever an article is added, replaced or removed."""
-        return await self.read(LibraryReader.version)
+        return await self.read(lambda r: r.version())
 
     async def optimize(self) -> None:
         """Merge each FTS5 index into one segment, so a term is read once per query rather
@@ -241,8 +241,9 @@ class LibraryRepo:
 
     async def random_passage(self, exclude: Sequence[int], min_chars: int) -> int | None:
         marks = ",".join("?" * len(exclude))
+        unseen = f"id NOT IN ({marks}) AND " if exclude else ""  # PostgreSQL refuses IN ()
         row = await self.db.fetchone(
-            f"SELECT id FROM library_passages WHERE id NOT IN ({marks}) AND length(body) >= ? "
+            f"SELECT id FROM library_passages WHERE {unseen}length(body) >= ? "
             "AND body NOT LIKE '%:' ORDER BY random() LIMIT 1", (*exclude, min_chars))
         return int(row["id"]) if row else None
 

@@ -368,7 +368,7 @@ class ScheduleRepo:
                 "  SELECT schedule_id, occurrence FROM ("
                 "    SELECT schedule_id, occurrence, ROW_NUMBER() OVER ("
                 "      PARTITION BY schedule_id ORDER BY due_at DESC) AS n "
-                "    FROM schedule_occurrences) WHERE n <= ?)",
+                "    FROM schedule_occurrences) AS ranked WHERE n <= ?)",
                 (ts(before), keep_latest))
             return int(cur.rowcount or 0)
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from groupbot.core.types import Group
+from groupbot.storage.backend import open_database
 from groupbot.storage.cases import ERASED, CaseRepo, NewCase
-from groupbot.storage.database import Database
 from groupbot.storage.store import Store
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -18,8 +18,9 @@ G2 = Group("console:g2", "Group two", "console")
 
 
 @pytest.fixture
-async def repo() -> AsyncIterator[CaseRepo]:
-    async with Database(":memory:") as db:
+async def repo(db_target: str) -> AsyncIterator[CaseRepo]:
+    """On each backend: SQLite, then PostgreSQL (tests/conftest.py: db_target)."""
+    async with open_database(db_target) as db:
         store = Store(db)
         await store.groups.ensure(G, T0)
         await store.groups.ensure(G2, T0)

@@ -24,6 +24,12 @@ from groupbot.storage.store import Store
 from tests.conftest import Harness
 
 
+@pytest.fixture
+def config(db_target: str) -> Config:
+    """These tests run on each backend: SQLite, then PostgreSQL (tests/conftest.py)."""
+    return Config(database=db_target)
+
+
 async def run(h: Harness, who: Member, text: str) -> list[Reply]:
     return await h.bot.handle_text_command(h.chat.group, h.general, who, text, h.chat)
 

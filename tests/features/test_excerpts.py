@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
+from groupbot.config import Config
 from groupbot.core.types import Interaction, Visibility
 from tests.conftest import Harness
+
+
+@pytest.fixture
+def config(db_target: str) -> Config:
+    """These tests run on each backend: SQLite, then PostgreSQL (tests/conftest.py)."""
+    return Config(database=db_target)
 
 
 def _posts(h: Harness) -> list[str]:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from groupbot.config import Config
 from groupbot.core.types import Channel, Group, Member
 from groupbot.features.schedules import SchedulesFeature
 from groupbot.storage.schedules import ScheduleRow
 from tests.conftest import Harness
+
+
+@pytest.fixture
+def config(db_target: str) -> Config:
+    """These tests run on each backend: SQLite, then PostgreSQL (tests/conftest.py)."""
+    return Config(database=db_target)
 
 
 def feature(h: Harness) -> SchedulesFeature:

@@ -28,7 +28,7 @@ from groupbot.features.resources import ResourcesFeature
 from groupbot.moderation.policy import Policy
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.platforms.console import ConsoleChat
-from groupbot.storage.database import Database
+from groupbot.storage.backend import open_database
 from groupbot.storage.store import Store
 
 
@@ -166,10 +166,11 @@ class World:
         return [e.text for e in self.chat.of_kind("modlog")]
 
 
-async def _world(chat_cls: type[ConsoleChat] = ConsoleChat) -> AsyncIterator[World]:
+async def _world(chat_cls: type[ConsoleChat] = ConsoleChat,
+                 database: str = ":memory:") -> AsyncIterator[World]:
     clock = FakeClock()
     chat = chat_cls(clock=clock)
-    async with Database(":memory:") as db:
+    async with open_database(database) as db:
         services = Services(config=Config(), store=Store(db), clock=clock, chat=chat)
         engine = FakeEngine()
         feature = ModerationFeature(services, engine=engine, resources=load_resources)
@@ -186,8 +187,9 @@ async def _world(chat_cls: type[ConsoleChat] = ConsoleChat) -> AsyncIterator[Wor
 
 
 @pytest.fixture
-async def w() -> AsyncIterator[World]:
-    async for world in _world():
+async def w(db_target: str) -> AsyncIterator[World]:
+    """The moderation feature on each backend: SQLite, then PostgreSQL."""
+    async for world in _world(database=db_target):
         yield world
 
 
