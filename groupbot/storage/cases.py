@@ -420,7 +420,9 @@ class CaseRepo:
             if case_number is not None:
                 sql += " AND case_number = ?"
                 params.append(case_number)
-            async with conn.execute(sql, params) as cur:
+            # PostgreSQL: locked until the end, so a moderator pardoning at the same moment
+            # finds these pardoned and adds nothing (SQLite: one writer at a time already)
+            async with conn.execute(sql + " /*FOR UPDATE*/", params) as cur:
                 rows = list(await cur.fetchall())
             for r in rows:
                 await conn.execute(

@@ -84,12 +84,19 @@ class CheckinRepo:
         """A check-in post's row; for a scheduled one, the same row on every retry."""
         async with self.db.transaction() as conn:
             if schedule_id is not None:
+                # another process making the same occurrence's post may insert it first
+                # (PostgreSQL: this waits for it): then that row is the one
+                await conn.execute(
+                    "INSERT INTO checkins (group_id, channel_id, schedule_id, occurrence, "
+                    "created_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (schedule_id, occurrence) DO NOTHING",
+                    (group_id, channel_id, schedule_id, occurrence, ts(now)))
                 async with conn.execute(
                     "SELECT id FROM checkins WHERE schedule_id = ? AND occurrence = ?",
                     (schedule_id, occurrence)) as cur:
                     found = await cur.fetchone()
-                if found is not None:
-                    return int(found[0])
+                assert found is not None
+                return int(found[0])
             async with conn.execute(
                 "INSERT INTO checkins (group_id, channel_id, schedule_id, occurrence, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",

@@ -187,3 +187,37 @@ async def test_a_newer_schema_is_refused_untouched(db_target: str) -> None:
     else:
         with contextlib.closing(sqlite3.connect(db_target)) as raw:
             assert raw.execute("PRAGMA user_version").fetchone()[0] == latest_version() + 1
+
+
+async def test_concurrent_writers_from_two_connections_do_not_double_up(db_target: str) -> None:
+    """Two processes (two connections) pardon the same strikes and make the same scheduled
+    check-in's post at once: one pardon each, one post row."""
+    async with open_database(db_target) as db:
+        store = Store(db)
+        await store.groups.ensure(GROUP, NOW)
+        for _ in range(3):
+            await store.cases.open_case(GROUP.id, NewCase("alex", "warn", "manual",
+                                                          strike_weight=1.0), NOW)
+        sid = await store.schedules.add(
+            group_id=GROUP.id, channel_id="c", channel_name="general", kind="checkin",
+            theme=None, when_text="daily 09:00", timezone="UTC", anchor=None,
+            created_by="robin", now=NOW - timedelta(days=1))
+    a, b = open_database(db_target), open_database(db_target)
+    await a.open()
+    await b.open()
+    try:
+        pardons = await asyncio.gather(
+            *(Store(db).cases.pardon(GROUP.id, "alex", None, who, NOW)
+              for db, who in ((a, "robin"), (b, "sam"))))
+        posts = await asyncio.gather(
+            *(Store(db).checkins.create_post(GROUP.id, "c", NOW, schedule_id=sid,
+                                             occurrence="2026-03-02T09:00")
+              for db in (a, b) for _ in range(3)))
+        amendments = await a.fetchall(
+            "SELECT case_number FROM mod_amendments WHERE kind = 'pardon' ORDER BY case_number")
+    finally:
+        await a.close()
+        await b.close()
+    assert sorted(n for n, _ in pardons) == [0, 3]  # one moderator pardoned all three
+    assert [int(r[0]) for r in amendments] == [1, 2, 3]
+    assert len(set(posts)) == 1
