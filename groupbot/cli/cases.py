@@ -21,7 +21,7 @@ from typing import Any
 from groupbot.config import Config
 from groupbot.core.errors import GroupbotError, StorageError
 from groupbot.features.case_log import FORMATS, SINCE_HELP, parse_since, write_case_log
-from groupbot.storage.backend import open_database
+from groupbot.storage.backend import is_postgres, open_database, redact
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.groups import GroupRepo
 from groupbot.storage.private_files import warn_if_stream_open_to_others, written_privately
@@ -57,7 +57,7 @@ async def export(args: argparse.Namespace, config: Config) -> int:
             print(f"groupbot cases export: --since: {exc}", file=sys.stderr)
             return 2
     path = str(config.database)
-    if (path != ":memory:" and not path.startswith("file:")
+    if (path != ":memory:" and not path.startswith("file:") and not is_postgres(path)
             and not await asyncio.to_thread(Path(path).is_file)):
         raise StorageError(f"there is no database at {path} (give --database or set "
                            "GROUPBOT_DATABASE)")
@@ -66,7 +66,7 @@ async def export(args: argparse.Namespace, config: Config) -> int:
             known = await GroupRepo(db).all_ids()
             listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more"
                                               if len(known) > 20 else "")
-            raise GroupbotError(f"there is no group {args.group!r} in {path}"
+            raise GroupbotError(f"there is no group {args.group!r} in {redact(path)}"
                                 + (f"; the groups are: {listed}" if known else
                                    "; it has no groups yet"))
         repo = CaseRepo(db)

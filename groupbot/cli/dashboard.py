@@ -20,7 +20,7 @@ from groupbot.config import Config, parse_port
 from groupbot.core.errors import ConfigError, GroupbotError, StorageError
 from groupbot.core.ports import SystemClock
 from groupbot.dashboard.auth import LINK_LIFETIME, Moderators, SignIn
-from groupbot.storage.backend import Db, open_database
+from groupbot.storage.backend import Db, is_postgres, open_database
 from groupbot.storage.dashboard import DashboardRepo
 from groupbot.storage.groups import GroupRepo
 
@@ -70,7 +70,7 @@ async def dashboard_cmd(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _existing(path: str) -> None:
-    if (path != ":memory:" and not path.startswith("file:")
+    if (path != ":memory:" and not path.startswith("file:") and not is_postgres(path)
             and not await asyncio.to_thread(Path(path).is_file)):
         raise StorageError(f"there is no database at {path} (give --database or set "
                            "GROUPBOT_DATABASE)")

@@ -212,6 +212,6 @@ async def run_console(config: Config, args: argparse.Namespace) -> int:
 
 
 def _log_file_for(database: str) -> Path | None:
-    if database == ":memory:" or database.startswith("file:"):
-        return None
+    if database == ":memory:" or database.startswith("file:") or "://" in database:
+        return None  # (a postgresql:// URL: no file to put it beside)
     return Path(str(database)).with_suffix(".log")
