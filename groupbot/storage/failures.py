@@ -19,8 +19,8 @@ _PG_ENTRY_WRONG = (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError,
 def storage_failure(exc: BaseException) -> bool:
     """Whether `exc` says the database cannot be written now (full, locked, read-only, I/O)
     rather than that this entry is wrong (a constraint, a bug)."""
-    if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError |
-                  sqlite3.InterfaceError | _PG_ENTRY_WRONG):
+    if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError,
+                        sqlite3.InterfaceError, *_PG_ENTRY_WRONG)):
         return False
     # PostgreSQL: the server gone, restarting, full, a deadlock or serialization failure
     return isinstance(exc, sqlite3.DatabaseError | StorageError | OSError | TimeoutError |
