@@ -32,8 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from groupbot.core.types import Group  # noqa: E402
-from groupbot.storage.backend import open_database  # noqa: E402
 from groupbot.storage.cases import NewCase  # noqa: E402
+from groupbot.storage.connect import open_database  # noqa: E402
 from groupbot.storage.schedules import Claim  # noqa: E402
 from groupbot.storage.store import Store  # noqa: E402
 

@@ -11,7 +11,7 @@ from groupbot.config import Config
 from groupbot.core.ports import ChatPort, Clock, SystemClock
 from groupbot.features import build_features
 from groupbot.features.base import Services
-from groupbot.storage.backend import open_database
+from groupbot.storage.connect import open_database
 from groupbot.storage.store import Store
 
 

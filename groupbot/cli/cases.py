@@ -21,8 +21,9 @@ from typing import Any
 from groupbot.config import Config
 from groupbot.core.errors import GroupbotError, StorageError
 from groupbot.features.case_log import FORMATS, SINCE_HELP, parse_since, write_case_log
-from groupbot.storage.backend import is_postgres, open_database, redact
+from groupbot.storage.backend import is_postgres, redact
 from groupbot.storage.cases import CaseRepo
+from groupbot.storage.connect import open_database
 from groupbot.storage.groups import GroupRepo
 from groupbot.storage.private_files import warn_if_stream_open_to_others, written_privately
 

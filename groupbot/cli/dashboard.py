@@ -20,7 +20,8 @@ from groupbot.config import Config, parse_port
 from groupbot.core.errors import ConfigError, GroupbotError, StorageError
 from groupbot.core.ports import SystemClock
 from groupbot.dashboard.auth import LINK_LIFETIME, Moderators, SignIn
-from groupbot.storage.backend import Db, is_postgres, open_database
+from groupbot.storage.backend import Db, is_postgres
+from groupbot.storage.connect import open_database
 from groupbot.storage.dashboard import DashboardRepo
 from groupbot.storage.groups import GroupRepo
 

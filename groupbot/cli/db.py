@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from groupbot.config import Config
-from groupbot.storage.backend import open_database, redact
+from groupbot.storage.backend import redact
+from groupbot.storage.connect import open_database
 from groupbot.storage.database import latest_version
 
 

@@ -19,7 +19,7 @@ from groupbot.features.excerpts import format_excerpt
 from groupbot.library.meta import OPTION_KEYS, write_meta
 from groupbot.library.parse import is_article_file
 from groupbot.library.service import ExcerptService
-from groupbot.storage.backend import open_database
+from groupbot.storage.connect import open_database
 
 
 def register_cli(sub: Any) -> None:

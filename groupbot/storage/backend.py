@@ -1,4 +1,4 @@
-"""What every database backend offers the repositories, and how one is chosen.
+"""What every database backend offers the repositories (`connect.open_database` opens one).
 
 `database` in the config (or GROUPBOT_DATABASE) is a path (SQLite, the default) or a
 `postgresql://` URL. Both backends speak the repositories' SQL: `?` placeholders, and a
@@ -60,18 +60,6 @@ def password_of(target: str) -> list[str]:
     """The password in a database URL (for the log's redaction), if any."""
     m = re.match(r"^postgres(?:ql)?://[^:/@]*:([^@]+)@", target, re.IGNORECASE)
     return [m.group(1)] if m else []
-
-
-def open_database(target: str | os.PathLike[str], *, migrate: bool = True,
-                  check: bool = False, busy_timeout_ms: int | None = None) -> Db:
-    """The database at `target` (not yet open: `async with open_database(...) as db`)."""
-    if is_postgres(target):
-        from groupbot.storage.postgres import PostgresDatabase
-
-        return PostgresDatabase(str(target), migrate=migrate)
-    from groupbot.storage.database import Database
-
-    return Database(target, migrate=migrate, check=check, busy_timeout_ms=busy_timeout_ms)
 
 
 async def lock_numbers(conn: Conn, *key: str) -> None:

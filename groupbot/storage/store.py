@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from groupbot.storage.backend import Db, open_database
+from groupbot.storage.backend import Db
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.checkins import CheckinRepo
+from groupbot.storage.connect import open_database
 from groupbot.storage.dashboard import DashboardRepo
 from groupbot.storage.groups import GroupRepo
 from groupbot.storage.holds import HoldRepo

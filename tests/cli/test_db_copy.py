@@ -12,8 +12,8 @@ import pytest
 from groupbot.cli import main
 from groupbot.core.types import Group
 from groupbot.library.service import ExcerptService
-from groupbot.storage.backend import open_database
 from groupbot.storage.cases import NewCase
+from groupbot.storage.connect import open_database
 from groupbot.storage.store import Store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

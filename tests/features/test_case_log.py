@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from groupbot.core.types import Group
-from groupbot.storage.backend import open_database
 from groupbot.storage.cases import ERASED, CaseRepo, NewCase
+from groupbot.storage.connect import open_database
 from groupbot.storage.store import Store
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)

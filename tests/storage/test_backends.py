@@ -16,8 +16,9 @@ import pytest
 from groupbot.core.errors import StorageError
 from groupbot.core.types import Group
 from groupbot.library.service import ExcerptService
-from groupbot.storage.backend import is_postgres, open_database
+from groupbot.storage.backend import is_postgres
 from groupbot.storage.cases import NewCase
+from groupbot.storage.connect import open_database
 from groupbot.storage.database import latest_version
 from groupbot.storage.schedules import Claim
 from groupbot.storage.store import Store

@@ -10,7 +10,8 @@ import pytest
 
 from groupbot.config import load_config
 from groupbot.core.errors import StorageError
-from groupbot.storage.backend import open_database, redact
+from groupbot.storage.backend import redact
+from groupbot.storage.connect import open_database
 from groupbot.storage.database import latest_version, load_migrations
 from groupbot.storage.postgres import PostgresDatabase, load_pg_migrations, translate
 

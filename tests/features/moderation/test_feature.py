@@ -28,7 +28,7 @@ from groupbot.features.resources import ResourcesFeature
 from groupbot.moderation.policy import Policy
 from groupbot.moderation.verdict import Action, Verdict
 from groupbot.platforms.console import ConsoleChat
-from groupbot.storage.backend import open_database
+from groupbot.storage.connect import open_database
 from groupbot.storage.store import Store
 
 
