@@ -552,12 +552,14 @@ class FakeSlack:
             lambda: self.responses[key] if len(self.responses[key]) >= n else None)
         return found
 
-    def event_payload(self, event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
-        return {"token": "legacy", "team_id": self.team_id, "api_app_id": "A0FAKE0001",
+    def event_payload(self, event: dict[str, Any], event_id: str | None = None, *,
+                      team_id: str | None = None) -> dict[str, Any]:
+        team_id = team_id or self.team_id
+        return {"token": "legacy", "team_id": team_id, "api_app_id": "A0FAKE0001",
                 "event": event, "type": "event_callback",
                 "event_id": event_id or f"Ev{next(self._n):08d}",
                 "event_time": int(time.time()),
-                "authorizations": [{"team_id": self.team_id, "user_id": self.bot.id,
+                "authorizations": [{"team_id": team_id, "user_id": self.bot.id,
                                     "is_bot": True, "is_enterprise_install": False}],
                 "is_ext_shared_channel": False, "event_context": "ctx"}
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -56,6 +56,11 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         self.sealer = sealer
         self.client_id = client_id
         self.saved = 0
+        # called with (team id, team name) once an installation is stored: the workspace
+        # becomes a group then, before its first message
+        self.on_installed: Callable[[str, str], Awaitable[object]] | None = None
+        # called with the team id when its installation is deleted (the app uninstalled)
+        self.on_removed: Callable[[str], object] | None = None
 
     @property
     def logger(self) -> logging.Logger:
@@ -76,6 +81,12 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         self.saved += 1
         log.info("slack app installed", extra={"team": installation.team_id,
                                                 "enterprise": installation.enterprise_id})
+        if self.on_installed is not None and installation.team_id:
+            try:
+                await self.on_installed(installation.team_id,
+                                        installation.team_name or installation.team_id)
+            except Exception:  # the install stands; the group is made on its first message
+                log.exception("could not set up the group of a new installation")
 
     async def async_save_bot(self, bot: Bot) -> None:
         raise BoltError("bots are saved with their installation")  # bolt never calls it here
@@ -112,12 +123,18 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     # -- deleting ---------------------------------------------------------------------------
     async def async_delete_bot(self, *, enterprise_id: str | None,
                                team_id: str | None) -> None:
-        await self.repo.delete(_id(enterprise_id), _id(team_id))
+        await self.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
 
     async def async_delete_installation(self, *, enterprise_id: str | None,
                                         team_id: str | None, user_id: str | None = None
                                         ) -> None:
-        await self.repo.delete(_id(enterprise_id), _id(team_id), user_id)
+        """Forget the installation (the app was uninstalled, or its tokens revoked: bolt's
+        token revocation listeners call this); the group's own records stay."""
+        removed = await self.repo.delete(_id(enterprise_id), _id(team_id), user_id)
+        if removed:
+            log.info("slack installation removed", extra={"team": team_id})
+        if self.on_removed is not None and team_id:
+            self.on_removed(team_id)
 
     # -- the key --------------------------------------------------------------------------
     async def check_key(self) -> int:

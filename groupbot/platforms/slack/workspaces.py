@@ -109,7 +109,12 @@ async def workspaces_session(config: Config, *, http: bool, port: int, host: str
         chat.tokens = installs
         await bot.start()
         adapter = SlackAdapter(config, bot, chat)
+        installs.on_installed = lambda team, name: bot.services.settings(
+            adapter.group(team, name))
+        installs.on_removed = chat.forget_team
         app = adapter.build_app(client, secret.reveal(), settings)
+        # app_uninstalled and tokens_revoked (subscribe to both): the installation is deleted
+        app.enable_token_revocation_listeners()
         gate = HttpGate(app, secret.reveal(), max_body=config.slack.max_body_bytes)
         gate.pages.update(pages(app))
         runner = gate.runner(events_path)

@@ -3,7 +3,9 @@ installations sealed in the database, a token per workspace, and the token key's
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import json
 import logging
 import sqlite3
 import urllib.parse
@@ -18,7 +20,7 @@ import yaml
 from cryptography.fernet import Fernet
 
 from groupbot.config import Config, Secret
-from groupbot.core.errors import ConfigError
+from groupbot.core.errors import ConfigError, GroupbotError
 from groupbot.core.ports import FakeClock
 from groupbot.core.types import Channel, Group, Reply
 from groupbot.platforms.slack.oauth import DEFAULT_SCOPES
@@ -111,6 +113,7 @@ async def test_install_redirects_to_slack_and_the_callback_stores_a_sealed_insta
             "SELECT team_id, sealed FROM slack_installations")
         states = await session.bot.services.store.db.fetchall(
             "SELECT state_hash, used_at FROM slack_oauth_states")
+        group = await session.bot.services.store.groups.group("slack:T0AAAA0001")
     query = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)
     assert location.startswith("https://slack.com/oauth/v2/authorize?")
     assert query["client_id"] == [CLIENT_ID]
@@ -118,6 +121,7 @@ async def test_install_redirects_to_slack_and_the_callback_stores_a_sealed_insta
     assert status == 200 and "error" not in page.lower()
     assert found is not None and found[0] == token
     assert [r[0] for r in rows] == ["T0AAAA0001"]
+    assert group is not None and group.name == "monday-circle"  # the workspace is a group
     assert token not in rows[0][1] and "xoxb-" not in rows[0][1]
     assert token.encode() not in raw_bytes(cfg.database)  # nowhere in the file, nor its WAL
     assert b"xoxb-" not in raw_bytes(cfg.database)
@@ -237,3 +241,26 @@ def test_the_installation_tables_are_plain_portable_sql() -> None:
     assert not any(word in sql.upper() for word in ("AUTOINCREMENT", "WITHOUT ROWID",
                                                     "PRAGMA", "STRICT"))
     sqlite3.connect(":memory:").executescript(sql)  # it runs
+
+
+async def test_uninstalling_the_app_forgets_that_workspaces_installation(
+        config: Config, fake: FakeSlack, clock: FakeClock) -> None:
+    code_a = fake.add_workspace("T0AAAA0001", "monday-circle")
+    code_b = fake.add_workspace("T0BBBB0002", "friday-circle")
+    async with serving(oauth_config(config, fake), clock) as (session, base):
+        assert await install(base, code_a) == 200
+        assert await install(base, code_b) == 200
+        payload = fake.event_payload({"type": "app_uninstalled"}, "Ev0UNINSTALL",
+                                     team_id="T0AAAA0001")
+        status, _ = await post_signed(f"{base}/slack/events", json.dumps(payload), form=False)
+        repo = session.bot.services.store.slack_installs
+        for _ in range(500):  # bolt runs event listeners after its answer
+            if len(teams := await repo.teams()) < 2:
+                break
+            await asyncio.sleep(0.01)
+        with pytest.raises(GroupbotError, match="not installed"):
+            await session.chat.post(Group("slack:T0AAAA0001", "a", "slack"),
+                                    Channel(fake.channels["general"], "general", "x"),
+                                    Reply.public("after the uninstall"))
+    assert status == 200
+    assert teams == ["T0BBBB0002"]
