@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import Bot, Installation
@@ -198,13 +199,18 @@ def oauth_settings(config: Config, installs: DatabaseInstallationStore,
             "client_id) needs the app's Client Secret (Basic Information -> App Credentials, "
             "https://api.slack.com/apps) in the environment")
     assert config.slack.client_id is not None
-    return AsyncOAuthSettings(
+    settings = AsyncOAuthSettings(
         client_id=config.slack.client_id, client_secret=secret.reveal(),
         scopes=list(config.slack.scopes or DEFAULT_SCOPES),
         redirect_uri=config.slack.redirect_uri, install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH, install_page_rendering_enabled=False,
         installation_store=installs, state_store=states,
         state_expiration_seconds=states.seconds, logger=log)
+    if isinstance(settings.authorize, AsyncInstallationStoreAuthorize):
+        # bolt checks each request's token with auth.test: once per token is enough (the
+        # installation itself is still read for every request, so an uninstall counts at once)
+        settings.authorize.cache_enabled = True
+    return settings
 
 
 __all__ = ["DEFAULT_SCOPES", "INSTALL_PATH", "REDIRECT_PATH", "DatabaseInstallationStore",

@@ -152,10 +152,16 @@ async def test_two_workspaces_each_get_their_own_token(
         payload["team_id"] = "T0BBBB0002"
         status, _ = await post_signed(f"{base}/slack/events", urllib.parse.urlencode(payload))
         answered = await fake.answer(key)
+        key, payload = fake.slash_payload(fake.users["alex"], "general", "help")
+        payload["team_id"] = "T0BBBB0002"
+        await post_signed(f"{base}/slack/events", urllib.parse.urlencode(payload))
+        await fake.answer(key)
         used = {fake.token_of(c) for c in fake.calls[start:]}
+        checks = [c for c in fake.calls[start:] if c.method == "auth.test"]
     assert posts == {"hello T0AAAA0001": token_a, "hello T0BBBB0002": token_b}
     assert status == 200 and "/excerpt" in texts(answered)
     assert used == {token_b}
+    assert len(checks) == 1  # bolt's check of B's token, once for both commands
 
 
 async def test_a_forged_expired_reused_or_other_browsers_state_is_refused(
