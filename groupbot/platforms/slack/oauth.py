@@ -103,6 +103,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             return None
         data = json.loads(self.sealer.open(row.sealed, f"the Slack installation of {team_id}"))
         custom = data.pop("custom_values", None) or {}
+        for scopes in ("bot_scopes", "user_scopes"):  # stored as None when there were none
+            data[scopes] = data.get(scopes) or ""
         return Installation(**data, custom_values=custom)
 
     async def async_find_bot(self, *, enterprise_id: str | None, team_id: str | None,

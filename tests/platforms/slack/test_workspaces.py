@@ -11,7 +11,7 @@ import sqlite3
 import urllib.parse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -270,3 +270,38 @@ async def test_uninstalling_the_app_forgets_that_workspaces_installation(
                                     Reply.public("after the uninstall"))
     assert status == 200
     assert teams == ["T0BBBB0002"]
+
+
+async def test_the_stores_find_delete_and_consume_as_bolt_expects(tmp_path: Path) -> None:
+    from slack_sdk.oauth.installation_store import Installation
+
+    from groupbot.platforms.slack.oauth import DatabaseInstallationStore, DatabaseStateStore
+    from groupbot.storage.database import Database
+    from groupbot.storage.sealed import Sealer
+    from groupbot.storage.store import Store
+
+    now = [datetime(2026, 3, 2, 8, 0, tzinfo=UTC)]
+    async with Database(tmp_path / "g.db") as db:
+        repo = Store(db).slack_installs
+        installs = DatabaseInstallationStore(repo, Sealer(KEY), CLIENT_ID)
+        await installs.async_save(Installation(user_id="U1", team_id="T1", team_name="one",
+                                               bot_token="xoxb-1", bot_id="B1"))
+        latest = await installs.async_find_installation(enterprise_id=None, team_id="T1")
+        by_other_user = await installs.async_find_installation(
+            enterprise_id=None, team_id="T1", user_id="U2")
+        bot = await installs.async_find_bot(enterprise_id=None, team_id="T1")
+        nowhere = await installs.bot_token("T9")
+        await installs.async_delete_all(enterprise_id=None, team_id="T1")
+        gone = await installs.bot_token("T1")
+        states = DatabaseStateStore(repo, now=lambda: now[0])
+        state = await states.async_issue()
+        first, again = await states.async_consume(state), await states.async_consume(state)
+        forged = await states.async_consume(state[:-1] + ("A" if state[-1] != "A" else "B"))
+        late = await states.async_issue()
+        now[0] += timedelta(seconds=601)
+        expired = await states.async_consume(late)
+    assert latest is not None and latest.bot_token == "xoxb-1" and latest.bot_scopes == []
+    assert by_other_user is None
+    assert bot is not None and (bot.bot_token, bot.bot_id) == ("xoxb-1", "B1")
+    assert nowhere is None and gone is None
+    assert (first, again, forged, expired) == (True, False, False, False)
