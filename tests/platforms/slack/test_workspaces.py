@@ -305,3 +305,21 @@ async def test_the_stores_find_delete_and_consume_as_bolt_expects(tmp_path: Path
     assert bot is not None and (bot.bot_token, bot.bot_id) == ("xoxb-1", "B1")
     assert nowhere is None and gone is None
     assert (first, again, forged, expired) == (True, False, False, False)
+
+
+async def test_two_processes_on_one_database_share_installs_and_states(
+        config: Config, fake: FakeSlack, clock: FakeClock) -> None:
+    code = fake.add_workspace("T0AAAA0001", "monday-circle")
+    token = fake.codes[code]
+    cfg = oauth_config(config, fake)
+    async with serving(cfg, clock) as (first, base1), serving(cfg, clock) as (second, base2):
+        _url, state = await start_install(base1)  # the installer's browser reaches one host
+        status, _ = await come_back(base2, code, state)  # and comes back to the other
+        replay, _ = await come_back(base1, code, state)
+        start = len(fake.calls)
+        await first.chat.post(Group("slack:T0AAAA0001", "a", "slack"),
+                              Channel(fake.channels["general"], "general", "x"),
+                              Reply.public("from the first process"))
+    assert status == 200 and replay == 401
+    assert first.installs.saved == 0 and second.installs.saved == 1
+    assert [fake.token_of(c) for c in fake.calls[start:]] == [token]
