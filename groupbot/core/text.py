@@ -1,8 +1,9 @@
-"""Splitting long text for platforms with message limits, losing nothing."""
+"""Text for members and moderators: long text split for platforms with message limits
+(losing nothing), and lists of numbers written as ranges."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 def split_text(text: str, limit: int, *,
@@ -40,3 +41,25 @@ def split_text(text: str, limit: int, *,
 
 def _is_joiner(ch: str) -> bool:
     return ch in "\u200d\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"
+
+
+def numbers(found: Sequence[int]) -> str:
+    """'3', '3 and 5', '3-7, 9 and 12': numbers as ranges, at most 12 parts."""
+    parts: list[str] = []
+    values = sorted(set(found))
+    start = prev = None
+    for n in [*values, None]:
+        if start is not None and (n is None or prev is None or n != prev + 1):
+            if start == prev:
+                parts.append(str(start))
+            elif prev == start + 1:
+                parts += [str(start), str(prev)]
+            else:
+                parts.append(f"{start}-{prev}")
+            start = None
+        if n is not None and start is None:
+            start = n
+        prev = n
+    if len(parts) > 12:
+        parts = [*parts[:12], f"{len(parts) - 12} more"]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

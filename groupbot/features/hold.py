@@ -141,7 +141,8 @@ class HoldDesk:
                  "by": "bot"} for note in told], now)
         notes += told
         link = None if removed else await self._link(group, channel, message.id)
-        total = await mod.outbox.strikes(group.id, member.id, now, mod.strikes.half_life_days)
+        total = (await mod.outbox.member_state(group.id, member.id, now,
+                                               mod.strikes.half_life_days)).strikes
         head = f"Case {case}" if case is not None else "A new case"
         lines = [
             f"{head}: hold for <@{member.id}> in #{channel.name} "

@@ -26,10 +26,9 @@ item, a held message, an alert the moderator log could not take) is an outbox en
   written late; both go through the queue's alert path, which keeps what it cannot deliver
   (and when the database cannot keep it either, it is an entry here).
 
-The reads moderation needs before acting (a member's strikes, when they last got the crisis
-reply or the care note, a message's earlier cases) come from the database plus the entries
-waiting here, each bounded by `READ_WAIT`; what a failed read means is decided by the
-caller, always towards acting and caring (see `ModerationFeature`).
+What moderation reads before acting (`member_state`, a message's earlier cases) is the
+database plus the entries waiting here, bounded by `READ_WAIT`; a failed read means acting
+and caring all the same (see the ladder).
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ import contextlib
 import logging
 import math
 import os
-import sqlite3
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Sequence
@@ -48,11 +46,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from groupbot.core.errors import StorageError
+from groupbot.core.text import numbers
 from groupbot.core.types import Group, Reply
 from groupbot.features.base import Services
-from groupbot.storage.cases import CaseRepo
+from groupbot.storage.cases import CaseRepo, MemberState
 from groupbot.storage.database import Database
+from groupbot.storage.failures import storage_failure, why_storage_failed
 from groupbot.storage.outbox import OWN, Entry, OutboxRepo, Written
 from groupbot.storage.store import Store
 
@@ -75,44 +74,6 @@ KEEP_DONE = timedelta(days=30)  # how long written entries' ids are remembered
 PRUNE_EVERY = timedelta(days=1)  # how often older ones are forgotten
 GIVE_UP_AFTER = 3  # attempts at an entry that fails for another reason than storage
 SPILL_SUFFIX = ".outbox.jsonl"
-
-
-def storage_failure(exc: BaseException) -> bool:
-    """Whether `exc` says the database cannot be written now (full, locked, read-only, I/O)
-    rather than that this entry is wrong (a constraint, a bug)."""
-    if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError |
-                  sqlite3.InterfaceError):
-        return False
-    return isinstance(exc, sqlite3.DatabaseError | StorageError | OSError | TimeoutError)
-
-
-def _why(exc: BaseException) -> str:
-    """Why storage failed, in words fit for the moderator log (never a member's words)."""
-    if isinstance(exc, sqlite3.Error | StorageError | OSError):
-        return str(exc)[:200] or type(exc).__name__
-    return type(exc).__name__
-
-
-def numbers(found: Sequence[int]) -> str:
-    """'3', '3 and 5', '3-7, 9 and 12': numbers as ranges, at most 12 parts."""
-    parts: list[str] = []
-    values = sorted(set(found))
-    start = prev = None
-    for n in [*values, None]:
-        if start is not None and (n is None or prev is None or n != prev + 1):
-            if start == prev:
-                parts.append(str(start))
-            elif prev == start + 1:
-                parts += [str(start), str(prev)]
-            else:
-                parts.append(f"{start}-{prev}")
-            start = None
-        if n is not None and start is None:
-            start = n
-        prev = n
-    if len(parts) > 12:
-        parts = [*parts[:12], f"{len(parts) - 12} more"]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +259,7 @@ class Outbox:
         episode = self._episode
         if episode.since is None:
             episode.since = now
-        episode.why = _why(exc)
+        episode.why = why_storage_failed(exc)
         log.warning("moderation records cannot be written; they wait in the outbox",
                     extra={"waiting": len(self._waiting) + 1, "attempts": self._failures,
                            "error": episode.why, "retry_in": pause.total_seconds()})
@@ -548,34 +509,48 @@ class Outbox:
             return await asyncio.wait_for(call, READ_WAIT), True
         except Exception as exc:
             log.warning("a moderation read failed; acting on the safe default",
-                        extra={"read": what, "error": _why(exc)})
+                        extra={"read": what, "error": why_storage_failed(exc)})
             return None, False
 
     def _ops(self, group_id: str, kind: str) -> list[tuple[Entry, dict[str, Any]]]:
         return [(w.entry, op) for w in self._waiting if w.entry.group_id == group_id
                 for op in w.entry.ops if op["op"] == kind]
 
-    async def strikes(self, group_id: str, member_id: str, now: datetime,
-                      half_life_days: float) -> float | None:
-        """The member's effective strikes, counting those still waiting here; None when the
-        database could not be read."""
-        found, ok = await self.read("strikes", self.cases.effective_strikes(
+    async def member_state(self, group_id: str, member_id: str, now: datetime,
+                           half_life_days: float) -> MemberState:
+        """Everything moderation reads about a member before acting, in one bounded read
+        (waiting records count). Strikes are None when the database could not be read."""
+        found, ok = await self.read("the member's state", self.cases.member_state(
             group_id, member_id, now, half_life_days))
         if not ok or found is None:
-            return None
+            return MemberState(None, self._waiting_care(group_id, member_id, None),
+                               self._waiting_care_note(group_id, member_id, None))
+        return MemberState(
+            found.strikes + self._waiting_strikes(group_id, member_id, now, half_life_days)
+            if found.strikes is not None else None,
+            self._waiting_care(group_id, member_id, found.last_care),
+            self._waiting_care_note(group_id, member_id, found.last_care_note))
+
+    def _waiting_strikes(self, group_id: str, member_id: str, now: datetime,
+                         half_life_days: float) -> float:
+        total = 0.0
         for entry, op in self._ops(group_id, "case"):
             new = op["new"]
             if new["member_id"] == member_id and new["strike_weight"] > 0:
                 age = max(0.0, (now - entry.at).total_seconds() / 86400.0)
                 decay = math.pow(0.5, age / half_life_days) if half_life_days > 0 else 1.0
-                found += float(new["strike_weight"]) * decay
-        return found
+                total += float(new["strike_weight"]) * decay
+        return total
 
     async def last_care(self, group_id: str, member_id: str) -> tuple[datetime, int] | None:
         """When the member last got the crisis reply, and at what severity (waiting records
         count); None when never, or when it could not be read."""
         found, _ok = await self.read("last crisis reply",
                                      self.cases.last_care(group_id, member_id))
+        return self._waiting_care(group_id, member_id, found)
+
+    def _waiting_care(self, group_id: str, member_id: str,
+                      found: tuple[datetime, int] | None) -> tuple[datetime, int] | None:
         for entry, op in self._ops(group_id, "care"):
             if op["member"] == member_id and (found is None or entry.at >= found[0]):
                 found = (entry.at, int(op["severity"]))
@@ -586,6 +561,10 @@ class Outbox:
         or when it could not be read."""
         found, _ok = await self.read("last care note",
                                      self.cases.last_care_note(group_id, member_id))
+        return self._waiting_care_note(group_id, member_id, found)
+
+    def _waiting_care_note(self, group_id: str, member_id: str,
+                           found: datetime | None) -> datetime | None:
         for entry, op in self._ops(group_id, "care_note"):
             if op["member"] == member_id and (found is None or entry.at > found):
                 found = entry.at
@@ -610,4 +589,4 @@ class Outbox:
         return out
 
 
-__all__ = ["MAX_PENDING", "OWN", "Outbox", "Recorded", "numbers", "storage_failure"]
+__all__ = ["MAX_PENDING", "OWN", "Outbox", "Recorded"]

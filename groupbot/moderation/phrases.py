@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from groupbot.core.errors import ContentError
-from groupbot.moderation.wordlists import read_word_file, words_dir
+from groupbot.moderation.wordlists import content_lines, read_word_file, words_dir
 
 _ALT = re.compile(r"\(([^()]*)\)")
 _ENDINGS = {
@@ -88,10 +88,7 @@ def parse_phrases(text: str, source: str,
     heads: dict[str, tuple[str, int]] = {}
     found: dict[str, list[str]] = {}
     current: str | None = None
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
+    for number, line in content_lines(text):
         if line.startswith("["):
             m = _HEADER.fullmatch(line)
             if m is None:

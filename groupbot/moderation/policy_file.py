@@ -19,6 +19,7 @@ import re2
 import yaml
 
 from groupbot.core.errors import NESTED_TOO_DEEPLY, ContentError, ContentErrors
+from groupbot.core.yaml_text import compose_yaml
 from groupbot.moderation.policy import (
     ACTIONS,
     DISTRESS_GUIDELINE,
@@ -73,16 +74,9 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     """Check a policy and build it. Every mistake that can be found in one reading is
     reported (`PolicyErrors`), not only the first: one mistake never hides the next."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise PolicyErrors([ContentError(source, f"not valid YAML: {exc.problem}", line)]
-                           ) from None
-    except yaml.YAMLError as exc:
-        raise PolicyErrors([ContentError(source, f"not valid YAML: {exc}")]) from None
-    except RecursionError:
-        raise PolicyErrors([ContentError(source, f"not valid YAML: {NESTED_TOO_DEEPLY}")]
-                           ) from None
+        node = compose_yaml(text, source)
+    except ContentError as exc:
+        raise PolicyErrors([exc]) from None
     if node is None:
         raise PolicyErrors([ContentError(source, "the policy file is empty")])
     builder = _Builder(source, text)

@@ -13,7 +13,8 @@ from typing import Final
 
 import yaml
 
-from groupbot.core.errors import NESTED_TOO_DEEPLY, ContentError, ContentErrors
+from groupbot.core.errors import ContentError, ContentErrors
+from groupbot.core.yaml_text import compose_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +75,9 @@ def _load_resource_table(p: Path) -> dict[str, list[Resource]]:
         raise ContentErrors([ContentError(src, f"cannot read the resources file: {exc}")]
                             ) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ContentErrors([ContentError(src, f"not valid YAML: {exc.problem}", line)]
-                            ) from None
-    except yaml.YAMLError as exc:
-        raise ContentErrors([ContentError(src, f"not valid YAML: {exc}")]) from None
-    except RecursionError:
-        raise ContentErrors([ContentError(src, f"not valid YAML: {NESTED_TOO_DEEPLY}")]
-                            ) from None
+        root = compose_yaml(text, src)
+    except ContentError as exc:
+        raise ContentErrors([exc]) from None
     if not isinstance(root, yaml.MappingNode):
         raise ContentErrors([ContentError(src, "expected 'regions:' with a list of resources "
                                                "per country")])

@@ -12,7 +12,7 @@ single spaces, no apostrophes ("don't" is "dont").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -36,10 +36,7 @@ def parse_classes(text: str, source: str,
     allowed = frozenset(known) if known is not None else None
     found: dict[str, set[str]] = {}
     current: str | None = None
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
+    for number, line in content_lines(text):
         if line.startswith("["):
             m = _HEADER.fullmatch(line)
             if m is None:
@@ -71,6 +68,15 @@ def parse_classes(text: str, source: str,
     return {name: frozenset(entries) for name, entries in found.items()}
 
 
+def content_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) for every line of a word file with something on it once its
+    `#` comment is cut off."""
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            yield number, line
+
+
 def load_classes(name: str, known: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
     """A class file from `groupbot/data/words/`."""
     path = words_dir() / name
@@ -80,10 +86,7 @@ def load_classes(name: str, known: Iterable[str] | None = None) -> dict[str, fro
 def parse_words(text: str, source: str) -> frozenset[str]:
     """A plain word file: one lower-case word (letters only) per line, `#` comments."""
     out: set[str] = set()
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
+    for number, line in content_lines(text):
         if _WORD.fullmatch(line) is None:
             raise ContentError(source, f"{line!r} is not one lower-case word", number)
         out.add(line)

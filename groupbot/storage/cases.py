@@ -141,6 +141,17 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v for v in value.split(",") if v)
 
 
+@dataclass(frozen=True, slots=True)
+class MemberState:
+    """What moderation reads about a member before acting, in one read. `strikes` is None
+    when the database could not be read (the ladder then acts on the verdict alone)."""
+
+    strikes: float | None
+    last_care: tuple[datetime, int] | None = None  # the crisis reply: when, at what severity
+    last_care_note: datetime | None = None
+
+
+
 class CaseRepo:
     """All moderation state for all groups. Registered as member data for /mydata."""
 
@@ -421,6 +432,14 @@ class CaseRepo:
         return len(rows), cases
 
     # -- crisis care log -----------------------------------------------------------------
+    async def member_state(self, group_id: str, member_id: str, now: datetime,
+                           half_life_days: float) -> MemberState:
+        """What moderation reads about a member before acting, in one call: effective
+        strikes, the last crisis reply, the last care note."""
+        return MemberState(await self.effective_strikes(group_id, member_id, now, half_life_days),
+                           await self.last_care(group_id, member_id),
+                           await self.last_care_note(group_id, member_id))
+
     async def last_care(self, group_id: str, member_id: str) -> tuple[datetime, int] | None:
         row = await self.db.fetchone(
             "SELECT last_at, last_severity FROM mod_care WHERE group_id = ? AND member_id = ?",

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from groupbot.features.moderation.care import (
     CARE_COOLDOWN,
-    CARE_NOTE_EVERY,
     TALK_BUTTON,
     care_note_reply,
 )
@@ -29,6 +28,7 @@ from groupbot.features.moderation.engine import Decider
 from groupbot.features.moderation.feature import ModerationFeature
 from groupbot.features.moderation.judging import _care_first
 from groupbot.features.moderation.names import RecentNames
+from groupbot.features.moderation.plan import CARE_NOTE_EVERY
 from groupbot.features.moderation.shared import STRIKES_UNREAD
 from groupbot.features.moderation.strikes import StrikePolicy, Threshold, strike_policy_from
 from groupbot.features.resource_book import (

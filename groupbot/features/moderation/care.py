@@ -5,11 +5,12 @@ buttons by which a member asks a moderator to reach out. Never a strike, never a
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from groupbot.core.commands import stored_id
 from groupbot.core.types import Button, ButtonStyle, Channel, Group, Interaction, Member, Reply
+from groupbot.features.moderation.plan import CARE_NOTE_EVERY, care_note_due
 from groupbot.features.moderation.shared import ModerationParts, Outcome, ago, case_note, span
 from groupbot.features.resource_book import NOT_A_THERAPIST, resource_lines
 from groupbot.moderation.crisis import writer_is_young
@@ -23,7 +24,6 @@ log = logging.getLogger(__name__)
 
 CARE_COOLDOWN = timedelta(hours=4)  # the crisis reply: not repeated sooner, unless more severe
 
-CARE_NOTE_EVERY = timedelta(days=3)  # the care note (distress): at most once per member and group
 
 TALK_BUTTON = "gb:care:talk:"  # + the member's id: the care note's "talk to a moderator" button
 
@@ -212,13 +212,21 @@ class CareMixin(ModerationParts):
         outbox, which counts it while it waits)."""
         now = self.services.clock.now()
         last = await self.outbox.last_care_note(group.id, member.id)
-        if last is not None and now - last < CARE_NOTE_EVERY:
+        sent = await self._send_care_note(group, member, last)
+        if sent == "sent":
+            await self.outbox.record(group, [{"op": "care_note", "member": member.id}], now)
+        return sent
+
+    async def _send_care_note(self, group: Group, member: Member,
+                              last: datetime | None) -> str:
+        """The care note's delivery, when the last one's time is already read (`last`); the
+        caller records a "sent" note (the ladder in the same write as its case's notes)."""
+        if not care_note_due(last, self.services.clock.now()):
             log.info("care note not repeated", extra={"group": group.id})
             return "recent"
         if not await self._dm(group, member, care_note_reply(member), Outcome(notes=[]),
                               public_fallback=False):
             return "failed"
-        await self.outbox.record(group, [{"op": "care_note", "member": member.id}], now)
         log.info("care note sent", extra={"group": group.id})
         return "sent"
 

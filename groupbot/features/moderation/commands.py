@@ -13,8 +13,8 @@ from groupbot.core.errors import ContentError, UsageError, every_error
 from groupbot.core.types import Channel, Member, Reply
 from groupbot.features.case_log import NO_CASE, PAGE_SIZE, case_line, parse_since
 from groupbot.features.hold import what_happens as what_a_hold_does
-from groupbot.features.moderation.care import CARE_NOTE_EVERY
 from groupbot.features.moderation.judging import _care_first
+from groupbot.features.moderation.plan import CARE_NOTE_EVERY
 from groupbot.features.moderation.shared import ModerationParts, clip, span
 from groupbot.features.moderation.strikes import strike_policy_from
 from groupbot.features.resource_book import ResourceBook

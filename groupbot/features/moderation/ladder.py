@@ -5,14 +5,14 @@ matter for care; the platform acts first, then the case is recorded, then everyo
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from groupbot.core.errors import Unsupported
 from groupbot.core.types import Channel, Group, Member, Message, Reply
 from groupbot.features.moderation.care import CARE_NOTE_DONE
+from groupbot.features.moderation.plan import plan_ladder
 from groupbot.features.moderation.shared import (
-    STRIKES_UNREAD,
     UNNUMBERED_ALERT,
     UNNUMBERED_APPEAL,
     ModerationParts,
@@ -21,7 +21,7 @@ from groupbot.features.moderation.shared import (
     chunks,
     clip,
 )
-from groupbot.moderation.verdict import CARE_CATEGORIES, Action, Verdict
+from groupbot.moderation.verdict import Action, Verdict
 from groupbot.storage.cases import NewCase
 from groupbot.storage.outbox import case_op
 
@@ -33,66 +33,38 @@ class LadderMixin(ModerationParts):
 
     # -- the ladder ------------------------------------------------------------------------
     async def _enforce(self, message: Message, verdict: Verdict, source: str) -> None:
-        """The ladder. Before acting it reads only the member's strikes; when they cannot be
-        read, it acts on the verdict alone (no escalation by strikes) and says so in the case
-        and the alert. The message is removed first, before anything is written, so a
-        database that cannot be written never leaves it up. The case goes to the outbox
-        next: written at once while the database takes it, so the timeout's audit-log reason
-        and the messages name it; while storage fails the outbox keeps it and returns at once
-        (at the very start of a failure it waits at most its connection's short busy
-        timeout), the member and the moderators are told without its number, and it is
-        written as soon as storage works again."""
+        """The ladder: read the member's state once, plan (`plan.plan_ladder`, no I/O), act
+        on the platform, record. The message is removed first, before anything is written,
+        so a database that cannot be written never leaves it up. Then two writes at most,
+        both through the outbox (written at once while the database takes them, kept and
+        retried while it fails, so nothing here waits on storage): the case with its strike,
+        before the timeout so that the timeout's audit-log reason and the member's messages
+        can name it; and, once the platform has acted, what the case learned from it (notes,
+        the care note sent, a review item) in one entry. When the strikes cannot be read,
+        the verdict alone is carried out (no threshold climbed) and the case says so."""
         group, member, channel = message.group, message.author, message.channel
         now = self.services.clock.now()
         action = verdict.action
         weight = self.strike_weight(verdict, group.id, channel)
-        before = await self.outbox.strikes(group.id, member.id, now,
-                                           self.strikes.half_life_days)
-        total = (before or 0.0) + weight
-        timeout_step = (self.strikes.reached(total, Action.TIMEOUT)
-                        if weight > 0 and before is not None else None)
-        review_step = (self.strikes.reached(total, Action.ESCALATE)
-                       if weight > 0 and before is not None else None)
-        needs_review = (action is Action.ESCALATE or review_step is not None
-                        or verdict.error is not None)
-        # distress (or crisis) with something moderators should see: they look, the message
-        # stays up, no strike (strike_weight), and the member gets the care note
-        cared = not CARE_CATEGORIES.isdisjoint(verdict.categories)
-        notes: list[str] = []
-        if timeout_step is not None and action is not Action.TIMEOUT:
-            notes.append(f"strikes reached {total:.1f} (timeout at {timeout_step.points:g})")
-        if review_step is not None:
-            notes.append(f"strikes reached {total:.1f} (review at {review_step.points:g})")
-        if before is None:
-            notes.append(STRIKES_UNREAD)
-        if verdict.error:
-            notes.append(f"engine error: {verdict.error}")
+        state = await self.outbox.member_state(group.id, member.id, now,
+                                               self.strikes.half_life_days)
+        plan = plan_ladder(verdict, weight, state.strikes, self.strikes)
 
         # the message goes first: removing it waits on nothing stored
         outcome = Outcome(notes=[])
         guideline = self.guideline(verdict, group.id, channel)
         if action in (Action.REMOVE, Action.TIMEOUT):
             await self._delete(message, outcome)
-        # a removal (or nudge) whose strike reaches the timeout threshold is a timeout case
-        label = (Action.TIMEOUT if timeout_step is not None
-                 and action in (Action.REMOVE, Action.NUDGE) else action)
         recorded = await self.outbox.record(group, [case_op(NewCase(
-            member_id=member.id, action=label.value, source=source, channel_id=channel.id,
-            message_id=message.id, categories=verdict.categories, rules=verdict.rules,
-            reason=verdict.reason, severity=verdict.severity, needs_review=needs_review,
-            error=verdict.error, text=message.text, strike_weight=weight, notes=notes,
-            keep_text=not cared))], now)
+            member_id=member.id, action=plan.label.value, source=source,
+            channel_id=channel.id, message_id=message.id, categories=verdict.categories,
+            rules=verdict.rules, reason=verdict.reason, severity=verdict.severity,
+            needs_review=plan.needs_review, error=verdict.error, text=message.text,
+            strike_weight=weight, notes=plan.notes, keep_text=not plan.cared))], now)
         number = recorded.case
         until = None
-        if action is Action.TIMEOUT or timeout_step is not None:
-            minutes = verdict.details.get("timeout_minutes")
-            if isinstance(minutes, int | float) and minutes > 0:
-                length = timedelta(minutes=float(minutes))
-            elif timeout_step is not None and timeout_step.minutes > 0:
-                length = timedelta(minutes=timeout_step.minutes)
-            else:
-                length = self.strikes.default_timeout
-            until = now + length
+        if plan.timeout is not None:
+            until = now + plan.timeout
             why = verdict.reason or guideline
             await self._pause(group, member, until,
                               f"case {number}: {why}" if number is not None else why, outcome)
@@ -106,12 +78,16 @@ class LadderMixin(ModerationParts):
             await self._tell_removed(message, number, guideline, outcome)
         if until is not None and outcome.timed_out_until is not None:
             await self._tell_paused(group, member, number, until, guideline, outcome)
-        care_note = await self._care_note(group, member) if cared else None
+        care_note = (await self._send_care_note(group, member, state.last_care_note)
+                     if plan.cared else None)
         later: list[dict[str, Any]] = []  # what the case gets now that the platform acted
+        if care_note == "sent":
+            later.append({"op": "care_note", "member": member.id})
         if care_note is not None:
             later.append(case_note(CARE_NOTE_DONE[care_note]))
         later.extend(case_note(note) for note in outcome.notes)
         fallback = bool(outcome.notes)
+        needs_review = plan.needs_review
         if fallback and not needs_review:
             later.append(case_note("the platform could not carry out the action", "review"))
         if needs_review or fallback:
@@ -122,12 +98,13 @@ class LadderMixin(ModerationParts):
         item = None
         if later:
             for op in later:
-                op["case"] = recorded.case_ref()
+                if op["op"] != "care_note":
+                    op["case"] = recorded.case_ref()
             item = (await self.outbox.record(group, later, now)).item
         if needs_review or fallback or action is not Action.NUDGE:
             link = None if outcome.removed else await self._link(group, channel, message.id)
             await self._alert_case(group, member, channel, number, verdict,
-                                   total if before is not None else None, outcome,
+                                   plan.total if state.strikes is not None else None, outcome,
                                    needs_review or fallback, link, care_note, item)
         log.info("moderation action", extra={
             "group": group.id, "case": number, "action": action.value,

@@ -101,6 +101,10 @@ class ModerationParts:
     async def _care_note(self, group: Group, member: Member) -> str:
         raise NotImplementedError  # care
 
+    async def _send_care_note(self, group: Group, member: Member,
+                              last: datetime | None) -> str:
+        raise NotImplementedError  # care
+
 def case_note(body: str, kind: str = "note", case: Any = None, by: str = "bot") -> dict[str, Any]:
     """An outbox operation: an amendment on a case (by the bot unless `by`)."""
     return {"op": "note", "kind": kind, "body": body, "by": by, "case": case}

@@ -23,10 +23,11 @@ import pytest
 
 from groupbot.config import Config
 from groupbot.core.ports import FakeClock
+from groupbot.core.text import numbers
 from groupbot.core.types import Interaction, Member
 from groupbot.features import outbox as outbox_module
 from groupbot.features.moderation import STRIKES_UNREAD, TALK_BUTTON, ModerationFeature
-from groupbot.features.outbox import Outbox, numbers
+from groupbot.features.outbox import Outbox
 from groupbot.platforms.console import deliver
 from groupbot.storage.cases import CaseRepo
 from groupbot.storage.database import Database
