@@ -81,6 +81,19 @@ class SlackInstallRepo:
             "ORDER BY team_id")
         return [str(r[0]) for r in rows]
 
+    # -- /mydata ------------------------------------------------------------------------------
+    async def export_member(self, group_id: str, member_id: str) -> dict[str, object]:
+        """The installations of this workspace that the member made (ids and times only)."""
+        rows = await self.db.fetchall(
+            "SELECT installed_at FROM slack_installations WHERE team_id = ? AND user_id = ? "
+            "ORDER BY installed_at", (group_id.removeprefix("slack:"), member_id))
+        return {"installed_the_app": [str(r[0]) for r in rows]} if rows else {}
+
+    async def delete_member(self, group_id: str, member_id: str) -> int:
+        """Nothing is erased: an installation belongs to the workspace, and removing the app
+        from the workspace deletes it (with the installer's id)."""
+        return 0
+
     # -- OAuth states -----------------------------------------------------------------------
     async def issue_state(self, state_hash: str, now: datetime, expires_at: datetime) -> None:
         async with self.db.transaction() as conn:

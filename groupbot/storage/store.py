@@ -53,7 +53,8 @@ class Store:
         # what /mydata export shows and /mydata delete erases, in that order
         self.member_data: dict[str, MemberData] = {
             "groups": self.groups, "moderation": self.cases, "queue": self.queue,
-            "holds": self.holds, "checkins": self.checkins, "dashboard": self.dashboard}
+            "holds": self.holds, "checkins": self.checkins, "dashboard": self.dashboard,
+            "slack": self.slack_installs}
 
     def file_beside(self, suffix: str) -> Path | None:
         """A file next to the database (`<database><suffix>`), for what must outlive the

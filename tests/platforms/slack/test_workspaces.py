@@ -291,6 +291,8 @@ async def test_the_stores_find_delete_and_consume_as_bolt_expects(tmp_path: Path
             enterprise_id=None, team_id="T1", user_id="U2")
         bot = await installs.async_find_bot(enterprise_id=None, team_id="T1")
         nowhere = await installs.bot_token("T9")
+        exported = await repo.export_member("slack:T1", "U1")
+        not_theirs = await repo.export_member("slack:T1", "U2")
         await installs.async_delete_all(enterprise_id=None, team_id="T1")
         gone = await installs.bot_token("T1")
         states = DatabaseStateStore(repo, now=lambda: now[0])
@@ -304,6 +306,8 @@ async def test_the_stores_find_delete_and_consume_as_bolt_expects(tmp_path: Path
     assert by_other_user is None
     assert bot is not None and (bot.bot_token, bot.bot_id) == ("xoxb-1", "B1")
     assert nowhere is None and gone is None
+    assert exported == {"installed_the_app": [exported["installed_the_app"][0]]}
+    assert not_theirs == {}
     assert (first, again, forged, expired) == (True, False, False, False)
 
 
