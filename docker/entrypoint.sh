@@ -15,6 +15,7 @@ esac
 db="${GROUPBOT_DATABASE:-/data/groupbot.db}"
 case "$db" in
     :memory:|file:*) needs_database=no ;;
+    postgresql://*|postgres://*) needs_database=no ;;  # a server, not a file here
     */*) dir="${db%/*}" ;;
     *) dir=. ;;
 esac

@@ -86,6 +86,12 @@ class SlackConfig:
     moderator_usergroup: str | None = None
     # HTTP mode: a request body larger than this is refused (413) before it is read
     max_body_bytes: int = 1024 * 1024
+    # many workspaces (Bolt's OAuth flow; SLACK_CLIENT_SECRET and GROUPBOT_TOKEN_KEY in the
+    # environment): the app's Client ID, the bot scopes asked for (default: the manifest's),
+    # and the Redirect URL when Slack has several (https://host/slack/oauth_redirect)
+    client_id: str | None = None
+    scopes: tuple[str, ...] = ()
+    redirect_uri: str | None = None
 
 
 @dataclass(slots=True)
@@ -172,7 +178,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "group": {"timezone": "timezone", "region": "region", "moderator_role": "str"},
     "discord": {"api_base": "url", "gateway": "url", "moderator_role": "str"},
     "slack": {"api_base": "url", "moderators": "list", "moderator_usergroup": "str",
-              "max_body_bytes": "body_bytes"},
+              "max_body_bytes": "body_bytes", "client_id": "str", "scopes": "list",
+              "redirect_uri": "http_url"},
     "moderation": {"reannounce_minutes": "minutes"},
     "dashboard": {"port": "port", "host": "host", "public_url": "http_url",
                   "idle_minutes": "minutes", "session_hours": "hours",
@@ -180,7 +187,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "schedules": {"claim_lease_seconds": "lease"},
 }
 _CHOICES = {"platform": PLATFORM_NAMES, "log_level": LOG_LEVELS, "log_format": LOG_FORMATS}
-_SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+_SECRET_ENV = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
+               "SLACK_CLIENT_SECRET", "GROUPBOT_TOKEN_KEY")
 _ENV_OVERRIDES = {
     "GROUPBOT_DATABASE": ("bot", "database"),
     "GROUPBOT_LOG_LEVEL": ("bot", "log_level"),

@@ -101,6 +101,19 @@ def test_commands_that_need_no_database_skip_the_check(box: Path) -> None:
         assert done.stdout.startswith("groupbot ran with:")
 
 
+def test_a_postgresql_database_needs_no_folder(box: Path) -> None:
+    done = _entrypoint(box, Path("/nowhere"), "run")
+    assert done.returncode == 2  # a file database in a folder that cannot be made
+    env_url = "postgresql://groupbot:pw@postgres:5432/groupbot"
+    done = subprocess.run(["sh", str(box / "entrypoint.sh"), "run"], capture_output=True,
+                          text=True, timeout=30, cwd=box,
+                          env={"PATH": f"{box / 'bin'}:/usr/bin:/bin",
+                               "GROUPBOT_DATABASE": env_url})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "groupbot ran with: run"
+    assert not (box / "postgresql:").exists()  # no folder made from the URL
+
+
 def test_a_missing_folder_that_cannot_be_made_says_how_to_mount_one(box: Path) -> None:
     locked = _data(box, owned=False)
     done = _entrypoint(box, locked / "sub" / "groupbot.db", "run")

@@ -32,11 +32,11 @@ from groupbot.dashboard.context import (
 )
 from groupbot.dashboard.markup import Safe
 from groupbot.features.case_log import PAGE_SIZE, write_case_log
-from groupbot.features.moderation import ModerationFeature
 from groupbot.features.schedules import SchedulesFeature
 from groupbot.moderation.verdict import CATEGORIES
 from groupbot.scheduling.jobs import what
 from groupbot.storage.checkins import K_ANONYMITY
+from groupbot.storage.store import Store
 
 DASH: web.AppKey[Dashboard] = web.AppKey("dashboard", Dashboard)
 CHART_WEEKS = 26  # about six months of check-ins
@@ -153,18 +153,16 @@ async def signout(request: web.Request, dash: Dashboard, ctx: Ctx,
     return resp
 
 
-def _moderation(dash: Dashboard) -> ModerationFeature:
-    feature = dash.bot.feature("moderation")
-    assert isinstance(feature, ModerationFeature)
-    return feature
+def _store(dash: Dashboard) -> Store:
+    """What the pages read: the store's repositories (actions go through the commands)."""
+    return dash.services.store
 
 
 @signed_in
 async def queue(request: web.Request, dash: Dashboard, ctx: Ctx) -> web.StreamResponse:
-    moderation = _moderation(dash)
-    items, total = await moderation.queue.repo.waiting(ctx.group.id, QUEUE_SHOWN)
-    held = await moderation.holds.repo.texts(ctx.group.id,
-                                             [i.number for i in items if i.kind == "hold"])
+    store = _store(dash)
+    items, total = await store.queue.waiting(ctx.group.id, QUEUE_SHOWN)
+    held = await store.holds.texts(ctx.group.id, [i.number for i in items if i.kind == "hold"])
     ids = tuple(x for i in items for x in (i.member_id, i.asked_by, i.claimed_by) if x)
     return await show(dash, ctx, "queue", "Queue", lambda frame: views.queue_items(
         frame, items, total, held, ctx.zone, ctx.session.member_id),
@@ -235,9 +233,9 @@ async def cases(request: web.Request, dash: Dashboard, ctx: Ctx) -> web.StreamRe
         page_no = max(1, int(request.query.get("page", "1")))
     except ValueError:
         page_no = 1
-    moderation = _moderation(dash)
+    store = _store(dash)
     now = dash.clock.now()
-    found, total = await moderation.cases.find(ctx.group.id, limit=PAGE_SIZE,
+    found, total = await store.cases.find(ctx.group.id, limit=PAGE_SIZE,
                                                offset=(page_no - 1) * PAGE_SIZE, now=now,
                                                **wanted)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -257,7 +255,7 @@ async def cases_csv(request: web.Request, dash: Dashboard, ctx: Ctx) -> web.Stre
                                            "Go back and correct the filter."), 400)
     out = io.StringIO()
     now = dash.clock.now()
-    count = await write_case_log(_moderation(dash).cases, ctx.group.id, now, out, fmt="csv",
+    count = await write_case_log(_store(dash).cases, ctx.group.id, now, out, fmt="csv",
                                  **wanted)
     dash.log_export(ctx, count)
     name = f"cases-{''.join(c for c in ctx.group.id if c.isalnum())[:40]}-{now:%Y%m%d}.csv"
@@ -269,7 +267,7 @@ async def cases_csv(request: web.Request, dash: Dashboard, ctx: Ctx) -> web.Stre
 async def case(request: web.Request, dash: Dashboard, ctx: Ctx) -> web.StreamResponse:
     number = int(request.match_info["n"])
     now = dash.clock.now()
-    found = await _moderation(dash).cases.get(ctx.group.id, number, now)
+    found = await _store(dash).cases.get(ctx.group.id, number, now)
     if found is None:
         return await show(dash, ctx, "cases", f"Case {number}", lambda frame: Safe(
             "<p>There is no such case in this group.</p>"))
@@ -360,7 +358,7 @@ async def policy_test(request: web.Request, dash: Dashboard, ctx: Ctx,
 @signed_in
 async def settings(request: web.Request, dash: Dashboard, ctx: Ctx) -> web.StreamResponse:
     s = ctx.settings
-    keep = await _moderation(dash).cases.keep_text_days(ctx.group.id)
+    keep = await _store(dash).cases.keep_text_days(ctx.group.id)
     cfg = dash.config
     role = s.moderator_role or dash.services.config.moderator_role or "not set"
     check = ("what the bot last saw (the dashboard is running without the bot)" if dash.alone

@@ -146,11 +146,14 @@ class CheckinsFeature(Feature):
 
     async def send_due_reminders(self) -> datetime | None:
         """Remind members who asked for it and have not answered a post 24 h old. Returns
-        when the next reminder is due (or None)."""
+        when the next reminder is due (or None). Only for the groups this process serves
+        (Discord shards on several hosts share one database)."""
         now = self.services.clock.now()
         next_at: datetime | None = None
         for post in await self.repo.posts_to_remind(now - REMIND_WINDOW):
             due = post.created_at + REMIND_AFTER
+            if not self.services.chat.owns_group(post.group_id):
+                continue  # another process's shard serves this group: it reminds them
             if due > now:
                 next_at = due if next_at is None else min(next_at, due)
                 continue

@@ -24,6 +24,7 @@ from groupbot.storage.outbox import OutboxRepo
 from groupbot.storage.prompts import PromptRepo
 from groupbot.storage.queue import QueueRepo
 from groupbot.storage.schedules import ScheduleRepo
+from groupbot.storage.slack_installs import SlackInstallRepo
 
 
 class MemberData(Protocol):
@@ -49,10 +50,12 @@ class Store:
         self.library = LibraryRepo(db)
         self.outbox = OutboxRepo(db)
         self.dashboard = DashboardRepo(db)
+        self.slack_installs = SlackInstallRepo(db)  # sealed; see platforms/slack/oauth
         # what /mydata export shows and /mydata delete erases, in that order
         self.member_data: dict[str, MemberData] = {
             "groups": self.groups, "moderation": self.cases, "queue": self.queue,
-            "holds": self.holds, "checkins": self.checkins, "dashboard": self.dashboard}
+            "holds": self.holds, "checkins": self.checkins, "dashboard": self.dashboard,
+            "slack": self.slack_installs}
 
     def file_beside(self, suffix: str) -> Path | None:
         """A file next to the database (`<database><suffix>`), for what must outlive the

@@ -127,3 +127,19 @@ def test_the_reannounce_key_is_checked_at_start(tmp_path: Path) -> None:
     typo.write_text("[moderation]\nreannounce_minute = 5\n")
     with pytest.raises(ConfigError, match="did you mean 'moderation.reannounce_minutes'"):
         load_config(typo, env={})
+
+
+def test_slack_many_workspaces_settings_and_their_secrets(tmp_path: Path) -> None:
+    path = tmp_path / "groupbot.toml"
+    path.write_text('[slack]\nclient_id = "1111.2222"\nscopes = ["chat:write", "commands"]\n'
+                    'redirect_uri = "https://bot.example.org/slack/oauth_redirect"\n')
+    cfg = load_config(path, env={"SLACK_CLIENT_SECRET": "cs-1", "GROUPBOT_TOKEN_KEY": "k-1"})
+    assert cfg.slack.client_id == "1111.2222"
+    assert cfg.slack.scopes == ("chat:write", "commands")
+    assert cfg.slack.redirect_uri == "https://bot.example.org/slack/oauth_redirect"
+    client_secret, key = cfg.secret("SLACK_CLIENT_SECRET"), cfg.secret("GROUPBOT_TOKEN_KEY")
+    assert client_secret is not None and client_secret.reveal() == "cs-1"
+    assert key is not None and key.reveal() == "k-1" and "k-1" not in repr(key)
+    path.write_text('[slack]\nclient_secret = "cs-1"\n')
+    with pytest.raises(ConfigError, match="looks like a secret"):
+        load_config(path, env={})

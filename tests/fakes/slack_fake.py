@@ -25,6 +25,8 @@ from slack_sdk.signature import SignatureVerifier
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-fake-app-token"
 SIGNING_SECRET = "fake-signing-secret"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret"
 
 
 @dataclass
@@ -92,6 +94,11 @@ class FakeSlack:
         # called with each message chat.postMessage creates, before the answer goes back (a
         # crash test kills the bot here: Slack made it, the bot never heard)
         self.on_posted: Callable[[str, dict[str, Any]], Any] | None = None
+        # many workspaces (OAuth): bot token -> (team id, team name, bot id); the code an
+        # installer brings back from Slack's consent page -> the token it is exchanged for
+        self.workspaces: dict[str, tuple[str, str, str]] = {
+            BOT_TOKEN: (team_id, team, self.bot_id)}
+        self.codes: dict[str, str] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -125,6 +132,19 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/api/"
 
     # -- world building --------------------------------------------------------------------
+    def add_workspace(self, team_id: str, name: str) -> str:
+        """A workspace whose admin approves the app on Slack's consent page: the OAuth code
+        Slack would send back (exchanged once, with oauth.v2.access, for its own token)."""
+        n = len(self.workspaces)
+        token = f"xoxb-{team_id.lower()}-{n}-secret"
+        self.workspaces[token] = (team_id, name, f"B0{team_id[-4:]}BOT{n}")
+        code = f"code-{team_id}-{n}"
+        self.codes[code] = token
+        return code
+
+    def token_of(self, call: Call) -> str:
+        return call.headers.get("Authorization", "").removeprefix("Bearer ")
+
     def _id(self, prefix: str) -> str:
         return f"{prefix}0{next(self._n):08d}"
 
@@ -224,8 +244,12 @@ class FakeSlack:
     async def _answer(self, request: web.Request, method: str, args: dict[str, Any],
                       call: Call) -> web.Response:
         auth = request.headers.get("Authorization", "")
-        want = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
-        if auth != f"Bearer {want}":
+        if method == "oauth.v2.access":
+            return self._json(self._oauth_access(auth, args))
+        if method == "apps.connections.open":
+            if auth != f"Bearer {APP_TOKEN}":
+                return self._json({"ok": False, "error": "invalid_auth"})
+        elif auth.removeprefix("Bearer ") not in self.workspaces:
             return self._json({"ok": False, "error": "invalid_auth"})
         for fault in self.faults:
             if fault.method == method and fault.times > 0:
@@ -239,9 +263,29 @@ class FakeSlack:
         return self._json(result)
 
     async def _m_auth_test(self, a: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": f"https://{self.team}.slack.com/", "team": self.team,
-                "user": self.bot.name, "team_id": self.team_id, "user_id": self.bot.id,
-                "bot_id": self.bot_id, "is_enterprise_install": False}
+        token = self.token_of(self.calls[-1])
+        team_id, team, bot_id = self.workspaces.get(token, (self.team_id, self.team,
+                                                            self.bot_id))
+        return {"ok": True, "url": f"https://{team}.slack.com/", "team": team,
+                "user": self.bot.name, "team_id": team_id, "user_id": self.bot.id,
+                "bot_id": bot_id, "is_enterprise_install": False}
+
+    def _oauth_access(self, auth: str, a: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: the app's credentials (HTTP basic auth) and a code used once."""
+        import base64
+
+        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if auth != f"Basic {expected}":
+            return {"ok": False, "error": "invalid_client_id"}
+        token = self.codes.pop(str(a.get("code") or ""), None)
+        if token is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id, name, _bot = self.workspaces[token]
+        return {"ok": True, "app_id": "A0FAKE0001", "access_token": token,
+                "token_type": "bot", "scope": "chat:write,commands,users:read",
+                "bot_user_id": self.bot.id, "team": {"id": team_id, "name": name},
+                "enterprise": None, "is_enterprise_install": False,
+                "authed_user": {"id": "U0INSTALL1"}}
 
     async def _m_apps_connections_open(self, a: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
@@ -508,12 +552,14 @@ class FakeSlack:
             lambda: self.responses[key] if len(self.responses[key]) >= n else None)
         return found
 
-    def event_payload(self, event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
-        return {"token": "legacy", "team_id": self.team_id, "api_app_id": "A0FAKE0001",
+    def event_payload(self, event: dict[str, Any], event_id: str | None = None, *,
+                      team_id: str | None = None) -> dict[str, Any]:
+        team_id = team_id or self.team_id
+        return {"token": "legacy", "team_id": team_id, "api_app_id": "A0FAKE0001",
                 "event": event, "type": "event_callback",
                 "event_id": event_id or f"Ev{next(self._n):08d}",
                 "event_time": int(time.time()),
-                "authorizations": [{"team_id": self.team_id, "user_id": self.bot.id,
+                "authorizations": [{"team_id": team_id, "user_id": self.bot.id,
                                     "is_bot": True, "is_enterprise_install": False}],
                 "is_ext_shared_channel": False, "event_context": "ctx"}
 

@@ -124,6 +124,21 @@ async def test_reminders_go_only_to_those_who_asked_and_have_not_answered(
     assert h.chat.private_to(answered) == [] and h.chat.private_to(h.member) == []
 
 
+async def test_reminders_are_sent_only_by_the_process_that_serves_the_group(
+        harness: Harness) -> None:
+    h = harness
+    quiet = h.chat.add_member("quiet")
+    await run(h, quiet, "/checkin remind on")
+    await run(h, h.moderator, "/mod checkin post")
+    await h.clock.advance(timedelta(hours=25))
+    h.chat.owns_group = lambda group_id: False  # type: ignore[method-assign]
+    await checkins(h).send_due_reminders()  # another shard's group: left to that process
+    assert h.chat.private_to(quiet) == []
+    h.chat.owns_group = lambda group_id: True  # type: ignore[method-assign]
+    await checkins(h).send_due_reminders()
+    assert len(h.chat.private_to(quiet)) == 1
+
+
 async def test_the_upkeep_sends_reminders_once_the_day_has_passed(harness: Harness) -> None:
     h = harness
     quiet = h.chat.add_member("quiet")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
 from groupbot.config import Config
@@ -25,6 +26,7 @@ from groupbot.logging_setup import BOLT_LOGGERS, DependencyFilter
 from groupbot.platforms.slack.chat import SlackChat
 from groupbot.platforms.slack.dedupe import Seen
 from groupbot.platforms.slack.render import render_reply
+from groupbot.platforms.slack.teams import acting_for
 
 if TYPE_CHECKING:
     from groupbot.app import Bot
@@ -62,11 +64,13 @@ class SlackAdapter:
         self.duplicates = 0
         chat.settings_of = bot.services.settings
 
-    def build_app(self, client: AsyncWebClient, signing_secret: str | None) -> AsyncApp:
-        """The bolt app: HTTP mode verifies signatures; Socket Mode needs no secret."""
+    def build_app(self, client: AsyncWebClient, signing_secret: str | None,
+                  oauth: AsyncOAuthSettings | None = None) -> AsyncApp:
+        """The bolt app: HTTP mode verifies signatures; Socket Mode needs no secret. With
+        `oauth` (many workspaces), bolt finds each request's workspace token (authorize)."""
         app = AsyncApp(client=client, signing_secret=signing_secret or "",
                        request_verification_enabled=bool(signing_secret),
-                       logger=bolt_logger())
+                       logger=bolt_logger(), oauth_settings=oauth)
         app.command(COMMAND)(self.on_command)
         app.action(re.compile(r".+"))(self.on_action)
         app.event("message")(self.on_message)
@@ -99,6 +103,10 @@ class SlackAdapter:
     async def on_command(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
                          respond: Respond) -> None:
         await ack()  # within Slack's 3 seconds; the answer follows through response_url
+        with acting_for(str(body.get("team_id", ""))):
+            await self._command(body, respond)
+
+    async def _command(self, body: dict[str, Any], respond: Respond) -> None:
         try:
             group = self.group(str(body.get("team_id", "")), body.get("team_domain"))
             channel = await self.channel(group, str(body.get("channel_id", "")),
@@ -153,10 +161,15 @@ class SlackAdapter:
     async def on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
                         action: dict[str, Any], respond: Respond) -> None:
         await ack()
+        team = body.get("team") or {}
+        user = body.get("user") or {}
+        team_id = str(team.get("id") or user.get("team_id") or "")
+        with acting_for(team_id):
+            await self._action(body, action, respond, team, user, team_id)
+
+    async def _action(self, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                      team: dict[str, Any], user: dict[str, Any], team_id: str) -> None:
         try:
-            team = body.get("team") or {}
-            user = body.get("user") or {}
-            team_id = str(team.get("id") or user.get("team_id") or "")
             group = self.group(team_id, team.get("domain"))
             ch = body.get("channel") or {}
             channel_id = str(ch.get("id") or (body.get("container") or {}).get("channel_id")
@@ -189,7 +202,8 @@ class SlackAdapter:
             log.debug("duplicate event ignored", extra={"event_id": body.get("event_id")})
             return
         try:
-            await self._message(body, event)
+            with acting_for(str(body.get("team_id") or event.get("team") or "")):
+                await self._message(body, event)
         except Exception:
             log.exception("could not handle a message", extra={"event_id": body.get("event_id")})
 

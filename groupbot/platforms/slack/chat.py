@@ -5,6 +5,9 @@ ephemeral messages and DMs, and show buttons; it cannot delete members' messages
 members out (both raise `Unsupported`, and moderation falls back to a private warning and a
 moderator alert). Slack has no idempotency key, so scheduled posts carry message metadata
 and `find_post` looks for it after a crash instead of re-posting.
+
+Installed in many workspaces (`tokens` set: Bolt's OAuth flow), each call uses the bot token
+of the workspace it is for (`teams`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from groupbot.core.errors import GroupbotError, ModlogUnavailable, Unsupported
 from groupbot.core.ports import Capabilities, ChatBase
 from groupbot.core.types import Channel, Group, Member, Message, PostedMessage, Reply, Visibility
 from groupbot.platforms.slack.render import SlackMessage, render_reply, to_mrkdwn
+from groupbot.platforms.slack.teams import STALE_TOKEN, TeamTokens, current_team, per_team
 from groupbot.scheduling.limiter import SLACK_RATE_LIMITS, TEMPORARY_DEFAULT_DELAY, RetryLater
 
 log = logging.getLogger(__name__)
@@ -116,7 +120,7 @@ def retry_after_of(headers: Any) -> float:
     return 1.0
 
 
-def make_client(token: str, base_url: str | None = None, *,
+def make_client(token: str | None, base_url: str | None = None, *,
                 retry: AsyncRetryHandler | None = None) -> AsyncWebClient:
     """An AsyncWebClient with 429s retried (slack_sdk retries only connection errors)."""
     kwargs: dict[str, Any] = {"token": token}
@@ -140,6 +144,9 @@ class _Cache:
             return None
         return hit[1]
 
+    def drop(self, key: str) -> None:
+        self._data.pop(key, None)
+
     def put(self, key: str, value: Any) -> Any:
         if len(self._data) > 10_000:
             self._data.clear()
@@ -156,9 +163,12 @@ class SlackChat(ChatBase):
                                 idempotent_posts=False, find_posts=True, member_lookup=True)
     rate_limits = SLACK_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
-    def __init__(self, client: AsyncWebClient, config: Config) -> None:
+    def __init__(self, client: AsyncWebClient, config: Config,
+                 tokens: TeamTokens | None = None) -> None:
         self.client = client
         self.config = config
+        self.tokens = tokens  # many workspaces: each one's token (None: `client`'s only)
+        self._teams = _Cache()  # team id -> (its client, its bot id)
         self.settings_of: Callable[[Group], Awaitable[Any]] | None = None
         self._users = _Cache()
         self._channels = _Cache()
@@ -166,7 +176,38 @@ class SlackChat(ChatBase):
         self._dms: dict[str, str] = {}
         self.bot_id: str | None = None  # this app's bot (auth.test), set at start or on demand
 
+    # -- workspaces --------------------------------------------------------------------
+    def _k(self, key: str) -> str:
+        """A cache key for the current workspace (ids are the workspace's own)."""
+        team = current_team() if self.tokens is not None else None
+        return f"{team}/{key}" if team else key
+
+    async def _team(self) -> tuple[AsyncWebClient, str | None]:
+        """The client (with the workspace's token) and bot id for the current workspace."""
+        if self.tokens is None:
+            return self.client, self.bot_id
+        team = current_team()
+        if not team:
+            raise SlackRefused("no_team", "I could not tell which Slack workspace this is for.")
+        hit = self._teams.get(team)
+        if hit is None:
+            found = await self.tokens.bot_token(team)
+            if found is None:
+                raise SlackRefused("not_installed", "groupbot is not installed in that Slack "
+                                   "workspace any more (install it again from /slack/install).")
+            retry = next((h for h in self.client.retry_handlers
+                          if isinstance(h, RateLimitRetry)), None)
+            hit = self._teams.put(team, (make_client(found[0], self.client.base_url,
+                                                     retry=retry), found[1]))
+        client, bot_id = hit
+        return client, bot_id
+
+    def forget_team(self, team_id: str) -> None:
+        """Read the workspace's token again on its next call (after a re-install)."""
+        self._teams.drop(team_id)
+
     # -- ChatPort ----------------------------------------------------------------------
+    @per_team
     async def post(self, group: Group, channel: Channel, reply: Reply, *,
                    idempotency_key: str | None = None) -> PostedMessage:
         first: str | None = None
@@ -196,18 +237,19 @@ class SlackChat(ChatBase):
                                                            "error": str(exc)})
             return None
 
+    @per_team
     async def send_private(self, group: Group, member: Member, reply: Reply, *,
                            public_fallback: bool = True) -> None:
         """A direct message (the app's Messages tab), opened with conversations.open.
 
         There is no public fallback on Slack, whatever `public_fallback` says: a DM that
         cannot be delivered raises (a `GroupbotError` naming Slack's refusal)."""
-        dm = self._dms.get(member.id)
+        dm = self._dms.get(self._k(member.id))
         if dm is None:
             data = await self.call("open a direct message", "conversations_open",
                                    users=member.id)
             dm = str((data.get("channel") or {}).get("id"))
-            self._dms[member.id] = dm
+            self._dms[self._k(member.id)] = dm
         for msg in render_reply(reply):
             await self.call("send a direct message", "chat_postMessage", channel=dm,
                             unfurl_links=False, **_message_kwargs(msg))
@@ -235,6 +277,7 @@ class SlackChat(ChatBase):
     async def timed_out_until(self, group: Group, member: Member) -> datetime | None:
         raise Unsupported("slack", "time out members (Slack has no timeouts for bots)")
 
+    @per_team
     async def fetch_message(self, group: Group, channel: Channel,
                             message_id: str) -> Message | None:
         """conversations.history at exactly that ts (channels:history, groups:history);
@@ -281,6 +324,7 @@ class SlackChat(ChatBase):
                 return dict(msg)
         return None
 
+    @per_team
     async def message_link(self, group: Group, channel: Channel, message_id: str) -> str | None:
         """Slack's permalink (chat.getPermalink: it also links replies inside a thread). A
         moderator needs it most here, where the bot cannot remove the message itself.
@@ -291,6 +335,7 @@ class SlackChat(ChatBase):
         link = data.get("permalink")
         return str(link) if link else None
 
+    @per_team
     async def alert_moderators(self, group: Group, reply: Reply) -> None:
         """The channel set with /groupbot mod setup modlog (a bot cannot create one), or
         `ModlogUnavailable`; Slack's refusals (not in the channel, archived) raise too. The
@@ -301,6 +346,7 @@ class SlackChat(ChatBase):
         public = Reply(reply.text, Visibility.PUBLIC, reply.title, reply.citation, reply.buttons)
         await self.post(group, Channel(channel_id, "mod-log", group.id), public)
 
+    @per_team
     async def moderators(self, group: Group) -> list[Member]:
         """The configured moderators and user groups (and one set with /groupbot mod setup
         role), and the workspace's owners and admins; bots and deactivated accounts left
@@ -333,16 +379,18 @@ class SlackChat(ChatBase):
         return None
 
     # -- reconciling scheduled posts -----------------------------------------------------
+    @per_team
     async def find_post(self, group: Group, channel: Channel, key: str, *,
                         reply: Reply | None = None) -> PostedMessage | None:
         """A post carrying `key` in its metadata, from the channel's recent history (newest
         first, up to 1,000 messages). With `reply`, a discussion thread it asked for and
         never got (the crash came between the post and the thread's first reply) is opened.
         Only this bot's messages count: another app could post the same metadata."""
-        if self.bot_id is None:
+        bot_id = (await self._team())[1]
+        if bot_id is None and self.tokens is None:
             me = await self.call("check who I am", "auth_test")
-            self.bot_id = str(me.get("bot_id") or "") or None
-        if self.bot_id is None:  # not a bot token: it cannot tell its own messages apart
+            bot_id = self.bot_id = str(me.get("bot_id") or "") or None
+        if bot_id is None:  # not a bot token: it cannot tell its own messages apart
             raise Unsupported("slack", "search a channel's history without a bot token")
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
@@ -352,7 +400,7 @@ class SlackChat(ChatBase):
                                    **extra)
             for msg in data.get("messages") or []:
                 meta = msg.get("metadata") or {}
-                if (msg.get("bot_id") == self.bot_id and meta.get("event_type") == METADATA_EVENT
+                if (msg.get("bot_id") == bot_id and meta.get("event_type") == METADATA_EVENT
                         and (meta.get("event_payload") or {}).get("key") == key):
                     ts = str(msg["ts"])
                     thread = ts if msg.get("reply_count") or msg.get("thread_ts") else None
@@ -365,6 +413,7 @@ class SlackChat(ChatBase):
         return None
 
     # -- people ---------------------------------------------------------------------------
+    @per_team
     async def member(self, group: Group, user_id: str,
                      fallback_name: str | None = None) -> Member:
         """A member of the workspace, named as their profile shows, a moderator or not."""
@@ -375,6 +424,7 @@ class SlackChat(ChatBase):
         return Member(user_id, str(name), is_moderator=await self.is_moderator(group, user_id),
                       is_bot=bool(info.get("is_bot")))
 
+    @per_team
     async def member_info(self, group: Group, member_id: str) -> Member | None:
         """The member now (the moderators' dashboard asks on every page); None for a
         deactivated account. When Slack will not say (users.info failed), it raises: the
@@ -386,6 +436,7 @@ class SlackChat(ChatBase):
             return None
         return await self.member(group, member_id)
 
+    @per_team
     async def is_moderator(self, group: Group, user_id: str) -> bool:
         """The workspace's owners and admins (as Discord counts Manage Messages), the
         configured user list or user group, or a user group set with /mod setup role."""
@@ -399,17 +450,17 @@ class SlackChat(ChatBase):
 
     async def user(self, user_id: str) -> dict[str, Any]:
         """users.info, cached; an empty dict when Slack will not say."""
-        hit = self._users.get(user_id)
+        hit = self._users.get(self._k(user_id))
         if hit is not None:
             return dict(hit)
         try:
             data = await self.call("look up a member", "users_info", user=user_id)
         except GroupbotError:
             return {}
-        return dict(self._users.put(user_id, dict(data.get("user") or {})))
+        return dict(self._users.put(self._k(user_id), dict(data.get("user") or {})))
 
     async def usergroup_members(self, usergroup: str) -> frozenset[str]:
-        hit = self._groups.get(usergroup)
+        hit = self._groups.get(self._k(usergroup))
         if hit is not None:
             return frozenset(hit)
         try:
@@ -419,7 +470,7 @@ class SlackChat(ChatBase):
             log.warning("could not read the moderator user group",
                         extra={"usergroup": usergroup, "error": str(exc)})
             return frozenset()
-        return frozenset(self._groups.put(usergroup, frozenset(
+        return frozenset(self._groups.put(self._k(usergroup), frozenset(
             str(u) for u in data.get("users") or [])))
 
     async def is_admin(self, user_id: str) -> bool:
@@ -435,18 +486,18 @@ class SlackChat(ChatBase):
         return frozenset(ids)
 
     async def channel_info(self, channel_id: str) -> dict[str, Any]:
-        hit = self._channels.get(channel_id)
+        hit = self._channels.get(self._k(channel_id))
         if hit is not None:
             return dict(hit)
         try:
             data = await self.call("look up a channel", "conversations_info", channel=channel_id)
         except GroupbotError:
             return {}
-        return dict(self._channels.put(channel_id, dict(data.get("channel") or {})))
+        return dict(self._channels.put(self._k(channel_id), dict(data.get("channel") or {})))
 
     async def list_all(self, method: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
         """A paginated list (conversations.list, users.list), cached for a few minutes."""
-        cache_key = f"{method}:{sorted(kwargs.items())}"
+        cache_key = self._k(f"{method}:{sorted(kwargs.items())}")
         hit = self._channels.get(cache_key)
         if hit is not None:
             return list(hit)
@@ -464,8 +515,9 @@ class SlackChat(ChatBase):
     # -- calls ------------------------------------------------------------------------------
     async def call(self, what: str, method: str, **kwargs: Any) -> dict[str, Any]:
         """One Web API call; Slack's refusals become errors fit to show a person."""
+        client, _bot = await self._team()
         try:
-            response = await getattr(self.client, method)(**kwargs)
+            response = await getattr(client, method)(**kwargs)
         except SlackApiError as exc:
             status = getattr(exc.response, "status_code", 0)
             error = str(exc.response.get("error", "")) if exc.response is not None else ""
@@ -480,6 +532,9 @@ class SlackChat(ChatBase):
                                        f"I could not {what}. Please try again in a little "
                                        "while.") from None
             log.warning("Slack refused a call", extra={"action": what, "error": error})
+            team = current_team()
+            if error in STALE_TOKEN and self.tokens is not None and team:
+                self.forget_team(team)
             friendly = _FRIENDLY.get(error, f"Slack said '{error or status}'.")
             raise SlackRefused(error, f"I could not {what}: {friendly}") from None
         data = response.data if hasattr(response, "data") else response

@@ -44,7 +44,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -134,6 +134,9 @@ class HttpGate:
         self.dispatched = 0  # requests handed to bolt
         self._unnoted: Counter[str] = Counter()
         self._noted_at = float("-inf")
+        # GET pages beside the events (the OAuth install and redirect pages): public by
+        # nature, they carry no body and no signature
+        self.pages: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
 
     def runner(self, path: str) -> web.AppRunner:
         """The aiohttp server for `path`: no access log (it would be written by strangers)."""
@@ -144,6 +147,8 @@ class HttpGate:
         # client_max_size only matters if something calls request.read(); nothing here does
         app = web.Application(client_max_size=self.max_body)
         app.router.add_post(path, self.handle)
+        for page, handler in self.pages.items():
+            app.router.add_get(page, handler)
         return app
 
     async def handle(self, request: web.Request) -> web.StreamResponse:

@@ -29,6 +29,7 @@ from groupbot.logging_setup import quiet_dependencies
 from groupbot.platforms.slack.adapter import SlackAdapter
 from groupbot.platforms.slack.chat import RateLimitRetry, SlackChat, make_client
 from groupbot.platforms.slack.http_mode import HttpGate
+from groupbot.platforms.slack.workspaces import workspaces_session
 from groupbot.runtime import open_bot, settle_heap
 
 log = logging.getLogger(__name__)
@@ -83,13 +84,22 @@ class SlackSession:
     socket: AsyncSocketModeHandler | None = None
     port: int | None = None
     gate: HttpGate | None = None  # HTTP mode: the checks every request passes before bolt
+    installs: Any = None  # many workspaces: the installation store (oauth.py)
 
 
 @asynccontextmanager
 async def slack_session(config: Config, *, http: bool = False, port: int = 3000,
                         host: str = "0.0.0.0", clock: Clock | None = None,
                         retry: RateLimitRetry | None = None) -> AsyncIterator[SlackSession]:
-    """Check the token, open the bot, connect (Socket Mode) or listen (HTTP); undo on exit."""
+    """Check the token, open the bot, connect (Socket Mode) or listen (HTTP); undo on exit.
+
+    With `[slack] client_id`, the app is installed in many workspaces (`workspaces.py`)."""
+    if config.slack.client_id:
+        async with workspaces_session(config, http=http, port=port, host=host,
+                                      events_path=EVENTS_PATH, clock=clock, retry=retry) as w:
+            yield SlackSession(w.bot, w.chat, w.adapter, w.app, "", port=w.port, gate=w.gate,
+                               installs=w.installs)
+        return
     found = tokens(config, http)
     quiet_dependencies(logging.getLogger().getEffectiveLevel())
     client = make_client(found.bot, config.slack.api_base, retry=retry)
