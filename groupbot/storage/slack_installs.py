@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from groupbot.storage.database import Database
+from groupbot.storage.backend import Db
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ def _stamp(when: datetime) -> str:
 
 
 class SlackInstallRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # -- installations ----------------------------------------------------------------------

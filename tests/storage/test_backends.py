@@ -222,3 +222,18 @@ async def test_concurrent_writers_from_two_connections_do_not_double_up(db_targe
     assert sorted(n for n, _ in pardons) == [0, 3]  # one moderator pardoned all three
     assert [int(r[0]) for r in amendments] == [1, 2, 3]
     assert len(set(posts)) == 1
+
+
+async def test_slack_installations_and_states(store: Store) -> None:
+    repo = store.slack_installs
+    await repo.save("", "T1", "U1", NOW, "sealed-1")
+    await repo.save("", "T1", "U2", NOW + timedelta(minutes=1), "sealed-2")
+    await repo.save("", "T1", "U1", NOW + timedelta(minutes=2), "sealed-3")  # re-install
+    latest = await repo.find("", "T1")
+    assert latest is not None and (latest.user_id, latest.sealed) == ("U1", "sealed-3")
+    assert await repo.teams() == ["T1"]
+    await repo.issue_state("h", NOW, NOW + timedelta(minutes=10))
+    used = await asyncio.gather(repo.consume_state("h", NOW), repo.consume_state("h", NOW))
+    assert sorted(used) == [False, True]  # used once
+    assert await repo.delete("", "T1") == 2
+    assert await repo.find("", "T1") is None

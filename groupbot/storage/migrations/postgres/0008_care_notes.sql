@@ -5,8 +5,8 @@
 -- /mydata delete erases it. (Kept apart from mod_care, the crisis reply's log, so a care note
 -- never holds back a crisis reply.)
 CREATE TABLE mod_care_notes (
-    group_id  TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
-    member_id TEXT NOT NULL,
-    sent_at   TEXT NOT NULL,
+    group_id  TEXT COLLATE "C" NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    member_id TEXT COLLATE "C" NOT NULL,
+    sent_at   TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (group_id, member_id)
 );

@@ -13,21 +13,21 @@ ALTER TABLE mod_queue ADD CONSTRAINT mod_queue_kind_check
 -- once when the member runs /mydata delete. The case keeps what the group's text retention
 -- allows, like any other case (by default a keyed hash, not the text).
 CREATE TABLE mod_holds (
-    group_id             TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    group_id             TEXT COLLATE "C" NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
     item_number          BIGINT NOT NULL,        -- the 'hold' queue item
     case_number          BIGINT NOT NULL,
-    member_id            TEXT NOT NULL,           -- the author
-    channel_id           TEXT NOT NULL,
-    channel_name         TEXT NOT NULL,
-    message_id           TEXT NOT NULL,
-    held_at              TEXT NOT NULL,
+    member_id            TEXT COLLATE "C" NOT NULL,           -- the author
+    channel_id           TEXT COLLATE "C" NOT NULL,
+    channel_name         TEXT COLLATE "C" NOT NULL,
+    message_id           TEXT COLLATE "C" NOT NULL,
+    held_at              TEXT COLLATE "C" NOT NULL,
     removed              BIGINT NOT NULL,        -- 1: the bot removed it; 0: it could not (Slack)
     strike_weight        DOUBLE PRECISION NOT NULL DEFAULT 0, -- counted only if a moderator confirms
-    text                 TEXT,                    -- until resolved, or erased at the member's request
-    outcome              TEXT CHECK (outcome IN ('restored', 'confirmed')),
-    resolved_by          TEXT,
-    resolved_at          TEXT,
-    restored_message_id  TEXT,                    -- the repost, when restored
+    text                 TEXT COLLATE "C",                    -- until resolved, or erased at the member's request
+    outcome              TEXT COLLATE "C" CHECK (outcome IN ('restored', 'confirmed')),
+    resolved_by          TEXT COLLATE "C",
+    resolved_at          TEXT COLLATE "C",
+    restored_message_id  TEXT COLLATE "C",                    -- the repost, when restored
     PRIMARY KEY (group_id, item_number)
 );
 CREATE INDEX mod_holds_member ON mod_holds(group_id, member_id);

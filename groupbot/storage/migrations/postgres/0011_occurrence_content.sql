@@ -8,6 +8,6 @@
 --   attempts     how many times it was handed to the platform (a retry reuses the content)
 -- A temporary failure (a 429, a 5xx) no longer releases (deletes) the claim as 0004 describes:
 -- the claim keeps its content and key and is retried; each attempt renews `claimed_at`.
-ALTER TABLE schedule_occurrences ADD COLUMN content TEXT;
-ALTER TABLE schedule_occurrences ADD COLUMN content_ref TEXT;
+ALTER TABLE schedule_occurrences ADD COLUMN content TEXT COLLATE "C";
+ALTER TABLE schedule_occurrences ADD COLUMN content_ref TEXT COLLATE "C";
 ALTER TABLE schedule_occurrences ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;

@@ -5,10 +5,10 @@
 -- failure, or replayed at start from the spill file, finds its row and is not written twice;
 -- a later entry that refers to it (a note on its case, an item for it) reads its numbers here.
 CREATE TABLE mod_outbox_done (
-    entry_id     TEXT PRIMARY KEY,
-    group_id     TEXT NOT NULL,
+    entry_id     TEXT COLLATE "C" PRIMARY KEY,
+    group_id     TEXT COLLATE "C" NOT NULL,
     case_number  BIGINT,          -- the case the entry opened, if any
     item_number  BIGINT,          -- the queue item it opened (or joined), if any
-    done_at      TEXT NOT NULL     -- when it was written (old rows are pruned)
+    done_at      TEXT COLLATE "C" NOT NULL     -- when it was written (old rows are pruned)
 );
 CREATE INDEX mod_outbox_done_at ON mod_outbox_done(done_at);
