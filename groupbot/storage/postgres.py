@@ -186,7 +186,7 @@ class PostgresDatabase:
         try:
             self._pool = await asyncpg.create_pool(
                 self.url, min_size=self._sizes[0], max_size=self._sizes[1])
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise StorageError(f"cannot open the database at {self.path}: "
                                f"{redact(str(exc))}") from None
         try:
