@@ -48,7 +48,7 @@ from tests.fakes.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSlack
 ROOT = Path(__file__).resolve().parents[2]
 ACCEPTED = "accepted"  # the platform made the message; the bot dies before the answer
 STEPS = (SCHEDULE_PREPARED, SCHEDULE_CLAIMED, ACCEPTED, SCHEDULE_POSTED)
-WITHIN = 60.0  # seconds: a bound on waiting for the subprocess, never an assertion
+WITHIN = 180.0  # seconds: a bound on waiting for the subprocess (slow on a loaded machine)
 # the subprocess, like the test process, may only reach 127.0.0.1
 LOOPBACK_ONLY = """
 import socket
