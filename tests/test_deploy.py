@@ -33,7 +33,12 @@ def test_the_compose_file_parses_and_has_what_the_readme_names() -> None:
     named = set(re.findall(r"`([a-z0-9-]+)`", section))
     assert {"postgres", "shard-0", "shard-1", "slack", "postgres-data"} <= named
     assert set(services) == {"postgres", "shard-0", "shard-1", "slack"}
-    assert set(compose["volumes"]) == {"postgres-data"}
+    assert set(compose["volumes"]) == {"postgres-data", "shard-0-state", "shard-1-state",
+                                       "slack-state"}
+    for name in ("shard-0", "shard-1", "slack"):  # each bot keeps its spill file on a volume
+        env = services[name]["environment"]
+        assert any(e.startswith("GROUPBOT_STATE_DIR=/data") for e in env), name
+        assert f"{name}-state:/data" in services[name]["volumes"], name
     assert any(v.startswith("postgres-data:") for v in services["postgres"]["volumes"])
     assert f"docker compose -f {COMPOSE.relative_to(ROOT)} up" in section
 

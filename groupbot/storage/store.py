@@ -9,6 +9,8 @@ one layer.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,12 +60,9 @@ class Store:
             "slack": self.slack_installs}
 
     def file_beside(self, suffix: str) -> Path | None:
-        """A file next to the database (`<database><suffix>`), for what must outlive the
-        process when the database cannot be written; None for an in-memory database."""
-        path = self.db.path
-        if self.db.dialect != "sqlite" or path == ":memory:" or path.startswith("file:"):
-            return None
-        return Path(path + suffix)
+        """A local file for what must outlive the process when the database cannot be
+        written (see `local_file`)."""
+        return local_file(self.db.dialect, self.db.path, suffix)
 
     async def open_writer(self, busy_timeout_ms: int) -> Store | None:
         """A second store on its own connection with a short busy timeout, so that writes
@@ -82,3 +81,25 @@ class Store:
 
     async def close(self) -> None:
         await self.db.close()
+
+
+STATE_DIR_ENV = "GROUPBOT_STATE_DIR"
+
+
+def local_file(dialect: str, path: str, suffix: str) -> Path | None:
+    """Where a file that belongs with the database is kept on this machine: next to an SQLite
+    file (`<database><suffix>`); for PostgreSQL, in GROUPBOT_STATE_DIR (by default
+    ~/.local/state/groupbot, created 0700), named after the server and database so that two
+    databases never share one. None for an in-memory database, or where that folder cannot
+    be made."""
+    if dialect == "sqlite":
+        if path == ":memory:" or path.startswith("file:"):
+            return None
+        return Path(path + suffix)
+    folder = Path(os.environ.get(STATE_DIR_ENV) or Path.home() / ".local" / "state" / "groupbot")
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]  # (path: no password)
+    return folder / f"{dialect}-{digest}{suffix}"
