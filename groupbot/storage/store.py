@@ -26,6 +26,7 @@ from groupbot.storage.outbox import OutboxRepo
 from groupbot.storage.prompts import PromptRepo
 from groupbot.storage.queue import QueueRepo
 from groupbot.storage.schedules import ScheduleRepo
+from groupbot.storage.slack_events import SlackEventRepo
 from groupbot.storage.slack_installs import SlackInstallRepo
 
 
@@ -53,6 +54,7 @@ class Store:
         self.outbox = OutboxRepo(db)
         self.dashboard = DashboardRepo(db)
         self.slack_installs = SlackInstallRepo(db)  # sealed; see platforms/slack/oauth
+        self.slack_events = SlackEventRepo(db)  # events handled, across processes
         # what /mydata export shows and /mydata delete erases, in that order
         self.member_data: dict[str, MemberData] = {
             "groups": self.groups, "moderation": self.cases, "queue": self.queue,

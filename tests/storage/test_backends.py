@@ -237,3 +237,18 @@ async def test_slack_installations_and_states(store: Store) -> None:
     assert sorted(used) == [False, True]  # used once
     assert await repo.delete("", "T1") == 2
     assert await repo.find("", "T1") is None
+
+
+async def test_a_slack_event_is_handled_by_one_process_only(db_target: str) -> None:
+    """Two processes on one database (two connections here): whichever inserts an event's id
+    first handles it; the other drops its copy. Old ids are forgotten."""
+    from groupbot.storage.slack_events import KEEP
+
+    async with open_database(db_target) as one_db, open_database(db_target) as other_db:
+        one, other = Store(one_db), Store(other_db)
+        assert await one.slack_events.first("Ev1", NOW)
+        assert not await other.slack_events.first("Ev1", NOW + timedelta(seconds=1))
+        assert not await one.slack_events.first("Ev1", NOW + timedelta(minutes=6))
+        assert await other.slack_events.first("Ev2", NOW)
+        assert await one.slack_events.prune(NOW + KEEP + timedelta(seconds=1)) == 2
+        assert await other.slack_events.first("Ev1", NOW + KEEP + timedelta(minutes=1))

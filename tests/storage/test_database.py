@@ -20,10 +20,10 @@ def test_migrations_are_numbered_without_gaps() -> None:
     assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
     assert migrations[0].name == "core"
     # each branch's migration keeps its number: the outbox's 0012, the dashboard's 0013,
-    # Slack's installations 0014 (the PostgreSQL store's branch takes 0015 on)
+    # Slack's installations 0014, the Slack events handled across processes 0015
     assert {m.version: m.name for m in migrations}.items() >= {
         11: "occurrence_content", 12: "outbox", 13: "dashboard",
-        14: "slack_installations"}.items()
+        14: "slack_installations", 15: "slack_events"}.items()
 
 
 async def test_a_database_from_before_0011_gains_claim_content_and_the_outbox(

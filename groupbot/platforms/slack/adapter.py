@@ -197,8 +197,28 @@ class SlackAdapter:
             return False
         return True
 
+    async def first_anywhere(self, event_id: str | None) -> bool:
+        """False for an event this process or another on the database has handled (several
+        processes behind one load balancer each see some of Slack's retries). When the
+        shared ledger cannot be written, the event runs: a rare second run is better than
+        a member's message never read."""
+        if not self.first_time(event_id):
+            return False
+        if not event_id:
+            return True
+        try:
+            first = await self.bot.services.store.slack_events.first(
+                event_id, self.bot.services.clock.now())
+        except Exception as exc:
+            log.warning("the shared event ledger could not be written",
+                        extra={"error": type(exc).__name__})
+            return True
+        if not first:
+            self.duplicates += 1
+        return first
+
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if not self.first_time(body.get("event_id")):
+        if not await self.first_anywhere(body.get("event_id")):
             log.debug("duplicate event ignored", extra={"event_id": body.get("event_id")})
             return
         try:

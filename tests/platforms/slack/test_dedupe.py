@@ -3,6 +3,10 @@ remembered, forgotten after its time, and never more than its limit."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
 from groupbot.platforms.slack.dedupe import DEDUPE_SECONDS, Seen
 
 
@@ -55,3 +59,32 @@ def test_forget_lets_a_failed_first_run_go_again() -> None:
     seen.forget("event:Ev9")
     assert seen.first("event:Ev9")
     seen.forget("never-seen")  # no error
+
+
+async def test_two_processes_on_one_database_handle_an_event_once(tmp_path: Path) -> None:
+    """Behind one load balancer a retry may reach the process that did not handle the first
+    delivery: the shared ledger stops it there too. A ledger that cannot be written lets the
+    event run (a second run is better than a member's message never read)."""
+    from datetime import UTC, datetime
+
+    from groupbot.config import Config
+    from groupbot.core.ports import FakeClock
+    from groupbot.platforms.slack.adapter import SlackAdapter
+    from groupbot.storage.database import Database
+    from groupbot.storage.store import Store
+
+    path = tmp_path / "g.db"
+    clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    async with Database(path) as one_db, Database(path) as other_db:
+        adapters = [SlackAdapter(Config(), cast(Any, SimpleNamespace(services=SimpleNamespace(
+            store=Store(db), clock=clock, settings=None))), cast(Any, SimpleNamespace()))
+            for db in (one_db, other_db)]
+        first, second = adapters
+        assert await first.first_anywhere("Ev1")
+        assert not await second.first_anywhere("Ev1")  # the other process had it
+        assert not await first.first_anywhere("Ev1")  # and this one remembers it
+        assert await second.first_anywhere("Ev2")
+        assert await first.first_anywhere(None)  # (no id: nothing to compare)
+        await other_db.close()
+        assert await second.first_anywhere("Ev3")  # ledger unwritable: it runs
+        assert second.duplicates == 1 and first.duplicates == 1
