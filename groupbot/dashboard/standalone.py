@@ -12,28 +12,16 @@ Who is still a moderator is what the bot last wrote down (`groupbot.dashboard.au
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from groupbot.core.errors import ModlogUnavailable, Unsupported
 from groupbot.core.ports import Capabilities, ChatBase
 from groupbot.core.types import Channel, Group, Member, Message, PostedMessage, Reply
+from groupbot.platforms import PLATFORMS
 
-# What each platform can do, as its adapter declares it (a test keeps these in step), so a
+# What each platform can do, as its adapter declares it (one table: groupbot.platforms), so a
 # policy dry run here says what the live bot would do there.
-PLATFORM_CAPABILITIES = {
-    "console": Capabilities(threads=True, buttons=True,
-                            delete_member_messages=True, timeout_members=True,
-                            idempotent_posts=True, member_lookup=True,
-                            max_timeout=timedelta(days=28)),
-    "discord": Capabilities(threads=True, buttons=True,
-                            delete_member_messages=True, timeout_members=True,
-                            idempotent_posts=True, idempotency_window=timedelta(minutes=2),
-                            find_posts=True, member_lookup=True,
-                            max_timeout=timedelta(days=28)),
-    "slack": Capabilities(threads=True, buttons=True,
-                          delete_member_messages=False, timeout_members=False,
-                          idempotent_posts=False, find_posts=True, member_lookup=True),
-}
+PLATFORM_CAPABILITIES = {name: p.capabilities for name, p in PLATFORMS.items()}
 WHY = "be reached by a dashboard running without the bot"
 
 

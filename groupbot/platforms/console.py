@@ -11,11 +11,11 @@ import itertools
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from groupbot.core.errors import ModlogUnavailable, Unsupported
-from groupbot.core.ports import Capabilities, ChatBase, Clock, SystemClock
+from groupbot.core.ports import ChatBase, Clock, SystemClock
 from groupbot.core.types import (
     Button,
     Channel,
@@ -26,6 +26,7 @@ from groupbot.core.types import (
     Reply,
     Visibility,
 )
+from groupbot.platforms import PLATFORMS
 
 MODLOG = "mod-log"
 
@@ -49,11 +50,7 @@ class ConsoleChat(ChatBase):
     """A ChatPort for one local group, printing labelled lines through `out`."""
 
     platform = "console"
-    # timeouts capped as Discord caps them, so the console rehearses what Discord will allow
-    capabilities = Capabilities(threads=True, buttons=True,
-                                delete_member_messages=True, timeout_members=True,
-                                idempotent_posts=True, member_lookup=True,
-                                max_timeout=timedelta(days=28))
+    capabilities = PLATFORMS["console"].capabilities
 
     def __init__(self, group_name: str = "Local group", *, out: Callable[[str], None] | None = None,
                  clock: Clock | None = None) -> None:

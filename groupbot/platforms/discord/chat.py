@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from groupbot.core.errors import GroupbotError, ModlogUnavailable, Undeliverable, Unsupported
-from groupbot.core.ports import Capabilities, ChatBase, Clock, SystemClock
+from groupbot.core.ports import ChatBase, Clock, SystemClock
 from groupbot.core.types import (
     Button,
     ButtonStyle,
@@ -32,6 +32,7 @@ from groupbot.core.types import (
     Reply,
     Visibility,
 )
+from groupbot.platforms import PLATFORMS
 from groupbot.platforms.discord.render import Chunk, render_reply
 from groupbot.scheduling.limiter import (
     DISCORD_RATE_LIMITS,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_TIMEOUT = timedelta(days=28)
+MAX_TIMEOUT = timedelta(days=28)  # (as its capabilities in groupbot.platforms state)
 MODLOG_NAMES = ("mod-log", "modlog", "moderators", "mod-logs")
 UNDELIVERED_PREFIX = "gbd:undelivered:"
 # A scheduled post carries its idempotency key in a button's custom id: Discord keeps
@@ -57,9 +58,6 @@ ABOUT_SCHEDULED_POST = (
     "This is a scheduled post: the group's moderators set it up with /mod schedule. Reading "
     "along is welcome; share only what you want to.")
 HISTORY_PAGES = 5  # pages of 100 messages find_post reads, newest first
-# Discord checks an enforced nonce "for uniqueness in the past few minutes" (its documentation
-# gives no figure): a repeat is trusted to be deduplicated only this long after the first
-NONCE_WINDOW = timedelta(minutes=2)
 THREAD_EXISTS = 160004
 DMS_CLOSED = 50007
 
@@ -164,10 +162,7 @@ class DiscordChat(ChatBase):
     """What features may ask of Discord, through discord.py's REST client."""
 
     platform = "discord"
-    capabilities = Capabilities(threads=True, buttons=True, delete_member_messages=True,
-                                timeout_members=True, idempotent_posts=True,
-                                idempotency_window=NONCE_WINDOW, find_posts=True,
-                                member_lookup=True, max_timeout=MAX_TIMEOUT)
+    capabilities = PLATFORMS["discord"].capabilities
     rate_limits = DISCORD_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: GroupbotClient, pacer: Pacer | None = None) -> None:

@@ -30,8 +30,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from groupbot.config import Config
 from groupbot.core.errors import GroupbotError, ModlogUnavailable, Unsupported
-from groupbot.core.ports import Capabilities, ChatBase
+from groupbot.core.ports import ChatBase
 from groupbot.core.types import Channel, Group, Member, Message, PostedMessage, Reply, Visibility
+from groupbot.platforms import PLATFORMS
 from groupbot.platforms.slack.render import SlackMessage, render_reply, to_mrkdwn
 from groupbot.platforms.slack.teams import STALE_TOKEN, TeamTokens, current_team, per_team
 from groupbot.scheduling.limiter import SLACK_RATE_LIMITS, TEMPORARY_DEFAULT_DELAY, RetryLater
@@ -158,9 +159,7 @@ class SlackChat(ChatBase):
     """What features may ask of Slack, through the Web API."""
 
     platform = "slack"
-    capabilities = Capabilities(threads=True, buttons=True,
-                                delete_member_messages=False, timeout_members=False,
-                                idempotent_posts=False, find_posts=True, member_lookup=True)
+    capabilities = PLATFORMS["slack"].capabilities
     rate_limits = SLACK_RATE_LIMITS  # read by the scheduler's pacing of scheduled posts
 
     def __init__(self, client: AsyncWebClient, config: Config,
